@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/trendgraph/trendgraph/data"
+	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/store"
+)
+
+// defaultSourcePath is where the source texts live in a checkout beside shared/.
+const defaultSourcePath = "../shared/seed"
+
+func runCheck(ctx context.Context, e *env, args []string) error {
+	fs, db := e.flags("check")
+	dataPath := fs.String("data", "", "dataset file or directory (default: the embedded dataset)")
+	source := fs.String("source", e.envOr("TRENDGRAPH_SOURCE", defaultSourcePath),
+		"source text file, or directory of source texts, to check citations and wording against; empty to skip ($TRENDGRAPH_SOURCE)")
+	checkDB := fs.Bool("check-db", false, "also open --db read-only and run the database's consistency check")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	d, err := loadData(*dataPath)
+	if err != nil {
+		return err
+	}
+	texts, err := sourceTexts(d, *source)
+	if err != nil {
+		return err
+	}
+	if problems := dataset.Validate(d, texts); len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(e.stderr, p.String())
+		}
+		return fmt.Errorf("%d problems", len(problems))
+	}
+	if *checkDB {
+		s, err := store.Open(*db, store.Config{ReadOnly: true})
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		if err := s.Check(); err != nil {
+			return err
+		}
+	}
+	c := d.Counts()
+	fmt.Fprintf(e.stdout, "ok: %d trends, %d technologies, %d tradeoffs, %d use cases, %d organizations, %d skills, %d relationships (%d listed), %d assessments; citations checked against %d source texts\n",
+		c.Trends, c.Technologies, c.Tradeoffs, c.UseCases, c.Organizations, c.Skills, c.Relationships, c.Listed, c.Assessments, len(texts))
+	return nil
+}
+
+// loadData reads the dataset at p, or the embedded one when p is empty.
+func loadData(p string) (*dataset.Dataset, error) {
+	if p == "" {
+		return dataset.LoadFS(data.FS, ".", "data")
+	}
+	return dataset.LoadPath(p)
+}
+
+// sourceTexts reads the source texts at p; an empty p skips the text checks.
+func sourceTexts(d *dataset.Dataset, p string) (map[string]*dataset.SourceText, error) {
+	if p == "" {
+		return nil, nil
+	}
+	texts, err := dataset.ReadSourceTexts(d, p)
+	if err != nil {
+		return nil, fmt.Errorf("%w (pass --source FILE, or --source '' to skip the text checks)", err)
+	}
+	if len(texts) == 0 && len(d.Sources) > 0 {
+		return nil, errors.New("no source text found in " + p + " for any source of the dataset")
+	}
+	return texts, nil
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/store"
+)
+
+func runImport(ctx context.Context, e *env, args []string) error {
+	fs, db := e.flags("import")
+	source := fs.String("source", e.getenv("TRENDGRAPH_SOURCE"),
+		"source text file or directory: also check citations and wording against it ($TRENDGRAPH_SOURCE)")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: trendgraph import [flags] [PATH]\n\nPATH is a dataset file or directory (default: the embedded dataset).")
+		fs.PrintDefaults()
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 1 {
+		return fmt.Errorf("%w: one PATH at most", errUsage)
+	}
+	d, err := loadData(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	texts, err := sourceTexts(d, *source)
+	if err != nil {
+		return err
+	}
+	if problems := dataset.Validate(d, texts); len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(e.stderr, p.String())
+		}
+		return fmt.Errorf("%d problems: nothing was written", len(problems))
+	}
+	s, err := store.Open(*db, store.Config{})
+	if err != nil {
+		return err
+	}
+	if err := s.Import(ctx, d); err != nil {
+		_ = s.Close()
+		return err
+	}
+	if err := s.Close(); err != nil {
+		return err
+	}
+	c := d.Counts()
+	fmt.Fprintf(e.stdout, "imported %d entities and %d relationships into %s\n",
+		c.Trends+c.Technologies+c.Tradeoffs+c.UseCases+c.Organizations+c.Skills, c.Relationships, *db)
+	return nil
+}
+
+func runExport(_ context.Context, e *env, args []string) error {
+	fs, db := e.flags("export")
+	format := fs.String("format", "yaml", "yaml or json")
+	out := fs.String("o", "", "output file (default: standard output)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "yaml" && *format != "json" {
+		return fmt.Errorf("%w: unknown format %q: use yaml or json", errUsage, *format)
+	}
+	s, err := openExisting(*db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	d, err := s.Export()
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		return dataset.Write(e.stdout, d, *format)
+	}
+	return writeAtomically(*out, func(w io.Writer) error { return dataset.Write(w, d, *format) })
+}
+
+func runBackup(_ context.Context, e *env, args []string) error {
+	fs, db := e.flags("backup")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: trendgraph backup [flags] FILE\n\nWrites a consistent copy of the database to FILE, also while 'serve' runs.")
+		fs.PrintDefaults()
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: give the backup FILE", errUsage)
+	}
+	s, err := openExisting(*db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	var n int64
+	err = writeAtomically(fs.Arg(0), func(w io.Writer) error {
+		var err error
+		n, err = s.Backup(w)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "backed up %s to %s (%d bytes)\n", *db, fs.Arg(0), n)
+	return nil
+}
+
+// openExisting opens a database read-only (a shared lock, so it works beside a running server)
+// and refuses to create one.
+func openExisting(path string) (*store.Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return store.Open(path, store.Config{ReadOnly: true})
+}
+
+// writeAtomically writes to a temporary file beside path, syncs it and renames it into place,
+// so that path is either the complete new file or untouched.
+func writeAtomically(path string, write func(io.Writer) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(f.Name())
+		}
+	}()
+	if err := write(f); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}

@@ -1,0 +1,219 @@
+package dataset
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// LoadPath reads a data file (.yaml, .yml or .json) or every data file in a directory tree.
+// Decoding problems in all files are reported together; the dataset is not validated.
+func LoadPath(p string) (*Dataset, error) {
+	info, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("read dataset: %w", err)
+	}
+	if !info.IsDir() {
+		return LoadFS(os.DirFS(filepath.Dir(p)), filepath.Base(p), filepath.Dir(p))
+	}
+	return LoadFS(os.DirFS(p), ".", p)
+}
+
+// LoadFS reads the data file root, or every data file under the directory root, from fsys.
+// display is prefixed to file names in messages.
+func LoadFS(fsys fs.FS, root, display string) (*Dataset, error) {
+	var files []string
+	err := fs.WalkDir(fsys, root, func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !de.IsDir() && isDataFile(p) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read dataset %s: %w", display, err)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("read dataset %s: no .yaml, .yml or .json files", display)
+	}
+	sort.Strings(files)
+	d := &Dataset{}
+	var problems Problems
+	for _, f := range files {
+		src, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, fmt.Errorf("read dataset: %w", err)
+		}
+		name := filepath.Join(display, f)
+		fd, loc, p := decodeFile(name, src)
+		if p != nil {
+			problems = append(problems, *p)
+			continue
+		}
+		d.add(fd, name, loc)
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return d, nil
+}
+
+func isDataFile(p string) bool {
+	switch strings.ToLower(path.Ext(p)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// decodeFile decodes one file strictly: unknown fields and wrong types are problems.
+func decodeFile(name string, src []byte) (*fileDoc, *locator, *Problem) {
+	var fd fileDoc
+	loc := &locator{src: src}
+	if strings.EqualFold(path.Ext(name), ".json") {
+		dec := json.NewDecoder(bytes.NewReader(src))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&fd); err != nil {
+			return nil, nil, &Problem{File: name, Line: jsonErrorLine(src, err), Msg: err.Error()}
+		}
+		if dec.More() {
+			return nil, nil, &Problem{File: name, Line: lineAt(src, int(dec.InputOffset())), Msg: "trailing data after the JSON document"}
+		}
+		return &fd, loc, nil
+	}
+	file, err := parser.ParseBytes(src, 0)
+	if err != nil {
+		return nil, nil, yamlProblem(name, err)
+	}
+	loc.file = file
+	if len(file.Docs) > 1 {
+		return nil, nil, &Problem{File: name, Line: 1, Msg: "a data file holds one YAML document"}
+	}
+	if len(file.Docs) == 1 && file.Docs[0].Body != nil {
+		if err := yaml.NodeToValue(file.Docs[0].Body, &fd, yaml.Strict()); err != nil {
+			return nil, nil, yamlProblem(name, err)
+		}
+	}
+	return &fd, loc, nil
+}
+
+func yamlProblem(name string, err error) *Problem {
+	var ye yaml.Error
+	if errors.As(err, &ye) && ye.GetToken() != nil {
+		return &Problem{File: name, Line: ye.GetToken().Position.Line, Msg: ye.GetMessage()}
+	}
+	return &Problem{File: name, Msg: err.Error()}
+}
+
+func jsonErrorLine(src []byte, err error) int {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return lineAt(src, int(se.Offset))
+	case errors.As(err, &te):
+		return lineAt(src, int(te.Offset))
+	}
+	return 0
+}
+
+func lineAt(src []byte, off int) int {
+	if off > len(src) {
+		off = len(src)
+	}
+	return bytes.Count(src[:off], []byte("\n")) + 1
+}
+
+// locator finds the line of a YAML path in one file. JSON files are parsed for positions only
+// when a problem needs one, since large generated JSON files rarely have any.
+type locator struct {
+	src  []byte
+	once sync.Once
+	file *ast.File
+}
+
+func (l *locator) line(p string) int {
+	if l == nil {
+		return 0
+	}
+	l.once.Do(func() {
+		if l.file == nil {
+			l.file, _ = parser.ParseBytes(l.src, 0)
+		}
+	})
+	if l.file == nil {
+		return 0
+	}
+	// Walk up the path until a node exists: a missing field is reported at its record.
+	for p != "" && p != "$" {
+		yp, err := yaml.PathString(p)
+		if err == nil {
+			if n, err := yp.FilterFile(l.file); err == nil && n != nil && n.GetToken() != nil {
+				return n.GetToken().Position.Line
+			}
+		}
+		p = parentPath(p)
+	}
+	return 0
+}
+
+func parentPath(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i <= 0 {
+		return ""
+	}
+	return p[:i]
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// Problem is one thing wrong with a dataset, located as precisely as the input allows.
+type Problem struct {
+	File string
+	Line int
+	// Field is the record's field, e.g. "technologies[3].vendor", when known.
+	Field string
+	Msg   string
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.File != "" {
+		b.WriteString(p.File)
+		if p.Line > 0 {
+			b.WriteString(":" + strconv.Itoa(p.Line))
+		}
+		b.WriteString(": ")
+	}
+	if p.Field != "" {
+		b.WriteString(p.Field + ": ")
+	}
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// Problems is every problem found; it is an error so that callers can return it as one.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}

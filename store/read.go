@@ -1,0 +1,305 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/trendgraph/trendgraph/dataset"
+)
+
+// sortedUnique returns the distinct IDs in key order: one pass of a cursor then visits each
+// page once.
+func sortedUnique(ids []ID) []ID {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// EntitiesByID loads many entities in one read transaction, in key order. The result is aligned
+// with ids; an ID that names nothing gives nil.
+func (s *Store) EntitiesByID(ids []ID) ([]*Entity, error) {
+	found := make(map[ID]*Entity, len(ids))
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketEntities)
+		for _, id := range sortedUnique(ids) {
+			v := b.Get(id.Bytes())
+			if v == nil {
+				continue
+			}
+			e, err := decode[Entity](v, "entity")
+			if err != nil {
+				return err
+			}
+			found[id] = e
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load entities: %w", err)
+	}
+	s.recordsRead.Add(uint64(len(found)))
+	out := make([]*Entity, len(ids))
+	for i, id := range ids {
+		out[i] = found[id]
+	}
+	return out, nil
+}
+
+// IDsBySlug resolves many slugs in one read transaction; a slug that names nothing gives 0.
+func (s *Store) IDsBySlug(slugs []string) ([]ID, error) {
+	out := make([]ID, len(slugs))
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSlugs)
+		for i, slug := range slugs {
+			if v := b.Get([]byte(slug)); len(v) >= 8 {
+				out[i] = idAt(v)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("resolve slugs: %w", err)
+	}
+	return out, nil
+}
+
+// EntitiesBySlug loads many entities by slug in one read transaction; unknown slugs give nil.
+func (s *Store) EntitiesBySlug(slugs []string) ([]*Entity, error) {
+	out := make([]*Entity, len(slugs))
+	n := 0
+	err := s.view(func(tx *bolt.Tx) error {
+		idx, ents := tx.Bucket(bucketSlugs), tx.Bucket(bucketEntities)
+		for i, slug := range slugs {
+			ref := idx.Get([]byte(slug))
+			if len(ref) < 8 {
+				continue
+			}
+			v := ents.Get(ref[:8])
+			if v == nil {
+				continue
+			}
+			e, err := decode[Entity](v, "entity")
+			if err != nil {
+				return err
+			}
+			out[i] = e
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load entities by slug: %w", err)
+	}
+	s.recordsRead.Add(uint64(n))
+	return out, nil
+}
+
+// Direction selects relationships by which end a node is on.
+type Direction uint8
+
+// Directions of a relationship, seen from a node.
+const (
+	Outgoing Direction = 1 << iota // the node is the relationship's "from"
+	Incoming                       // the node is the relationship's "to"
+	Both     = Outgoing | Incoming
+)
+
+// Edge is a relationship seen from one of its ends, read from the indexes alone: enough to page
+// and to load the other end, without decoding the relationship record.
+type Edge struct {
+	Rel   ID
+	Kind  dataset.RelKind
+	Dir   Direction
+	Other ID
+}
+
+// EdgeFilter selects the edges of a node.
+type EdgeFilter struct {
+	// Dir is Outgoing, Incoming or Both (zero means Both).
+	Dir Direction
+	// Kinds limits the kinds; empty means all.
+	Kinds []dataset.RelKind
+}
+
+// Edges returns, for each node, its edges matching f, in one read transaction: outgoing first,
+// each direction ordered by kind, then the other end's ID. The order is stable, so callers can
+// page through it with EdgeCursor.
+func (s *Store) Edges(ids []ID, f EdgeFilter) ([][]Edge, error) {
+	if f.Dir == 0 {
+		f.Dir = Both
+	}
+	kinds := slices.Clone(f.Kinds)
+	slices.Sort(kinds)
+	out := make([][]Edge, len(ids))
+	err := s.view(func(tx *bolt.Tx) error {
+		outC, inC := tx.Bucket(bucketRelOut).Cursor(), tx.Bucket(bucketRelIn).Cursor()
+		for i, id := range ids {
+			var edges []Edge
+			if f.Dir&Outgoing != 0 {
+				edges = scanEdges(outC, id, kinds, Outgoing, edges)
+			}
+			if f.Dir&Incoming != 0 {
+				edges = scanEdges(inC, id, kinds, Incoming, edges)
+			}
+			out[i] = edges
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load edges: %w", err)
+	}
+	return out, nil
+}
+
+func scanEdges(c *bolt.Cursor, id ID, kinds []dataset.RelKind, dir Direction, edges []Edge) []Edge {
+	add := func(prefix []byte) {
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if len(k) != 25 {
+				continue
+			}
+			edges = append(edges, Edge{Rel: idAt(k[17:]), Kind: dataset.RelKind(k[8]), Dir: dir, Other: idAt(k[9:17])})
+		}
+	}
+	if len(kinds) == 0 {
+		add(id.Bytes())
+		return edges
+	}
+	for _, k := range kinds {
+		add(cat(id.Bytes(), []byte{byte(k)}))
+	}
+	return edges
+}
+
+// RelationshipsByID loads many relationship records in one read transaction; unknown IDs give nil.
+func (s *Store) RelationshipsByID(ids []ID) ([]*Relationship, error) {
+	found := make(map[ID]*Relationship, len(ids))
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRels)
+		for _, id := range sortedUnique(ids) {
+			v := b.Get(id.Bytes())
+			if v == nil {
+				continue
+			}
+			r, err := decode[Relationship](v, "relationship")
+			if err != nil {
+				return err
+			}
+			found[id] = r
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load relationships: %w", err)
+	}
+	s.recordsRead.Add(uint64(len(found)))
+	out := make([]*Relationship, len(ids))
+	for i, id := range ids {
+		out[i] = found[id]
+	}
+	return out, nil
+}
+
+// Sources returns every source, by slug.
+func (s *Store) Sources() ([]dataset.Source, error) {
+	var out []dataset.Source
+	err := s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSources).ForEach(func(_, v []byte) error {
+			src, err := decode[dataset.Source](v, "source")
+			if err != nil {
+				return err
+			}
+			out = append(out, *src)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load sources: %w", err)
+	}
+	s.recordsRead.Add(uint64(len(out)))
+	return out, nil
+}
+
+// Radars returns every radar, by slug.
+func (s *Store) Radars() ([]dataset.Radar, error) {
+	var out []dataset.Radar
+	err := s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketRadars).ForEach(func(_, v []byte) error {
+			r, err := decode[dataset.Radar](v, "radar")
+			if err != nil {
+				return err
+			}
+			out = append(out, *r)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load radars: %w", err)
+	}
+	s.recordsRead.Add(uint64(len(out)))
+	return out, nil
+}
+
+// Assessments returns the assessments of one radar: of one edition, or of all editions when
+// edition is empty; ordered by edition, then entity ID.
+func (s *Store) Assessments(radar, edition string) ([]*Assessment, error) {
+	prefix := cat([]byte(radar), zero)
+	if edition != "" {
+		prefix = cat(prefix, []byte(edition), zero)
+	}
+	var out []*Assessment
+	err := s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketAssessments).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			a, err := decode[Assessment](v, "assessment")
+			if err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load assessments of radar %s: %w", radar, err)
+	}
+	s.recordsRead.Add(uint64(len(out)))
+	return out, nil
+}
+
+// AssessmentsOf returns, for each entity, its assessments in every radar and edition, in one
+// read transaction.
+func (s *Store) AssessmentsOf(ids []ID) ([][]*Assessment, error) {
+	out := make([][]*Assessment, len(ids))
+	n := 0
+	err := s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketAssessByEntity).Cursor()
+		recs := tx.Bucket(bucketAssessments)
+		for i, id := range ids {
+			prefix := id.Bytes()
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				radar, edition, ok := bytes.Cut(k[8:], zero)
+				if !ok {
+					continue
+				}
+				v := recs.Get(assessmentKey(string(radar), string(edition), id))
+				if v == nil {
+					continue
+				}
+				a, err := decode[Assessment](v, "assessment")
+				if err != nil {
+					return err
+				}
+				out[i] = append(out[i], a)
+				n++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load assessments: %w", err)
+	}
+	s.recordsRead.Add(uint64(n))
+	return out, nil
+}

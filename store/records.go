@@ -1,0 +1,36 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/trendgraph/trendgraph/dataset"
+)
+
+// Entity is a node of the knowledge graph as stored: the curated record and its ID.
+type Entity struct {
+	ID ID `json:"id"`
+	dataset.Entity
+}
+
+// Relationship is a stored edge, with both ends by ID and by slug.
+type Relationship struct {
+	ID     ID `json:"id"`
+	FromID ID `json:"fromId"`
+	ToID   ID `json:"toId"`
+	dataset.Relationship
+}
+
+// Assessment is a stored radar assessment.
+type Assessment struct {
+	EntityID ID `json:"entityId"`
+	dataset.Assessment
+}
+
+func decode[T any](b []byte, what string) (*T, error) {
+	v := new(T)
+	if err := json.Unmarshal(b, v); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", what, err)
+	}
+	return v, nil
+}

@@ -1,0 +1,203 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/trendgraph/trendgraph/dataset"
+)
+
+// Field weights of the search index: a hit in a name counts far more than one in a summary.
+const (
+	weightName    = 16
+	weightAlias   = 12
+	weightTag     = 6
+	weightKind    = 4
+	weightSummary = 1
+)
+
+// maxTokenLen bounds index keys; longer words are cut.
+const maxTokenLen = 64
+
+var stopWords = map[string]bool{
+	"a": true, "an": true, "and": true, "are": true, "as": true, "at": true, "be": true, "by": true,
+	"for": true, "from": true, "in": true, "is": true, "it": true, "its": true, "of": true, "on": true,
+	"or": true, "that": true, "the": true, "to": true, "with": true,
+}
+
+// Tokenize splits text into search tokens: lower-case runs of letters and digits, without stop
+// words, each at most 64 bytes. "Node.js" gives "node" and "js".
+func Tokenize(text string) []string {
+	fields := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	out := fields[:0]
+	for _, f := range fields {
+		if stopWords[f] {
+			continue
+		}
+		if len(f) > maxTokenLen {
+			f = f[:maxTokenLen]
+			for !utf8Valid(f) {
+				f = f[:len(f)-1]
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+// entityTokens returns every token of an entity with its summed field weight.
+func entityTokens(e *dataset.Entity) map[string]uint16 {
+	m := map[string]uint16{}
+	add := func(text string, w uint16) {
+		for _, t := range Tokenize(text) {
+			if m[t] <= math.MaxUint16-w {
+				m[t] += w
+			}
+		}
+	}
+	add(e.Name, weightName)
+	for _, a := range e.Aliases {
+		add(a, weightAlias)
+	}
+	for _, t := range e.Tags {
+		add(t, weightTag)
+	}
+	add(e.Kind, weightKind)
+	add(e.Summary, weightSummary)
+	return m
+}
+
+// SearchQuery asks for entities matching every word of Text.
+type SearchQuery struct {
+	Text string
+	// Types limits the result to these entity types; empty means all.
+	Types []dataset.EntityType
+	// Limit is the number of hits returned; the total is counted regardless.
+	Limit int
+}
+
+// Hit is one search result.
+type Hit struct {
+	ID    ID
+	Type  dataset.EntityType
+	Score float64
+}
+
+// SearchResult is a ranked page of hits and the number of all matches.
+type SearchResult struct {
+	Hits  []Hit
+	Total int
+}
+
+// Search finds the entities that match every token of the query (the last one also as a
+// prefix, for search-as-you-type), ranked by field-weighted, IDF-scaled score, best first; ties
+// go by ID so the order is stable.
+func (s *Store) Search(q SearchQuery) (*SearchResult, error) {
+	tokens := Tokenize(q.Text)
+	res := &SearchResult{}
+	if len(tokens) == 0 {
+		return res, nil
+	}
+	tokens = slices.Compact(tokens)
+	err := s.view(func(tx *bolt.Tx) error {
+		counts, err := readCounts(tx)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, c := range counts {
+			n += c
+		}
+		c := tx.Bucket(bucketTokens).Cursor()
+		var scores map[ID]*Hit
+		for i, tok := range tokens {
+			// Prefix matching on one or two letters would scan most of the index.
+			prefix := i == len(tokens)-1 && len(tok) >= 3
+			matches := scanToken(c, tok, prefix)
+			idf := math.Log(1 + float64(n)/float64(max(len(matches), 1)))
+			next := make(map[ID]*Hit, len(matches))
+			for id, m := range matches {
+				if i > 0 {
+					prev, ok := scores[id]
+					if !ok {
+						continue
+					}
+					prev.Score += float64(m.weight) * idf
+					next[id] = prev
+					continue
+				}
+				next[id] = &Hit{ID: id, Type: m.typ, Score: float64(m.weight) * idf}
+			}
+			scores = next
+			if len(scores) == 0 {
+				break
+			}
+		}
+		for _, h := range scores {
+			if len(q.Types) == 0 || slices.Contains(q.Types, h.Type) {
+				res.Hits = append(res.Hits, *h)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	res.Total = len(res.Hits)
+	slices.SortFunc(res.Hits, func(a, b Hit) int {
+		if a.Score != b.Score {
+			if a.Score > b.Score {
+				return -1
+			}
+			return 1
+		}
+		if a.ID < b.ID {
+			return -1
+		}
+		if a.ID > b.ID {
+			return 1
+		}
+		return 0
+	})
+	if q.Limit >= 0 && len(res.Hits) > q.Limit {
+		res.Hits = res.Hits[:q.Limit]
+	}
+	return res, nil
+}
+
+type tokenMatch struct {
+	weight uint16
+	typ    dataset.EntityType
+}
+
+// scanToken returns the entities holding tok (or, with prefix, any token starting with it),
+// keeping each entity's best weight.
+func scanToken(c *bolt.Cursor, tok string, prefix bool) map[ID]tokenMatch {
+	out := map[ID]tokenMatch{}
+	seek := []byte(tok)
+	if !prefix {
+		seek = cat(seek, zero)
+	}
+	for k, v := c.Seek(seek); k != nil && bytes.HasPrefix(k, seek); k, v = c.Next() {
+		if len(k) < 9 || len(v) < 3 {
+			continue
+		}
+		id := idAt(k[len(k)-8:])
+		w := binary.BigEndian.Uint16(v)
+		if cur, ok := out[id]; !ok || w > cur.weight {
+			out[id] = tokenMatch{weight: w, typ: dataset.EntityType(v[2])}
+		}
+	}
+	return out
+}

@@ -1,0 +1,227 @@
+// Package store keeps the knowledge graph in an embedded bbolt database: the buckets and their
+// indexes, the batch-shaped reads the API needs, and import, export and backup. It knows nothing
+// of GraphQL.
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/trendgraph/trendgraph/dataset"
+)
+
+// Config holds the options of Open.
+type Config struct {
+	// ReadOnly opens the file with a shared lock, so that other read-only processes (a backup, a
+	// check) can open it too while it is served. Writes then fail.
+	ReadOnly bool
+	// Timeout bounds the wait for the file lock held by another process; without it the wait
+	// is forever.
+	Timeout time.Duration
+	// InitialMmapSize is the size mapped at open. Generous, since a remap waits for every open
+	// read transaction to end.
+	InitialMmapSize int
+}
+
+// DefaultConfig returns the options used when a Config field is zero.
+func DefaultConfig() Config {
+	return Config{
+		// Long enough to ride out another process's short write, short enough to fail clearly.
+		Timeout: 2 * time.Second,
+		// Address space only; pages are loaded as they are read. Covers the 1M-relationship
+		// synthetic dataset without a remap.
+		InitialMmapSize: 1 << 30,
+	}
+}
+
+// Store is an open knowledge database. It is safe for concurrent use: reads run in their own
+// read transactions and never wait on each other.
+type Store struct {
+	db   *bolt.DB
+	path string
+
+	readTxns    atomic.Uint64
+	recordsRead atomic.Uint64
+}
+
+// Stats counts the reads a store has served since it was opened, so that callers can prove
+// they batch.
+type Stats struct {
+	// ReadTxns is the number of read transactions opened.
+	ReadTxns uint64
+	// RecordsRead is the number of records (entities, relationships, assessments...) decoded.
+	RecordsRead uint64
+}
+
+// ErrNotFound is returned for a slug or ID that names nothing.
+var ErrNotFound = errors.New("not found")
+
+// Open opens (creating it if needed, unless read-only) the database file at path.
+func Open(path string, cfg Config) (*Store, error) {
+	def := DefaultConfig()
+	if cfg.Timeout == 0 {
+		cfg.Timeout = def.Timeout
+	}
+	if cfg.InitialMmapSize == 0 {
+		cfg.InitialMmapSize = def.InitialMmapSize
+	}
+	db, err := bolt.Open(path, 0o644, &bolt.Options{
+		ReadOnly:        cfg.ReadOnly,
+		Timeout:         cfg.Timeout,
+		InitialMmapSize: cfg.InitialMmapSize,
+		// Statistics take a lock in every transaction; we keep our own counters.
+		NoStatistics: true,
+		FreelistType: bolt.FreelistMapType,
+	})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("open database %s: locked by another process (waited %s)", path, cfg.Timeout)
+		}
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	if err := s.init(cfg.ReadOnly); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// init creates the buckets of a new database and checks the format of an existing one.
+func (s *Store) init(readOnly bool) error {
+	check := func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return errors.New("not a trendgraph database (no meta bucket)")
+		}
+		if v := meta.Get(metaFormat); v == nil || binary.BigEndian.Uint64(v) != formatVersion {
+			return fmt.Errorf("unsupported database format (want %d)", formatVersion)
+		}
+		return nil
+	}
+	if readOnly {
+		return s.db.View(check)
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil {
+			if k, _ := tx.Cursor().First(); k != nil {
+				return errors.New("not a trendgraph database (it has other buckets)")
+			}
+			meta, err := tx.CreateBucket(bucketMeta)
+			if err != nil {
+				return fmt.Errorf("create meta: %w", err)
+			}
+			if err := meta.Put(metaFormat, u64(formatVersion)); err != nil {
+				return fmt.Errorf("write format: %w", err)
+			}
+			for _, b := range dataBuckets {
+				if _, err := tx.CreateBucket(b); err != nil {
+					return fmt.Errorf("create bucket %s: %w", b, err)
+				}
+			}
+		}
+		return check(tx)
+	})
+}
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+// Close closes the database file.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close database %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Path is the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Stats returns the read counters.
+func (s *Store) Stats() Stats {
+	return Stats{ReadTxns: s.readTxns.Load(), RecordsRead: s.recordsRead.Load()}
+}
+
+// view runs fn in one counted read transaction. fn must not wait on anything outside it
+// (another transaction, a loader, a channel): a remap of a growing file waits for every open
+// read transaction, and would deadlock.
+func (s *Store) view(fn func(tx *bolt.Tx) error) error {
+	s.readTxns.Add(1)
+	return s.db.View(fn)
+}
+
+// DataVersion is bumped by every write, so caches can tell whether an answer is still current.
+func (s *Store) DataVersion() (uint64, error) {
+	var v uint64
+	err := s.view(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketMeta).Get(metaVersion); b != nil {
+			v = binary.BigEndian.Uint64(b)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("read data version: %w", err)
+	}
+	return v, nil
+}
+
+// Counts returns how many entities of each type the database holds.
+func (s *Store) Counts() (map[dataset.EntityType]int, error) {
+	var counts map[dataset.EntityType]int
+	err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		counts, err = readCounts(tx)
+		return err
+	})
+	return counts, err
+}
+
+func readCounts(tx *bolt.Tx) (map[dataset.EntityType]int, error) {
+	counts := map[dataset.EntityType]int{}
+	if b := tx.Bucket(bucketMeta).Get(metaCounts); b != nil {
+		if err := json.Unmarshal(b, &counts); err != nil {
+			return nil, fmt.Errorf("decode counts: %w", err)
+		}
+	}
+	return counts, nil
+}
+
+// Check runs bbolt's consistency check over the whole file and returns every error found.
+func (s *Store) Check() error {
+	return s.view(func(tx *bolt.Tx) error {
+		var errs []error
+		for err := range tx.Check() {
+			errs = append(errs, err)
+		}
+		if len(errs) > 0 {
+			return fmt.Errorf("database %s is inconsistent: %w", s.path, errors.Join(errs...))
+		}
+		return nil
+	})
+}
+
+// Backup writes a consistent copy of the whole database to w, from one read transaction, so
+// it may run while the database is being read and written.
+func (s *Store) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("backup %s: %w", s.path, err)
+	}
+	return n, nil
+}
