@@ -1,0 +1,227 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/trendgraph/trendgraph/dataset"
+)
+
+// openTest opens a new database in a temp dir, imports d (if any) and, at cleanup, runs the
+// file's consistency check before closing it.
+func openTest(t testing.TB, d *dataset.Dataset) *Store {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "test.db"), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Check(); err != nil {
+			t.Error(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	if d != nil {
+		if err := s.Import(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// snapshot returns every key and value of every bucket, to compare databases by content.
+func snapshot(t testing.TB, s *Store) map[string][][2][]byte {
+	t.Helper()
+	out := map[string][][2][]byte{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			return b.ForEach(func(k, v []byte) error {
+				out[string(name)] = append(out[string(name)], [2][]byte{bytes.Clone(k), bytes.Clone(v)})
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func sameSnapshot(t testing.TB, a, b map[string][][2][]byte, ignoreMeta bool) {
+	t.Helper()
+	if len(a) != len(b) {
+		t.Fatalf("bucket count %d != %d", len(a), len(b))
+	}
+	for name, kvs := range a {
+		if ignoreMeta && name == string(bucketMeta) {
+			continue
+		}
+		other := b[name]
+		if len(kvs) != len(other) {
+			t.Fatalf("bucket %s: %d keys != %d", name, len(kvs), len(other))
+		}
+		for i := range kvs {
+			if !bytes.Equal(kvs[i][0], other[i][0]) || !bytes.Equal(kvs[i][1], other[i][1]) {
+				t.Fatalf("bucket %s key %d differs: %q=%q vs %q=%q", name, i, kvs[i][0], kvs[i][1], other[i][0], other[i][1])
+			}
+		}
+	}
+}
+
+// fixture is a small hand-made dataset whose answers the tests know.
+func fixture() *dataset.Dataset {
+	c := []dataset.Citation{{Section: "S", Paragraph: 1}}
+	tech := func(slug, name, kind string, tags []string, trends ...string) dataset.Entity {
+		return dataset.Entity{Type: dataset.TypeTechnology, Slug: slug, Name: name, Kind: kind, Lifecycle: "mature",
+			Tags: tags, Trends: trends, Summary: name + " summary text", Citations: c}
+	}
+	d := &dataset.Dataset{
+		Sources: []dataset.Source{{Slug: "src", Title: "Source", Default: true}},
+		Entities: []dataset.Entity{
+			{Type: dataset.TypeTrend, Slug: "serverless", Name: "Serverless computing", Status: "mainstream", Summary: "Functions on demand.", Citations: c},
+			{Type: dataset.TypeTrend, Slug: "observability", Name: "Observability", Status: "growing", Summary: "Seeing inside systems.", Citations: c},
+			{Type: dataset.TypeTrend, Slug: "tracing", Name: "Distributed tracing", Status: "growing", Parent: "observability", Summary: "Following requests.", Citations: c},
+			{Type: dataset.TypeOrganization, Slug: "aws", Name: "Amazon Web Services", Aliases: []string{"AWS"}, Summary: "A cloud provider.", Citations: c},
+			tech("aws-lambda", "AWS Lambda", "cloud-service", []string{"serverless", "faas"}, "serverless"),
+			tech("azure-functions", "Azure Functions", "cloud-service", []string{"serverless", "faas"}, "serverless"),
+			tech("jaeger", "Jaeger", "tool", []string{"tracing"}, "tracing"),
+			tech("zipkin", "Zipkin", "tool", []string{"tracing"}, "tracing"),
+			tech("opentelemetry", "OpenTelemetry", "standard", []string{"tracing", "vendor-neutral"}, "observability"),
+			tech("go", "Go", "language", []string{"language"}),
+			{Type: dataset.TypeTradeoff, Slug: "cold-starts", Name: "Cold starts", TradeoffType: "challenge",
+				AppliesTo: []string{"serverless", "aws-lambda", "azure-functions"}, Summary: "Latency on first call.", Citations: c},
+			{Type: dataset.TypeUseCase, Slug: "event-driven", Name: "Event-driven workloads", Summary: "Work triggered by events.", Citations: c},
+		},
+		Relationships: []dataset.Relationship{
+			{From: "jaeger", Kind: dataset.RelAlternativeTo, To: "zipkin", Rationale: "Both trace requests.", Citations: c},
+			{From: "aws-lambda", Kind: dataset.RelUsedFor, To: "event-driven", Rationale: "Runs on events.", Citations: c},
+			{From: "opentelemetry", Kind: dataset.RelIntegratesWith, To: "jaeger", Rationale: "Feeds traces.", Citations: c},
+		},
+		Radars: []dataset.Radar{{Slug: "r", Name: "R", Quadrants: []dataset.Quadrant{{Slug: "tools", Name: "Tools"}},
+			Rings:    []dataset.Ring{{Slug: "adopt", Name: "Adopt"}, {Slug: "hold", Name: "Hold"}},
+			Editions: []dataset.Edition{{Date: "2026-01-01"}, {Date: "2026-06-01"}}}},
+		Assessments: []dataset.Assessment{
+			{Radar: "r", Edition: "2026-01-01", Entity: "jaeger", Quadrant: "tools", Ring: "hold", Rationale: "Old.", Citations: c},
+			{Radar: "r", Edition: "2026-06-01", Entity: "jaeger", Quadrant: "tools", Ring: "adopt", Rationale: "New.", Citations: c},
+			{Radar: "r", Edition: "2026-06-01", Entity: "zipkin", Quadrant: "tools", Ring: "hold", Rationale: "Meh.", Citations: c},
+		},
+	}
+	return d
+}
+
+func TestImportExportRoundTrip(t *testing.T) {
+	for name, d := range map[string]*dataset.Dataset{"fixture": fixture(), "synthetic": mustSynth(t, 300, 2000)} {
+		t.Run(name, func(t *testing.T) {
+			a := openTest(t, d)
+			exported, err := a.Export()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Through the file format too, as 'trendgraph export | trendgraph import' does.
+			for _, format := range []string{"yaml", "json"} {
+				var buf bytes.Buffer
+				if err := dataset.Write(&buf, exported, format); err != nil {
+					t.Fatal(err)
+				}
+				dir := t.TempDir()
+				file := filepath.Join(dir, "export."+format)
+				writeFile(t, file, buf.Bytes())
+				reread, err := dataset.LoadPath(file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b := openTest(t, reread)
+				sameSnapshot(t, snapshot(t, a), snapshot(t, b), false)
+			}
+		})
+	}
+}
+
+func mustSynth(t testing.TB, techs, rels int) *dataset.Dataset {
+	t.Helper()
+	d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: techs, Relationships: rels, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestFailedImportChangesNothing(t *testing.T) {
+	s := openTest(t, fixture())
+	before := snapshot(t, s)
+	version, _ := s.DataVersion()
+
+	bad := fixture()
+	bad.Relationships = append(bad.Relationships, dataset.Relationship{From: "go", Kind: dataset.RelWrittenIn, To: "no-such-thing",
+		Rationale: "x", Citations: bad.Relationships[0].Citations})
+	err := s.Import(context.Background(), bad)
+	var problems dataset.Problems
+	if !errors.As(err, &problems) || len(problems) != 1 {
+		t.Fatalf("want one validation problem, got %v", err)
+	}
+	sameSnapshot(t, before, snapshot(t, s), false)
+
+	// A valid import cancelled before it commits rolls back as a whole.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.Import(ctx, mustSynth(t, 50, 100)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("want cancellation, got %v", err)
+	}
+	sameSnapshot(t, before, snapshot(t, s), false)
+	if v, _ := s.DataVersion(); v != version {
+		t.Fatalf("data version moved from %d to %d", version, v)
+	}
+}
+
+func TestDataVersionBumpsOnEveryImport(t *testing.T) {
+	s := openTest(t, nil)
+	for want := uint64(1); want <= 3; want++ {
+		if err := s.Import(context.Background(), fixture()); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := s.DataVersion(); err != nil || v != want {
+			t.Fatalf("version %d, %v; want %d", v, err, want)
+		}
+	}
+}
+
+func TestOpenRefusesForeignFiles(t *testing.T) {
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.db")
+	writeFile(t, garbage, bytes.Repeat([]byte("not a database "), 1000))
+	if _, err := Open(garbage, Config{}); err == nil {
+		t.Fatal("opened a garbage file")
+	}
+	// A bbolt file of another program is not ours to write into.
+	other := filepath.Join(dir, "other.db")
+	db, err := bolt.Open(other, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("x")); return err }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := Open(other, Config{}); err == nil {
+		t.Fatal("opened another program's database")
+	}
+	// A missing file is not created read-only.
+	if _, err := Open(filepath.Join(dir, "missing.db"), Config{ReadOnly: true}); err == nil {
+		t.Fatal("read-only open of a missing file succeeded")
+	}
+}
+
+func TestLockedDatabaseTimesOut(t *testing.T) {
+	s := openTest(t, fixture())
+	_, err := Open(s.Path(), Config{Timeout: 100_000_000})
+	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("locked by another process")) {
+		t.Fatalf("want a lock error, got %v", err)
+	}
+}
