@@ -134,6 +134,10 @@ func writeAtomically(path string, write func(io.Writer) error) (err error) {
 			_ = os.Remove(f.Name())
 		}
 	}()
+	// CreateTemp makes the file private; the result is ordinary data.
+	if err := f.Chmod(0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
 	if err := write(f); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
