@@ -2,16 +2,16 @@ package dataset
 
 // fileDoc is the shape of one data file: any file may hold any of the lists.
 type fileDoc struct {
-	Sources       []Source       `yaml:"sources,omitempty" json:"sources,omitempty"`
-	Trends        []trendDoc     `yaml:"trends,omitempty" json:"trends,omitempty"`
-	Technologies  []techDoc      `yaml:"technologies,omitempty" json:"technologies,omitempty"`
-	Tradeoffs     []tradeoffDoc  `yaml:"tradeoffs,omitempty" json:"tradeoffs,omitempty"`
-	UseCases      []plainDoc     `yaml:"useCases,omitempty" json:"useCases,omitempty"`
-	Organizations []plainDoc     `yaml:"organizations,omitempty" json:"organizations,omitempty"`
-	Skills        []plainDoc     `yaml:"skills,omitempty" json:"skills,omitempty"`
-	Relationships []relDoc       `yaml:"relationships,omitempty" json:"relationships,omitempty"`
-	Radars        []Radar        `yaml:"radars,omitempty" json:"radars,omitempty"`
-	Assessments   []Assessment   `yaml:"assessments,omitempty" json:"assessments,omitempty"`
+	Sources       []Source      `yaml:"sources,omitempty" json:"sources,omitempty"`
+	Trends        []trendDoc    `yaml:"trends,omitempty" json:"trends,omitempty"`
+	Technologies  []techDoc     `yaml:"technologies,omitempty" json:"technologies,omitempty"`
+	Tradeoffs     []tradeoffDoc `yaml:"tradeoffs,omitempty" json:"tradeoffs,omitempty"`
+	UseCases      []plainDoc    `yaml:"useCases,omitempty" json:"useCases,omitempty"`
+	Organizations []plainDoc    `yaml:"organizations,omitempty" json:"organizations,omitempty"`
+	Skills        []plainDoc    `yaml:"skills,omitempty" json:"skills,omitempty"`
+	Relationships []relDoc      `yaml:"relationships,omitempty" json:"relationships,omitempty"`
+	Radars        []Radar       `yaml:"radars,omitempty" json:"radars,omitempty"`
+	Assessments   []Assessment  `yaml:"assessments,omitempty" json:"assessments,omitempty"`
 }
 
 type trendDoc struct {

@@ -205,10 +205,10 @@ func TestListStrategiesAgree(t *testing.T) {
 	d := mustSynth(t, 3000, 3000)
 	s := openTest(t, d)
 	for _, f := range []*Filter{
-		{Kinds: []string{"language"}},                      // small: sorted set
-		{Not: &Filter{Kinds: []string{"language"}}},        // large: index walk
-		{Lifecycles: []string{"mature", "growing"}},        // large
-		{TagsAll: []string{"tag-1"}, Text: "stream"},       // small
+		{Kinds: []string{"language"}},                     // small: sorted set
+		{Not: &Filter{Kinds: []string{"language"}}},       // large: index walk
+		{Lifecycles: []string{"mature", "growing"}},       // large
+		{TagsAll: []string{"tag-1"}, Text: "stream"},      // small
 		{Or: []*Filter{{TagsAny: []string{"tag-3"}}, {}}}, // everything
 	} {
 		for _, desc := range []bool{false, true} {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/trendgraph/trendgraph/dataset"
 )
@@ -81,7 +82,7 @@ func Open(path string, cfg Config) (*Store, error) {
 		FreelistType: bolt.FreelistMapType,
 	})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, fmt.Errorf("open database %s: locked by another process (waited %s)", path, cfg.Timeout)
 		}
 		return nil, fmt.Errorf("open database %s: %w", path, err)

@@ -1,0 +1,36 @@
+# trendgraph: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+SOURCE ?= ../shared/seed/backend-development-trends-2026.txt
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+BENCHTIME ?= 1s
+
+.PHONY: build test lint check-data bench-store bench-import clean
+
+build:
+	$(GO) build -o bin/trendgraph ./cmd/trendgraph
+
+## test: lint, check the dataset against the source text, run every test with the race detector.
+test: lint check-data
+	$(GO) test -race -count=1 ./...
+
+## lint: gofmt, go vet and staticcheck must all be clean.
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+## check-data: the curated dataset is valid and every citation exists in the source text.
+check-data:
+	$(GO) run ./cmd/trendgraph check --data data --source $(SOURCE)
+
+## bench-store: read benchmarks of the store (many-by-ID, relationship page, search, list).
+bench-store:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./store/
+
+## bench-import: import throughput at 100k technologies / 1M relationships (several minutes).
+bench-import:
+	TRENDGRAPH_BENCH_IMPORT=1 $(GO) test -run '^$$' -bench BenchmarkImport -benchtime 1x -timeout 30m ./store/
+
+clean:
+	rm -rf bin

@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/trendgraph/trendgraph/dataset"
+)
+
+// benchStore is a database of 10k technologies and 100k listed relationships, built once per
+// benchmark function.
+func benchStore(b *testing.B) (*Store, *dataset.Dataset) {
+	b.Helper()
+	d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 10_000, Relationships: 100_000, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return openTest(b, d), d
+}
+
+func reportReads(b *testing.B, s *Store, before Stats) {
+	after := s.Stats()
+	b.ReportMetric(float64(after.ReadTxns-before.ReadTxns)/float64(b.N), "txns/op")
+	b.ReportMetric(float64(after.RecordsRead-before.RecordsRead)/float64(b.N), "records/op")
+}
+
+func BenchmarkEntitiesByID(b *testing.B) {
+	s, d := benchStore(b)
+	for _, n := range []int{10, 100, 1000} {
+		ids := make([]ID, n)
+		for i := range ids {
+			ids[i] = EntityID(d.Entities[(i*7919)%len(d.Entities)].Slug)
+		}
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			before := s.Stats()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.EntitiesByID(ids); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportReads(b, s, before)
+		})
+	}
+}
+
+// BenchmarkRelationshipPage loads one node's edges and the records of a page of 20 of them.
+func BenchmarkRelationshipPage(b *testing.B) {
+	s, _ := benchStore(b)
+	node := []ID{EntityID("tech-0000042")}
+	before := s.Stats()
+	b.ReportAllocs()
+	for b.Loop() {
+		edges, err := s.Edges(node, EdgeFilter{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		page := edges[0][:min(20, len(edges[0]))]
+		ids := make([]ID, len(page))
+		for i, e := range page {
+			ids[i] = e.Rel
+		}
+		if _, err := s.RelationshipsByID(ids); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportReads(b, s, before)
+}
+
+func BenchmarkSearch(b *testing.B) {
+	s, _ := benchStore(b)
+	for _, q := range []string{"stream", "stream cache", "sched"} {
+		b.Run(q, func(b *testing.B) {
+			before := s.Stats()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Search(SearchQuery{Text: q, Limit: 20}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportReads(b, s, before)
+		})
+	}
+}
+
+// BenchmarkListPage pages a filtered list with its exact total: deep in the list, and through
+// both strategies (a large match walks the index, a small one sorts the set).
+func BenchmarkListPage(b *testing.B) {
+	s, _ := benchStore(b)
+	techs := []dataset.EntityType{dataset.TypeTechnology}
+	cases := map[string]*Filter{
+		"unfiltered": nil,
+		"large":      {Lifecycles: []string{"mature", "growing"}},
+		"small":      {Kinds: []string{"database"}, TagsAny: []string{"tag-7"}},
+	}
+	for name, f := range cases {
+		first, err := s.List(ListQuery{Types: techs, Filter: f, Page: PageArgs{Limit: 100}})
+		if err != nil || len(first.Cursors) == 0 {
+			b.Fatal(err)
+		}
+		after := first.Cursors[len(first.Cursors)/2]
+		b.Run(name, func(b *testing.B) {
+			before := s.Stats()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.List(ListQuery{Types: techs, Filter: f, Page: PageArgs{After: after, Limit: 20}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportReads(b, s, before)
+		})
+	}
+}
+
+// BenchmarkImport measures import throughput. The 100k/1M size takes minutes and gigabytes, so
+// it runs only with TRENDGRAPH_BENCH_IMPORT=1 (make bench-import).
+func BenchmarkImport(b *testing.B) {
+	sizes := []struct{ techs, rels int }{{10_000, 100_000}}
+	if os.Getenv("TRENDGRAPH_BENCH_IMPORT") != "" {
+		sizes = append(sizes, struct{ techs, rels int }{100_000, 1_000_000})
+	}
+	for _, size := range sizes {
+		d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: size.techs, Relationships: size.rels, Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		total := len(d.AllRelationships())
+		b.Run(fmt.Sprintf("%dk-techs-%dk-rels", size.techs/1000, size.rels/1000), func(b *testing.B) {
+			for b.Loop() {
+				s, err := Open(filepath.Join(b.TempDir(), "import.db"), Config{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := s.Import(context.Background(), d); err != nil {
+					b.Fatal(err)
+				}
+				if err := s.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "rels/s")
+			b.ReportMetric(float64(len(d.Entities)*b.N)/b.Elapsed().Seconds(), "entities/s")
+		})
+	}
+}
