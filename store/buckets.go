@@ -14,9 +14,9 @@ var (
 	bucketSlugs = []byte("slugs")
 	// bucketRels: relationship ID (8) -> JSON Relationship.
 	bucketRels = []byte("rels")
-	// bucketRelOut: from ID (8) + kind (1) + to ID (8) + relationship ID (8) -> nil.
+	// bucketRelOut: from ID (8) + kind (1) + to ID (8) + relationship ID (8) -> to's type (1).
 	bucketRelOut = []byte("idx_rel_out")
-	// bucketRelIn: to ID (8) + kind (1) + from ID (8) + relationship ID (8) -> nil.
+	// bucketRelIn: to ID (8) + kind (1) + from ID (8) + relationship ID (8) -> from's type (1).
 	bucketRelIn = []byte("idx_rel_in")
 	// bucketByName: folded name + 0 + entity ID (8) -> entity type (1); the NAME ordering.
 	bucketByName = []byte("idx_name")

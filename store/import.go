@@ -121,11 +121,16 @@ func buildWrites(d *dataset.Dataset) (writesWithCounts, error) {
 			w.put(bucketTokens, cat([]byte(tok), zero, id.Bytes()), v)
 		}
 	}
+	typeOf := make(map[string]dataset.EntityType, len(d.Entities))
+	for i := range d.Entities {
+		typeOf[d.Entities[i].Slug] = d.Entities[i].Type
+	}
 	for _, r := range d.AllRelationships() {
 		rec := Relationship{ID: RelationshipID(r.From, r.Kind, r.To), FromID: EntityID(r.From), ToID: EntityID(r.To), Relationship: r}
 		w.put(bucketRels, rec.ID.Bytes(), mustJSON(rec))
-		w.put(bucketRelOut, relKey(rec.FromID, r.Kind, rec.ToID, rec.ID), nil)
-		w.put(bucketRelIn, relKey(rec.ToID, r.Kind, rec.FromID, rec.ID), nil)
+		// Each index entry's value is the other end's type, so edges can be filtered by it unread.
+		w.put(bucketRelOut, relKey(rec.FromID, r.Kind, rec.ToID, rec.ID), []byte{byte(typeOf[r.To])})
+		w.put(bucketRelIn, relKey(rec.ToID, r.Kind, rec.FromID, rec.ID), []byte{byte(typeOf[r.From])})
 	}
 	for _, r := range d.Radars {
 		w.put(bucketRadars, []byte(r.Slug), mustJSON(r))

@@ -60,11 +60,15 @@ type ListQuery struct {
 	Order  Order
 	Desc   bool
 	Page   PageArgs
+	// Load also decodes the page's entities, in the same transaction, into Page.Entities.
+	Load bool
 }
 
 // Page is a page of an ordered list with the exact count of the whole list.
 type Page struct {
 	IDs []ID
+	// Entities[i] is the entity of IDs[i], when the query asked to Load them.
+	Entities []*Entity
 	// Cursors[i] is the cursor of IDs[i], to pass as After or Before.
 	Cursors         [][]byte
 	Total           int
@@ -110,7 +114,7 @@ func (s *Store) List(q ListQuery) (*Page, error) {
 			member := func(_ ID, t dataset.EntityType) bool { return slices.Contains(types, t) }
 			page = walkPage(tx, q, member)
 			page.Total = universe
-			return nil
+			return loadPage(tx, q, page)
 		}
 		set := evalFilter(tx, q.Filter, types)
 		set = restrictTypes(tx, set, types, universe, counts)
@@ -121,8 +125,11 @@ func (s *Store) List(q ListQuery) (*Page, error) {
 			page = walkPage(tx, q, member)
 		}
 		page.Total = len(set)
-		return nil
+		return loadPage(tx, q, page)
 	})
+	if page != nil {
+		s.recordsRead.Add(uint64(len(page.Entities)))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list: %w", err)
 	}
@@ -291,31 +298,13 @@ func sortedSetPage(tx *bolt.Tx, q ListQuery, set []ID) *Page {
 		}
 		return bytes.Compare(a.key, b.key)
 	})
-	// Bounds in list order: lo is the first index after After, hi the first at or past Before.
-	before := func(i int, c []byte) bool {
-		cmp := bytes.Compare(items[i].key, c)
+	from, to, hasPrev, hasNext := PageBounds(len(items), func(i int, c []byte) int {
 		if q.Desc {
-			return cmp > 0
+			return bytes.Compare(c, items[i].key)
 		}
-		return cmp < 0
-	}
-	lo, hi := 0, len(items)
-	if q.Page.After != nil {
-		lo = searchFirst(len(items), func(i int) bool { return !before(i, q.Page.After) && !bytes.Equal(items[i].key, q.Page.After) })
-	}
-	if q.Page.Before != nil {
-		hi = searchFirst(len(items), func(i int) bool { return !before(i, q.Page.Before) })
-	}
-	if hi < lo {
-		hi = lo
-	}
-	from, to := lo, hi
-	if q.Page.FromEnd {
-		from = max(lo, hi-q.Page.Limit)
-	} else {
-		to = min(hi, lo+q.Page.Limit)
-	}
-	page := &Page{HasPreviousPage: from > 0, HasNextPage: to < len(items)}
+		return bytes.Compare(items[i].key, c)
+	}, q.Page)
+	page := &Page{HasPreviousPage: hasPrev, HasNextPage: hasNext}
 	for _, it := range items[from:to] {
 		page.IDs = append(page.IDs, it.id)
 		page.Cursors = append(page.Cursors, it.key)
@@ -335,4 +324,32 @@ func searchFirst(n int, f func(int) bool) int {
 		}
 	}
 	return lo
+}
+
+// loadPage decodes the page's entities when the query asks for them.
+func loadPage(tx *bolt.Tx, q ListQuery, page *Page) error {
+	if !q.Load {
+		return nil
+	}
+	var err error
+	page.Entities, err = loadEntities(tx, page.IDs)
+	return err
+}
+
+// loadEntities decodes entities by ID within a transaction; missing ones are nil.
+func loadEntities(tx *bolt.Tx, ids []ID) ([]*Entity, error) {
+	b := tx.Bucket(bucketEntities)
+	out := make([]*Entity, len(ids))
+	for i, id := range ids {
+		v := b.Get(id.Bytes())
+		if v == nil {
+			continue
+		}
+		e, err := decode[Entity](v, "entity")
+		if err != nil {
+			return nil, err
+		}
+		out[i] = e
+	}
+	return out, nil
 }

@@ -110,10 +110,11 @@ const (
 // Edge is a relationship seen from one of its ends, read from the indexes alone: enough to page
 // and to load the other end, without decoding the relationship record.
 type Edge struct {
-	Rel   ID
-	Kind  dataset.RelKind
-	Dir   Direction
-	Other ID
+	Rel       ID
+	Kind      dataset.RelKind
+	Dir       Direction
+	Other     ID
+	OtherType dataset.EntityType
 }
 
 // EdgeFilter selects the edges of a node.
@@ -122,6 +123,8 @@ type EdgeFilter struct {
 	Dir Direction
 	// Kinds limits the kinds; empty means all.
 	Kinds []dataset.RelKind
+	// OtherTypes limits the type of the entity at the other end; empty means all.
+	OtherTypes []dataset.EntityType
 }
 
 // Edges returns, for each node, its edges matching f, in one read transaction: outgoing first,
@@ -137,14 +140,7 @@ func (s *Store) Edges(ids []ID, f EdgeFilter) ([][]Edge, error) {
 	err := s.view(func(tx *bolt.Tx) error {
 		outC, inC := tx.Bucket(bucketRelOut).Cursor(), tx.Bucket(bucketRelIn).Cursor()
 		for i, id := range ids {
-			var edges []Edge
-			if f.Dir&Outgoing != 0 {
-				edges = scanEdges(outC, id, kinds, Outgoing, edges)
-			}
-			if f.Dir&Incoming != 0 {
-				edges = scanEdges(inC, id, kinds, Incoming, edges)
-			}
-			out[i] = edges
+			out[i] = collectEdges(outC, inC, id, f, kinds)
 		}
 		return nil
 	})
@@ -154,13 +150,29 @@ func (s *Store) Edges(ids []ID, f EdgeFilter) ([][]Edge, error) {
 	return out, nil
 }
 
-func scanEdges(c *bolt.Cursor, id ID, kinds []dataset.RelKind, dir Direction, edges []Edge) []Edge {
+// collectEdges reads a node's edges matching f from the out and in indexes; kinds is sorted.
+func collectEdges(outC, inC *bolt.Cursor, id ID, f EdgeFilter, kinds []dataset.RelKind) []Edge {
+	var edges []Edge
+	if f.Dir&Outgoing != 0 {
+		edges = scanEdges(outC, id, kinds, f.OtherTypes, Outgoing, edges)
+	}
+	if f.Dir&Incoming != 0 {
+		edges = scanEdges(inC, id, kinds, f.OtherTypes, Incoming, edges)
+	}
+	return edges
+}
+
+func scanEdges(c *bolt.Cursor, id ID, kinds []dataset.RelKind, types []dataset.EntityType, dir Direction, edges []Edge) []Edge {
 	add := func(prefix []byte) {
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			if len(k) != 25 {
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if len(k) != 25 || len(v) != 1 {
 				continue
 			}
-			edges = append(edges, Edge{Rel: idAt(k[17:]), Kind: dataset.RelKind(k[8]), Dir: dir, Other: idAt(k[9:17])})
+			t := dataset.EntityType(v[0])
+			if len(types) > 0 && !slices.Contains(types, t) {
+				continue
+			}
+			edges = append(edges, Edge{Rel: idAt(k[17:]), Kind: dataset.RelKind(k[8]), Dir: dir, Other: idAt(k[9:17]), OtherType: t})
 		}
 	}
 	if len(kinds) == 0 {

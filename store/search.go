@@ -83,8 +83,11 @@ type SearchQuery struct {
 	Text string
 	// Types limits the result to these entity types; empty means all.
 	Types []dataset.EntityType
-	// Limit is the number of hits returned; the total is counted regardless.
-	Limit int
+	// Offset skips the first hits; Limit is the number of hits returned. The total is counted
+	// regardless.
+	Offset, Limit int
+	// Load also decodes the returned hits' entities, in the same transaction.
+	Load bool
 }
 
 // Hit is one search result.
@@ -92,6 +95,8 @@ type Hit struct {
 	ID    ID
 	Type  dataset.EntityType
 	Score float64
+	// Entity is set when the query asked to Load it.
+	Entity *Entity
 }
 
 // SearchResult is a ranked page of hits and the number of all matches.
@@ -149,29 +154,32 @@ func (s *Store) Search(q SearchQuery) (*SearchResult, error) {
 				res.Hits = append(res.Hits, *h)
 			}
 		}
-		return nil
+		res.Total = len(res.Hits)
+		rank(res.Hits)
+		res.Hits = res.Hits[min(q.Offset, len(res.Hits)):]
+		if q.Limit >= 0 && len(res.Hits) > q.Limit {
+			res.Hits = res.Hits[:q.Limit]
+		}
+		if !q.Load {
+			return nil
+		}
+		ids := make([]ID, len(res.Hits))
+		for i, h := range res.Hits {
+			ids[i] = h.ID
+		}
+		ents, err := loadEntities(tx, ids)
+		for i := range res.Hits {
+			if err == nil {
+				res.Hits[i].Entity = ents[i]
+			}
+		}
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.Text, err)
 	}
-	res.Total = len(res.Hits)
-	slices.SortFunc(res.Hits, func(a, b Hit) int {
-		if a.Score != b.Score {
-			if a.Score > b.Score {
-				return -1
-			}
-			return 1
-		}
-		if a.ID < b.ID {
-			return -1
-		}
-		if a.ID > b.ID {
-			return 1
-		}
-		return 0
-	})
-	if q.Limit >= 0 && len(res.Hits) > q.Limit {
-		res.Hits = res.Hits[:q.Limit]
+	if q.Load {
+		s.recordsRead.Add(uint64(len(res.Hits)))
 	}
 	return res, nil
 }
@@ -200,4 +208,21 @@ func scanToken(c *bolt.Cursor, tok string, prefix bool) map[ID]tokenMatch {
 		}
 	}
 	return out
+}
+
+// rank orders hits best first; ties go by ID so the order is stable.
+func rank(hits []Hit) {
+	slices.SortFunc(hits, func(a, b Hit) int {
+		switch {
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		case a.ID < b.ID:
+			return -1
+		case a.ID > b.ID:
+			return 1
+		}
+		return 0
+	})
 }

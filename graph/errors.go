@@ -1,0 +1,79 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// Error codes in extensions.code. They are part of the API: never rename one.
+const (
+	CodeNotFound     = "NOT_FOUND"
+	CodeBadUserInput = "BAD_USER_INPUT"
+	CodeInternal     = "INTERNAL_SERVER_ERROR"
+)
+
+// userError is an error meant for the caller, with a stable code.
+type userError struct {
+	code string
+	msg  string
+}
+
+func (e *userError) Error() string { return e.msg }
+
+func badInput(format string, args ...any) error {
+	return &userError{code: CodeBadUserInput, msg: fmt.Sprintf(format, args...)}
+}
+
+func notFound(format string, args ...any) error {
+	return &userError{code: CodeNotFound, msg: fmt.Sprintf(format, args...)}
+}
+
+// ErrorPresenter shows callers only errors meant for them, each with a stable
+// extensions.code; anything else is logged with its path and shown as an internal error, so
+// that no detail of the store leaks.
+func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		var ue *userError
+		if errors.As(err, &ue) {
+			gerr := graphql.DefaultErrorPresenter(ctx, err)
+			gerr.Message = ue.msg
+			gerr.Extensions = map[string]any{"code": ue.code}
+			return gerr
+		}
+		var gerr *gqlerror.Error
+		if errors.As(err, &gerr) && gerr.Err == nil {
+			// Parse, validation and argument-coercion errors from gqlgen itself.
+			if gerr.Extensions == nil {
+				gerr.Extensions = map[string]any{}
+			}
+			if _, ok := gerr.Extensions["code"]; !ok {
+				gerr.Extensions["code"] = CodeBadUserInput
+			}
+			return gerr
+		}
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			out := graphql.DefaultErrorPresenter(ctx, err)
+			out.Message = "the request was cancelled or timed out"
+			out.Extensions = map[string]any{"code": "TIMEOUT"}
+			return out
+		}
+		out := graphql.DefaultErrorPresenter(ctx, err)
+		log.ErrorContext(ctx, "internal error", "path", out.Path.String(), "err", err)
+		out.Message = "internal error"
+		out.Extensions = map[string]any{"code": CodeInternal}
+		return out
+	}
+}
+
+// RecoverFunc turns a resolver panic into a logged internal error instead of a crash.
+func RecoverFunc(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "panic in resolver", "panic", p)
+		return errors.New("internal error")
+	}
+}

@@ -1,0 +1,53 @@
+package graph
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/store"
+)
+
+// Options configure the GraphQL executor.
+type Options struct {
+	// Texts are the source texts that citation excerpts come from, by source slug.
+	Texts   map[string]*dataset.SourceText
+	Log     *slog.Logger
+	Loaders LoaderOptions
+	// QueryCacheSize is how many parsed and validated documents are kept.
+	QueryCacheSize int
+}
+
+// NewServer builds the GraphQL executor over a store: POST and GET transports, a cache of
+// parsed documents, introspection, per-operation loaders and an error presenter that shows
+// callers only errors meant for them. The server package adds HTTP concerns around it.
+func NewServer(s *store.Store, o Options) *handler.Server {
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.QueryCacheSize <= 0 {
+		o.QueryCacheSize = 1000
+	}
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: s, Texts: o.Texts, Log: o.Log}}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	// Without a cache every request is parsed and validated again.
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](o.QueryCacheSize))
+	srv.Use(extension.Introspection{})
+	srv.SetErrorPresenter(ErrorPresenter(o.Log))
+	srv.SetRecoverFunc(RecoverFunc(o.Log))
+	// Loaders per operation: batches and caches never mix two requests, and websocket or
+	// batched operations each get their own.
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(withLoaders(ctx, s, o.Loaders))
+	})
+	return srv
+}

@@ -1,0 +1,281 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/graph-gophers/dataloader/v7"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/graph/batch"
+	"github.com/trendgraph/trendgraph/graph/model"
+	"github.com/trendgraph/trendgraph/store"
+)
+
+// LoaderOptions tune the per-operation loaders.
+type LoaderOptions struct {
+	// Wait is how long a loader holds a batch open before it runs anyway. Batches normally run
+	// as soon as the last sibling object has asked (see package batch), so this is only a
+	// safety net for the cases that cannot be counted.
+	Wait time.Duration
+	// BatchCapacity bounds the keys of one batch, and so the work of one read transaction.
+	BatchCapacity int
+}
+
+// DefaultLoaderOptions are used for zero fields. 2 ms of safety net costs little when it fires,
+// and 1000 keys keep one read transaction in the low milliseconds.
+func DefaultLoaderOptions() LoaderOptions {
+	return LoaderOptions{Wait: 2 * time.Millisecond, BatchCapacity: 1000}
+}
+
+// loaders are created per operation, so batches and caches never mix two requests.
+type loaders struct {
+	store *store.Store
+
+	edgePages   *dataloader.Loader[edgeKey, *edgeResult]
+	entities    *dataloader.Loader[entityKey, *entityResult]
+	assessments *dataloader.Loader[entityKey, []*store.Assessment]
+
+	// sources and radars are tiny tables read whole, once per operation, on first use.
+	sources func() (map[string]dataset.Source, error)
+	radars  func() (map[string]*dataset.Radar, error)
+}
+
+type loadersKey struct{}
+
+// withLoaders attaches a fresh set of loaders to an operation's context.
+func withLoaders(ctx context.Context, s *store.Store, o LoaderOptions) context.Context {
+	def := DefaultLoaderOptions()
+	if o.Wait <= 0 {
+		o.Wait = def.Wait
+	}
+	if o.BatchCapacity <= 0 {
+		o.BatchCapacity = def.BatchCapacity
+	}
+	l := &loaders{store: s}
+	l.edgePages = dataloader.NewBatchedLoader(l.loadEdgePages,
+		dataloader.WithWait[edgeKey, *edgeResult](o.Wait), dataloader.WithBatchCapacity[edgeKey, *edgeResult](o.BatchCapacity))
+	l.entities = dataloader.NewBatchedLoader(l.loadEntities,
+		dataloader.WithWait[entityKey, *entityResult](o.Wait), dataloader.WithBatchCapacity[entityKey, *entityResult](o.BatchCapacity))
+	l.assessments = dataloader.NewBatchedLoader(l.loadAssessments,
+		dataloader.WithWait[entityKey, []*store.Assessment](o.Wait), dataloader.WithBatchCapacity[entityKey, []*store.Assessment](o.BatchCapacity))
+	l.sources = sync.OnceValues(func() (map[string]dataset.Source, error) {
+		list, err := s.Sources()
+		m := make(map[string]dataset.Source, len(list))
+		for _, src := range list {
+			m[src.Slug] = src
+		}
+		return m, err
+	})
+	l.radars = sync.OnceValues(func() (map[string]*dataset.Radar, error) {
+		list, err := s.Radars()
+		m := make(map[string]*dataset.Radar, len(list))
+		for i := range list {
+			m[list[i].Slug] = &list[i]
+		}
+		return m, err
+	})
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+func loadersFrom(ctx context.Context) *loaders {
+	l, _ := ctx.Value(loadersKey{}).(*loaders)
+	if l == nil {
+		panic("graph: no loaders in context: build the server with NewServer")
+	}
+	return l
+}
+
+// signature identifies a field's position in the query, list indexes left out: the objects a
+// batch returns for one signature are siblings for the next level.
+func signature(ctx context.Context) string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return ""
+	}
+	var b []byte
+	for _, el := range fc.Path() {
+		if name, ok := el.(ast.PathName); ok {
+			b = append(b, name...)
+			b = append(b, '.')
+		}
+	}
+	return string(b)
+}
+
+// groups hands out one sibling group per signature within one batch.
+type groups map[string]*batch.Siblings
+
+func (g groups) get(sig string) *batch.Siblings {
+	s, ok := g[sig]
+	if !ok {
+		s = batch.New()
+		g[sig] = s
+	}
+	return s
+}
+
+// edgeKey asks for one page of one node's edges; it is comparable, as loader keys must be.
+type edgeKey struct {
+	node     store.ID
+	nodeType dataset.EntityType
+	dir      store.Direction
+	kinds    string // one byte per kind
+	types    string // one byte per entity type
+	after    string
+	before   string
+	limit    int
+	fromEnd  bool
+	sig      string
+}
+
+type edgeResult struct {
+	page *store.EdgePage
+	// sib groups the entities at the other ends of every page of this batch and signature;
+	// fromSib and toSib the relationships' ends, as reached through their from and to fields.
+	sib, fromSib, toSib *batch.Siblings
+}
+
+func (l *loaders) loadEdgePages(_ context.Context, keys []edgeKey) []*dataloader.Result[*edgeResult] {
+	reqs := make([]store.EdgePageRequest, len(keys))
+	for i, k := range keys {
+		f := store.EdgeFilter{Dir: k.dir}
+		for _, b := range []byte(k.kinds) {
+			f.Kinds = append(f.Kinds, dataset.RelKind(b))
+		}
+		for _, b := range []byte(k.types) {
+			f.OtherTypes = append(f.OtherTypes, dataset.EntityType(b))
+		}
+		reqs[i] = store.EdgePageRequest{Node: k.node, Filter: f, Page: store.PageArgs{
+			After: bytesOrNil(k.after), Before: bytesOrNil(k.before), Limit: k.limit, FromEnd: k.fromEnd}}
+	}
+	pages, err := l.store.EdgePages(reqs)
+	out := make([]*dataloader.Result[*edgeResult], len(keys))
+	if err != nil {
+		for i := range out {
+			out[i] = &dataloader.Result[*edgeResult]{Error: storeError(err)}
+		}
+		return out
+	}
+	g, from, to := groups{}, groups{}, groups{}
+	for i, k := range keys {
+		res := &edgeResult{page: pages[i], sib: g.get(k.sig), fromSib: from.get(k.sig), toSib: to.get(k.sig)}
+		for j, e := range pages[i].Others {
+			if e == nil {
+				continue
+			}
+			res.sib.Add(model.TypeName(e.Type))
+			// The node itself is one end of each relationship, the other entity the other.
+			node := model.TypeName(k.nodeType)
+			if pages[i].Edges[j].Dir == store.Outgoing {
+				res.fromSib.Add(node)
+				res.toSib.Add(model.TypeName(e.Type))
+			} else {
+				res.fromSib.Add(model.TypeName(e.Type))
+				res.toSib.Add(node)
+			}
+		}
+		out[i] = &dataloader.Result[*edgeResult]{Data: res}
+	}
+	return out
+}
+
+func bytesOrNil(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return []byte(s)
+}
+
+// storeError marks a store failure for the error presenter, except a bad cursor, which is
+// the caller's.
+func storeError(err error) error {
+	if errors.Is(err, store.ErrBadCursor) {
+		return badInput("the cursor does not belong to this list")
+	}
+	return err
+}
+
+type entityKey struct {
+	id  store.ID
+	sig string
+}
+
+type entityResult struct {
+	entity *store.Entity
+	sib    *batch.Siblings
+}
+
+func (l *loaders) loadEntities(_ context.Context, keys []entityKey) []*dataloader.Result[*entityResult] {
+	ids := make([]store.ID, len(keys))
+	for i, k := range keys {
+		ids[i] = k.id
+	}
+	ents, err := l.store.EntitiesByID(ids)
+	out := make([]*dataloader.Result[*entityResult], len(keys))
+	g := groups{}
+	for i, k := range keys {
+		if err != nil {
+			out[i] = &dataloader.Result[*entityResult]{Error: err}
+			continue
+		}
+		sib := g.get(k.sig)
+		if ents[i] != nil {
+			sib.Add(model.TypeName(ents[i].Type))
+		}
+		// A missing entity is a nil result, not an error: the field is null.
+		out[i] = &dataloader.Result[*entityResult]{Data: &entityResult{entity: ents[i], sib: sib}}
+	}
+	return out
+}
+
+func (l *loaders) loadAssessments(_ context.Context, keys []entityKey) []*dataloader.Result[[]*store.Assessment] {
+	ids := make([]store.ID, len(keys))
+	for i, k := range keys {
+		ids[i] = k.id
+	}
+	all, err := l.store.AssessmentsOf(ids)
+	out := make([]*dataloader.Result[[]*store.Assessment], len(keys))
+	for i := range keys {
+		if err != nil {
+			out[i] = &dataloader.Result[[]*store.Assessment]{Error: err}
+			continue
+		}
+		out[i] = &dataloader.Result[[]*store.Assessment]{Data: all[i]}
+	}
+	return out
+}
+
+// loadEntity loads one entity for a field of parent, flushing the batch when parent is the
+// last of its siblings to ask.
+func loadEntity(ctx context.Context, parent *batch.Siblings, id store.ID) (model.Entity, error) {
+	l := loadersFrom(ctx)
+	thunk := l.entities.Load(ctx, entityKey{id: id, sig: signature(ctx)})
+	parent.Arrive(ctx, l.entities.Flush)
+	res, err := thunk()
+	if err != nil {
+		return nil, err
+	}
+	return model.NewEntity(res.entity, res.sib), nil
+}
+
+// loadEdgePage loads one page of a parent's edges, with the same flushing.
+func loadEdgePage(ctx context.Context, parent *batch.Siblings, k edgeKey) (*edgeResult, error) {
+	l := loadersFrom(ctx)
+	k.sig = signature(ctx)
+	thunk := l.edgePages.Load(ctx, k)
+	parent.Arrive(ctx, l.edgePages.Flush)
+	return thunk()
+}
+
+// loadAssessments loads every assessment of a parent entity.
+func loadAssessments(ctx context.Context, parent *batch.Siblings, id store.ID) ([]*store.Assessment, error) {
+	l := loadersFrom(ctx)
+	thunk := l.assessments.Load(ctx, entityKey{id: id, sig: signature(ctx)})
+	parent.Arrive(ctx, l.assessments.Flush)
+	return thunk()
+}

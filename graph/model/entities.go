@@ -1,0 +1,192 @@
+// Package model holds the Go types behind the GraphQL schema: our own types for the entities
+// and the records read from the store, and gqlgen's generated ones (models_gen.go) for pages,
+// inputs and enums.
+package model
+
+import (
+	"strings"
+
+	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/graph/batch"
+	"github.com/trendgraph/trendgraph/store"
+)
+
+// Ent is what every entity type shares: the stored record and the group of objects it was
+// loaded with.
+type Ent struct {
+	E   *store.Entity
+	Sib *batch.Siblings
+}
+
+// ID is the entity's global ID.
+func (e Ent) ID() string { return EntityGlobalID(e.E) }
+
+// Slug is the entity's slug.
+func (e Ent) Slug() string { return e.E.Slug }
+
+// Name is the entity's display name.
+func (e Ent) Name() string { return e.E.Name }
+
+// Summary is the entity's summary (a technology's description).
+func (e Ent) Summary() string { return e.E.Summary }
+
+// Tags are the entity's tags, never nil.
+func (e Ent) Tags() []string { return nonNil(e.E.Tags) }
+
+// Citations are the passages the entity rests on.
+func (e Ent) Citations() []*Citation { return Citations(e.E.Citations) }
+
+// Aliases are the entity's other names, never nil.
+func (e Ent) Aliases() []string { return nonNil(e.E.Aliases) }
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Trend is a trend entity.
+type Trend struct{ Ent }
+
+// Technology is a technology entity.
+type Technology struct{ Ent }
+
+// Tradeoff is a benefit or challenge entity.
+type Tradeoff struct{ Ent }
+
+// UseCase is a use-case entity.
+type UseCase struct{ Ent }
+
+// Organization is an organization entity.
+type Organization struct{ Ent }
+
+// Skill is a skill entity.
+type Skill struct{ Ent }
+
+// IsNode marks Trend as a Node.
+func (Trend) IsNode() {}
+
+// IsEntity marks Trend as an Entity.
+func (Trend) IsEntity() {}
+
+// IsNode marks Technology as a Node.
+func (Technology) IsNode() {}
+
+// IsEntity marks Technology as an Entity.
+func (Technology) IsEntity() {}
+
+// IsNode marks Tradeoff as a Node.
+func (Tradeoff) IsNode() {}
+
+// IsEntity marks Tradeoff as an Entity.
+func (Tradeoff) IsEntity() {}
+
+// IsNode marks UseCase as a Node.
+func (UseCase) IsNode() {}
+
+// IsEntity marks UseCase as an Entity.
+func (UseCase) IsEntity() {}
+
+// IsNode marks Organization as a Node.
+func (Organization) IsNode() {}
+
+// IsEntity marks Organization as an Entity.
+func (Organization) IsEntity() {}
+
+// IsNode marks Skill as a Node.
+func (Skill) IsNode() {}
+
+// IsEntity marks Skill as an Entity.
+func (Skill) IsEntity() {}
+
+// Status is the trend's status.
+func (t Trend) Status() TrendStatus { return TrendStatus(EnumName(t.E.Status)) }
+
+// Kind is the technology's kind.
+func (t Technology) Kind() TechnologyKind { return TechnologyKind(EnumName(t.E.Kind)) }
+
+// Lifecycle is the technology's lifecycle stage.
+func (t Technology) Lifecycle() Lifecycle { return Lifecycle(EnumName(t.E.Lifecycle)) }
+
+// Type says whether the tradeoff is a benefit or a challenge.
+func (t Tradeoff) Type() TradeoffType { return TradeoffType(EnumName(t.E.TradeoffType)) }
+
+// EnumName turns a data-file word ("cloud-service") into a GraphQL enum name ("CLOUD_SERVICE").
+func EnumName(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-", "_")) }
+
+// DataWord turns a GraphQL enum name into the data-file word.
+func DataWord(enum string) string { return strings.ToLower(strings.ReplaceAll(enum, "_", "-")) }
+
+// TypeName is the GraphQL type name of an entity type.
+func TypeName(t dataset.EntityType) string {
+	switch t {
+	case dataset.TypeTrend:
+		return "Trend"
+	case dataset.TypeTechnology:
+		return "Technology"
+	case dataset.TypeTradeoff:
+		return "Tradeoff"
+	case dataset.TypeUseCase:
+		return "UseCase"
+	case dataset.TypeOrganization:
+		return "Organization"
+	case dataset.TypeSkill:
+		return "Skill"
+	}
+	return ""
+}
+
+// NewEntity wraps a stored entity in its GraphQL type, as a member of the sibling group sib.
+// The group must already count it (see batch.Siblings): counting at wrap time would let a
+// fast sibling's children flush before slower siblings were counted.
+func NewEntity(e *store.Entity, sib *batch.Siblings) Entity {
+	if e == nil {
+		return nil
+	}
+	base := Ent{E: e, Sib: sib}
+	switch e.Type {
+	case dataset.TypeTrend:
+		return &Trend{base}
+	case dataset.TypeTechnology:
+		return &Technology{base}
+	case dataset.TypeTradeoff:
+		return &Tradeoff{base}
+	case dataset.TypeUseCase:
+		return &UseCase{base}
+	case dataset.TypeOrganization:
+		return &Organization{base}
+	case dataset.TypeSkill:
+		return &Skill{base}
+	}
+	return nil
+}
+
+// EntityTypeOf maps a GraphQL entity type to the store's.
+func EntityTypeOf(t EntityType) dataset.EntityType {
+	switch t {
+	case EntityTypeTrend:
+		return dataset.TypeTrend
+	case EntityTypeTechnology:
+		return dataset.TypeTechnology
+	case EntityTypeTradeoff:
+		return dataset.TypeTradeoff
+	case EntityTypeUseCase:
+		return dataset.TypeUseCase
+	case EntityTypeOrganization:
+		return dataset.TypeOrganization
+	case EntityTypeSkill:
+		return dataset.TypeSkill
+	}
+	return 0
+}
+
+// EntityTypeEnum maps the store's entity type to the GraphQL enum.
+func EntityTypeEnum(t dataset.EntityType) EntityType {
+	for _, e := range AllEntityType {
+		if EntityTypeOf(e) == t {
+			return e
+		}
+	}
+	return ""
+}

@@ -1,0 +1,69 @@
+package model
+
+import (
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/trendgraph/trendgraph/store"
+)
+
+// Global IDs are base64url("Type:key"): opaque to clients, yet a client that decodes one sees
+// what it names. The key is the store's hex ID for entities and relationships, and the slug for
+// sources and radars.
+
+// ErrBadID is returned for a string that is not a global ID this API produced.
+var ErrBadID = errors.New("not a valid global ID")
+
+// GlobalID encodes a type name and key.
+func GlobalID(typeName, key string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(typeName + ":" + key))
+}
+
+// EntityGlobalID is the global ID of a stored entity.
+func EntityGlobalID(e *store.Entity) string {
+	return GlobalID(TypeName(e.Type), strconv.FormatUint(uint64(e.ID), 16))
+}
+
+// RelationshipGlobalID is the global ID of a stored relationship.
+func RelationshipGlobalID(id store.ID) string {
+	return GlobalID("Relationship", strconv.FormatUint(uint64(id), 16))
+}
+
+// ParseGlobalID decodes a global ID into its type name and key.
+func ParseGlobalID(id string) (typeName, key string, err error) {
+	b, err := base64.RawURLEncoding.DecodeString(id)
+	if err != nil || len(id) > 200 {
+		return "", "", ErrBadID
+	}
+	typeName, key, ok := strings.Cut(string(b), ":")
+	if !ok || key == "" {
+		return "", "", ErrBadID
+	}
+	switch typeName {
+	case "Trend", "Technology", "Tradeoff", "UseCase", "Organization", "Skill", "Relationship":
+		if _, err := strconv.ParseUint(key, 16, 64); err != nil {
+			return "", "", ErrBadID
+		}
+	case "Source", "Radar":
+	default:
+		return "", "", ErrBadID
+	}
+	return typeName, key, nil
+}
+
+// StoreID decodes the key of an entity or relationship global ID.
+func StoreID(key string) store.ID {
+	v, _ := strconv.ParseUint(key, 16, 64)
+	return store.ID(v)
+}
+
+// IsEntityType reports whether a global ID's type name is an entity type.
+func IsEntityType(typeName string) bool {
+	switch typeName {
+	case "Trend", "Technology", "Tradeoff", "UseCase", "Organization", "Skill":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,285 @@
+package model
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/graph/batch"
+	"github.com/trendgraph/trendgraph/store"
+)
+
+// Date is a calendar date, YYYY-MM-DD.
+type Date string
+
+// MarshalGQL writes the date as a JSON string.
+func (d Date) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(d))) }
+
+// UnmarshalGQL accepts only YYYY-MM-DD strings that name a real day.
+func (d *Date) UnmarshalGQL(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("a Date must be a string, YYYY-MM-DD")
+	}
+	if _, err := time.Parse("2006-01-02", s); err != nil {
+		return fmt.Errorf("%q is not a date of the form YYYY-MM-DD", s)
+	}
+	*d = Date(s)
+	return nil
+}
+
+// Relationship is a stored relationship, with whichever ends were loaded with it.
+type Relationship struct {
+	R *store.Relationship
+	// FromEntity and ToEntity are the ends when they were read with the relationship, and
+	// FromSib and ToSib the sibling groups they belong to as objects of the response.
+	FromEntity, ToEntity *store.Entity
+	FromSib, ToSib       *batch.Siblings
+}
+
+// IsNode marks Relationship as a Node.
+func (Relationship) IsNode() {}
+
+// ID is the relationship's global ID.
+func (r Relationship) ID() string { return RelationshipGlobalID(r.R.ID) }
+
+// Kind is the relationship's kind.
+func (r Relationship) Kind() RelationshipKind { return RelKindOf(r.R.Kind) }
+
+// Rationale is null for derived relationships.
+func (r Relationship) Rationale() *string {
+	if r.R.Rationale == "" {
+		return nil
+	}
+	return &r.R.Rationale
+}
+
+// Citations are the passages the relationship rests on.
+func (r Relationship) Citations() []*Citation { return Citations(r.R.Citations) }
+
+// Derived says whether the relationship comes from an entity's own fields.
+func (r Relationship) Derived() bool { return r.R.Derived }
+
+// RelKindOf maps a store kind to the GraphQL enum.
+func RelKindOf(k dataset.RelKind) RelationshipKind {
+	return RelationshipKind(strings.ToUpper(k.String()))
+}
+
+// StoreRelKind maps the GraphQL enum to the store's kind.
+func StoreRelKind(k RelationshipKind) dataset.RelKind {
+	kind, _ := dataset.ParseRelKind(strings.ToLower(string(k)))
+	return kind
+}
+
+// Source is a source document.
+type Source struct{ S dataset.Source }
+
+// IsNode marks Source as a Node.
+func (Source) IsNode() {}
+
+// ID is the source's global ID.
+func (s Source) ID() string { return GlobalID("Source", s.S.Slug) }
+
+// Slug is the source's slug.
+func (s Source) Slug() string { return s.S.Slug }
+
+// Title is the source's title.
+func (s Source) Title() string { return s.S.Title }
+
+// Publisher is null when unknown.
+func (s Source) Publisher() *string { return optional(s.S.Publisher) }
+
+// Published is null when unknown.
+func (s Source) Published() *Date {
+	if s.S.Published == "" {
+		return nil
+	}
+	d := Date(s.S.Published)
+	return &d
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// Citation points at a passage of a source.
+type Citation struct{ C dataset.Citation }
+
+// Section is the cited section's heading.
+func (c Citation) Section() string { return c.C.Section }
+
+// Paragraph is the cited paragraph's number within its section.
+func (c Citation) Paragraph() int { return c.C.Paragraph }
+
+// Citations wraps dataset citations.
+func Citations(cs []dataset.Citation) []*Citation {
+	out := make([]*Citation, len(cs))
+	for i := range cs {
+		out[i] = &Citation{C: cs[i]}
+	}
+	return out
+}
+
+// Radar is a technology radar.
+type Radar struct{ R *dataset.Radar }
+
+// IsNode marks Radar as a Node.
+func (Radar) IsNode() {}
+
+// ID is the radar's global ID.
+func (r Radar) ID() string { return GlobalID("Radar", r.R.Slug) }
+
+// Slug is the radar's slug.
+func (r Radar) Slug() string { return r.R.Slug }
+
+// Name is the radar's name.
+func (r Radar) Name() string { return r.R.Name }
+
+// Description is null when empty.
+func (r Radar) Description() *string { return optional(r.R.Description) }
+
+// Quadrants are the radar's quadrants in display order.
+func (r Radar) Quadrants() []*Quadrant {
+	out := make([]*Quadrant, len(r.R.Quadrants))
+	for i, q := range r.R.Quadrants {
+		out[i] = &Quadrant{Slug: q.Slug, Name: q.Name}
+	}
+	return out
+}
+
+// Rings are the radar's rings, innermost first.
+func (r Radar) Rings() []*Ring {
+	out := make([]*Ring, len(r.R.Rings))
+	for i := range r.R.Rings {
+		out[i] = r.ring(i)
+	}
+	return out
+}
+
+func (r Radar) ring(i int) *Ring {
+	x := r.R.Rings[i]
+	return &Ring{Slug: x.Slug, Name: x.Name, Color: optional(x.Color), Description: optional(x.Description), Position: i}
+}
+
+// Ring returns the ring with the slug.
+func (r Radar) Ring(slug string) (*Ring, bool) {
+	for i, x := range r.R.Rings {
+		if x.Slug == slug {
+			return r.ring(i), true
+		}
+	}
+	return nil, false
+}
+
+// Quadrant returns the quadrant with the slug.
+func (r Radar) Quadrant(slug string) (*Quadrant, bool) {
+	for _, q := range r.R.Quadrants {
+		if q.Slug == slug {
+			return &Quadrant{Slug: q.Slug, Name: q.Name}, true
+		}
+	}
+	return nil, false
+}
+
+// Editions are the radar's editions, oldest first.
+func (r Radar) Editions() []*Edition {
+	out := make([]*Edition, len(r.R.Editions))
+	for i, e := range r.R.Editions {
+		out[i] = &Edition{Date: Date(e.Date), Name: optional(e.Name)}
+	}
+	return out
+}
+
+// LatestEdition is the newest edition.
+func (r Radar) LatestEdition() *Edition {
+	eds := r.Editions()
+	return eds[len(eds)-1]
+}
+
+// PreviousEdition returns the date of the edition before date, or "".
+func (r Radar) PreviousEdition(date string) string {
+	prev := ""
+	for _, e := range r.R.Editions {
+		if e.Date < date && e.Date > prev {
+			prev = e.Date
+		}
+	}
+	return prev
+}
+
+// Assessment places an entity on a radar at an edition.
+type Assessment struct {
+	A *store.Assessment
+	// Radar is the assessment's radar; Previous the same entity's assessment at the previous
+	// edition, if any.
+	Radar    Radar
+	Previous *store.Assessment
+	// Entity is the assessed entity when it was loaded with the assessment.
+	Entity *store.Entity
+	Sib    *batch.Siblings
+}
+
+// Edition is the assessment's edition.
+func (a Assessment) Edition() *Edition {
+	for _, e := range a.Radar.Editions() {
+		if string(e.Date) == a.A.Edition {
+			return e
+		}
+	}
+	return &Edition{Date: Date(a.A.Edition)}
+}
+
+// Quadrant is the assessment's quadrant.
+func (a Assessment) Quadrant() *Quadrant {
+	q, ok := a.Radar.Quadrant(a.A.Quadrant)
+	if !ok {
+		return &Quadrant{Slug: a.A.Quadrant, Name: a.A.Quadrant}
+	}
+	return q
+}
+
+// Ring is the assessment's ring.
+func (a Assessment) Ring() *Ring {
+	r, ok := a.Radar.Ring(a.A.Ring)
+	if !ok {
+		return &Ring{Slug: a.A.Ring, Name: a.A.Ring}
+	}
+	return r
+}
+
+// PreviousRing is the ring at the previous edition, if the entity was placed then.
+func (a Assessment) PreviousRing() *Ring {
+	if a.Previous == nil {
+		return nil
+	}
+	r, _ := a.Radar.Ring(a.Previous.Ring)
+	return r
+}
+
+// Movement compares the ring with the previous edition's: derived, never stored.
+func (a Assessment) Movement() Movement {
+	prev := a.PreviousRing()
+	if prev == nil {
+		return MovementNew
+	}
+	cur := a.Ring()
+	switch {
+	case cur.Position < prev.Position:
+		return MovementMovedIn
+	case cur.Position > prev.Position:
+		return MovementMovedOut
+	}
+	return MovementUnchanged
+}
+
+// Citations are the passages the assessment rests on.
+func (a Assessment) Citations() []*Citation { return Citations(a.A.Citations) }
+
+// Rationale is null when empty.
+func (a Assessment) Rationale() *string { return optional(a.A.Rationale) }

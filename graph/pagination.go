@@ -1,0 +1,161 @@
+package graph
+
+import (
+	"encoding/base64"
+	"strings"
+
+	"github.com/trendgraph/trendgraph/graph/model"
+	"github.com/trendgraph/trendgraph/store"
+)
+
+// Page sizes: a page is 20 items unless asked otherwise, and at most 100, as GitHub's API does.
+const (
+	defaultPageSize = 20
+	maxPageSize     = 100
+)
+
+// Cursor kinds, the first byte of every cursor: a cursor from one list is refused by another.
+const (
+	cursorList       = 'L'
+	cursorEdges      = 'E'
+	cursorSearch     = 'S'
+	cursorAssessment = 'A'
+)
+
+// pageArgs validates first/after/last/before and turns them into the store's page arguments.
+func pageArgs(kind byte, first *int, after *string, last *int, before *string) (store.PageArgs, error) {
+	var p store.PageArgs
+	if first != nil && last != nil {
+		return p, badInput("pass either first or last, not both")
+	}
+	switch {
+	case first != nil:
+		if *first < 0 || *first > maxPageSize {
+			return p, badInput("first must be between 0 and %d, got %d", maxPageSize, *first)
+		}
+		p.Limit = *first
+	case last != nil:
+		if *last < 0 || *last > maxPageSize {
+			return p, badInput("last must be between 0 and %d, got %d", maxPageSize, *last)
+		}
+		p.Limit = *last
+		p.FromEnd = true
+	default:
+		p.Limit = defaultPageSize
+	}
+	var err error
+	if p.After, err = decodeCursor(kind, after, "after"); err != nil {
+		return p, err
+	}
+	if p.Before, err = decodeCursor(kind, before, "before"); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+func decodeCursor(kind byte, c *string, arg string) ([]byte, error) {
+	if c == nil {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(*c)
+	if err != nil || len(b) < 2 || b[0] != kind || len(*c) > 1024 {
+		return nil, badInput("%s is not a cursor of this list: %q", arg, *c)
+	}
+	return b[1:], nil
+}
+
+func encodeCursor(kind byte, c []byte) string {
+	return base64.RawURLEncoding.EncodeToString(append([]byte{kind}, c...))
+}
+
+// page is a page of any node type, ready to become a connection.
+type page[N any] struct {
+	nodes   []N
+	cursors []string
+	info    *model.PageInfo
+	total   int
+}
+
+func newPage[N any](nodes []N, cursors []string, hasPrev, hasNext bool, total int) page[N] {
+	info := &model.PageInfo{HasPreviousPage: hasPrev, HasNextPage: hasNext}
+	if len(cursors) > 0 {
+		info.StartCursor = &cursors[0]
+		info.EndCursor = &cursors[len(cursors)-1]
+	}
+	if nodes == nil {
+		nodes = []N{}
+	}
+	return page[N]{nodes: nodes, cursors: cursors, info: info, total: total}
+}
+
+// edges pairs each node of a page with its cursor in the connection's edge type.
+func edges[E, N any](p page[N], edge func(cursor string, node N) E) []E {
+	out := make([]E, len(p.nodes))
+	for i, n := range p.nodes {
+		out[i] = edge(p.cursors[i], n)
+	}
+	return out
+}
+
+// mapPage converts a page of entities to a page of one entity type; entities of other types
+// (which the store's type filter already excludes) are dropped.
+func mapPage[N any](p page[model.Entity]) page[N] {
+	out := page[N]{info: p.info, total: p.total, nodes: make([]N, 0, len(p.nodes))}
+	for i, e := range p.nodes {
+		if n, ok := e.(N); ok {
+			out.nodes = append(out.nodes, n)
+			out.cursors = append(out.cursors, p.cursors[i])
+		}
+	}
+	return out
+}
+
+func entityConn(p page[model.Entity]) *model.EntityConnection {
+	return &model.EntityConnection{Nodes: p.nodes, PageInfo: p.info, TotalCount: p.total,
+		Edges: edges(p, func(c string, n model.Entity) *model.EntityEdge { return &model.EntityEdge{Cursor: c, Node: n} })}
+}
+
+func trendConn(p page[model.Entity]) *model.TrendConnection {
+	q := mapPage[*model.Trend](p)
+	return &model.TrendConnection{Nodes: q.nodes, PageInfo: q.info, TotalCount: q.total,
+		Edges: edges(q, func(c string, n *model.Trend) *model.TrendEdge { return &model.TrendEdge{Cursor: c, Node: n} })}
+}
+
+func technologyConn(p page[model.Entity]) *model.TechnologyConnection {
+	q := mapPage[*model.Technology](p)
+	return &model.TechnologyConnection{Nodes: q.nodes, PageInfo: q.info, TotalCount: q.total,
+		Edges: edges(q, func(c string, n *model.Technology) *model.TechnologyEdge {
+			return &model.TechnologyEdge{Cursor: c, Node: n}
+		})}
+}
+
+func tradeoffConn(p page[model.Entity]) *model.TradeoffConnection {
+	q := mapPage[*model.Tradeoff](p)
+	return &model.TradeoffConnection{Nodes: q.nodes, PageInfo: q.info, TotalCount: q.total,
+		Edges: edges(q, func(c string, n *model.Tradeoff) *model.TradeoffEdge { return &model.TradeoffEdge{Cursor: c, Node: n} })}
+}
+
+func useCaseConn(p page[model.Entity]) *model.UseCaseConnection {
+	q := mapPage[*model.UseCase](p)
+	return &model.UseCaseConnection{Nodes: q.nodes, PageInfo: q.info, TotalCount: q.total,
+		Edges: edges(q, func(c string, n *model.UseCase) *model.UseCaseEdge { return &model.UseCaseEdge{Cursor: c, Node: n} })}
+}
+
+func organizationConn(p page[model.Entity]) *model.OrganizationConnection {
+	q := mapPage[*model.Organization](p)
+	return &model.OrganizationConnection{Nodes: q.nodes, PageInfo: q.info, TotalCount: q.total,
+		Edges: edges(q, func(c string, n *model.Organization) *model.OrganizationEdge {
+			return &model.OrganizationEdge{Cursor: c, Node: n}
+		})}
+}
+
+func skillConn(p page[model.Entity]) *model.SkillConnection {
+	q := mapPage[*model.Skill](p)
+	return &model.SkillConnection{Nodes: q.nodes, PageInfo: q.info, TotalCount: q.total,
+		Edges: edges(q, func(c string, n *model.Skill) *model.SkillEdge { return &model.SkillEdge{Cursor: c, Node: n} })}
+}
+
+// slugPage pages a sorted list of slugs with slug cursors.
+func slugPage(slugs []string, args store.PageArgs) (from, to int, hasPrev, hasNext bool) {
+	return store.PageBounds(len(slugs), func(i int, c []byte) int { return strings.Compare(slugs[i], string(c)) }, args)
+}

@@ -1,0 +1,152 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/graph/batch"
+	"github.com/trendgraph/trendgraph/graph/model"
+	"github.com/trendgraph/trendgraph/store"
+)
+
+// edgeSpec says which of an entity's relationships a field follows.
+type edgeSpec struct {
+	dir   store.Direction
+	kinds []dataset.RelKind
+	types []dataset.EntityType
+}
+
+// The relationships behind the schema's entity-to-entity fields.
+var (
+	specChildren        = edgeSpec{store.Incoming, kinds(dataset.RelPartOf), typeList(dataset.TypeTrend)}
+	specTrendTechs      = edgeSpec{store.Incoming, kinds(dataset.RelPartOf), typeList(dataset.TypeTechnology)}
+	specRequiredSkills  = edgeSpec{store.Outgoing, kinds(dataset.RelRequires), typeList(dataset.TypeSkill)}
+	specUseCases        = edgeSpec{store.Outgoing, kinds(dataset.RelUsedFor), typeList(dataset.TypeUseCase)}
+	specTechTrends      = edgeSpec{store.Outgoing, kinds(dataset.RelPartOf), typeList(dataset.TypeTrend)}
+	specAlternatives    = edgeSpec{store.Both, kinds(dataset.RelAlternativeTo), typeList(dataset.TypeTechnology)}
+	specImplements      = edgeSpec{store.Outgoing, kinds(dataset.RelImplements), nil}
+	specImplementations = edgeSpec{store.Incoming, kinds(dataset.RelImplements), typeList(dataset.TypeTechnology)}
+	specAppliesTo       = edgeSpec{store.Incoming, kinds(dataset.RelHasBenefit, dataset.RelHasChallenge), nil}
+	specAddressedBy     = edgeSpec{store.Incoming, kinds(dataset.RelAddresses), nil}
+	specUsedBy          = edgeSpec{store.Incoming, kinds(dataset.RelUsedFor), nil}
+	specOrgTechs        = edgeSpec{store.Incoming, kinds(dataset.RelProvidedBy), typeList(dataset.TypeTechnology)}
+	specCreated         = edgeSpec{store.Incoming, kinds(dataset.RelCreatedBy), nil}
+	specRequiredBy      = edgeSpec{store.Incoming, kinds(dataset.RelRequires), nil}
+)
+
+func kinds(k ...dataset.RelKind) []dataset.RelKind          { return k }
+func typeList(t ...dataset.EntityType) []dataset.EntityType { return t }
+
+// specTradeoffs follows has_benefit and has_challenge edges, or only one of them.
+func specTradeoffs(t *model.TradeoffType) edgeSpec {
+	spec := edgeSpec{store.Outgoing, kinds(dataset.RelHasBenefit, dataset.RelHasChallenge), typeList(dataset.TypeTradeoff)}
+	if t != nil && *t == model.TradeoffTypeBenefit {
+		spec.kinds = kinds(dataset.RelHasBenefit)
+	} else if t != nil {
+		spec.kinds = kinds(dataset.RelHasChallenge)
+	}
+	return spec
+}
+
+func (s edgeSpec) key(node *store.Entity, p store.PageArgs) edgeKey {
+	k := edgeKey{node: node.ID, nodeType: node.Type, dir: s.dir, after: string(p.After), before: string(p.Before), limit: p.Limit, fromEnd: p.FromEnd}
+	for _, kind := range s.kinds {
+		k.kinds += string(rune(kind))
+	}
+	for _, t := range s.types {
+		k.types += string(rune(t))
+	}
+	return k
+}
+
+// related pages through the entities at the other end of a parent's relationships.
+func related(ctx context.Context, parent model.Ent, spec edgeSpec, first *int, after *string, last *int, before *string) (page[model.Entity], error) {
+	args, err := pageArgs(cursorEdges, first, after, last, before)
+	if err != nil {
+		return page[model.Entity]{}, err
+	}
+	res, err := loadEdgePage(ctx, parent.Sib, spec.key(parent.E, args))
+	if err != nil {
+		return page[model.Entity]{}, err
+	}
+	p := res.page
+	nodes := make([]model.Entity, 0, len(p.Others))
+	cursors := make([]string, 0, len(p.Others))
+	for i, e := range p.Others {
+		if e == nil {
+			continue // a dangling edge cannot be imported; skip rather than fail the page
+		}
+		nodes = append(nodes, model.NewEntity(e, res.sib))
+		cursors = append(cursors, encodeCursor(cursorEdges, p.Cursors[i]))
+	}
+	return newPage(nodes, cursors, p.HasPreviousPage, p.HasNextPage, p.Total), nil
+}
+
+// relationships pages through a parent's relationships, with the other end of each.
+func relationships(ctx context.Context, parent model.Ent, direction *model.Direction, kinds []model.RelationshipKind,
+	first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
+	spec := edgeSpec{dir: storeDirection(direction)}
+	for _, k := range kinds {
+		spec.kinds = append(spec.kinds, model.StoreRelKind(k))
+	}
+	args, err := pageArgs(cursorEdges, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	res, err := loadEdgePage(ctx, parent.Sib, spec.key(parent.E, args))
+	if err != nil {
+		return nil, err
+	}
+	p := res.page
+	conn := &model.RelationshipConnection{TotalCount: p.Total, Edges: []*model.RelationshipEdge{}}
+	var cursors []string
+	for i, e := range p.Edges {
+		rel, other := p.Relationships[i], p.Others[i]
+		if rel == nil || other == nil {
+			continue
+		}
+		node := &model.Relationship{R: rel}
+		dir := model.DirectionOutgoing
+		if e.Dir == store.Outgoing {
+			node.FromEntity, node.ToEntity = parent.E, other
+			node.FromSib, node.ToSib = res.fromSib, res.toSib
+		} else {
+			dir = model.DirectionIncoming
+			node.FromEntity, node.ToEntity = other, parent.E
+			node.FromSib, node.ToSib = res.fromSib, res.toSib
+		}
+		c := encodeCursor(cursorEdges, p.Cursors[i])
+		cursors = append(cursors, c)
+		conn.Edges = append(conn.Edges, &model.RelationshipEdge{Cursor: c, Node: node, Direction: dir, Other: model.NewEntity(other, res.sib)})
+	}
+	conn.PageInfo = newPage(conn.Edges, cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
+	return conn, nil
+}
+
+func storeDirection(d *model.Direction) store.Direction {
+	if d == nil {
+		return store.Both
+	}
+	switch *d {
+	case model.DirectionOutgoing:
+		return store.Outgoing
+	case model.DirectionIncoming:
+		return store.Incoming
+	}
+	return store.Both
+}
+
+// endEntity returns a relationship end that was read with it, or loads it.
+func endEntity(ctx context.Context, e *store.Entity, sib *batch.Siblings, id store.ID) (model.Entity, error) {
+	if e != nil {
+		return model.NewEntity(e, sib), nil
+	}
+	ent, err := loadEntity(ctx, nil, id)
+	if err != nil {
+		return nil, err
+	}
+	if ent == nil {
+		return nil, notFound("the entity at the end of this relationship no longer exists")
+	}
+	return ent, nil
+}

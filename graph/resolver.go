@@ -1,0 +1,18 @@
+package graph
+
+import (
+	"log/slog"
+
+	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/store"
+)
+
+// Resolver is the root resolver: it holds what every resolver needs. Each object type's
+// resolver embeds it (see schema.resolvers.go).
+type Resolver struct {
+	Store *store.Store
+	// Texts maps a source slug to its text, for citation excerpts; empty when the server was
+	// given no source text.
+	Texts map[string]*dataset.SourceText
+	Log   *slog.Logger
+}

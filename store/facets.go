@@ -1,0 +1,77 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/trendgraph/trendgraph/dataset"
+)
+
+// Facets counts, for the entities matching a filter, how many have each value of each
+// indexed attribute.
+type Facets struct {
+	Total int
+	// Counts maps an attribute name (type, kind, status, lifecycle, tradeoffType, tag, ring) to
+	// value counts, values in index order.
+	Counts map[string][]FacetCount
+}
+
+// FacetCount is how many entities have one value.
+type FacetCount struct {
+	Value string
+	Count int
+}
+
+var facetAttrs = []struct {
+	name string
+	attr byte
+}{
+	{"type", attrType}, {"kind", attrKind}, {"status", attrStatus}, {"lifecycle", attrLifecycle},
+	{"tradeoffType", attrTradeoff}, {"tag", attrTag}, {"ring", attrRing},
+}
+
+// Facets counts the entities of the types that match f (nil for all), in one read transaction.
+// It walks each attribute index once: the cost grows with the index, not with the set.
+func (s *Store) Facets(types []dataset.EntityType, f *Filter) (*Facets, error) {
+	if len(types) == 0 {
+		types = dataset.EntityTypes
+	}
+	out := &Facets{Counts: map[string][]FacetCount{}}
+	err := s.view(func(tx *bolt.Tx) error {
+		var set []ID
+		if f == nil {
+			set = typeSet(tx, types)
+		} else {
+			set = intersect(evalFilter(tx, f, types), typeSet(tx, types))
+		}
+		out.Total = len(set)
+		c := tx.Bucket(bucketAttr).Cursor()
+		for _, fa := range facetAttrs {
+			prefix := []byte{fa.attr}
+			counts := []FacetCount{}
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				if len(k) < 10 || k[len(k)-9] != 0 {
+					continue
+				}
+				if _, ok := slices.BinarySearch(set, idAt(k[len(k)-8:])); !ok {
+					continue
+				}
+				value := string(k[1 : len(k)-9])
+				if n := len(counts); n > 0 && counts[n-1].Value == value {
+					counts[n-1].Count++
+				} else {
+					counts = append(counts, FacetCount{Value: value, Count: 1})
+				}
+			}
+			out.Counts[fa.name] = counts
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("facets: %w", err)
+	}
+	return out, nil
+}
