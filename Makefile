@@ -5,14 +5,25 @@ SOURCE ?= ../shared/seed/backend-development-trends-2026.txt
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHTIME ?= 1s
 
-.PHONY: build test lint check-data bench-store bench-import clean
+.PHONY: build test lint check-data check-generated generate bench-store bench-graph bench-import clean
 
 build:
 	$(GO) build -o bin/trendgraph ./cmd/trendgraph
 
-## test: lint, check the dataset against the source text, run every test with the race detector.
-test: lint check-data
+## test: lint, check generated code and the dataset, run every test with the race detector.
+test: lint check-generated check-data
 	$(GO) test -race -count=1 ./...
+
+## generate: regenerate the GraphQL executor and models from schema.graphqls.
+generate:
+	$(GO) generate ./...
+
+## check-generated: the committed generated code is exactly what `go generate` makes.
+check-generated:
+	$(GO) generate ./...
+	@if [ -n "$$(git status --porcelain -- graph gqlgen.yml schema.graphqls)" ]; then \
+		echo "generated code is out of date with schema.graphqls: run 'make generate' and commit:"; \
+		git status --porcelain -- graph gqlgen.yml schema.graphqls; git --no-pager diff --stat -- graph; exit 1; fi
 
 ## lint: gofmt, go vet and staticcheck must all be clean.
 lint:
@@ -27,6 +38,10 @@ check-data:
 ## bench-store: read benchmarks of the store (many-by-ID, relationship page, search, list).
 bench-store:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./store/
+
+## bench-graph: in-process GraphQL benchmarks (nested query, page with totalCount, search).
+bench-graph:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./graph/
 
 ## bench-import: import throughput at 100k technologies / 1M relationships (several minutes).
 bench-import:

@@ -8,6 +8,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/trendgraph/trendgraph/graph/model"
 )
 
 // Error codes in extensions.code. They are part of the API: never rename one.
@@ -43,6 +45,13 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gerr := graphql.DefaultErrorPresenter(ctx, err)
 			gerr.Message = ue.msg
 			gerr.Extensions = map[string]any{"code": ue.code}
+			return gerr
+		}
+		var ie model.InputError
+		if errors.As(err, &ie) {
+			gerr := graphql.DefaultErrorPresenter(ctx, err)
+			gerr.Message = ie.Error()
+			gerr.Extensions = map[string]any{"code": CodeBadUserInput}
 			return gerr
 		}
 		var gerr *gqlerror.Error

@@ -1,10 +1,13 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"testing"
 
@@ -20,8 +23,9 @@ const seedSource = "../../shared/seed/backend-development-trends-2026.txt"
 
 // testEnv is a real bbolt file loaded from the embedded dataset, and the real executor over it.
 type testEnv struct {
-	store  *store.Store
-	client *client.Client
+	store   *store.Store
+	handler http.Handler
+	client  *client.Client
 }
 
 func newEnv(t testing.TB) *testEnv {
@@ -51,7 +55,8 @@ func newEnvWith(t testing.TB, d *dataset.Dataset, o Options) *testEnv {
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &testEnv{store: s, client: client.New(NewServer(s, o))}
+	h := NewServer(s, o)
+	return &testEnv{store: s, handler: h, client: client.New(h)}
 }
 
 // query runs a query that must succeed and decodes its data into out.
@@ -62,19 +67,24 @@ func (e *testEnv) query(t testing.TB, q string, out any, opts ...client.Option) 
 	}
 }
 
-// gqlErrors runs a query that must fail and returns its errors.
-func (e *testEnv) gqlErrors(t testing.TB, q string, opts ...client.Option) []gqlError {
+// gqlErrors runs a query that must fail and returns its errors. It posts over HTTP itself, since
+// the client package turns validation failures (HTTP 422) into Go errors.
+func (e *testEnv) gqlErrors(t testing.TB, q string, vars ...map[string]any) []gqlError {
 	t.Helper()
-	resp, err := e.client.RawPost(q, opts...)
-	if err != nil {
-		t.Fatal(err)
+	body := map[string]any{"query": q}
+	if len(vars) > 0 {
+		body["variables"] = vars[0]
 	}
-	var errs []gqlError
-	if len(resp.Errors) > 0 {
-		if err := json.Unmarshal(resp.Errors, &errs); err != nil {
-			t.Fatal(err)
-		}
+	b, _ := json.Marshal(body)
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, req)
+	var resp struct{ Errors []gqlError }
+	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
+		t.Fatalf("response is not JSON: %v\n%s", err, rec.Body)
 	}
+	errs := resp.Errors
 	if len(errs) == 0 {
 		t.Fatalf("query succeeded, want an error:\n%s", q)
 	}
@@ -91,10 +101,15 @@ func TestSmoke(t *testing.T) {
 	e := newEnv(t)
 	var resp struct {
 		Technology struct {
-			Name       string
-			Tradeoffs  struct{ TotalCount int }
-			Vendor     *struct{ Name string }
-			Citations  []struct{ Section string; Paragraph int; Excerpt *string; Source struct{ Title string } }
+			Name      string
+			Tradeoffs struct{ TotalCount int }
+			Vendor    *struct{ Name string }
+			Citations []struct {
+				Section   string
+				Paragraph int
+				Excerpt   *string
+				Source    struct{ Title string }
+			}
 		}
 	}
 	e.query(t, `{ technology(slug: "aws-lambda") { name tradeoffs { totalCount } vendor { name } citations { section paragraph excerpt source { title } } } }`, &resp)

@@ -326,6 +326,7 @@ func (r *technologyResolver) Assessments(ctx context.Context, obj *model.Technol
 
 func (r *technologyResolver) Vendor(ctx context.Context, obj *model.Technology) (*model.Organization, error) {
 	if obj.E.Vendor == "" {
+		skipEntity(ctx, obj.Sib)
 		return nil, nil
 	}
 	e, err := loadEntity(ctx, obj.Sib, store.EntityID(obj.E.Vendor))
@@ -418,6 +419,7 @@ func (r *trendResolver) Assessments(ctx context.Context, obj *model.Trend) ([]*m
 
 func (r *trendResolver) Parent(ctx context.Context, obj *model.Trend) (*model.Trend, error) {
 	if obj.E.Parent == "" {
+		skipEntity(ctx, obj.Sib)
 		return nil, nil
 	}
 	e, err := loadEntity(ctx, obj.Sib, store.EntityID(obj.E.Parent))

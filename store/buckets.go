@@ -25,7 +25,8 @@ var (
 	bucketSortKey = []byte("idx_sortkey")
 	// bucketAttr: attribute (1) + value + 0 + entity ID (8) -> nil; see the attr constants.
 	bucketAttr = []byte("idx_attr")
-	// bucketTokens: search token + 0 + entity ID (8) -> weight (2) + entity type (1).
+	// bucketTokens: search token + 0 + entity ID (8) -> weight (2, top bit: in the name) +
+	// entity type (1) + number of tokens in the entity's name (1).
 	bucketTokens = []byte("idx_token")
 	// bucketRadars: radar slug -> JSON dataset.Radar.
 	bucketRadars = []byte("radars")

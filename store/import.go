@@ -114,10 +114,12 @@ func buildWrites(d *dataset.Dataset) (writesWithCounts, error) {
 		for _, a := range entityAttrs(e) {
 			w.put(bucketAttr, cat(attrPrefix(a.attr, a.value), id.Bytes()), nil)
 		}
+		nameTokens := byte(min(len(Tokenize(e.Name)), 255))
 		for tok, weight := range entityTokens(e) {
-			v := make([]byte, 3)
+			v := make([]byte, 4)
 			binary.BigEndian.PutUint16(v, weight)
 			v[2] = byte(e.Type)
+			v[3] = nameTokens
 			w.put(bucketTokens, cat([]byte(tok), zero, id.Bytes()), v)
 		}
 	}

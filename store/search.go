@@ -23,6 +23,14 @@ const (
 	weightSummary = 1
 )
 
+// nameFlag marks a token that is part of the entity's name; exactBonus is added to the score
+// of an entity whose whole name the query spells, so "graphql" finds GraphQL before everything
+// that merely mentions it.
+const (
+	nameFlag   = 1 << 15
+	exactBonus = 1e6
+)
+
 // maxTokenLen bounds index keys; longer words are cut.
 const maxTokenLen = 64
 
@@ -66,6 +74,12 @@ func entityTokens(e *dataset.Entity) map[string]uint16 {
 			}
 		}
 	}
+	defer func() {
+		// The top bit marks tokens of the name, for the exact-name bonus; weights stay below it.
+		for _, t := range Tokenize(e.Name) {
+			m[t] = min(m[t], nameFlag-1) | nameFlag
+		}
+	}()
 	add(e.Name, weightName)
 	for _, a := range e.Aliases {
 		add(a, weightAlias)
@@ -126,6 +140,8 @@ func (s *Store) Search(q SearchQuery) (*SearchResult, error) {
 		}
 		c := tx.Bucket(bucketTokens).Cursor()
 		var scores map[ID]*Hit
+		nameHits := map[ID]int{}
+		nameLen := map[ID]int{}
 		for i, tok := range tokens {
 			// Prefix matching on one or two letters would scan most of the index.
 			prefix := i == len(tokens)-1 && len(tok) >= 3
@@ -133,6 +149,10 @@ func (s *Store) Search(q SearchQuery) (*SearchResult, error) {
 			idf := math.Log(1 + float64(n)/float64(max(len(matches), 1)))
 			next := make(map[ID]*Hit, len(matches))
 			for id, m := range matches {
+				if m.inName {
+					nameHits[id]++
+				}
+				nameLen[id] = m.nameTokens
 				if i > 0 {
 					prev, ok := scores[id]
 					if !ok {
@@ -149,7 +169,10 @@ func (s *Store) Search(q SearchQuery) (*SearchResult, error) {
 				break
 			}
 		}
-		for _, h := range scores {
+		for id, h := range scores {
+			if nameHits[id] == len(tokens) && nameLen[id] == len(tokens) {
+				h.Score += exactBonus
+			}
 			if len(q.Types) == 0 || slices.Contains(q.Types, h.Type) {
 				res.Hits = append(res.Hits, *h)
 			}
@@ -187,6 +210,9 @@ func (s *Store) Search(q SearchQuery) (*SearchResult, error) {
 type tokenMatch struct {
 	weight uint16
 	typ    dataset.EntityType
+	inName bool
+	// nameTokens is how many tokens the entity's name has.
+	nameTokens int
 }
 
 // scanToken returns the entities holding tok (or, with prefix, any token starting with it),
@@ -198,13 +224,18 @@ func scanToken(c *bolt.Cursor, tok string, prefix bool) map[ID]tokenMatch {
 		seek = cat(seek, zero)
 	}
 	for k, v := c.Seek(seek); k != nil && bytes.HasPrefix(k, seek); k, v = c.Next() {
-		if len(k) < 9 || len(v) < 3 {
+		if len(k) < 9 || len(v) < 4 {
 			continue
 		}
 		id := idAt(k[len(k)-8:])
-		w := binary.BigEndian.Uint16(v)
-		if cur, ok := out[id]; !ok || w > cur.weight {
-			out[id] = tokenMatch{weight: w, typ: dataset.EntityType(v[2])}
+		raw := binary.BigEndian.Uint16(v)
+		m := tokenMatch{weight: raw &^ nameFlag, typ: dataset.EntityType(v[2]), inName: raw&nameFlag != 0, nameTokens: int(v[3])}
+		// An exact token beats a longer one that merely starts with it.
+		if prefix && len(k)-9 != len(tok) {
+			m.inName = false
+		}
+		if cur, ok := out[id]; !ok || m.weight > cur.weight || (m.inName && !cur.inName) {
+			out[id] = m
 		}
 	}
 	return out

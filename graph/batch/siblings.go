@@ -36,9 +36,11 @@ func (s *Siblings) Add(typeName string) {
 	s.mu.Unlock()
 }
 
-// Arrive records that the calling field resolver has queued its key, and calls flush when it is
-// the last of its siblings to do so. A nil group is a group of one.
-func (s *Siblings) Arrive(ctx context.Context, flush func()) {
+// Arrive records that the calling field resolver, at position sig of the query (its path
+// without list indexes), has queued its key, and calls flush when it is the last of its
+// siblings to do so. Keying by position keeps apart the same objects reached twice, as through
+// a connection's edges and its nodes. A nil group is a group of one.
+func (s *Siblings) Arrive(ctx context.Context, sig string, flush func()) {
 	if s == nil {
 		flush()
 		return
@@ -48,7 +50,7 @@ func (s *Siblings) Arrive(ctx context.Context, flush func()) {
 		flush()
 		return
 	}
-	key := fc.Object + "." + fc.Field.Alias
+	key := fc.Object + "@" + sig
 	s.mu.Lock()
 	s.arrived[key]++
 	last := s.arrived[key] >= s.count[fc.Object]

@@ -22,14 +22,20 @@ func (d Date) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(s
 func (d *Date) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("a Date must be a string, YYYY-MM-DD")
+		return InputError("a Date must be a string, YYYY-MM-DD")
 	}
 	if _, err := time.Parse("2006-01-02", s); err != nil {
-		return fmt.Errorf("%q is not a date of the form YYYY-MM-DD", s)
+		return InputError(fmt.Sprintf("%q is not a date of the form YYYY-MM-DD", s))
 	}
 	*d = Date(s)
 	return nil
 }
+
+// InputError is a bad input value found while decoding arguments; the error presenter shows it
+// to the caller as BAD_USER_INPUT.
+type InputError string
+
+func (e InputError) Error() string { return string(e) }
 
 // Relationship is a stored relationship, with whichever ends were loaded with it.
 type Relationship struct {

@@ -1,0 +1,204 @@
+package graph
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/trendgraph/trendgraph/data"
+	"github.com/trendgraph/trendgraph/dataset"
+)
+
+// nestedQuery walks trends -> technologies -> relationships -> the related entities, with
+// tradeoffs and vendors on the way: the playground's default shape.
+func nestedQuery(trends, techs int) string {
+	return fmt.Sprintf(`{ trends(first: %d) { totalCount edges { node { slug name status
+		technologies(first: %d) { totalCount edges { node { slug name kind
+			vendor { name }
+			tradeoffs(first: 5) { nodes { slug type } }
+			relationships(first: 10) { totalCount edges { direction
+				node { kind rationale citations { section paragraph } }
+				other { __typename slug name } } } } } } } } } }`, trends, techs)
+}
+
+// Every level of a nested query costs at most one store read transaction, however many
+// objects the levels return: batching is by level, not by parent.
+func TestNestedQueryReadsOncePerLevel(t *testing.T) {
+	// A synthetic dataset, so that every level is wide: 10+ trends with many technologies each.
+	d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 2000, Relationships: 20000, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A long safety-net wait: batches must run because every sibling arrived, never on a timer
+	// that a slow (race-detector) run could hit before the last arrival.
+	e := newEnvWith(t, d, Options{Loaders: LoaderOptions{Wait: time.Minute}})
+	txns := func(q string) (uint64, uint64) {
+		before := e.store.Stats()
+		var out map[string]any
+		e.query(t, q, &out)
+		after := e.store.Stats()
+		return after.ReadTxns - before.ReadTxns, after.RecordsRead - before.RecordsRead
+	}
+	// The issue's shape: trends, their technologies, their relationships, the related entities.
+	// Four levels; the related entities come in the relationships' transaction.
+	levels := func(trends, techs int) string {
+		return fmt.Sprintf(`{ trends(first: %d) { edges { node { slug technologies(first: %d) { edges { node { slug
+			relationships(first: 20) { edges { node { kind } other { slug name } } } } } } } } } }`, trends, techs)
+	}
+	small, smallRecords := txns(levels(2, 2))
+	large, largeRecords := txns(levels(12, 30))
+	if large > 4 || small != large {
+		t.Fatalf("read transactions: %d for a small query, %d for a large one; want the same, at most 4", small, large)
+	}
+	if largeRecords < 10*smallRecords {
+		t.Fatalf("the large query read only %d records (small: %d): it did not go wide", largeRecords, smallRecords)
+	}
+	t.Logf("4 levels: %d read transactions for %d and for %d records", large, smallRecords, largeRecords)
+
+	// With more fields at the third level (vendor, tradeoffs and relationships), at most one
+	// transaction per field and level: 5. Fields served by the same loader may share one.
+	small, smallRecords = txns(nestedQuery(2, 2))
+	large, largeRecords = txns(nestedQuery(12, 20))
+	if large > 5 || small > 5 || largeRecords < 10*smallRecords {
+		t.Fatalf("read transactions: %d for a small query, %d for a large one; want at most 5", small, large)
+	}
+}
+
+// The same on the curated dataset, with the radar and citations the playground shows.
+func TestCuratedNestedQueryBatches(t *testing.T) {
+	e := newEnv(t)
+	q := `{ trends(first: 12) { edges { node { slug assessments { ring { name } movement radar { name } }
+		technologies(first: 20) { edges { node { slug assessments { ring { slug } }
+			relationships(first: 10) { edges { other { slug ... on Technology { vendor { slug } } } } } } } } } } } }`
+	before := e.store.Stats()
+	var out map[string]any
+	e.query(t, q, &out)
+	// trends, trend assessments, technologies, technology assessments, relationships, vendors of
+	// the related technologies; sources and radars are read once each, at most.
+	if got := e.store.Stats().ReadTxns - before.ReadTxns; got > 8 {
+		t.Fatalf("%d read transactions", got)
+	}
+}
+
+func curated(t testing.TB) *dataset.Dataset {
+	t.Helper()
+	d, err := dataset.LoadFS(data.FS, ".", "data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// Movement is derived from the previous edition: new, in, out, unchanged.
+func TestRadarEntriesAndMovement(t *testing.T) {
+	d := curated(t)
+	rd, _ := d.FindRadar("backend-2026")
+	rd.Editions = append(rd.Editions, dataset.Edition{Date: "2026-09-01", Name: "September 2026"})
+	var prev []dataset.Assessment
+	for _, a := range d.Assessments {
+		if a.Radar == "backend-2026" {
+			prev = append(prev, a)
+		}
+	}
+	ringOf := map[string]string{}
+	for _, a := range prev {
+		ringOf[a.Entity] = a.Ring
+	}
+	next := func(entity, ring string) {
+		base := prev[0]
+		for _, a := range prev {
+			if a.Entity == entity {
+				base = a
+			}
+		}
+		base.Edition, base.Entity, base.Ring = "2026-09-01", entity, ring
+		d.Assessments = append(d.Assessments, base)
+	}
+	next("kubernetes", ringOf["kubernetes"]) // unchanged
+	next("platform-engineering", "trial")    // assess -> trial: moved in
+	next("lamp-stack", "hold")               // unchanged
+	next("graphql", "hold")                  // moved out
+	if ringOf["platform-engineering"] != "assess" || ringOf["graphql"] == "hold" {
+		t.Fatalf("the curated rings changed: %v %v", ringOf["platform-engineering"], ringOf["graphql"])
+	}
+	e := newEnvWith(t, d, Options{})
+	var r struct {
+		Radar struct {
+			LatestEdition struct{ Date string }
+			Rings         []struct {
+				Slug     string
+				Position int
+			}
+			Entries struct {
+				TotalCount int
+				Edges      []struct {
+					Node struct {
+						Movement     string
+						Ring         struct{ Slug string }
+						PreviousRing *struct{ Slug string }
+						Entity       struct{ Slug string }
+					}
+				}
+			}
+			First struct{ TotalCount int } `json:"first"`
+		}
+	}
+	e.query(t, `{ radar(slug: "backend-2026") { latestEdition { date } rings { slug position }
+		entries(first: 100) { totalCount edges { node { movement ring { slug } previousRing { slug } entity { slug } } } }
+		first: entries(edition: "2026-03-01") { totalCount } } }`, &r)
+	if r.Radar.LatestEdition.Date != "2026-09-01" || r.Radar.Entries.TotalCount != 4 || r.Radar.First.TotalCount != len(prev) {
+		t.Fatalf("radar: %+v", r.Radar)
+	}
+	want := map[string]string{"kubernetes": "UNCHANGED", "platform-engineering": "MOVED_IN", "lamp-stack": "UNCHANGED", "graphql": "MOVED_OUT"}
+	for _, edge := range r.Radar.Entries.Edges {
+		if got := edge.Node.Movement; got != want[edge.Node.Entity.Slug] {
+			t.Errorf("%s: %s, want %s", edge.Node.Entity.Slug, got, want[edge.Node.Entity.Slug])
+		}
+	}
+	// At the first edition everything is new.
+	var first struct {
+		Radar struct {
+			Entries struct {
+				Edges []struct{ Node struct{ Movement string } }
+			}
+		}
+	}
+	e.query(t, `{ radar(slug: "backend-2026") { entries(edition: "2026-03-01", first: 100) { edges { node { movement } } } } }`, &first)
+	for _, edge := range first.Radar.Entries.Edges {
+		if edge.Node.Movement != "NEW" {
+			t.Fatalf("first edition movement %s", edge.Node.Movement)
+		}
+	}
+}
+
+// Excerpts appear when the server has the source text, and are null otherwise.
+func TestCitationExcerpts(t *testing.T) {
+	d := curated(t)
+	texts, err := dataset.ReadSourceTexts(d, seedSource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	with := newEnvWith(t, d, Options{Texts: texts})
+	without := newEnvWith(t, curated(t), Options{})
+	q := `{ tradeoff(slug: "cold-starts") { citations { section paragraph excerpt source { title publisher published } } } }`
+	var a, b struct {
+		Tradeoff struct {
+			Citations []struct {
+				Section   string
+				Paragraph int
+				Excerpt   *string
+				Source    struct{ Title, Publisher, Published string }
+			}
+		}
+	}
+	with.query(t, q, &a)
+	without.query(t, q, &b)
+	c := a.Tradeoff.Citations[0]
+	if c.Excerpt == nil || c.Source.Published != "2026-03-01" {
+		t.Fatalf("with text: %+v", c)
+	}
+	want, _ := texts["backend-trends-2026"].Paragraph(c.Section, c.Paragraph)
+	if *c.Excerpt != want || b.Tradeoff.Citations[0].Excerpt != nil {
+		t.Fatalf("excerpt %q, want %q; without text: %v", *c.Excerpt, want, b.Tradeoff.Citations[0].Excerpt)
+	}
+}
