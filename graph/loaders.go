@@ -8,7 +8,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/graph-gophers/dataloader/v7"
-	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/graph/batch"
@@ -95,16 +94,21 @@ func loadersFrom(ctx context.Context) *loaders {
 // signature identifies a field's position in the query, list indexes left out: the objects a
 // batch returns for one signature are siblings for the next level.
 func signature(ctx context.Context) string {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil {
-		return ""
-	}
-	var b []byte
-	for _, el := range fc.Path() {
-		if name, ok := el.(ast.PathName); ok {
-			b = append(b, name...)
-			b = append(b, '.')
+	// Walks the parent chain directly: FieldContext.Path builds the whole path with indexes,
+	// and this runs once per resolver call.
+	var names [16]string
+	parts := names[:0]
+	n := 0
+	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
+		if fc.Index == nil && fc.Field.Field != nil {
+			parts = append(parts, fc.Field.Alias)
+			n += len(fc.Field.Alias) + 1
 		}
+	}
+	b := make([]byte, 0, n)
+	for i := len(parts) - 1; i >= 0; i-- {
+		b = append(b, parts[i]...)
+		b = append(b, '.')
 	}
 	return string(b)
 }
