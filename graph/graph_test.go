@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/99designs/gqlgen/client"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/trendgraph/trendgraph/data"
 	"github.com/trendgraph/trendgraph/dataset"
@@ -55,7 +56,9 @@ func newEnvWith(t testing.TB, d *dataset.Dataset, o Options) *testEnv {
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	o.Introspection = true
 	h := NewServer(s, o)
+	h.AddTransport(transport.POST{})
 	return &testEnv{store: s, handler: h, client: client.New(h)}
 }
 

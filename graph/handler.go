@@ -8,7 +8,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/trendgraph/trendgraph/dataset"
@@ -23,11 +22,17 @@ type Options struct {
 	Loaders LoaderOptions
 	// QueryCacheSize is how many parsed and validated documents are kept.
 	QueryCacheSize int
+	// Introspection allows schema introspection; without it, validation errors also stop
+	// suggesting field names, which would leak the schema.
+	Introspection bool
+	// OnBatch, if set, is told the size of every loader batch (for metrics).
+	OnBatch func(loader string, keys int)
 }
 
-// NewServer builds the GraphQL executor over a store: POST and GET transports, a cache of
-// parsed documents, introspection, per-operation loaders and an error presenter that shows
-// callers only errors meant for them. The server package adds HTTP concerns around it.
+// NewServer builds the GraphQL executor over a store: a cache of parsed documents,
+// introspection if allowed, per-operation loaders and an error presenter that shows callers
+// only errors meant for them. It has no transport: the server package adds its own, with the
+// HTTP concerns around it.
 func NewServer(s *store.Store, o Options) *handler.Server {
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -36,18 +41,22 @@ func NewServer(s *store.Store, o Options) *handler.Server {
 		o.QueryCacheSize = 1000
 	}
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: s, Texts: o.Texts, Log: o.Log}}))
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
 	// Without a cache every request is parsed and validated again.
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](o.QueryCacheSize))
-	srv.Use(extension.Introspection{})
+	if o.Introspection {
+		srv.Use(extension.Introspection{})
+	} else {
+		srv.SetDisableSuggestion(true)
+	}
 	srv.SetErrorPresenter(ErrorPresenter(o.Log))
 	srv.SetRecoverFunc(RecoverFunc(o.Log))
 	// Loaders per operation: batches and caches never mix two requests, and websocket or
 	// batched operations each get their own.
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(withLoaders(ctx, s, o.Loaders))
+		return next(withLoaders(ctx, s, o.Loaders, o.OnBatch))
 	})
 	return srv
 }
+
+// Schema is the parsed schema, descriptions included, as the executor runs it.
+func Schema() *ast.Schema { return NewExecutableSchema(Config{Resolvers: &Resolver{}}).Schema() }

@@ -35,7 +35,8 @@ func DefaultLoaderOptions() LoaderOptions {
 
 // loaders are created per operation, so batches and caches never mix two requests.
 type loaders struct {
-	store *store.Store
+	store   *store.Store
+	onBatch func(loader string, keys int)
 
 	edgePages   *dataloader.Loader[edgeKey, *edgeResult]
 	entities    *dataloader.Loader[entityKey, *entityResult]
@@ -49,7 +50,7 @@ type loaders struct {
 type loadersKey struct{}
 
 // withLoaders attaches a fresh set of loaders to an operation's context.
-func withLoaders(ctx context.Context, s *store.Store, o LoaderOptions) context.Context {
+func withLoaders(ctx context.Context, s *store.Store, o LoaderOptions, onBatch func(string, int)) context.Context {
 	def := DefaultLoaderOptions()
 	if o.Wait <= 0 {
 		o.Wait = def.Wait
@@ -57,7 +58,10 @@ func withLoaders(ctx context.Context, s *store.Store, o LoaderOptions) context.C
 	if o.BatchCapacity <= 0 {
 		o.BatchCapacity = def.BatchCapacity
 	}
-	l := &loaders{store: s}
+	if onBatch == nil {
+		onBatch = func(string, int) {}
+	}
+	l := &loaders{store: s, onBatch: onBatch}
 	l.edgePages = dataloader.NewBatchedLoader(l.loadEdgePages,
 		dataloader.WithWait[edgeKey, *edgeResult](o.Wait), dataloader.WithBatchCapacity[edgeKey, *edgeResult](o.BatchCapacity))
 	l.entities = dataloader.NewBatchedLoader(l.loadEntities,
@@ -147,6 +151,7 @@ type edgeResult struct {
 }
 
 func (l *loaders) loadEdgePages(_ context.Context, keys []edgeKey) []*dataloader.Result[*edgeResult] {
+	l.onBatch("edges", len(keys))
 	reqs := make([]store.EdgePageRequest, len(keys))
 	for i, k := range keys {
 		f := store.EdgeFilter{Dir: k.dir}
@@ -217,6 +222,7 @@ type entityResult struct {
 }
 
 func (l *loaders) loadEntities(_ context.Context, keys []entityKey) []*dataloader.Result[*entityResult] {
+	l.onBatch("entities", len(keys))
 	ids := make([]store.ID, len(keys))
 	for i, k := range keys {
 		ids[i] = k.id
@@ -240,6 +246,7 @@ func (l *loaders) loadEntities(_ context.Context, keys []entityKey) []*dataloade
 }
 
 func (l *loaders) loadAssessments(_ context.Context, keys []entityKey) []*dataloader.Result[[]*store.Assessment] {
+	l.onBatch("assessments", len(keys))
 	ids := make([]store.ID, len(keys))
 	for i, k := range keys {
 		ids[i] = k.id

@@ -27,6 +27,7 @@ type command struct {
 }
 
 var commands = []command{
+	{"serve", "serve the GraphQL API, the playground, health and metrics over HTTP", runServe},
 	{"import", "validate a dataset and write it to the database in one transaction", runImport},
 	{"export", "write the database as one dataset file (yaml or json)", runExport},
 	{"check", "validate a dataset without writing: references, vocabularies, citations", runCheck},

@@ -1,0 +1,287 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/server"
+	"github.com/trendgraph/trendgraph/store"
+)
+
+// serveFlags binds the flags of serve, each with its TRENDGRAPH_* variable as default.
+type serveFlags struct {
+	addr, source, logFormat, logLevel, corsOrigins, tokensFile, trusted string
+	introspection, apq, requireAuth, trustedOnly, trustProxy, persistHeaders, reportCost, accessLog bool
+	grace, timeout                                                                               time.Duration
+	rate                                                                                         float64
+	burst                                                                                        int
+	limits                                                                                       server.Limits
+}
+
+// envFlag registers a flag whose default comes from an environment variable; a malformed value
+// is remembered and reported after parsing.
+type envFlags struct {
+	fs   *flag.FlagSet
+	e    *env
+	errs []error
+}
+
+func (f *envFlags) str(p *string, name, envName, def, usage string) {
+	f.fs.StringVar(p, name, f.e.envOr(envName, def), usage+" ($"+envName+")")
+}
+
+func (f *envFlags) boolean(p *bool, name, envName string, def bool, usage string) {
+	if v := f.e.getenv(envName); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Errorf("$%s: %q is not true or false", envName, v))
+		}
+		def = b
+	}
+	f.fs.BoolVar(p, name, def, usage+" ($"+envName+")")
+}
+
+func (f *envFlags) integer(p *int, name, envName string, def int, usage string) {
+	if v := f.e.getenv(envName); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Errorf("$%s: %q is not a whole number", envName, v))
+		}
+		def = n
+	}
+	f.fs.IntVar(p, name, def, usage+" ($"+envName+")")
+}
+
+func (f *envFlags) float(p *float64, name, envName string, def float64, usage string) {
+	if v := f.e.getenv(envName); v != "" {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Errorf("$%s: %q is not a number", envName, v))
+		}
+		def = n
+	}
+	f.fs.Float64Var(p, name, def, usage+" ($"+envName+")")
+}
+
+func (f *envFlags) duration(p *time.Duration, name, envName string, def time.Duration, usage string) {
+	if v := f.e.getenv(envName); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Errorf("$%s: %q is not a duration such as 10s", envName, v))
+		}
+		def = d
+	}
+	f.fs.DurationVar(p, name, def, usage+" ($"+envName+")")
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs, db := e.flags("serve")
+	var sf serveFlags
+	def := server.DefaultConfig()
+	f := &envFlags{fs: fs, e: e}
+	f.str(&sf.addr, "addr", "TRENDGRAPH_ADDR", ":8080", "address to listen on")
+	f.str(&sf.source, "source", "TRENDGRAPH_SOURCE", "", "source text file or directory, for citation excerpts")
+	f.str(&sf.logFormat, "log-format", "TRENDGRAPH_LOG_FORMAT", "text", "log format: text or json")
+	f.str(&sf.logLevel, "log-level", "TRENDGRAPH_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	f.boolean(&sf.accessLog, "access-log", "TRENDGRAPH_ACCESS_LOG", def.AccessLog, "log every request")
+	f.boolean(&sf.introspection, "introspection", "TRENDGRAPH_INTROSPECTION", def.Introspection, "allow schema introspection")
+	f.boolean(&sf.apq, "apq", "TRENDGRAPH_APQ", def.APQ, "allow automatic persisted queries")
+	f.boolean(&sf.reportCost, "report-cost", "TRENDGRAPH_REPORT_COST", def.ReportCost, "report each operation's cost in the response extensions")
+	f.str(&sf.corsOrigins, "cors-origins", "TRENDGRAPH_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from browsers")
+	f.str(&sf.tokensFile, "tokens-file", "TRENDGRAPH_TOKENS_FILE", "", "file of accepted bearer tokens, one per line (also $TRENDGRAPH_TOKENS, comma-separated)")
+	f.boolean(&sf.requireAuth, "require-auth", "TRENDGRAPH_REQUIRE_AUTH", false, "require a bearer token on every GraphQL request")
+	f.str(&sf.trusted, "trusted-documents", "TRENDGRAPH_TRUSTED_DOCUMENTS", "", "persisted-documents manifest (JSON of sha256 to document)")
+	f.boolean(&sf.trustedOnly, "trusted-only", "TRENDGRAPH_TRUSTED_ONLY", false, "run only documents in the trusted-documents manifest")
+	f.boolean(&sf.persistHeaders, "playground-persist-headers", "TRENDGRAPH_PLAYGROUND_PERSIST_HEADERS", false, "let the playground keep request headers in the browser's storage")
+	f.duration(&sf.timeout, "timeout", "TRENDGRAPH_TIMEOUT", def.Timeout, "time limit of one GraphQL request")
+	f.duration(&sf.grace, "shutdown-grace", "TRENDGRAPH_SHUTDOWN_GRACE", 10*time.Second, "time given to in-flight requests on SIGTERM or SIGINT")
+	f.float(&sf.rate, "rate", "TRENDGRAPH_RATE", def.RatePerSecond, "requests per second per client; 0 for no limit")
+	f.integer(&sf.burst, "rate-burst", "TRENDGRAPH_RATE_BURST", def.RateBurst, "burst of requests per client")
+	f.boolean(&sf.trustProxy, "trust-proxy", "TRENDGRAPH_TRUST_PROXY", false, "take the client address from X-Forwarded-For")
+	l := def.Limits
+	f.integer(&sf.limits.MaxDepth, "max-depth", "TRENDGRAPH_MAX_DEPTH", l.MaxDepth, "deepest field nesting; 0 for no limit")
+	f.integer(&sf.limits.MaxAliases, "max-aliases", "TRENDGRAPH_MAX_ALIASES", l.MaxAliases, "most aliases per operation; 0 for no limit")
+	f.integer(&sf.limits.MaxFieldRepeats, "max-field-repeats", "TRENDGRAPH_MAX_FIELD_REPEATS", l.MaxFieldRepeats, "most repeats of one field in a selection; 0 for no limit")
+	f.integer(&sf.limits.MaxDirectives, "max-directives", "TRENDGRAPH_MAX_DIRECTIVES", l.MaxDirectives, "most directives per document; 0 for no limit")
+	f.integer(&sf.limits.MaxTokens, "max-tokens", "TRENDGRAPH_MAX_TOKENS", l.MaxTokens, "most parser tokens per document; 0 for no limit")
+	f.integer(&sf.limits.MaxCost, "max-cost", "TRENDGRAPH_MAX_COST", l.MaxCost, "highest operation cost; 0 for no limit")
+	var maxBody int
+	f.integer(&maxBody, "max-body-bytes", "TRENDGRAPH_MAX_BODY_BYTES", int(l.MaxBodyBytes), "largest request body")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if len(f.errs) > 0 {
+		return fmt.Errorf("%w: %w", errUsage, errors.Join(f.errs...))
+	}
+	sf.limits.MaxBodyBytes = int64(maxBody)
+	if sf.limits.MaxBodyBytes <= 0 {
+		return fmt.Errorf("%w: --max-body-bytes must be positive", errUsage)
+	}
+	log, err := newLogger(e.stderr, sf.logFormat, sf.logLevel)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	cfg := def
+	cfg.Limits = sf.limits
+	cfg.Timeout, cfg.RatePerSecond, cfg.RateBurst, cfg.TrustProxy = sf.timeout, sf.rate, sf.burst, sf.trustProxy
+	cfg.Introspection, cfg.APQ, cfg.ReportCost, cfg.AccessLog = sf.introspection, sf.apq, sf.reportCost, sf.accessLog
+	cfg.RequireAuth, cfg.TrustedOnly, cfg.PlaygroundPersistHeaders = sf.requireAuth, sf.trustedOnly, sf.persistHeaders
+	cfg.Log = log
+	cfg.CORSOrigins = splitList(sf.corsOrigins)
+	if cfg.Tokens, err = loadTokens(sf.tokensFile, e.getenv("TRENDGRAPH_TOKENS")); err != nil {
+		return err
+	}
+	if cfg.RequireAuth && len(cfg.Tokens) == 0 {
+		return fmt.Errorf("%w: --require-auth needs tokens (--tokens-file or $TRENDGRAPH_TOKENS)", errUsage)
+	}
+	if sf.trusted != "" {
+		if cfg.TrustedDocuments, err = server.LoadManifest(sf.trusted); err != nil {
+			return err
+		}
+	} else if cfg.TrustedOnly {
+		return fmt.Errorf("%w: --trusted-only needs --trusted-documents", errUsage)
+	}
+
+	s, err := openForServing(ctx, *db, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := s.Close(); err != nil {
+			log.Error("close database", "err", err)
+		}
+	}()
+	if sf.source != "" {
+		d, err := s.Export()
+		if err != nil {
+			return err
+		}
+		if cfg.SourceTexts, err = dataset.ReadSourceTexts(d, sf.source); err != nil {
+			return err
+		}
+	}
+	h := server.New(s, cfg)
+	ln, err := net.Listen("tcp", sf.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", sf.addr, err)
+	}
+	return serveUntilDone(ctx, ln, h, cfg.Timeout, sf.grace, log)
+}
+
+// serveUntilDone serves until ctx ends (SIGTERM or SIGINT), then stops accepting and gives
+// in-flight requests the grace period to finish.
+func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, timeout, grace time.Duration, log *slog.Logger) error {
+	srv := &http.Server{
+		Handler: h,
+		// Slow or stalled clients are cut off instead of holding connections open.
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      timeout + 5*time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "playground", "http://"+ln.Addr().String()+"/")
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", grace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// openForServing opens the database read-only, so that backups can run beside the server;
+// a missing database is first created from the embedded dataset.
+func openForServing(ctx context.Context, path string, log *slog.Logger) (*store.Store, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		d, err := loadData("")
+		if err != nil {
+			return nil, err
+		}
+		s, err := store.Open(path, store.Config{})
+		if err != nil {
+			return nil, err
+		}
+		if err := s.Import(ctx, d); err != nil {
+			_ = s.Close()
+			_ = os.Remove(path)
+			return nil, err
+		}
+		if err := s.Close(); err != nil {
+			return nil, err
+		}
+		log.Info("created the database from the embedded dataset", "db", path)
+	}
+	return store.Open(path, store.Config{ReadOnly: true})
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: use debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("log format %q: use text or json", format)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// loadTokens reads bearer tokens from a file (one per line, # comments) and a comma-separated
+// list. Tokens are never logged.
+func loadTokens(file, list string) ([]string, error) {
+	tokens := splitList(list)
+	if file == "" {
+		return tokens, nil
+	}
+	fh, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("read tokens: %w", err)
+	}
+	defer fh.Close()
+	sc := bufio.NewScanner(fh)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line != "" && !strings.HasPrefix(line, "#") {
+			tokens = append(tokens, line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read tokens %s: %w", file, err)
+	}
+	return tokens, nil
+}

@@ -1,0 +1,280 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/time/rate"
+)
+
+// requestInfo collects what the access log and metrics report of one request; the GraphQL
+// layer fills in the operation as it learns it.
+type requestInfo struct {
+	mu       sync.Mutex
+	id       string
+	opName   string
+	opType   string
+	cost     int
+	codes    []string
+	authed   bool
+	rejected string
+}
+
+type requestInfoKey struct{}
+
+func requestInfoFrom(ctx context.Context) *requestInfo {
+	info, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
+	return info
+}
+
+func (i *requestInfo) setOperation(name, typ string) {
+	i.mu.Lock()
+	i.opName, i.opType = name, typ
+	i.mu.Unlock()
+}
+
+func (i *requestInfo) setCost(c int) {
+	i.mu.Lock()
+	i.cost = c
+	i.mu.Unlock()
+}
+
+func (i *requestInfo) addCode(code string) {
+	i.mu.Lock()
+	if !slices.Contains(i.codes, code) {
+		i.codes = append(i.codes, code)
+	}
+	i.mu.Unlock()
+}
+
+// RequestIDHeader carries the request ID, taken from the client when it sends a sane one.
+const RequestIDHeader = "X-Request-ID"
+
+var requestIDRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+func newRequestID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// statusWriter remembers the status and size of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe is the outermost middleware: a request ID on every response and log line, an access
+// log line per request (never variables, bodies or tokens), metrics, and recovery from panics.
+func (s *Server) observe(route string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get(RequestIDHeader)
+		if !requestIDRe.MatchString(id) {
+			id = newRequestID()
+		}
+		w.Header().Set(RequestIDHeader, id)
+		info := &requestInfo{id: id}
+		ctx := context.WithValue(r.Context(), requestInfoKey{}, info)
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.ErrorContext(ctx, "panic serving request", "request_id", id, "panic", p, "stack", string(debug.Stack()))
+				if sw.status == 0 {
+					writeError(sw, mediaJSON, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "internal error")
+				}
+			}
+			elapsed := time.Since(start)
+			if sw.status == 0 {
+				sw.status = http.StatusOK
+			}
+			info.mu.Lock()
+			attrs := []any{"request_id", id, "method", r.Method, "route", route, "status", sw.status,
+				"duration_ms", float64(elapsed.Microseconds()) / 1000, "bytes", sw.bytes}
+			if info.opType != "" {
+				attrs = append(attrs, "operation", info.opName, "operation_type", info.opType, "cost", info.cost)
+			}
+			if len(info.codes) > 0 {
+				attrs = append(attrs, "error_codes", strings.Join(info.codes, ","))
+			}
+			if info.rejected != "" {
+				attrs = append(attrs, "rejected_by", info.rejected)
+			}
+			opName, opType, codes := info.opName, info.opType, slices.Clone(info.codes)
+			info.mu.Unlock()
+			s.metrics.observeRequest(route, opName, opType, sw.status, elapsed, codes)
+			if s.cfg.AccessLog {
+				s.log.LogAttrs(ctx, slog.LevelInfo, "request", argsToAttrs(attrs)...)
+			}
+		}()
+		next.ServeHTTP(sw, r.WithContext(ctx))
+	})
+}
+
+func argsToAttrs(args []any) []slog.Attr {
+	out := make([]slog.Attr, 0, len(args)/2)
+	for i := 0; i+1 < len(args); i += 2 {
+		out = append(out, slog.Any(args[i].(string), args[i+1]))
+	}
+	return out
+}
+
+// reject answers a request refused before GraphQL execution, and counts it by limit.
+func (s *Server) reject(w http.ResponseWriter, r *http.Request, status int, code, limit, msg string) {
+	if info := requestInfoFrom(r.Context()); info != nil {
+		info.mu.Lock()
+		info.rejected = limit
+		info.mu.Unlock()
+		info.addCode(code)
+	}
+	s.metrics.rejected.WithLabelValues(limit).Inc()
+	media, ok := responseMedia(r.Header.Values("Accept"))
+	if !ok {
+		media = mediaJSON
+	}
+	writeError(w, media, status, code, msg)
+}
+
+// rateLimit allows each client (by address) RatePerSecond requests with bursts of RateBurst.
+type rateLimiter struct {
+	perSecond  rate.Limit
+	burst      int
+	trustProxy bool
+	clients    *lru.Cache[string, *rate.Limiter]
+}
+
+func newRateLimiter(perSecond float64, burst int, trustProxy bool) *rateLimiter {
+	// Bounded: a flood of addresses evicts the least recent, never grows memory.
+	clients, _ := lru.New[string, *rate.Limiter](10_000)
+	return &rateLimiter{perSecond: rate.Limit(perSecond), burst: burst, trustProxy: trustProxy, clients: clients}
+}
+
+func (rl *rateLimiter) allow(r *http.Request) bool {
+	key := clientAddress(r, rl.trustProxy)
+	l, ok := rl.clients.Get(key)
+	if !ok {
+		l = rate.NewLimiter(rl.perSecond, rl.burst)
+		rl.clients.Add(key, l)
+	}
+	return l.Allow()
+}
+
+// clientAddress is the client's IP: the first X-Forwarded-For entry only behind a trusted proxy.
+func clientAddress(r *http.Request, trustProxy bool) string {
+	if trustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			first, _, _ := strings.Cut(xff, ",")
+			return strings.TrimSpace(first)
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// tokenSet holds bearer tokens as digests, compared in constant time.
+type tokenSet struct{ digests [][32]byte }
+
+func newTokenSet(tokens []string) *tokenSet {
+	ts := &tokenSet{}
+	for _, t := range tokens {
+		if t = strings.TrimSpace(t); t != "" {
+			ts.digests = append(ts.digests, sha256.Sum256([]byte(t)))
+		}
+	}
+	return ts
+}
+
+// valid compares the presented token with every known one, without stopping early, so the
+// time taken says nothing about which or how much matched.
+func (ts *tokenSet) valid(token string) bool {
+	d := sha256.Sum256([]byte(token))
+	ok := 0
+	for _, known := range ts.digests {
+		ok |= subtle.ConstantTimeCompare(d[:], known[:])
+	}
+	return ok == 1
+}
+
+// bearer extracts the token of an Authorization: Bearer header.
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
+}
+
+// guard applies the per-request policies of the GraphQL endpoint: rate limit, authentication and
+// the request timeout.
+func (s *Server) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if s.rate != nil && !s.rate.allow(r) {
+			w.Header().Set("Retry-After", "1")
+			s.reject(w, r, http.StatusTooManyRequests, "RATE_LIMITED", "rate",
+				"too many requests: the limit is "+strconv.FormatFloat(s.cfg.RatePerSecond, 'f', -1, 64)+" per second per client")
+			return
+		}
+		info := requestInfoFrom(r.Context())
+		if token, ok := bearer(r); ok && s.tokens.valid(token) {
+			if info != nil {
+				info.mu.Lock()
+				info.authed = true
+				info.mu.Unlock()
+			}
+		} else if s.cfg.RequireAuth {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="trendgraph"`)
+			s.reject(w, r, http.StatusUnauthorized, "UNAUTHENTICATED", "auth", "a valid bearer token is required")
+			return
+		}
+		if s.cfg.Timeout > 0 {
+			ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
+			defer cancel()
+			r = r.WithContext(ctx)
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,231 @@
+// Package server builds trendgraph's HTTP handler: the GraphQL endpoint with its limits, the
+// offline playground, the schema, health and metrics, CORS and bearer-token access. Another Go
+// program can mount it under a prefix of its own mux. It knows nothing of bbolt: it reads
+// through the store's API and the graph package.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/formatter"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/graph"
+	"github.com/trendgraph/trendgraph/store"
+)
+
+// Config configures the handler. Start from DefaultConfig.
+type Config struct {
+	Limits Limits
+	// Timeout bounds one GraphQL request; resolvers and loaders are cancelled past it.
+	Timeout time.Duration
+	// RatePerSecond and RateBurst limit requests per client address; zero RatePerSecond
+	// switches the limit off.
+	RatePerSecond float64
+	RateBurst     int
+	// TrustProxy takes the client address from X-Forwarded-For (only behind a proxy you run).
+	TrustProxy bool
+
+	// Introspection allows schema introspection (the playground and codegen need it).
+	Introspection bool
+	// ReportCost adds each operation's cost to the response extensions.
+	ReportCost bool
+	// APQ enables automatic persisted queries.
+	APQ bool
+	// TrustedDocuments maps document hashes to documents (see LoadManifest); with TrustedOnly,
+	// the server runs nothing else.
+	TrustedDocuments map[string]string
+	TrustedOnly      bool
+
+	// CORSOrigins lists the origins allowed to call the API from a browser; none by default.
+	CORSOrigins []string
+	// Tokens are the accepted bearer tokens; RequireAuth demands one on every GraphQL request.
+	Tokens      []string
+	RequireAuth bool
+
+	// PlaygroundPersistHeaders lets the playground keep request headers (tokens) in the
+	// browser's storage; off by default.
+	PlaygroundPersistHeaders bool
+
+	// SourceTexts give citation excerpts, by source slug.
+	SourceTexts map[string]*dataset.SourceText
+	// Log receives access logs (when AccessLog) and errors.
+	Log       *slog.Logger
+	AccessLog bool
+	// Registry receives the metrics; a new one when nil.
+	Registry *prometheus.Registry
+	// Loaders tunes the per-operation loaders.
+	Loaders graph.LoaderOptions
+}
+
+// DefaultConfig returns the defaults: every limit on, introspection and APQ on, no CORS
+// origins, no tokens required.
+func DefaultConfig() Config {
+	return Config{
+		Limits: DefaultLimits(),
+		// Generous for the deepest legitimate query, short enough to shed a runaway one.
+		Timeout:       10 * time.Second,
+		RatePerSecond: 50,
+		RateBurst:     100,
+		Introspection: true,
+		ReportCost:    true,
+		APQ:           true,
+		AccessLog:     true,
+	}
+}
+
+// Server is trendgraph's HTTP handler.
+type Server struct {
+	cfg     Config
+	store   *store.Store
+	log     *slog.Logger
+	mux     *http.ServeMux
+	metrics *metrics
+	rate    *rateLimiter
+	tokens  *tokenSet
+	sdl     []byte
+}
+
+// New builds the handler over an open store. Routes are relative, so the handler can be
+// mounted under a prefix with http.StripPrefix.
+func New(st *store.Store, cfg Config) *Server {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{cfg: cfg, store: st, log: cfg.Log, mux: http.NewServeMux(), tokens: newTokenSet(cfg.Tokens)}
+	s.metrics = newMetrics(cfg.Registry, st)
+	if cfg.RatePerSecond > 0 {
+		s.rate = newRateLimiter(cfg.RatePerSecond, max(cfg.RateBurst, 1), cfg.TrustProxy)
+	}
+	exec := graph.NewServer(st, graph.Options{
+		Texts: cfg.SourceTexts, Log: cfg.Log, Loaders: cfg.Loaders, Introspection: cfg.Introspection,
+		OnBatch: func(loader string, keys int) { s.metrics.batches.WithLabelValues(loader).Observe(float64(keys)) },
+	})
+	lim := &limiter{cfg: cfg.Limits, rejected: func(limit string) { s.metrics.rejected.WithLabelValues(limit).Inc() }}
+	var docs *trustedDocuments
+	if len(cfg.TrustedDocuments) > 0 || cfg.TrustedOnly {
+		docs = &trustedDocuments{byHash: cfg.TrustedDocuments, only: cfg.TrustedOnly}
+	}
+	exec.AddTransport(transport{limits: lim, docs: docs})
+	if cfg.Limits.MaxTokens > 0 {
+		exec.SetParserTokenLimit(cfg.Limits.MaxTokens)
+	}
+	exec.Use(lim)
+	if cfg.APQ && !cfg.TrustedOnly {
+		exec.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	}
+	exec.AroundOperations(s.aroundOperation)
+	exec.AroundResponses(s.aroundResponse)
+	// Served as it is parsed into the executor, descriptions included: what codegen and portals
+	// read is exactly what the server runs.
+	var sdl strings.Builder
+	formatter.NewFormatter(&sdl, formatter.WithComments()).FormatSchema(graph.Schema())
+	s.sdl = []byte(sdl.String())
+
+	api := s.cors(s.guard(exec))
+	s.mux.Handle("/graphql", s.observe("graphql", api))
+	s.mux.Handle("/schema.graphql", s.observe("schema", s.cors(http.HandlerFunc(s.serveSchema))))
+	s.mux.Handle("/livez", s.observe("livez", http.HandlerFunc(s.serveLive)))
+	s.mux.Handle("/readyz", s.observe("readyz", http.HandlerFunc(s.serveReady)))
+	s.mux.Handle("/metrics", s.observe("metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
+	s.mux.Handle("/assets/", s.observe("assets", playgroundAssets()))
+	s.mux.Handle("/{$}", s.observe("playground", http.HandlerFunc(s.servePlayground)))
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// cors answers preflights and sets CORS headers for the configured origins only.
+func (s *Server) cors(next http.Handler) http.Handler {
+	if len(s.cfg.CORSOrigins) == 0 {
+		return next
+	}
+	return cors.New(cors.Options{
+		AllowedOrigins: s.cfg.CORSOrigins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", RequestIDHeader},
+		ExposedHeaders: []string{RequestIDHeader},
+		MaxAge:         600,
+	}).Handler(next)
+}
+
+// aroundOperation records the operation for the access log and metrics, and refuses mutations
+// without a valid token.
+func (s *Server) aroundOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	rc := graphql.GetOperationContext(ctx)
+	info := requestInfoFrom(ctx)
+	if info != nil && rc.Operation != nil {
+		info.setOperation(rc.OperationName, string(rc.Operation.Operation))
+		if rc.Operation.Operation == ast.Mutation && !info.authed {
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: "mutations need a valid bearer token",
+				Extensions: map[string]any{"code": "UNAUTHENTICATED"}}}})
+		}
+	}
+	return next(ctx)
+}
+
+// aroundResponse reports the cost and notes error codes for the access log and metrics.
+func (s *Server) aroundResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil {
+		return nil
+	}
+	if info := requestInfoFrom(ctx); info != nil {
+		for _, e := range resp.Errors {
+			if code, ok := e.Extensions["code"].(string); ok {
+				info.addCode(code)
+			}
+		}
+	}
+	if s.cfg.ReportCost && graphql.HasOperationContext(ctx) {
+		if cost := graphql.GetOperationContext(ctx).Stats.GetExtension(costExtension); cost != nil {
+			if resp.Extensions == nil {
+				resp.Extensions = map[string]any{}
+			}
+			resp.Extensions[costExtension] = cost
+		}
+	}
+	return resp
+}
+
+func (s *Server) serveSchema(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write(s.sdl)
+}
+
+func (s *Server) serveLive(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// serveReady reads the store: ready means the database is open and readable.
+func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if _, err := s.store.DataVersion(); err != nil {
+		s.log.ErrorContext(r.Context(), "not ready", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("database not readable\n"))
+		return
+	}
+	_, _ = w.Write([]byte("ok\n"))
+}
