@@ -5,14 +5,22 @@ SOURCE ?= ../shared/seed/backend-development-trends-2026.txt
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHTIME ?= 1s
 
-.PHONY: build test lint check-data check-generated generate bench-store bench-graph bench-import clean
+.PHONY: run conformance build test lint check-data check-generated generate bench-store bench-graph bench-import clean
+
+## run: start the server on :8080 (creating ./trendgraph.db from the embedded dataset if needed).
+run: build
+	./bin/trendgraph serve $(if $(wildcard $(SOURCE)),--source $(SOURCE))
 
 build:
 	$(GO) build -o bin/trendgraph ./cmd/trendgraph
 
 ## test: lint, check generated code and the dataset, run every test with the race detector.
-test: lint check-generated check-data
+test: lint check-generated check-data conformance
 	$(GO) test -race -count=1 ./...
+
+## conformance: the graphql-http GraphQL-over-HTTP audit against the built server (Node, npm).
+conformance: build
+	tests/conformance/run.sh bin/trendgraph
 
 ## generate: regenerate the GraphQL executor and models from schema.graphqls.
 generate:

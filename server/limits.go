@@ -78,8 +78,8 @@ var (
 	_ graphql.OperationContextMutator = (*limiter)(nil)
 )
 
-func (l *limiter) ExtensionName() string                          { return "Limits" }
-func (l *limiter) Validate(graphql.ExecutableSchema) error        { return nil }
+func (l *limiter) ExtensionName() string                   { return "Limits" }
+func (l *limiter) Validate(graphql.ExecutableSchema) error { return nil }
 func limitError(code, limit string, max, actual int) *gqlerror.Error {
 	return &gqlerror.Error{
 		Message:    fmt.Sprintf("the %s limit is %d; this request needs %d", limit, max, actual),

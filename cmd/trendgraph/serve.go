@@ -22,12 +22,12 @@ import (
 
 // serveFlags binds the flags of serve, each with its TRENDGRAPH_* variable as default.
 type serveFlags struct {
-	addr, source, logFormat, logLevel, corsOrigins, tokensFile, trusted string
+	addr, source, logFormat, logLevel, corsOrigins, tokensFile, trusted                             string
 	introspection, apq, requireAuth, trustedOnly, trustProxy, persistHeaders, reportCost, accessLog bool
-	grace, timeout                                                                               time.Duration
-	rate                                                                                         float64
-	burst                                                                                        int
-	limits                                                                                       server.Limits
+	grace, timeout                                                                                  time.Duration
+	rate                                                                                            float64
+	burst                                                                                           int
+	limits                                                                                          server.Limits
 }
 
 // envFlag registers a flag whose default comes from an environment variable; a malformed value
