@@ -8,7 +8,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -18,7 +17,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/formatter"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/trendgraph/trendgraph/dataset"
@@ -131,11 +129,7 @@ func New(st *store.Store, cfg Config) *Server {
 	}
 	exec.AroundOperations(s.aroundOperation)
 	exec.AroundResponses(s.aroundResponse)
-	// Served as it is parsed into the executor, descriptions included: what codegen and portals
-	// read is exactly what the server runs.
-	var sdl strings.Builder
-	formatter.NewFormatter(&sdl, formatter.WithComments()).FormatSchema(graph.Schema())
-	s.sdl = []byte(sdl.String())
+	s.sdl = []byte(graph.SDL())
 
 	api := s.cors(s.guard(exec))
 	s.mux.Handle("/graphql", s.observe("graphql", api))
@@ -170,7 +164,7 @@ func (s *Server) aroundOperation(ctx context.Context, next graphql.OperationHand
 	rc := graphql.GetOperationContext(ctx)
 	info := requestInfoFrom(ctx)
 	if info != nil && rc.Operation != nil {
-		info.setOperation(rc.OperationName, string(rc.Operation.Operation))
+		info.setOperation(rc.Operation.Name, string(rc.Operation.Operation))
 		if rc.Operation.Operation == ast.Mutation && !info.authed {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: "mutations need a valid bearer token",
 				Extensions: map[string]any{"code": "UNAUTHENTICATED"}}}})

@@ -122,12 +122,13 @@ func requestErrorStatus(media string) int {
 // client names it, application/json if it names that or accepts anything, and application/json
 // when there is no Accept header at all.
 func responseMedia(accepts []string) (string, bool) {
-	if len(accepts) == 0 {
-		return mediaJSON, true
-	}
-	best, found := "", false
+	best, found, any := "", false, false
 	for _, header := range accepts {
 		for part := range strings.SplitSeq(header, ",") {
+			if strings.TrimSpace(part) == "" {
+				continue
+			}
+			any = true
 			mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
 			if err != nil || params["q"] == "0" {
 				continue
@@ -139,6 +140,9 @@ func responseMedia(accepts []string) (string, bool) {
 				best, found = mediaJSON, true
 			}
 		}
+	}
+	if !any {
+		return mediaJSON, true
 	}
 	return best, found
 }

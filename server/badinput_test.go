@@ -1,0 +1,92 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// Bad input of every kind gets a clear error with the right status, never a panic or a 500,
+// and the server keeps serving.
+func TestBadInputs(t *testing.T) {
+	h := newHandler(t, newStore(t), func(c *Config) { c.RatePerSecond = 0; c.Limits.MaxBodyBytes = 64 << 10 })
+	jsonCT := map[string]string{"Content-Type": "application/json"}
+	gqlResp := map[string]string{"Content-Type": "application/json", "Accept": mediaGraphQLResponse}
+	body := func(q string) []byte { b, _ := json.Marshal(map[string]any{"query": q}); return b }
+	cases := []struct {
+		name    string
+		method  string
+		target  string
+		body    []byte
+		headers map[string]string
+		status  int
+		code    string
+	}{
+		{"malformed json", "POST", "/graphql", []byte(`{"query": `), jsonCT, 400, "BAD_REQUEST"},
+		{"json array", "POST", "/graphql", []byte(`[1,2]`), jsonCT, 400, "BAD_REQUEST"},
+		{"json string", "POST", "/graphql", []byte(`"query"`), jsonCT, 400, "BAD_REQUEST"},
+		{"json null", "POST", "/graphql", []byte(`null`), jsonCT, 400, "BAD_REQUEST"},
+		{"empty body", "POST", "/graphql", nil, jsonCT, 400, "BAD_REQUEST"},
+		{"trailing garbage", "POST", "/graphql", []byte(`{"query":"{ trends { totalCount } }"} xyz`), jsonCT, 400, "BAD_REQUEST"},
+		{"query not a string", "POST", "/graphql", []byte(`{"query": 42}`), jsonCT, 400, "BAD_REQUEST"},
+		{"variables not an object", "POST", "/graphql", []byte(`{"query":"{ trends { totalCount } }","variables":[1]}`), jsonCT, 400, "BAD_REQUEST"},
+		{"no query", "POST", "/graphql", []byte(`{"variables":{}}`), jsonCT, 400, "BAD_REQUEST"},
+		{"wrong content type", "POST", "/graphql", body(`{ trends { totalCount } }`), map[string]string{"Content-Type": "text/plain"}, 415, "UNSUPPORTED_MEDIA_TYPE"},
+		{"form content type", "POST", "/graphql", []byte(`query=%7B%7D`), map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415, "UNSUPPORTED_MEDIA_TYPE"},
+		{"no content type", "POST", "/graphql", body(`{ trends { totalCount } }`), nil, 415, "UNSUPPORTED_MEDIA_TYPE"},
+		{"latin-1 charset", "POST", "/graphql", body(`{ trends { totalCount } }`), map[string]string{"Content-Type": "application/json; charset=latin1"}, 415, "UNSUPPORTED_MEDIA_TYPE"},
+		{"invalid utf-8", "POST", "/graphql", []byte("{\"query\":\"{ trend(slug: \\\"\xff\xfe\\\") { name } }\"}"), jsonCT, 400, "BAD_REQUEST"},
+		{"huge body", "POST", "/graphql", append(append([]byte(`{"query":"`), bytes.Repeat([]byte("a"), 70<<10)...), '"', '}'), jsonCT, 413, "BODY_TOO_LARGE"},
+		{"syntax error", "POST", "/graphql", body(`{ trends { `), gqlResp, 400, "GRAPHQL_PARSE_FAILED"},
+		{"unknown field", "POST", "/graphql", body(`{ trends { colour } }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"unknown argument", "POST", "/graphql", body(`{ trends(colour: 1) { totalCount } }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"unknown operation name", "POST", "/graphql", []byte(`{"query":"query A { trends { totalCount } }","operationName":"B"}`), gqlResp, 400, ""},
+		{"two anonymous operations", "POST", "/graphql", body(`{ trends { totalCount } } { trends { totalCount } }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"ambiguous operations", "POST", "/graphql", body(`query A { trends { totalCount } } query B { trends { totalCount } }`), gqlResp, 400, ""},
+		{"cyclic fragments", "POST", "/graphql", body(`{ trends { ...A } } fragment A on TrendConnection { ...B } fragment B on TrendConnection { ...A }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"wrong variable type", "POST", "/graphql", []byte(`{"query":"query($n: Int) { trends(first: $n) { totalCount } }","variables":{"n":"ten"}}`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"missing required variable", "POST", "/graphql", []byte(`{"query":"query($s: String!) { trend(slug: $s) { name } }"}`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"undeclared variable", "POST", "/graphql", body(`{ trend(slug: $s) { name } }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"int overflow", "POST", "/graphql", body(`{ trends(first: 99999999999999999999) { totalCount } }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"mutation on a read-only schema", "POST", "/graphql", body(`mutation { x }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"subscription", "POST", "/graphql", body(`subscription { x }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"page too large", "POST", "/graphql", body(`{ trends(first: 1000) { totalCount } }`), jsonCT, 200, "BAD_USER_INPUT"},
+		{"bad cursor", "POST", "/graphql", body(`{ trends(after: "garbage") { totalCount } }`), jsonCT, 200, "BAD_USER_INPUT"},
+		{"bad global id", "POST", "/graphql", body(`{ node(id: "not-an-id") { id } }`), jsonCT, 200, "BAD_USER_INPUT"},
+		{"bad date", "POST", "/graphql", body(`{ radar(slug: "backend-2026") { entries(edition: "yesterday") { totalCount } } }`), jsonCT, 200, "BAD_USER_INPUT"},
+		{"null byte in slug", "POST", "/graphql", body("{ trend(slug: \"a\\u0000b\") { name } }"), jsonCT, 200, "NOT_FOUND"},
+		{"very long slug", "POST", "/graphql", body(`{ trend(slug: "`+strings.Repeat("x", 5000)+`") { name } }`), jsonCT, 200, "NOT_FOUND"},
+		{"GET malformed query string", "GET", "/graphql?query=%zz", nil, nil, 400, "BAD_REQUEST"},
+		{"GET variables not JSON", "GET", "/graphql?query=%7Btrends%7BtotalCount%7D%7D&variables=%7Bx", nil, nil, 400, "BAD_REQUEST"},
+		{"GET mutation", "GET", "/graphql?query=mutation%7Bx%7D", nil, map[string]string{"Accept": mediaGraphQLResponse}, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"unacceptable accept", "POST", "/graphql", body(`{ trends { totalCount } }`), map[string]string{"Content-Type": "application/json", "Accept": "image/png"}, 406, "NOT_ACCEPTABLE"},
+		{"deep nesting of lists", "POST", "/graphql", body(`{ trends { nodes { technologies { nodes { trends { nodes { technologies { nodes { trends { nodes { technologies { nodes { slug } } } } } } } } } } } } }`), gqlResp, 400, CodeDepthLimit},
+		{"alias flood", "POST", "/graphql", body(`{ `+strings.Repeat("a: __typename ", 50)+`}`), gqlResp, 400, ""},
+		{"deep filter", "POST", "/graphql", body(`{ entities(filter: `+strings.Repeat(`{not: `, 12)+`{kinds: [DATABASE]}`+strings.Repeat(`}`, 12)+`) { totalCount } }`), jsonCT, 200, "BAD_USER_INPUT"},
+	}
+	if len(cases) < 30 {
+		t.Fatalf("only %d bad inputs", len(cases))
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := do(h, c.method, c.target, c.body, c.headers)
+			if r.status != c.status || r.status >= 500 {
+				t.Fatalf("status %d, want %d: %.300s", r.status, c.status, r.body)
+			}
+			got := r.code(t)
+			if got == "" || (c.code != "" && got != c.code) {
+				t.Fatalf("code %q, want %q: %.300s", got, c.code, r.body)
+			}
+			msg := r.json(t)["errors"].([]any)[0].(map[string]any)["message"].(string)
+			if msg == "" || strings.Contains(msg, "internal") {
+				t.Fatalf("unclear message %q", msg)
+			}
+		})
+	}
+	// And the server still serves.
+	if r := post(h, `{ technology(slug: "go") { name } }`, nil, nil); r.status != http.StatusOK || r.code(t) != "" {
+		t.Fatalf("after the bad inputs: %d %s", r.status, r.body)
+	}
+}
