@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -117,7 +118,11 @@ func New(st *store.Store, cfg Config) *Server {
 	lim := &limiter{cfg: cfg.Limits, rejected: func(limit string) { s.metrics.rejected.WithLabelValues(limit).Inc() }}
 	var docs *trustedDocuments
 	if len(cfg.TrustedDocuments) > 0 || cfg.TrustedOnly {
-		docs = &trustedDocuments{byHash: cfg.TrustedDocuments, only: cfg.TrustedOnly}
+		byHash := make(map[string]string, len(cfg.TrustedDocuments))
+		for id, doc := range cfg.TrustedDocuments {
+			byHash[strings.TrimPrefix(id, "sha256:")] = doc
+		}
+		docs = &trustedDocuments{byHash: byHash, only: cfg.TrustedOnly}
 	}
 	exec.AddTransport(transport{limits: lim, docs: docs})
 	if cfg.Limits.MaxTokens > 0 {

@@ -100,6 +100,15 @@ func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
 	resp := responses(ctx)
+	if resp == nil {
+		// gqlgen gives no response when the context ended before execution began.
+		if ctx.Err() != nil {
+			writeError(w, media, http.StatusServiceUnavailable, "TIMEOUT", "the request was cancelled or timed out")
+			return
+		}
+		writeError(w, media, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "the request produced no response")
+		return
+	}
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	b, err := json.Marshal(resp)
 	if err != nil {

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/trendgraph/trendgraph/store"
+)
+
+// syncBuffer is a log sink the test can read while the server writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// serve starts `trendgraph serve` in-process and returns its address and a stop function that
+// sends the equivalent of SIGTERM and returns the exit code.
+func serve(t *testing.T, args ...string) (string, func() int, *syncBuffer) {
+	t.Helper()
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &env{stdout: io.Discard, stderr: logs, getenv: func(string) string { return "" }}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, e, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)) }()
+	re := regexp.MustCompile(`msg=serving addr=(\S+)`)
+	for i := 0; i < 200; i++ {
+		if m := re.FindStringSubmatch(logs.String()); m != nil {
+			return m[1], func() int { cancel(); return <-done }, logs
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d:\n%s", code, logs.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	cancel()
+	t.Fatalf("serve did not start:\n%s", logs.String())
+	return "", nil, nil
+}
+
+func TestServeCreatesTheDatabaseAndStopsCleanly(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "fresh.db")
+	addr, stop, logs := serve(t, "--db", db, "--source", seedDir)
+	resp, err := http.Post("http://"+addr+"/graphql", "application/json",
+		strings.NewReader(`{"query":"{ tradeoff(slug: \"cold-starts\") { citations { excerpt } } }"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "excerpt\":\"") {
+		t.Fatalf("query: %d %s", resp.StatusCode, body)
+	}
+	// A backup runs beside the server: it holds the file read-only.
+	mustRun(t, "backup", "--db", db, filepath.Join(t.TempDir(), "copy.db"))
+	if code := stop(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, logs.String())
+	}
+	// Closed cleanly: the file opens for writing without waiting on a lock, and is consistent.
+	s, err := store.Open(db, store.Config{Timeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("database still locked or damaged after shutdown: %v", err)
+	}
+	defer s.Close()
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "created the database from the embedded dataset") || !strings.Contains(logs.String(), "msg=stopped") {
+		t.Fatalf("logs:\n%s", logs.String())
+	}
+}
+
+// On shutdown, requests already in flight finish; new connections are refused.
+func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{})
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		close(started)
+		time.Sleep(300 * time.Millisecond)
+		_, _ = w.Write([]byte("finished"))
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serveUntilDone(ctx, ln, h, time.Second, 5*time.Second, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	got := make(chan string, 1)
+	go func() {
+		resp, err := http.Get("http://" + ln.Addr().String() + "/")
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		got <- string(b)
+	}()
+	<-started
+	cancel()
+	if body := <-got; body != "finished" {
+		t.Fatalf("in-flight request: %q", body)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := http.Get("http://" + ln.Addr().String() + "/"); err == nil {
+		t.Fatal("a new request was served after shutdown")
+	}
+}
+
+func TestServeRefusesBadConfiguration(t *testing.T) {
+	cases := [][]string{
+		{"serve", "--require-auth"},
+		{"serve", "--trusted-only"},
+		{"serve", "--log-format", "xml"},
+		{"serve", "--max-body-bytes", "0"},
+	}
+	for _, args := range cases {
+		if code, _, errOut := trendgraph(t, nil, append(args, "--db", filepath.Join(t.TempDir(), "x.db"))...); code != 2 || errOut == "" {
+			t.Errorf("%v: exit %d %q", args, code, errOut)
+		}
+	}
+	if code, _, errOut := trendgraph(t, map[string]string{"TRENDGRAPH_MAX_DEPTH": "deep"}, "serve"); code != 2 || !strings.Contains(errOut, "TRENDGRAPH_MAX_DEPTH") {
+		t.Errorf("bad environment value: exit %d %q", code, errOut)
+	}
+}

@@ -1,0 +1,93 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTrustedDocumentsMode(t *testing.T) {
+	listed := `query Listed { technology(slug: "go") { name } }`
+	manifest := map[string]string{"sha256:" + sha256Hex(listed): listed}
+	h := newHandler(t, newStore(t), func(c *Config) { c.TrustedDocuments = manifest; c.TrustedOnly = true })
+	if r := post(h, listed, nil, nil); r.status != 200 || r.code(t) != "" {
+		t.Fatalf("listed document: %d %s", r.status, r.body)
+	}
+	if r := post(h, `{ trends { totalCount } }`, nil, nil); r.status != 400 || r.code(t) != "TRUSTED_DOCUMENT_REQUIRED" {
+		t.Fatalf("unlisted document: %d %s", r.status, r.body)
+	}
+	// By ID, as graphql-codegen's persisted documents send it, and as an APQ hash.
+	for _, ext := range []map[string]any{
+		{"documentId": "sha256:" + sha256Hex(listed)},
+		{"persistedQuery": map[string]any{"version": 1, "sha256Hash": sha256Hex(listed)}},
+	} {
+		b, _ := json.Marshal(map[string]any{"extensions": ext})
+		r := do(h, http.MethodPost, "/graphql", b, map[string]string{"Content-Type": "application/json"})
+		if r.status != 200 || !strings.Contains(string(r.body), `"Go"`) {
+			t.Fatalf("by ID %v: %d %s", ext, r.status, r.body)
+		}
+	}
+	b, _ := json.Marshal(map[string]any{"extensions": map[string]any{"documentId": "sha256:" + sha256Hex("nope")}})
+	if r := do(h, http.MethodPost, "/graphql", b, map[string]string{"Content-Type": "application/json"}); r.code(t) != "PERSISTED_QUERY_NOT_FOUND" {
+		t.Fatalf("unknown ID: %s", r.body)
+	}
+}
+
+func TestLoadManifestRefusesMismatchedIDs(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	doc := `{ trends { totalCount } }`
+	writeJSON(t, good, map[string]string{"sha256:" + sha256Hex(doc): doc})
+	if m, err := LoadManifest(good); err != nil || m[sha256Hex(doc)] != doc {
+		t.Fatalf("good manifest: %v %v", m, err)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	writeJSON(t, bad, map[string]string{"sha256:" + sha256Hex("other"): doc})
+	if _, err := LoadManifest(bad); err == nil {
+		t.Fatal("a manifest whose ID does not match its document was loaded")
+	}
+}
+
+func writeJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, _ := json.Marshal(v)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Automatic persisted queries: the hash alone first misses, then the hash with the query
+// registers it, then the hash alone runs it, over GET too (what CDNs cache).
+func TestAutomaticPersistedQueries(t *testing.T) {
+	h := newHandler(t, newStore(t), nil)
+	q := `{ technology(slug: "rust") { name } }`
+	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": sha256Hex(q)}}
+	hashOnly, _ := json.Marshal(map[string]any{"extensions": ext})
+	withQuery, _ := json.Marshal(map[string]any{"query": q, "extensions": ext})
+	ct := map[string]string{"Content-Type": "application/json"}
+	if r := do(h, http.MethodPost, "/graphql", hashOnly, ct); !strings.Contains(string(r.body), "PersistedQueryNotFound") {
+		t.Fatalf("first hash-only request: %s", r.body)
+	}
+	if r := do(h, http.MethodPost, "/graphql", withQuery, ct); !strings.Contains(string(r.body), `"Rust"`) {
+		t.Fatalf("registering request: %s", r.body)
+	}
+	extJSON, _ := json.Marshal(ext)
+	r := do(h, http.MethodGet, "/graphql?extensions="+string(extJSON), nil, nil)
+	if r.status != 200 || !strings.Contains(string(r.body), `"Rust"`) {
+		t.Fatalf("hash-only GET: %d %s", r.status, r.body)
+	}
+}
+
+// The per-request timeout cancels resolvers and loaders through the context: the answer is a
+// clear TIMEOUT error.
+func TestRequestTimeout(t *testing.T) {
+	h := newHandler(t, newStore(t), func(c *Config) { c.Timeout = time.Nanosecond })
+	r := post(h, `{ trends(first: 10) { nodes { technologies { nodes { slug } } } } }`, nil, nil)
+	if r.status >= 500 && r.status != http.StatusServiceUnavailable || !strings.Contains(string(r.body), `"TIMEOUT"`) {
+		t.Fatalf("timed-out request: %d %s", r.status, r.body)
+	}
+}
