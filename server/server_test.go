@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -427,5 +428,29 @@ func TestMountedUnderAPrefix(t *testing.T) {
 	}
 	if r := do(mux, http.MethodGet, "/own", nil, nil); string(r.body) != "mine" {
 		t.Fatal("the host's own route is gone")
+	}
+}
+
+func TestPlaygroundIsSelfContained(t *testing.T) {
+	h := newHandler(t, newStore(t), nil)
+	page := do(h, http.MethodGet, "/", nil, nil)
+	if page.status != 200 || !strings.Contains(string(page.body), "assets/graphiql.min.js") || !regexp.MustCompile(`shouldPersistHeaders:\s*false`).Match(page.body) {
+		t.Fatalf("playground: %d %.500s", page.status, page.body)
+	}
+	if strings.Contains(string(page.body), "https://") || strings.Contains(string(page.body), "//unpkg") || strings.Contains(string(page.body), "cdn") {
+		t.Fatal("the playground page loads something from the network")
+	}
+	for _, asset := range []string{"graphiql.min.js", "graphiql.min.css", "react.production.min.js", "react-dom.production.min.js"} {
+		r := do(h, http.MethodGet, "/assets/"+asset, nil, nil)
+		if r.status != 200 || len(r.body) < 10_000 {
+			t.Fatalf("%s: %d, %d bytes", asset, r.status, len(r.body))
+		}
+	}
+	if r := do(h, http.MethodGet, "/assets/", nil, nil); r.status != 404 {
+		t.Fatalf("asset listing: %d", r.status)
+	}
+	persist := newHandler(t, newStore(t), func(c *Config) { c.PlaygroundPersistHeaders = true })
+	if p := do(persist, http.MethodGet, "/", nil, nil); !regexp.MustCompile(`shouldPersistHeaders:\s*true`).Match(p.body) {
+		t.Fatal("persisting headers cannot be switched on")
 	}
 }
