@@ -5,7 +5,7 @@ SOURCE ?= ../shared/seed/backend-development-trends-2026.txt
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHTIME ?= 1s
 
-.PHONY: run conformance build test lint check-data check-generated generate bench-store bench-graph bench-import clean
+.PHONY: run conformance browser build test lint check-data check-generated generate bench-store bench-graph bench-import clean
 
 ## run: start the server on :8080 (creating ./trendgraph.db from the embedded dataset if needed).
 run: build
@@ -15,8 +15,13 @@ build:
 	$(GO) build -o bin/trendgraph ./cmd/trendgraph
 
 ## test: lint, check generated code and the dataset, run every test with the race detector.
-test: lint check-generated check-data conformance
+test: lint check-generated check-data conformance browser
 	$(GO) test -race -count=1 ./...
+
+## browser: headless Chromium loads the playground with the network closed and runs a query;
+## the screenshot lands in tests/browser/out/. Needs Debian's chromium (.ci/run installs it).
+browser: build
+	tests/browser/run.sh bin/trendgraph
 
 ## conformance: the graphql-http GraphQL-over-HTTP audit against the built server (Node, npm).
 conformance: build

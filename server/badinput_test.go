@@ -57,14 +57,14 @@ func TestBadInputs(t *testing.T) {
 		{"bad global id", "POST", "/graphql", body(`{ node(id: "not-an-id") { id } }`), jsonCT, 200, "BAD_USER_INPUT"},
 		{"bad date", "POST", "/graphql", body(`{ radar(slug: "backend-2026") { entries(edition: "yesterday") { totalCount } } }`), jsonCT, 200, "BAD_USER_INPUT"},
 		{"null byte in slug", "POST", "/graphql", body("{ trend(slug: \"a\\u0000b\") { name } }"), jsonCT, 200, "NOT_FOUND"},
-		{"very long slug", "POST", "/graphql", body(`{ trend(slug: "`+strings.Repeat("x", 5000)+`") { name } }`), jsonCT, 200, "NOT_FOUND"},
+		{"very long slug", "POST", "/graphql", body(`{ trend(slug: "` + strings.Repeat("x", 5000) + `") { name } }`), jsonCT, 200, "NOT_FOUND"},
 		{"GET malformed query string", "GET", "/graphql?query=%zz", nil, nil, 400, "BAD_REQUEST"},
 		{"GET variables not JSON", "GET", "/graphql?query=%7Btrends%7BtotalCount%7D%7D&variables=%7Bx", nil, nil, 400, "BAD_REQUEST"},
 		{"GET mutation", "GET", "/graphql?query=mutation%7Bx%7D", nil, map[string]string{"Accept": mediaGraphQLResponse}, 400, "GRAPHQL_VALIDATION_FAILED"},
 		{"unacceptable accept", "POST", "/graphql", body(`{ trends { totalCount } }`), map[string]string{"Content-Type": "application/json", "Accept": "image/png"}, 406, "NOT_ACCEPTABLE"},
 		{"deep nesting of lists", "POST", "/graphql", body(`{ trends { nodes { technologies { nodes { trends { nodes { technologies { nodes { trends { nodes { technologies { nodes { slug } } } } } } } } } } } } }`), gqlResp, 400, CodeDepthLimit},
-		{"alias flood", "POST", "/graphql", body(`{ `+strings.Repeat("a: __typename ", 50)+`}`), gqlResp, 400, ""},
-		{"deep filter", "POST", "/graphql", body(`{ entities(filter: `+strings.Repeat(`{not: `, 12)+`{kinds: [DATABASE]}`+strings.Repeat(`}`, 12)+`) { totalCount } }`), jsonCT, 200, "BAD_USER_INPUT"},
+		{"alias flood", "POST", "/graphql", body(`{ ` + strings.Repeat("a: __typename ", 50) + `}`), gqlResp, 400, ""},
+		{"deep filter", "POST", "/graphql", body(`{ entities(filter: ` + strings.Repeat(`{not: `, 12) + `{kinds: [DATABASE]}` + strings.Repeat(`}`, 12) + `) { totalCount } }`), jsonCT, 200, "BAD_USER_INPUT"},
 	}
 	if len(cases) < 30 {
 		t.Fatalf("only %d bad inputs", len(cases))

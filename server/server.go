@@ -16,9 +16,12 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/ravilushqa/otelgqlgen"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/graph"
@@ -67,6 +70,9 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Loaders tunes the per-operation loaders.
 	Loaders graph.LoaderOptions
+	// TracerProvider, when set, traces every request (otelhttp) with a span per operation and
+	// resolver (otelgqlgen). Spans carry the query and its variables, never headers.
+	TracerProvider trace.TracerProvider
 }
 
 // DefaultConfig returns the defaults: every limit on, introspection and APQ on, no CORS
@@ -132,11 +138,17 @@ func New(st *store.Store, cfg Config) *Server {
 	if cfg.APQ && !cfg.TrustedOnly {
 		exec.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	}
+	if cfg.TracerProvider != nil {
+		exec.Use(otelgqlgen.Middleware(otelgqlgen.WithTracerProvider(cfg.TracerProvider)))
+	}
 	exec.AroundOperations(s.aroundOperation)
 	exec.AroundResponses(s.aroundResponse)
 	s.sdl = []byte(graph.SDL())
 
-	api := s.cors(s.guard(exec))
+	var api http.Handler = s.cors(s.guard(exec))
+	if cfg.TracerProvider != nil {
+		api = otelhttp.NewHandler(api, "graphql", otelhttp.WithTracerProvider(cfg.TracerProvider))
+	}
 	s.mux.Handle("/graphql", s.observe("graphql", api))
 	s.mux.Handle("/schema.graphql", s.observe("schema", s.cors(http.HandlerFunc(s.serveSchema))))
 	s.mux.Handle("/livez", s.observe("livez", http.HandlerFunc(s.serveLive)))

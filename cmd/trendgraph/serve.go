@@ -154,6 +154,22 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%w: --trusted-only needs --trusted-documents", errUsage)
 	}
 
+	tp, err := setupTracing(ctx, e)
+	if err != nil {
+		return err
+	}
+	if tp != nil {
+		cfg.TracerProvider = tp
+		log.Info("tracing", "exporter", "otlp")
+		defer func() {
+			// Flush the last spans; bounded, so an unreachable collector cannot hold up exit.
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := tp.Shutdown(sctx); err != nil {
+				log.Warn("flush traces", "err", err)
+			}
+		}()
+	}
 	s, err := openForServing(ctx, *db, log)
 	if err != nil {
 		return err

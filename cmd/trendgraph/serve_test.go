@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -38,9 +39,14 @@ func (s *syncBuffer) String() string {
 // sends the equivalent of SIGTERM and returns the exit code.
 func serve(t *testing.T, args ...string) (string, func() int, *syncBuffer) {
 	t.Helper()
+	return serveWithEnv(t, nil, args...)
+}
+
+func serveWithEnv(t *testing.T, vars map[string]string, args ...string) (string, func() int, *syncBuffer) {
+	t.Helper()
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &env{stdout: io.Discard, stderr: logs, getenv: func(string) string { return "" }}
+	e := &env{stdout: io.Discard, stderr: logs, getenv: func(k string) string { return vars[k] }}
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, e, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)) }()
 	re := regexp.MustCompile(`msg=serving addr=(\S+)`)
@@ -105,7 +111,9 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serveUntilDone(ctx, ln, h, time.Second, 5*time.Second, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	go func() {
+		done <- serveUntilDone(ctx, ln, h, time.Second, 5*time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}()
 	got := make(chan string, 1)
 	go func() {
 		resp, err := http.Get("http://" + ln.Addr().String() + "/")
@@ -144,5 +152,38 @@ func TestServeRefusesBadConfiguration(t *testing.T) {
 	}
 	if code, _, errOut := trendgraph(t, map[string]string{"TRENDGRAPH_MAX_DEPTH": "deep"}, "serve"); code != 2 || !strings.Contains(errOut, "TRENDGRAPH_MAX_DEPTH") {
 		t.Errorf("bad environment value: exit %d %q", code, errOut)
+	}
+}
+
+// With OTEL_EXPORTER_OTLP_ENDPOINT set, spans reach an OTLP/HTTP collector: here a fake one.
+func TestTracingExportsOverOTLP(t *testing.T) {
+	var mu sync.Mutex
+	var posts []string
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		posts = append(posts, r.URL.Path+" "+string(b))
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer collector.Close()
+	// The exporter reads the OTEL_* variables from the process environment itself.
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.URL)
+	t.Setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+	addr, stop, logs := serveWithEnv(t, map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL},
+		"--db", filepath.Join(t.TempDir(), "traced.db"))
+	resp, err := http.Post("http://"+addr+"/graphql", "application/json", strings.NewReader(`{"query":"query Traced { technology(slug: \"go\") { name } }"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if code := stop(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, logs.String())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	all := strings.Join(posts, "\n")
+	if !strings.Contains(all, "/v1/traces") || !strings.Contains(all, "Traced") || !strings.Contains(all, "Technology/name") {
+		t.Fatalf("the collector got %d posts without the expected spans", len(posts))
 	}
 }
