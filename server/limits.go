@@ -31,6 +31,8 @@ type Limits struct {
 	MaxCost int
 	// MaxBodyBytes bounds a request body.
 	MaxBodyBytes int64
+	// MaxBatch bounds the operations of one batched request (a JSON array); 1 refuses batches.
+	MaxBatch int
 }
 
 // DefaultLimits fit every query of the playground and the typed clients with room to spare,
@@ -44,6 +46,7 @@ func DefaultLimits() Limits {
 		MaxTokens:       5000,
 		MaxCost:         100_000,
 		MaxBodyBytes:    1 << 20,
+		MaxBatch:        10,
 	}
 }
 
@@ -55,6 +58,7 @@ const (
 	CodeDirectiveLimit   = "DIRECTIVE_LIMIT_EXCEEDED"
 	CodeTokenLimit       = "TOKEN_LIMIT_EXCEEDED"
 	CodeCostLimit        = "COST_LIMIT_EXCEEDED"
+	CodeBatchLimit       = "BATCH_LIMIT_EXCEEDED"
 )
 
 func init() {

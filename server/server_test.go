@@ -309,6 +309,32 @@ func TestLimitsAtAndPastTheirValue(t *testing.T) {
 			t.Fatalf("large body: %d %s", r.status, r.body)
 		}
 	})
+	t.Run("batch", func(t *testing.T) {
+		h := newHandler(t, st, func(cfg *Config) { cfg.Limits.MaxBatch = 3 })
+		op := `{"query":"query($s: String!) { technology(slug: $s) { name } }","variables":{"s":"%s"}}`
+		batch := func(slugs ...string) []byte {
+			parts := make([]string, len(slugs))
+			for i, s := range slugs {
+				parts[i] = strings.ReplaceAll(op, "%s", s)
+			}
+			return []byte("[" + strings.Join(parts, ",") + "]")
+		}
+		r := do(h, http.MethodPost, "/graphql", batch("go", "rust", "nope"), map[string]string{"Content-Type": "application/json"})
+		var results []map[string]any
+		if err := json.Unmarshal(r.body, &results); err != nil || r.status != 200 || len(results) != 3 {
+			t.Fatalf("batch at the limit: %d %s", r.status, r.body)
+		}
+		if !strings.Contains(string(r.body), `"Go"`) || !strings.Contains(string(r.body), `"Rust"`) || results[2]["errors"] == nil {
+			t.Fatalf("batch results out of order or missing: %s", r.body)
+		}
+		r = do(h, http.MethodPost, "/graphql", batch("go", "rust", "java", "python"), map[string]string{"Content-Type": "application/json"})
+		if r.status != 400 || r.code(t) != CodeBatchLimit {
+			t.Fatalf("batch past the limit: %d %s", r.status, r.body)
+		}
+		if r := do(h, http.MethodPost, "/graphql", []byte(`[]`), map[string]string{"Content-Type": "application/json"}); r.status != 400 {
+			t.Fatalf("empty batch: %d", r.status)
+		}
+	})
 	t.Run("rate", func(t *testing.T) {
 		h := newHandler(t, st, func(cfg *Config) { cfg.RatePerSecond, cfg.RateBurst = 0.001, 3 })
 		for i := 0; i < 3; i++ {

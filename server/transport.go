@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -52,18 +53,39 @@ func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 			"the Accept header allows neither application/graphql-response+json nor application/json")
 		return
 	}
-	var p params
-	var status int
-	var code, msg string
+	var ops []params
+	var isBatch bool
+	var bad *requestError
 	if r.Method == http.MethodGet {
-		p, status, code, msg = paramsFromQuery(r.URL.RawQuery)
+		var p params
+		p, bad = paramsFromQuery(r.URL.RawQuery)
+		ops = []params{p}
 	} else {
-		p, status, code, msg = paramsFromBody(r, t.limits.cfg.MaxBodyBytes)
+		ops, isBatch, bad = paramsFromBody(r, t.limits.cfg.MaxBodyBytes, t.limits.cfg.MaxBatch)
 	}
-	if status != 0 {
-		writeError(w, media, status, code, msg)
+	if bad != nil {
+		if bad.code == CodeBatchLimit {
+			t.limits.reject("batch")
+		}
+		writeError(w, media, bad.status, bad.code, bad.msg)
 		return
 	}
+	if !isBatch {
+		// One request, one response with its own status.
+		status, body := t.execute(w, r, exec, media, ops[0])
+		writeBody(w, media, status, body)
+		return
+	}
+	// A batch answers 200 with one response per operation, in order; each carries its errors.
+	bodies := make([][]byte, len(ops))
+	for i := range ops {
+		_, bodies[i] = t.execute(w, r, exec, media, ops[i])
+	}
+	writeBody(w, media, http.StatusOK, append(append([]byte{'['}, bytes.Join(bodies, []byte{','})...), ']'))
+}
+
+// execute runs one operation and returns its status and JSON body.
+func (t transport) execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, media string, p params) (int, []byte) {
 	raw := &graphql.RawParams{Variables: p.Variables, Extensions: p.Extensions, Headers: r.Header}
 	if p.Query != nil {
 		raw.Query = *p.Query
@@ -72,12 +94,10 @@ func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 		raw.OperationName = *p.OperationName
 	}
 	if err := t.docs.resolve(raw); err != nil {
-		writeError(w, media, http.StatusBadRequest, err.code, err.msg)
-		return
+		return http.StatusBadRequest, errorBody(gqlerror.List{{Message: err.msg, Extensions: map[string]any{"code": err.code}}}, nil)
 	}
 	if err := t.limits.checkTokens(raw.Query); err != nil {
-		writeGraphQLErrors(w, media, requestErrorStatus(media), gqlerror.List{err}, nil)
-		return
+		return requestErrorStatus(media), errorBody(gqlerror.List{err}, nil)
 	}
 	raw.ReadTime = graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}
 	ctx := r.Context()
@@ -88,14 +108,13 @@ func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
 			status = requestErrorStatus(media)
 		}
-		writeGraphQLErrors(w, media, status, resp.Errors, resp.Extensions)
-		return
+		return status, errorBody(resp.Errors, resp.Extensions)
 	}
 	if r.Method == http.MethodGet {
 		if op := rc.Doc.Operations.ForName(rc.OperationName); op != nil && op.Operation != ast.Query {
 			w.Header().Set("Allow", http.MethodPost)
-			writeError(w, media, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "only queries may be sent with GET; send mutations with POST")
-			return
+			return http.StatusMethodNotAllowed, errorBody(gqlerror.List{{Message: "only queries may be sent with GET; send mutations with POST",
+				Extensions: map[string]any{"code": "METHOD_NOT_ALLOWED"}}}, nil)
 		}
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
@@ -103,19 +122,24 @@ func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 	if resp == nil {
 		// gqlgen gives no response when the context ended before execution began.
 		if ctx.Err() != nil {
-			writeError(w, media, http.StatusServiceUnavailable, "TIMEOUT", "the request was cancelled or timed out")
-			return
+			return http.StatusServiceUnavailable, errorBody(gqlerror.List{{Message: "the request was cancelled or timed out",
+				Extensions: map[string]any{"code": "TIMEOUT"}}}, nil)
 		}
-		writeError(w, media, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "the request produced no response")
-		return
+		return http.StatusInternalServerError, errorBody(gqlerror.List{{Message: "the request produced no response",
+			Extensions: map[string]any{"code": "INTERNAL_SERVER_ERROR"}}}, nil)
 	}
-	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	b, err := json.Marshal(resp)
 	if err != nil {
-		writeError(w, media, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "the response could not be encoded")
-		return
+		return http.StatusInternalServerError, errorBody(gqlerror.List{{Message: "the response could not be encoded",
+			Extensions: map[string]any{"code": "INTERNAL_SERVER_ERROR"}}}, nil)
 	}
-	_, _ = w.Write(b)
+	return http.StatusOK, b
+}
+
+func writeBody(w http.ResponseWriter, media string, status int, body []byte) {
+	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }
 
 // requestErrorStatus is the status of a request that could not be executed at all: the spec
@@ -156,11 +180,21 @@ func responseMedia(accepts []string) (string, bool) {
 	return best, found
 }
 
-func paramsFromQuery(rawQuery string) (params, int, string, string) {
+// requestError is a request refused before GraphQL execution.
+type requestError struct {
+	status    int
+	code, msg string
+}
+
+func badRequest(msg string) *requestError {
+	return &requestError{http.StatusBadRequest, "BAD_REQUEST", msg}
+}
+
+func paramsFromQuery(rawQuery string) (params, *requestError) {
 	var p params
 	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return p, http.StatusBadRequest, "BAD_REQUEST", "the query string is malformed"
+		return p, badRequest("the query string is malformed")
 	}
 	if v, ok := q["query"]; ok {
 		p.Query = &v[0]
@@ -171,43 +205,77 @@ func paramsFromQuery(rawQuery string) (params, int, string, string) {
 	for name, dst := range map[string]*map[string]any{"variables": &p.Variables, "extensions": &p.Extensions} {
 		if v := q.Get(name); v != "" {
 			if err := decodeObject([]byte(v), dst); err != nil {
-				return p, http.StatusBadRequest, "BAD_REQUEST", name + " must be a JSON object"
+				return p, badRequest(name + " must be a JSON object")
 			}
 		}
 	}
 	if p.Query == nil && p.Extensions == nil {
-		return p, http.StatusBadRequest, "BAD_REQUEST", "the request has no query"
+		return p, badRequest("the request has no query")
 	}
-	return p, 0, "", ""
+	return p, nil
 }
 
-func paramsFromBody(r *http.Request, maxBytes int64) (params, int, string, string) {
-	var p params
+// paramsFromBody reads a POST body: one operation, or a JSON array (a batch) of at most
+// maxBatch operations.
+func paramsFromBody(r *http.Request, maxBytes int64, maxBatch int) ([]params, bool, *requestError) {
 	mt, ps, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != mediaJSON {
-		return p, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "send the request as application/json"
+		return nil, false, &requestError{http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "send the request as application/json"}
 	}
 	if cs, ok := ps["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return p, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "the request must be UTF-8"
+		return nil, false, &requestError{http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "the request must be UTF-8"}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBytes))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return p, http.StatusRequestEntityTooLarge, "BODY_TOO_LARGE", "the request body is larger than the limit of " + itoa(maxBytes) + " bytes"
+		return nil, false, &requestError{http.StatusRequestEntityTooLarge, "BODY_TOO_LARGE", "the request body is larger than the limit of " + itoa(maxBytes) + " bytes"}
 	}
 	if err != nil {
-		return p, http.StatusBadRequest, "BAD_REQUEST", "the request body could not be read"
+		return nil, false, badRequest("the request body could not be read")
 	}
 	if !utf8.Valid(body) {
-		return p, http.StatusBadRequest, "BAD_REQUEST", "the request body is not valid UTF-8"
+		return nil, false, badRequest("the request body is not valid UTF-8")
 	}
+	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '[' {
+		ops, bad := batchFromBody(trimmed, maxBatch)
+		return ops, true, bad
+	}
+	var p params
 	if err := decodeObject(body, &p); err != nil {
-		return p, http.StatusBadRequest, "BAD_REQUEST", "the request body must be a JSON object with a query: " + err.Error()
+		return nil, false, badRequest("the request body must be a JSON object with a query: " + err.Error())
 	}
+	return []params{p}, false, checkParams(p)
+}
+
+func batchFromBody(body []byte, maxBatch int) ([]params, *requestError) {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(body, &raws); err != nil {
+		return nil, badRequest("the request body must be a JSON array of requests: malformed JSON")
+	}
+	if len(raws) == 0 {
+		return nil, badRequest("the batch is empty")
+	}
+	if maxBatch > 0 && len(raws) > maxBatch {
+		return nil, &requestError{http.StatusBadRequest, CodeBatchLimit,
+			fmt.Sprintf("the batch limit is %d operations; this request has %d", maxBatch, len(raws))}
+	}
+	out := make([]params, len(raws))
+	for i, raw := range raws {
+		if err := decodeObject(raw, &out[i]); err != nil {
+			return nil, badRequest(fmt.Sprintf("request %d of the batch must be a JSON object with a query: %v", i, err))
+		}
+		if bad := checkParams(out[i]); bad != nil {
+			return nil, bad
+		}
+	}
+	return out, nil
+}
+
+func checkParams(p params) *requestError {
 	if p.Query == nil && p.Extensions == nil {
-		return p, http.StatusBadRequest, "BAD_REQUEST", "the request has no query"
+		return badRequest("the request has no query")
 	}
-	return p, 0, "", ""
+	return nil
 }
 
 // decodeObject decodes exactly one JSON object, numbers kept exact.
@@ -232,14 +300,17 @@ func writeError(w http.ResponseWriter, media string, status int, code, msg strin
 	writeGraphQLErrors(w, media, status, gqlerror.List{{Message: msg, Extensions: map[string]any{"code": code}}}, nil)
 }
 
-// writeGraphQLErrors writes an errors-only response: without a data key, as the spec asks of
-// a request that was not executed.
+// writeGraphQLErrors writes an errors-only response.
 func writeGraphQLErrors(w http.ResponseWriter, media string, status int, errs gqlerror.List, ext map[string]any) {
-	w.Header().Set("Content-Type", media+"; charset=utf-8")
-	w.WriteHeader(status)
+	writeBody(w, media, status, errorBody(errs, ext))
+}
+
+// errorBody is an errors-only response: without a data key, as the spec asks of a request that
+// was not executed.
+func errorBody(errs gqlerror.List, ext map[string]any) []byte {
 	b, _ := json.Marshal(struct {
 		Errors     gqlerror.List  `json:"errors"`
 		Extensions map[string]any `json:"extensions,omitempty"`
 	}{errs, ext})
-	_, _ = w.Write(b)
+	return b
 }
