@@ -87,9 +87,7 @@ var playgroundPage = template.Must(template.New("playground").Parse(`<!doctype h
 `))
 
 func (s *Server) servePlayground(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	if !onlyGet(w, r) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -21,27 +21,33 @@ func sortedUnique(ids []ID) []ID {
 // EntitiesByID loads many entities in one read transaction, in key order. The result is aligned
 // with ids; an ID that names nothing gives nil.
 func (s *Store) EntitiesByID(ids []ID) ([]*Entity, error) {
-	found := make(map[ID]*Entity, len(ids))
+	return getMany[Entity](s, bucketEntities, ids, "entity")
+}
+
+// getMany decodes the records of many IDs from one bucket in one read transaction, visiting the
+// keys in order; the result is aligned with ids, nil where nothing is stored.
+func getMany[T any](s *Store, bucket []byte, ids []ID, what string) ([]*T, error) {
+	found := make(map[ID]*T, len(ids))
 	err := s.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketEntities)
+		b := tx.Bucket(bucket)
 		for _, id := range sortedUnique(ids) {
 			v := b.Get(id.Bytes())
 			if v == nil {
 				continue
 			}
-			e, err := decode[Entity](v, "entity")
+			rec, err := decode[T](v, what)
 			if err != nil {
 				return err
 			}
-			found[id] = e
+			found[id] = rec
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("load entities: %w", err)
+		return nil, fmt.Errorf("load %s records: %w", what, err)
 	}
 	s.recordsRead.Add(uint64(len(found)))
-	out := make([]*Entity, len(ids))
+	out := make([]*T, len(ids))
 	for i, id := range ids {
 		out[i] = found[id]
 	}
@@ -187,31 +193,7 @@ func scanEdges(c *bolt.Cursor, id ID, kinds []dataset.RelKind, types []dataset.E
 
 // RelationshipsByID loads many relationship records in one read transaction; unknown IDs give nil.
 func (s *Store) RelationshipsByID(ids []ID) ([]*Relationship, error) {
-	found := make(map[ID]*Relationship, len(ids))
-	err := s.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketRels)
-		for _, id := range sortedUnique(ids) {
-			v := b.Get(id.Bytes())
-			if v == nil {
-				continue
-			}
-			r, err := decode[Relationship](v, "relationship")
-			if err != nil {
-				return err
-			}
-			found[id] = r
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("load relationships: %w", err)
-	}
-	s.recordsRead.Add(uint64(len(found)))
-	out := make([]*Relationship, len(ids))
-	for i, id := range ids {
-		out[i] = found[id]
-	}
-	return out, nil
+	return getMany[Relationship](s, bucketRels, ids, "relationship")
 }
 
 // Sources returns every source, by slug.

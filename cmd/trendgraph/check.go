@@ -22,19 +22,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	d, err := loadData(*dataPath)
+	d, texts, err := loadValid(e, *dataPath, *source, "")
 	if err != nil {
 		return err
-	}
-	texts, err := sourceTexts(d, *source)
-	if err != nil {
-		return err
-	}
-	if problems := dataset.Validate(d, texts); len(problems) > 0 {
-		for _, p := range problems {
-			fmt.Fprintln(e.stderr, p.String())
-		}
-		return fmt.Errorf("%d problems", len(problems))
 	}
 	if *checkDB {
 		s, err := store.Open(*db, store.Config{ReadOnly: true})
@@ -50,6 +40,26 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "ok: %d trends, %d technologies, %d tradeoffs, %d use cases, %d organizations, %d skills, %d relationships (%d listed), %d assessments; citations checked against %d source texts\n",
 		c.Trends, c.Technologies, c.Tradeoffs, c.UseCases, c.Organizations, c.Skills, c.Relationships, c.Listed, c.Assessments, len(texts))
 	return nil
+}
+
+// loadValid reads the dataset at p (the embedded one when empty) and validates it against the
+// source texts at source, printing every problem; the error counts them, followed by after.
+func loadValid(e *env, p, source, after string) (*dataset.Dataset, map[string]*dataset.SourceText, error) {
+	d, err := loadData(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	texts, err := sourceTexts(d, source)
+	if err != nil {
+		return nil, nil, err
+	}
+	if problems := dataset.Validate(d, texts); len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(e.stderr, p.String())
+		}
+		return nil, nil, fmt.Errorf("%d problems%s", len(problems), after)
+	}
+	return d, texts, nil
 }
 
 // loadData reads the dataset at p, or the embedded one when p is empty.

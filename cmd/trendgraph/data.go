@@ -26,19 +26,9 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 1 {
 		return fmt.Errorf("%w: one PATH at most", errUsage)
 	}
-	d, err := loadData(fs.Arg(0))
+	d, _, err := loadValid(e, fs.Arg(0), *source, ": nothing was written")
 	if err != nil {
 		return err
-	}
-	texts, err := sourceTexts(d, *source)
-	if err != nil {
-		return err
-	}
-	if problems := dataset.Validate(d, texts); len(problems) > 0 {
-		for _, p := range problems {
-			fmt.Fprintln(e.stderr, p.String())
-		}
-		return fmt.Errorf("%d problems: nothing was written", len(problems))
 	}
 	s, err := store.Open(*db, store.Config{})
 	if err != nil {

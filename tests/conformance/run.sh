@@ -1,21 +1,7 @@
 #!/usr/bin/env bash
-# Starts the built binary on a free loopback port with a fresh database and runs the
-# graphql-http audit against it. Usage: tests/conformance/run.sh BINARY
+# Runs the graphql-http audit against BINARY. Usage: tests/conformance/run.sh BINARY
 set -euo pipefail
-bin=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'kill "${pid:-}" 2>/dev/null || true; wait "${pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
-
 (cd "$here" && npm ci --no-audit --no-fund --silent)
-"$bin" serve --db "$work/kb.db" --addr 127.0.0.1:0 --access-log=false --rate 0 >"$work/log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-  addr=$(sed -n 's/.*msg=serving addr=\([^ ]*\).*/\1/p' "$work/log")
-  [ -n "$addr" ] && break
-  sleep 0.1
-done
-if [ -z "${addr:-}" ]; then
-  echo "the server did not start:"; cat "$work/log"; exit 1
-fi
+source "$here/../serve-for-test.sh"
 node "$here/audit.mjs" "http://$addr/graphql"
