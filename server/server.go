@@ -101,6 +101,8 @@ type Server struct {
 	rate    *rateLimiter
 	tokens  *tokenSet
 	sdl     []byte
+	// exec is the GraphQL executor with its transport, for the radar views' own queries.
+	exec http.Handler
 }
 
 // New builds the handler over an open store. Routes are relative, so the handler can be
@@ -145,6 +147,7 @@ func New(st *store.Store, cfg Config) *Server {
 	exec.AroundResponses(s.aroundResponse)
 	s.sdl = []byte(graph.SDL())
 
+	s.exec = exec
 	var api http.Handler = s.cors(s.guard(exec))
 	if cfg.TracerProvider != nil {
 		api = otelhttp.NewHandler(api, "graphql", otelhttp.WithTracerProvider(cfg.TracerProvider))
@@ -155,6 +158,7 @@ func New(st *store.Store, cfg Config) *Server {
 	s.mux.Handle("/readyz", s.observe("readyz", http.HandlerFunc(s.serveReady)))
 	s.mux.Handle("/metrics", s.observe("metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
 	s.mux.Handle("/assets/", s.observe("assets", playgroundAssets()))
+	s.mux.Handle("/radar/{file}", s.observe("radar", s.cors(s.guard(http.HandlerFunc(s.serveRadar)))))
 	s.mux.Handle("/{$}", s.observe("playground", http.HandlerFunc(s.servePlayground)))
 	return s
 }

@@ -85,6 +85,9 @@ func do(h http.Handler, method, target string, body []byte, headers map[string]s
 	req := httptest.NewRequest(method, target, bytes.NewReader(body))
 	for k, v := range headers {
 		req.Header.Set(k, v)
+		if k == "Host" {
+			req.Host = v
+		}
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
