@@ -34,9 +34,9 @@ generate:
 ## check-generated: the committed generated code is exactly what `go generate` makes.
 check-generated:
 	$(GO) generate ./...
-	@if [ -n "$$(git status --porcelain -- graph gqlgen.yml schema.graphqls)" ]; then \
+	@if [ -n "$$(git status --porcelain -- graph examples gqlgen.yml schema.graphqls)" ]; then \
 		echo "generated code is out of date with schema.graphqls: run 'make generate' and commit:"; \
-		git status --porcelain -- graph gqlgen.yml schema.graphqls; git --no-pager diff --stat -- graph; exit 1; fi
+		git status --porcelain -- graph examples gqlgen.yml schema.graphqls; git --no-pager diff --stat -- graph examples; exit 1; fi
 
 ## lint: gofmt, go vet and staticcheck must all be clean.
 lint:
