@@ -5,7 +5,7 @@ SOURCE ?= ../shared/seed/backend-development-trends-2026.txt
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHTIME ?= 1s
 
-.PHONY: run conformance browser build test lint check-data check-generated generate bench-store bench-graph bench-import clean
+.PHONY: run conformance browser tsclient compat build test lint check-data check-generated generate bench-store bench-graph bench-import clean
 
 ## run: start the server on :8080 (creating ./trendgraph.db from the embedded dataset if needed).
 run: build
@@ -15,8 +15,18 @@ build:
 	$(GO) build -o bin/trendgraph ./cmd/trendgraph
 
 ## test: lint, check generated code and the dataset, run every test with the race detector.
-test: lint check-generated check-data conformance browser
+test: lint check-generated check-data compat conformance browser tsclient
 	$(GO) test -race -count=1 ./...
+
+## compat: no breaking change of schema.graphqls against tests/compat/baseline.graphqls, unless
+## deprecated first (graphql-inspector).
+compat:
+	tests/compat/run.sh
+
+## tsclient: regenerate, type-check and run the TypeScript client against the built server,
+## also in trusted-documents mode with its own manifest.
+tsclient: build
+	examples/tsclient/run.sh bin/trendgraph
 
 ## browser: headless Chromium loads the playground with the network closed and runs a query;
 ## the screenshot lands in tests/browser/out/. Needs Debian's chromium (.ci/run installs it).
@@ -34,9 +44,9 @@ generate:
 ## check-generated: the committed generated code is exactly what `go generate` makes.
 check-generated:
 	$(GO) generate ./...
-	@if [ -n "$$(git status --porcelain -- graph examples gqlgen.yml schema.graphqls)" ]; then \
+	@if ! git diff --quiet -- graph examples || [ -n "$$(git ls-files --others --exclude-standard -- graph examples/goclient)" ]; then \
 		echo "generated code is out of date with schema.graphqls: run 'make generate' and commit:"; \
-		git status --porcelain -- graph examples gqlgen.yml schema.graphqls; git --no-pager diff --stat -- graph examples; exit 1; fi
+		git status --short -- graph examples; exit 1; fi
 
 ## lint: gofmt, go vet and staticcheck must all be clean.
 lint:
