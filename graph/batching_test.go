@@ -66,7 +66,8 @@ func TestNestedQueryReadsOncePerLevel(t *testing.T) {
 
 // The same on the curated dataset, with the radar and citations the playground shows.
 func TestCuratedNestedQueryBatches(t *testing.T) {
-	e := newEnv(t)
+	// As above: batches must run on the last arrival, whatever the safety-net wait.
+	e := newEnvWith(t, curated(t), Options{Loaders: LoaderOptions{Wait: time.Minute}})
 	q := `{ trends(first: 12) { edges { node { slug assessments { ring { name } movement radar { name } }
 		technologies(first: 20) { edges { node { slug assessments { ring { slug } }
 			relationships(first: 10) { edges { other { slug ... on Technology { vendor { slug } } } } } } } } } } } }`
