@@ -24,14 +24,30 @@ import (
 // requestInfo collects what the access log and metrics report of one request; the GraphQL
 // layer fills in the operation as it learns it.
 type requestInfo struct {
-	mu       sync.Mutex
-	id       string
-	opName   string
-	opType   string
-	cost     int
-	codes    []string
-	authed   bool
-	rejected string
+	mu     sync.Mutex
+	id     string
+	opName string
+	opType string
+	cost   int
+	codes  []string
+	authed bool
+	// tokenScope identifies the caller's token (a digest prefix), for cache keys.
+	tokenScope string
+	cached     bool
+	rejected   string
+}
+
+// scope is what of the caller can change an answer: their token, or nothing.
+func (i *requestInfo) scope() string {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.tokenScope
+}
+
+func (i *requestInfo) setCached() {
+	i.mu.Lock()
+	i.cached = true
+	i.mu.Unlock()
 }
 
 type requestInfoKey struct{}
@@ -129,6 +145,9 @@ func (s *Server) observe(route string, next http.Handler) http.Handler {
 				"duration_ms", float64(elapsed.Microseconds()) / 1000, "bytes", sw.bytes}
 			if info.opType != "" {
 				attrs = append(attrs, "operation", info.opName, "operation_type", info.opType, "cost", info.cost)
+			}
+			if info.cached {
+				attrs = append(attrs, "cache", "hit")
 			}
 			if len(info.codes) > 0 {
 				attrs = append(attrs, "error_codes", strings.Join(info.codes, ","))
@@ -261,8 +280,10 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		info := requestInfoFrom(r.Context())
 		if token, ok := bearer(r); ok && s.tokens.valid(token) {
 			if info != nil {
+				d := sha256.Sum256([]byte(token))
 				info.mu.Lock()
 				info.authed = true
+				info.tokenScope = hex.EncodeToString(d[:8])
 				info.mu.Unlock()
 			}
 		} else if s.cfg.RequireAuth {

@@ -68,6 +68,10 @@ type Config struct {
 	AccessLog bool
 	// Registry receives the metrics; a new one when nil.
 	Registry *prometheus.Registry
+	// CacheBytes bounds the response cache; 0 switches it off.
+	CacheBytes int64
+	// HTTPMaxAge is the Cache-Control max-age, in seconds, of GET and persisted-query answers.
+	HTTPMaxAge int
 	// Loaders tunes the per-operation loaders.
 	Loaders graph.LoaderOptions
 	// TracerProvider, when set, traces every request (otelhttp) with a span per operation and
@@ -88,6 +92,10 @@ func DefaultConfig() Config {
 		ReportCost:    true,
 		APQ:           true,
 		AccessLog:     true,
+		// Knowledge data changes rarely and dashboards repeat themselves: 64 MiB holds thousands
+		// of typical answers.
+		CacheBytes: 64 << 20,
+		HTTPMaxAge: 60,
 	}
 }
 
@@ -132,7 +140,11 @@ func New(st *store.Store, cfg Config) *Server {
 		}
 		docs = &trustedDocuments{byHash: byHash, only: cfg.TrustedOnly}
 	}
-	exec.AddTransport(transport{limits: lim, docs: docs})
+	tr := transport{limits: lim, docs: docs, version: st.Version, maxAge: cfg.HTTPMaxAge}
+	if cfg.CacheBytes > 0 {
+		tr.cache = newResponseCache(cfg.CacheBytes, cfg.Registry)
+	}
+	exec.AddTransport(tr)
 	if cfg.Limits.MaxTokens > 0 {
 		exec.SetParserTokenLimit(cfg.Limits.MaxTokens)
 	}

@@ -30,6 +30,12 @@ const (
 type transport struct {
 	limits *limiter
 	docs   *trustedDocuments
+	// cache, when set, answers repeated queries from memory; version is the store's data
+	// version, part of every key.
+	cache   *responseCache
+	version func() uint64
+	// maxAge is the Cache-Control max-age of cacheable GET and persisted-query answers.
+	maxAge int
 }
 
 var _ graphql.Transport = transport{}
@@ -72,20 +78,48 @@ func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 	}
 	if !isBatch {
 		// One request, one response with its own status.
-		status, body := t.execute(w, r, exec, media, ops[0])
-		writeBody(w, media, status, body)
+		res := t.execute(w, r, exec, media, ops[0])
+		if res.httpCacheable && res.status == http.StatusOK {
+			// GET and persisted-query answers may be kept by browsers, proxies and CDNs.
+			w.Header().Set("ETag", res.etag)
+			w.Header().Set("Cache-Control", t.cacheControl(r))
+			w.Header().Add("Vary", "Accept, Authorization")
+			if etagMatches(r.Header.Get("If-None-Match"), res.etag) {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+		}
+		writeBody(w, media, res.status, res.body)
 		return
 	}
 	// A batch answers 200 with one response per operation, in order; each carries its errors.
 	bodies := make([][]byte, len(ops))
 	for i := range ops {
-		_, bodies[i] = t.execute(w, r, exec, media, ops[i])
+		bodies[i] = t.execute(w, r, exec, media, ops[i]).body
 	}
 	writeBody(w, media, http.StatusOK, append(append([]byte{'['}, bytes.Join(bodies, []byte{','})...), ']'))
 }
 
-// execute runs one operation and returns its status and JSON body.
-func (t transport) execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, media string, p params) (int, []byte) {
+// result is one operation's answer.
+type result struct {
+	status int
+	body   []byte
+	etag   string
+	// httpCacheable marks answers that HTTP caches may keep: GET requests, and documents sent
+	// by hash (persisted queries), whose URL or body names the document.
+	httpCacheable bool
+}
+
+func failed(status int, errs gqlerror.List) result {
+	return result{status: status, body: errorBody(errs, nil)}
+}
+
+func errorList(code, msg string) gqlerror.List {
+	return gqlerror.List{{Message: msg, Extensions: map[string]any{"code": code}}}
+}
+
+// execute runs one operation, or answers it from the response cache.
+func (t transport) execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, media string, p params) result {
 	raw := &graphql.RawParams{Variables: p.Variables, Extensions: p.Extensions, Headers: r.Header}
 	if p.Query != nil {
 		raw.Query = *p.Query
@@ -93,11 +127,35 @@ func (t transport) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 	if p.OperationName != nil {
 		raw.OperationName = *p.OperationName
 	}
+	docID := documentHash(raw)
+	byHash := raw.Query == "" && docID != ""
 	if err := t.docs.resolve(raw); err != nil {
-		return http.StatusBadRequest, errorBody(gqlerror.List{{Message: err.msg, Extensions: map[string]any{"code": err.code}}}, nil)
+		return failed(http.StatusBadRequest, errorList(err.code, err.msg))
 	}
 	if err := t.limits.checkTokens(raw.Query); err != nil {
-		return requestErrorStatus(media), errorBody(gqlerror.List{err}, nil)
+		return failed(requestErrorStatus(media), gqlerror.List{err})
+	}
+	info := requestInfoFrom(r.Context())
+	key, cacheable := "", t.cache != nil
+	if cacheable {
+		identity := raw.Query
+		if identity == "" {
+			identity = "hash:" + docID
+		}
+		scope := ""
+		if info != nil {
+			scope = info.scope()
+		}
+		key, cacheable = cacheKey(t.version(), scope, raw.OperationName, identity, raw.Variables)
+	}
+	if cacheable {
+		if hit, ok := t.cache.get(key); ok {
+			if info != nil {
+				info.setOperation(hit.opName, hit.opType)
+				info.setCached()
+			}
+			return result{status: http.StatusOK, body: hit.body, etag: hit.etag, httpCacheable: r.Method == http.MethodGet || byHash}
+		}
 	}
 	raw.ReadTime = graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}
 	ctx := r.Context()
@@ -108,32 +166,68 @@ func (t transport) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
 			status = requestErrorStatus(media)
 		}
-		return status, errorBody(resp.Errors, resp.Extensions)
+		return result{status: status, body: errorBody(resp.Errors, resp.Extensions)}
 	}
-	if r.Method == http.MethodGet {
-		if op := rc.Doc.Operations.ForName(rc.OperationName); op != nil && op.Operation != ast.Query {
-			w.Header().Set("Allow", http.MethodPost)
-			return http.StatusMethodNotAllowed, errorBody(gqlerror.List{{Message: "only queries may be sent with GET; send mutations with POST",
-				Extensions: map[string]any{"code": "METHOD_NOT_ALLOWED"}}}, nil)
-		}
+	op := rc.Doc.Operations.ForName(rc.OperationName)
+	if r.Method == http.MethodGet && op != nil && op.Operation != ast.Query {
+		w.Header().Set("Allow", http.MethodPost)
+		return failed(http.StatusMethodNotAllowed, errorList("METHOD_NOT_ALLOWED", "only queries may be sent with GET; send mutations with POST"))
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
 	resp := responses(ctx)
 	if resp == nil {
 		// gqlgen gives no response when the context ended before execution began.
 		if ctx.Err() != nil {
-			return http.StatusServiceUnavailable, errorBody(gqlerror.List{{Message: "the request was cancelled or timed out",
-				Extensions: map[string]any{"code": "TIMEOUT"}}}, nil)
+			return failed(http.StatusServiceUnavailable, errorList("TIMEOUT", "the request was cancelled or timed out"))
 		}
-		return http.StatusInternalServerError, errorBody(gqlerror.List{{Message: "the request produced no response",
-			Extensions: map[string]any{"code": "INTERNAL_SERVER_ERROR"}}}, nil)
+		return failed(http.StatusInternalServerError, errorList("INTERNAL_SERVER_ERROR", "the request produced no response"))
 	}
 	b, err := json.Marshal(resp)
 	if err != nil {
-		return http.StatusInternalServerError, errorBody(gqlerror.List{{Message: "the response could not be encoded",
-			Extensions: map[string]any{"code": "INTERNAL_SERVER_ERROR"}}}, nil)
+		return failed(http.StatusInternalServerError, errorList("INTERNAL_SERVER_ERROR", "the response could not be encoded"))
 	}
-	return http.StatusOK, b
+	res := result{status: http.StatusOK, body: b, etag: etagOf(b), httpCacheable: r.Method == http.MethodGet || byHash}
+	// Only complete answers of queries are kept: an error may be passing (a timeout, say).
+	if cacheable && len(resp.Errors) == 0 && op != nil && op.Operation == ast.Query {
+		t.cache.put(&cachedResponse{key: key, body: b, etag: res.etag, opName: op.Name, opType: string(op.Operation)})
+	}
+	return res
+}
+
+// documentHash is the document ID a request names by hash (a persisted query or trusted
+// document), or "".
+func documentHash(raw *graphql.RawParams) string {
+	if id, ok := raw.Extensions["documentId"].(string); ok {
+		return strings.TrimPrefix(id, "sha256:")
+	}
+	if pq, ok := raw.Extensions["persistedQuery"].(map[string]any); ok {
+		if h, ok := pq["sha256Hash"].(string); ok {
+			return h
+		}
+	}
+	return ""
+}
+
+func (t transport) cacheControl(r *http.Request) string {
+	visibility := "public"
+	if info := requestInfoFrom(r.Context()); info != nil && info.scope() != "" {
+		visibility = "private" // an answer for one caller's token is not for shared caches
+	}
+	return visibility + ", max-age=" + itoa(int64(t.maxAge))
+}
+
+// etagMatches reports whether an If-None-Match header names etag (or is "*").
+func etagMatches(header, etag string) bool {
+	if header == "" || etag == "" {
+		return false
+	}
+	for part := range strings.SplitSeq(header, ",") {
+		part = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(part), "W/"))
+		if part == etag || part == "*" {
+			return true
+		}
+	}
+	return false
 }
 
 func writeBody(w http.ResponseWriter, media string, status int, body []byte) {

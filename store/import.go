@@ -26,6 +26,7 @@ func (s *Store) Import(ctx context.Context, d *dataset.Dataset) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
+	var newVersion uint64
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		for _, name := range dataBuckets {
 			if tx.Bucket(name) != nil {
@@ -59,7 +60,8 @@ func (s *Store) Import(ctx context.Context, d *dataset.Dataset) error {
 		if v := meta.Get(metaVersion); v != nil {
 			version = binary.BigEndian.Uint64(v)
 		}
-		if err := meta.Put(metaVersion, u64(version+1)); err != nil {
+		newVersion = version + 1
+		if err := meta.Put(metaVersion, u64(newVersion)); err != nil {
 			return fmt.Errorf("write data version: %w", err)
 		}
 		if err := meta.Put(metaCounts, w.counts); err != nil {
@@ -70,6 +72,8 @@ func (s *Store) Import(ctx context.Context, d *dataset.Dataset) error {
 	if err != nil {
 		return fmt.Errorf("import into %s: %w", s.path, err)
 	}
+	// Only now is the write visible to readers: publish its version.
+	s.version.Store(newVersion)
 	return nil
 }
 

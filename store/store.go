@@ -50,6 +50,10 @@ type Store struct {
 
 	readTxns    atomic.Uint64
 	recordsRead atomic.Uint64
+	// version mirrors the data version on disk: read at open, set by every committed write.
+	// No other process can write while this one has the file open (bbolt's file lock), so it
+	// is exact, and reading it costs no transaction.
+	version atomic.Uint64
 }
 
 // Stats counts the reads a store has served since it was opened, so that callers can prove
@@ -92,6 +96,12 @@ func Open(path string, cfg Config) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	v, err := s.DataVersion()
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	s.version.Store(v)
 	return s, nil
 }
 
@@ -176,6 +186,10 @@ func (s *Store) DataVersion() (uint64, error) {
 	}
 	return v, nil
 }
+
+// Version is the data version as of the last committed write, without a transaction: caches
+// key their entries by it, so that nothing computed before a write is served after it.
+func (s *Store) Version() uint64 { return s.version.Load() }
 
 // Counts returns how many entities of each type the database holds.
 func (s *Store) Counts() (map[dataset.EntityType]int, error) {

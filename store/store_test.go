@@ -186,8 +186,8 @@ func TestDataVersionBumpsOnEveryImport(t *testing.T) {
 		if err := s.Import(context.Background(), fixture()); err != nil {
 			t.Fatal(err)
 		}
-		if v, err := s.DataVersion(); err != nil || v != want {
-			t.Fatalf("version %d, %v; want %d", v, err, want)
+		if v, err := s.DataVersion(); err != nil || v != want || s.Version() != want {
+			t.Fatalf("version %d (in memory %d), %v; want %d", v, s.Version(), err, want)
 		}
 	}
 }

@@ -26,7 +26,7 @@ type serveFlags struct {
 	introspection, apq, requireAuth, trustedOnly, trustProxy, persistHeaders, reportCost, accessLog bool
 	grace, timeout                                                                                  time.Duration
 	rate                                                                                            float64
-	burst                                                                                           int
+	burst, cacheBytes, httpMaxAge                                                                   int
 	limits                                                                                          server.Limits
 }
 
@@ -105,6 +105,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	f.str(&sf.trusted, "trusted-documents", "TRENDGRAPH_TRUSTED_DOCUMENTS", "", "persisted-documents manifest (JSON of sha256 to document)")
 	f.boolean(&sf.trustedOnly, "trusted-only", "TRENDGRAPH_TRUSTED_ONLY", false, "run only documents in the trusted-documents manifest")
 	f.boolean(&sf.persistHeaders, "playground-persist-headers", "TRENDGRAPH_PLAYGROUND_PERSIST_HEADERS", false, "let the playground keep request headers in the browser's storage")
+	f.integer(&sf.cacheBytes, "cache-bytes", "TRENDGRAPH_CACHE_BYTES", int(def.CacheBytes), "bytes of memory for the response cache; 0 switches it off")
+	f.integer(&sf.httpMaxAge, "http-max-age", "TRENDGRAPH_HTTP_MAX_AGE", def.HTTPMaxAge, "Cache-Control max-age (seconds) of GET and persisted-query answers")
 	f.duration(&sf.timeout, "timeout", "TRENDGRAPH_TIMEOUT", def.Timeout, "time limit of one GraphQL request")
 	f.duration(&sf.grace, "shutdown-grace", "TRENDGRAPH_SHUTDOWN_GRACE", 10*time.Second, "time given to in-flight requests on SIGTERM or SIGINT")
 	f.float(&sf.rate, "rate", "TRENDGRAPH_RATE", def.RatePerSecond, "requests per second per client; 0 for no limit")
@@ -140,6 +142,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	cfg.Introspection, cfg.APQ, cfg.ReportCost, cfg.AccessLog = sf.introspection, sf.apq, sf.reportCost, sf.accessLog
 	cfg.RequireAuth, cfg.TrustedOnly, cfg.PlaygroundPersistHeaders = sf.requireAuth, sf.trustedOnly, sf.persistHeaders
 	cfg.Log = log
+	cfg.CacheBytes, cfg.HTTPMaxAge = int64(sf.cacheBytes), sf.httpMaxAge
 	cfg.CORSOrigins = splitList(sf.corsOrigins)
 	if cfg.Tokens, err = loadTokens(sf.tokensFile, e.getenv("TRENDGRAPH_TOKENS")); err != nil {
 		return err

@@ -1,0 +1,121 @@
+package server
+
+import (
+	"container/list"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// responseCache keeps whole responses, bounded by the bytes they hold, least recently used out
+// first. Its keys hold the store's data version, so an answer computed before a write is never
+// found after it; entries of old versions age out like any other.
+type responseCache struct {
+	mu       sync.Mutex
+	maxBytes int64
+	bytes    int64
+	order    *list.List // front: most recently used
+	items    map[string]*list.Element
+
+	hits, misses, evictions prometheus.Counter
+	size                    prometheus.Gauge
+}
+
+// cachedResponse is one cached answer with what the access log and HTTP caching need.
+type cachedResponse struct {
+	key    string
+	body   []byte
+	etag   string
+	opName string
+	opType string
+}
+
+// entryOverhead approximates the bookkeeping bytes of an entry beyond its body.
+const entryOverhead = 200
+
+func newResponseCache(maxBytes int64, reg prometheus.Registerer) *responseCache {
+	c := &responseCache{
+		maxBytes: maxBytes,
+		order:    list.New(),
+		items:    map[string]*list.Element{},
+		hits:     prometheus.NewCounter(prometheus.CounterOpts{Name: "trendgraph_cache_hits_total", Help: "Responses served from the response cache."}),
+		misses:   prometheus.NewCounter(prometheus.CounterOpts{Name: "trendgraph_cache_misses_total", Help: "Cacheable requests not found in the response cache."}),
+		evictions: prometheus.NewCounter(prometheus.CounterOpts{Name: "trendgraph_cache_evictions_total",
+			Help: "Responses dropped from the response cache to stay within its size."}),
+		size: prometheus.NewGauge(prometheus.GaugeOpts{Name: "trendgraph_cache_bytes", Help: "Bytes held by the response cache."}),
+	}
+	reg.MustRegister(c.hits, c.misses, c.evictions, c.size)
+	return c
+}
+
+func (e *cachedResponse) cost() int64 {
+	return int64(len(e.body)+len(e.key)+len(e.etag)+len(e.opName)) + entryOverhead
+}
+
+func (c *responseCache) get(key string) (*cachedResponse, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		c.misses.Inc()
+		return nil, false
+	}
+	c.order.MoveToFront(el)
+	c.hits.Inc()
+	return el.Value.(*cachedResponse), true
+}
+
+func (c *responseCache) put(e *cachedResponse) {
+	cost := e.cost()
+	if cost > c.maxBytes/8 {
+		return // one answer may not crowd out most of the others
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[e.key]; ok {
+		c.bytes -= el.Value.(*cachedResponse).cost()
+		c.order.Remove(el)
+	}
+	c.items[e.key] = c.order.PushFront(e)
+	c.bytes += cost
+	for c.bytes > c.maxBytes {
+		last := c.order.Back()
+		old := last.Value.(*cachedResponse)
+		c.order.Remove(last)
+		delete(c.items, old.key)
+		c.bytes -= old.cost()
+		c.evictions.Inc()
+	}
+	c.size.Set(float64(c.bytes))
+}
+
+// cacheKey covers everything of a request that can change its answer: the data version, the
+// caller's scope, the operation name, the document and the variables (JSON encoding sorts
+// their keys, so equal variables give equal keys).
+func cacheKey(version uint64, scope, opName, query string, vars map[string]any) (string, bool) {
+	v, err := json.Marshal(vars)
+	if err != nil {
+		return "", false
+	}
+	h := sha256.New()
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], version)
+	h.Write(n[:])
+	for _, part := range []string{scope, opName, query} {
+		binary.BigEndian.PutUint64(n[:], uint64(len(part)))
+		h.Write(n[:])
+		h.Write([]byte(part))
+	}
+	h.Write(v)
+	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+// etagOf is a strong validator of a response body.
+func etagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
