@@ -240,10 +240,19 @@ func (r *Resolver) neighborhood(id string, depth *int, ks []model.RelationshipKi
 			out.Nodes = append(out.Nodes, &model.NeighborhoodNode{Entity: model.NewEntity(e, sib), Depth: depthOf[order[i]]})
 		}
 	}
-	for _, rel := range rels {
-		if rel != nil {
-			out.Relationships = append(out.Relationships, &model.Relationship{R: rel})
+	byID := map[store.ID]*store.Entity{}
+	for _, e := range ents {
+		if e != nil {
+			byID[e.ID] = e
 		}
+	}
+	ends := batch.New()
+	for _, rel := range rels {
+		// A relationship to an entity the limit left out is not part of the neighborhood.
+		if rel == nil || byID[rel.FromID] == nil || byID[rel.ToID] == nil {
+			continue
+		}
+		out.Relationships = append(out.Relationships, &model.Relationship{R: rel, FromEntity: byID[rel.FromID], ToEntity: byID[rel.ToID], FromSib: ends, ToSib: ends})
 	}
 	return out, nil
 }

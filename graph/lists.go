@@ -236,9 +236,23 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 		}
 	}
 	relByID := map[store.ID]*store.Relationship{}
+	var endIDs []store.ID
 	for _, rel := range rels {
 		if rel != nil {
 			relByID[rel.ID] = rel
+			endIDs = append(endIDs, rel.FromID, rel.ToID)
+		}
+	}
+	endByID := map[store.ID]*store.Entity{}
+	if len(endIDs) > 0 {
+		ends, err := r.Store.EntitiesByID(endIDs)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range ends {
+			if e != nil {
+				endByID[e.ID] = e
+			}
 		}
 	}
 	for i, ref := range refs {
@@ -249,8 +263,9 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 				out[i] = model.NewEntity(e, sib).(model.Node)
 			}
 		case ref.typeName == "Relationship":
-			if rel := relByID[model.StoreID(ref.key)]; rel != nil {
-				out[i] = &model.Relationship{R: rel}
+			// A relationship whose end has gone (it cannot, after a valid import) is not served.
+			if rel := relByID[model.StoreID(ref.key)]; rel != nil && endByID[rel.FromID] != nil && endByID[rel.ToID] != nil {
+				out[i] = &model.Relationship{R: rel, FromEntity: endByID[rel.FromID], ToEntity: endByID[rel.ToID]}
 			}
 		case ref.typeName == "Source":
 			sources, err := loadersFrom(ctx).sources()

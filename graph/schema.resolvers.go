@@ -292,14 +292,6 @@ func (r *radarResolver) Entries(ctx context.Context, obj *model.Radar, edition *
 	return r.radarEntries(*obj, edition, quadrant, ring, first, after, last, before)
 }
 
-func (r *relationshipResolver) From(ctx context.Context, obj *model.Relationship) (model.Entity, error) {
-	return endEntity(ctx, obj.FromEntity, obj.FromSib, obj.R.FromID)
-}
-
-func (r *relationshipResolver) To(ctx context.Context, obj *model.Relationship) (model.Entity, error) {
-	return endEntity(ctx, obj.ToEntity, obj.ToSib, obj.R.ToID)
-}
-
 func (r *skillResolver) Relationships(ctx context.Context, obj *model.Skill, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
 	return relationships(ctx, obj.Ent, direction, kinds, first, after, last, before)
 }
@@ -496,8 +488,6 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) Radar() RadarResolver { return &radarResolver{r} }
 
-func (r *Resolver) Relationship() RelationshipResolver { return &relationshipResolver{r} }
-
 func (r *Resolver) Skill() SkillResolver { return &skillResolver{r} }
 
 func (r *Resolver) Technology() TechnologyResolver { return &technologyResolver{r} }
@@ -514,7 +504,6 @@ type (
 	organizationResolver struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	radarResolver        struct{ *Resolver }
-	relationshipResolver struct{ *Resolver }
 	skillResolver        struct{ *Resolver }
 	technologyResolver   struct{ *Resolver }
 	tradeoffResolver     struct{ *Resolver }

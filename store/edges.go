@@ -44,6 +44,7 @@ func (s *Store) EdgePages(reqs []EdgePageRequest) ([]*EdgePage, error) {
 	err := s.view(func(tx *bolt.Tx) error {
 		outC, inC := tx.Bucket(bucketRelOut).Cursor(), tx.Bucket(bucketRelIn).Cursor()
 		sortKeys, rels, ents := tx.Bucket(bucketSortKey), tx.Bucket(bucketRels), tx.Bucket(bucketEntities)
+		version := txVersion(tx)
 		for i, r := range reqs {
 			f := r.Filter
 			if f.Dir == 0 {
@@ -68,20 +69,18 @@ func (s *Store) EdgePages(reqs []EdgePageRequest) ([]*EdgePage, error) {
 				e := edges[j]
 				page.Edges = append(page.Edges, e)
 				page.Cursors = append(page.Cursors, keys[j])
-				var rel *Relationship
-				if v := rels.Get(e.Rel.Bytes()); v != nil {
-					var err error
-					if rel, err = decode[Relationship](v, "relationship"); err != nil {
-						return err
-					}
+				rel, err := s.rels.get(rels, e.Rel, version, "relationship")
+				if err != nil {
+					return err
+				}
+				other, err := s.entities.get(ents, e.Other, version, "entity")
+				if err != nil {
+					return err
+				}
+				if rel != nil {
 					records++
 				}
-				var other *Entity
-				if v := ents.Get(e.Other.Bytes()); v != nil {
-					var err error
-					if other, err = decode[Entity](v, "entity"); err != nil {
-						return err
-					}
+				if other != nil {
 					records++
 				}
 				page.Relationships = append(page.Relationships, rel)

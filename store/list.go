@@ -114,7 +114,7 @@ func (s *Store) List(q ListQuery) (*Page, error) {
 			member := func(_ ID, t dataset.EntityType) bool { return slices.Contains(types, t) }
 			page = walkPage(tx, q, member)
 			page.Total = universe
-			return loadPage(tx, q, page)
+			return s.loadPage(tx, q, page)
 		}
 		set := evalFilter(tx, q.Filter, types)
 		set = restrictTypes(tx, set, types, universe, counts)
@@ -125,7 +125,7 @@ func (s *Store) List(q ListQuery) (*Page, error) {
 			page = walkPage(tx, q, member)
 		}
 		page.Total = len(set)
-		return loadPage(tx, q, page)
+		return s.loadPage(tx, q, page)
 	})
 	if page != nil {
 		s.recordsRead.Add(uint64(len(page.Entities)))
@@ -326,26 +326,22 @@ func searchFirst(n int, f func(int) bool) int {
 	return lo
 }
 
-// loadPage decodes the page's entities when the query asks for them.
-func loadPage(tx *bolt.Tx, q ListQuery, page *Page) error {
+// loadPage reads the page's entities when the query asks for them.
+func (s *Store) loadPage(tx *bolt.Tx, q ListQuery, page *Page) error {
 	if !q.Load {
 		return nil
 	}
 	var err error
-	page.Entities, err = loadEntities(tx, page.IDs)
+	page.Entities, err = s.loadEntities(tx, page.IDs)
 	return err
 }
 
-// loadEntities decodes entities by ID within a transaction; missing ones are nil.
-func loadEntities(tx *bolt.Tx, ids []ID) ([]*Entity, error) {
-	b := tx.Bucket(bucketEntities)
+// loadEntities reads entities by ID within a transaction; missing ones are nil.
+func (s *Store) loadEntities(tx *bolt.Tx, ids []ID) ([]*Entity, error) {
+	b, version := tx.Bucket(bucketEntities), txVersion(tx)
 	out := make([]*Entity, len(ids))
 	for i, id := range ids {
-		v := b.Get(id.Bytes())
-		if v == nil {
-			continue
-		}
-		e, err := decode[Entity](v, "entity")
+		e, err := s.entities.get(b, id, version, "entity")
 		if err != nil {
 			return nil, err
 		}

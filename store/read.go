@@ -21,25 +21,23 @@ func sortedUnique(ids []ID) []ID {
 // EntitiesByID loads many entities in one read transaction, in key order. The result is aligned
 // with ids; an ID that names nothing gives nil.
 func (s *Store) EntitiesByID(ids []ID) ([]*Entity, error) {
-	return getMany[Entity](s, bucketEntities, ids, "entity")
+	return getMany(s, s.entities, bucketEntities, ids, "entity")
 }
 
-// getMany decodes the records of many IDs from one bucket in one read transaction, visiting the
+// getMany reads the records of many IDs from one bucket in one read transaction, visiting the
 // keys in order; the result is aligned with ids, nil where nothing is stored.
-func getMany[T any](s *Store, bucket []byte, ids []ID, what string) ([]*T, error) {
+func getMany[T any](s *Store, cache *recordCache[T], bucket []byte, ids []ID, what string) ([]*T, error) {
 	found := make(map[ID]*T, len(ids))
 	err := s.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucket)
+		b, version := tx.Bucket(bucket), txVersion(tx)
 		for _, id := range sortedUnique(ids) {
-			v := b.Get(id.Bytes())
-			if v == nil {
-				continue
-			}
-			rec, err := decode[T](v, what)
+			rec, err := cache.get(b, id, version, what)
 			if err != nil {
 				return err
 			}
-			found[id] = rec
+			if rec != nil {
+				found[id] = rec
+			}
 		}
 		return nil
 	})
@@ -77,22 +75,20 @@ func (s *Store) EntitiesBySlug(slugs []string) ([]*Entity, error) {
 	out := make([]*Entity, len(slugs))
 	n := 0
 	err := s.view(func(tx *bolt.Tx) error {
-		idx, ents := tx.Bucket(bucketSlugs), tx.Bucket(bucketEntities)
+		idx, ents, version := tx.Bucket(bucketSlugs), tx.Bucket(bucketEntities), txVersion(tx)
 		for i, slug := range slugs {
 			ref := idx.Get([]byte(slug))
 			if len(ref) < 8 {
 				continue
 			}
-			v := ents.Get(ref[:8])
-			if v == nil {
-				continue
-			}
-			e, err := decode[Entity](v, "entity")
+			e, err := s.entities.get(ents, idAt(ref), version, "entity")
 			if err != nil {
 				return err
 			}
-			out[i] = e
-			n++
+			if e != nil {
+				out[i] = e
+				n++
+			}
 		}
 		return nil
 	})
@@ -193,7 +189,7 @@ func scanEdges(c *bolt.Cursor, id ID, kinds []dataset.RelKind, types []dataset.E
 
 // RelationshipsByID loads many relationship records in one read transaction; unknown IDs give nil.
 func (s *Store) RelationshipsByID(ids []ID) ([]*Relationship, error) {
-	return getMany[Relationship](s, bucketRels, ids, "relationship")
+	return getMany(s, s.rels, bucketRels, ids, "relationship")
 }
 
 // Sources returns every source, by slug.

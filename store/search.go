@@ -190,7 +190,7 @@ func (s *Store) Search(q SearchQuery) (*SearchResult, error) {
 		for i, h := range res.Hits {
 			ids[i] = h.ID
 		}
-		ents, err := loadEntities(tx, ids)
+		ents, err := s.loadEntities(tx, ids)
 		for i := range res.Hits {
 			if err == nil {
 				res.Hits[i].Entity = ents[i]

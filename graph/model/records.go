@@ -40,8 +40,8 @@ func (e InputError) Error() string { return string(e) }
 // Relationship is a stored relationship, with whichever ends were loaded with it.
 type Relationship struct {
 	R *store.Relationship
-	// FromEntity and ToEntity are the ends when they were read with the relationship, and
-	// FromSib and ToSib the sibling groups they belong to as objects of the response.
+	// FromEntity and ToEntity are the ends, always loaded with the relationship, and FromSib
+	// and ToSib the sibling groups they belong to as objects of the response.
 	FromEntity, ToEntity *store.Entity
 	FromSib, ToSib       *batch.Siblings
 }
@@ -62,6 +62,13 @@ func (r Relationship) Rationale() *string {
 	}
 	return &r.R.Rationale
 }
+
+// From is the relationship's start. Every Relationship is built with both ends loaded, so the
+// field needs no resolver: lists of relationships then marshal without a goroutine apiece.
+func (r Relationship) From() Entity { return NewEntity(r.FromEntity, r.FromSib) }
+
+// To is the entity the relationship points to.
+func (r Relationship) To() Entity { return NewEntity(r.ToEntity, r.ToSib) }
 
 // Citations are the passages the relationship rests on.
 func (r Relationship) Citations() []*Citation { return Citations(r.R.Citations) }
