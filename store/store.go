@@ -55,8 +55,8 @@ type Store struct {
 
 	readTxns    atomic.Uint64
 	recordsRead atomic.Uint64
-	entities *recordCache[Entity]
-	rels     *recordCache[Relationship]
+	entities    *recordCache[Entity]
+	rels        *recordCache[Relationship]
 
 	// version mirrors the data version on disk: read at open, set by every committed write.
 	// No other process can write while this one has the file open (bbolt's file lock), so it
