@@ -5,7 +5,7 @@ SOURCE ?= ../shared/seed/backend-development-trends-2026.txt
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHTIME ?= 1s
 
-.PHONY: run conformance browser tsclient compat build test lint check-data check-generated generate bench-store bench-graph bench-import clean
+.PHONY: run conformance browser tsclient compat bench bench-quick build test lint check-data check-generated generate bench-store bench-graph bench-import clean
 
 ## run: start the server on :8080 (creating ./trendgraph.db from the embedded dataset if needed).
 run: build
@@ -57,6 +57,17 @@ lint:
 ## check-data: the curated dataset is valid and every citation exists in the source text.
 check-data:
 	$(GO) run ./cmd/trendgraph check --data data --source $(SOURCE)
+
+## bench: the load benchmark (wrk, Debian's package) against the physical limit, cached and
+## uncached, at 1 and 64 connections, on the seed and synthetic datasets; writes BENCHMARKS.md.
+bench: build
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	$(GO) run ./bench -bin bin/trendgraph -out BENCHMARKS.md
+
+## bench-quick: the same on the seed dataset only, with short runs (under a minute).
+bench-quick: build
+	@command -v wrk >/dev/null || { echo "make bench-quick needs wrk: apt-get install wrk"; exit 1; }
+	$(GO) run ./bench -bin bin/trendgraph -quick -out BENCHMARKS.md
 
 ## bench-store: read benchmarks of the store (many-by-ID, relationship page, search, list).
 bench-store:

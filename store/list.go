@@ -116,8 +116,7 @@ func (s *Store) List(q ListQuery) (*Page, error) {
 			page.Total = universe
 			return s.loadPage(tx, q, page)
 		}
-		set := evalFilter(tx, q.Filter, types)
-		set = restrictTypes(tx, set, types, universe, counts)
+		set := s.filterSet(tx, q.Filter, types, universe, counts)
 		if len(set) <= smallSet || len(set)*8 <= universe {
 			page = sortedSetPage(tx, q, set)
 		} else {

@@ -400,3 +400,31 @@ func TestBackupIsACompleteCopy(t *testing.T) {
 	}
 	sameSnapshot(t, snapshot(t, s), snapshot(t, b), false)
 }
+
+// Evaluated filters and decoded records are kept, but never across a write.
+func TestCachesFollowTheDataVersion(t *testing.T) {
+	s := openTest(t, fixture())
+	q := ListQuery{Types: []dataset.EntityType{dataset.TypeTechnology}, Filter: &Filter{Kinds: []string{"tool"}}, Page: PageArgs{Limit: 10}, Load: true}
+	before, err := s.List(q)
+	if err != nil || before.Total != 2 {
+		t.Fatalf("tools before: %+v %v", before, err)
+	}
+	d := fixture()
+	for i := range d.Entities {
+		if d.Entities[i].Slug == "go" {
+			d.Entities[i].Kind = "tool"
+			d.Entities[i].Name = "Go (renamed)"
+		}
+	}
+	if err := s.Import(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.List(q)
+	if err != nil || after.Total != 3 {
+		t.Fatalf("tools after the import: %d %v", after.Total, err)
+	}
+	ents, _ := s.EntitiesBySlug([]string{"go"})
+	if ents[0].Name != "Go (renamed)" {
+		t.Fatalf("a decoded record outlived the write: %q", ents[0].Name)
+	}
+}

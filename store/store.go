@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
@@ -57,6 +58,9 @@ type Store struct {
 	recordsRead atomic.Uint64
 	entities    *recordCache[Entity]
 	rels        *recordCache[Relationship]
+	// filterSets keeps evaluated filters (sorted ID sets), by filter and data version. The sets
+	// are shared: never modify one.
+	filterSets *lru.Cache[string, versionedSet]
 
 	// version mirrors the data version on disk: read at open, set by every committed write.
 	// No other process can write while this one has the file open (bbolt's file lock), so it
@@ -69,7 +73,8 @@ type Store struct {
 type Stats struct {
 	// ReadTxns is the number of read transactions opened.
 	ReadTxns uint64
-	// RecordsRead is the number of records (entities, relationships, assessments...) decoded.
+	// RecordsRead is the number of records (entities, relationships, assessments...) returned,
+	// decoded or from the record cache.
 	RecordsRead uint64
 }
 
@@ -102,7 +107,8 @@ func Open(path string, cfg Config) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path,
+	filterSets, _ := lru.New[string, versionedSet](filterSetCacheSize)
+	s := &Store{db: db, path: path, filterSets: filterSets,
 		entities: newRecordCache[Entity](cfg.RecordCacheSize), rels: newRecordCache[Relationship](cfg.RecordCacheSize)}
 	if err := s.init(cfg.ReadOnly); err != nil {
 		_ = db.Close()
