@@ -52,7 +52,10 @@ func LoadFS(fsys fs.FS, root, display string) (*Dataset, error) {
 		return nil, fmt.Errorf("read dataset %s: no .yaml, .yml or .json files", display)
 	}
 	sort.Strings(files)
-	d := &Dataset{}
+	d := &Dataset{origins: origins{root: display}}
+	if root != "." {
+		d.origins.root = filepath.Join(display, root)
+	}
 	var problems Problems
 	for _, f := range files {
 		src, err := fs.ReadFile(fsys, f)

@@ -206,6 +206,8 @@ type Dataset struct {
 }
 
 type origins struct {
+	// root names what was loaded (a directory or file), for problems of the dataset as a whole.
+	root                                         string
 	sources, entities, rels, radars, assessments []origin
 	// badKinds holds, per listed relationship, the kind as written when it is not a known kind.
 	badKinds []string

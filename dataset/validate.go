@@ -92,7 +92,7 @@ func (v *validator) sources() {
 		}
 	}
 	if len(v.d.Sources) == 0 {
-		v.report(origin{}, "", "the dataset has no source: every fact must cite one")
+		v.report(origin{file: v.d.origins.root}, "", "the dataset has no source: every fact must cite one (add a sources list to one of its files)")
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -56,7 +57,15 @@ func main() {
 }
 
 // run executes one command line and returns the process exit code.
-func run(ctx context.Context, e *env, args []string) int {
+func run(ctx context.Context, e *env, args []string) (code int) {
+	defer func() {
+		// A damaged database file can make bbolt panic while reading it: say so plainly
+		// instead of printing a stack trace.
+		if p := recover(); p != nil {
+			fmt.Fprintf(e.stderr, "trendgraph: the database %s could not be read (%v); it may be damaged: restore it from a backup or re-import\n", dbPath(e, args), p)
+			code = 1
+		}
+	}()
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(e.stderr)
 		if len(args) == 0 {
@@ -85,6 +94,19 @@ func run(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stderr, "trendgraph: unknown command %q\n\n", args[0])
 	usage(e.stderr)
 	return 2
+}
+
+// dbPath is the database a command line names, for messages.
+func dbPath(e *env, args []string) string {
+	for i, a := range args {
+		if (a == "--db" || a == "-db") && i+1 < len(args) {
+			return args[i+1]
+		}
+		if v, ok := strings.CutPrefix(a, "--db="); ok {
+			return v
+		}
+	}
+	return e.envOr("TRENDGRAPH_DB", "./trendgraph.db")
 }
 
 func usage(w io.Writer) {

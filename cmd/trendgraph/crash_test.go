@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/store"
+)
+
+// buildBinary builds trendgraph once per test run, without -race, so that kills land where a
+// real process would be.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "trendgraph")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// digest is the sha256 of a database's export, or "" when it does not open or is inconsistent.
+func digest(t *testing.T, db string) string {
+	t.Helper()
+	s, err := store.Open(db, store.Config{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatalf("the database does not open: %v", err)
+	}
+	defer s.Close()
+	if err := s.Check(); err != nil {
+		t.Fatalf("the database fails its consistency check: %v", err)
+	}
+	d, err := s.Export()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := dataset.Write(&buf, d, "json"); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	return string(sum[:])
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// killAt starts the command, kills it with SIGKILL after d, and waits for it.
+func killAt(t *testing.T, d time.Duration, bin string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(d)
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
+}
+
+// An import killed at any point leaves the database opening, consistent, and holding exactly
+// the old data or exactly the new data, never a mix.
+func TestImportSurvivesSIGKILL(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.json")
+	mustRun(t, "gen", "--technologies", "6000", "--relationships", "60000", "--seed", "3", "-o", big)
+	old := filepath.Join(dir, "old.db")
+	mustRun(t, "import", "--db", old)
+	oldDigest := digest(t, old)
+
+	// One import to the end: its duration spreads the kill points, its result is "new".
+	full := filepath.Join(dir, "full.db")
+	copyFile(t, old, full)
+	start := time.Now()
+	if out, err := exec.Command(bin, "import", "--db", full, big).CombinedOutput(); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	took := time.Since(start)
+	newDigest := digest(t, full)
+
+	// Kill points: 12 across the whole import, 12 more across its last part, where the write
+	// transaction runs and commits.
+	var points []time.Duration
+	for i := range 12 {
+		points = append(points, took*time.Duration(i+1)/13)
+	}
+	for i := range 12 {
+		points = append(points, took*6/10+took*time.Duration(i)*5/10/12)
+	}
+	seen := map[string]int{}
+	for i, at := range points {
+		work := filepath.Join(dir, "work.db")
+		copyFile(t, old, work)
+		killAt(t, at, bin, "import", "--db", work, big)
+		switch digest(t, work) {
+		case oldDigest:
+			seen["old"]++
+		case newDigest:
+			seen["new"]++
+		default:
+			t.Fatalf("kill %d at %s of %s: the database holds neither the old nor the new data", i, at, took)
+		}
+	}
+	t.Logf("%d kills over an import of %s: %d left the old data, %d the new", len(points), took, seen["old"], seen["new"])
+}
+
+// A backup killed at any point leaves either no backup file or a complete, consistent one, and
+// the database untouched; a server killed while serving leaves the database intact.
+func TestBackupAndServeSurviveSIGKILL(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.json")
+	mustRun(t, "gen", "--technologies", "6000", "--relationships", "60000", "-o", big)
+	db := filepath.Join(dir, "kb.db")
+	mustRun(t, "import", "--db", db, big)
+	want := digest(t, db)
+
+	start := time.Now()
+	if out, err := exec.Command(bin, "backup", "--db", db, filepath.Join(dir, "timing.db")).CombinedOutput(); err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	took := max(time.Since(start), 20*time.Millisecond)
+	complete, absent := 0, 0
+	for i := range 20 {
+		target := filepath.Join(dir, "backup.db")
+		_ = os.Remove(target)
+		killAt(t, took*time.Duration(i+1)/20, bin, "backup", "--db", db, target)
+		if _, err := os.Stat(target); os.IsNotExist(err) {
+			absent++
+			continue
+		}
+		if digest(t, target) != want {
+			t.Fatalf("kill %d: the backup file exists but is not a copy of the database", i)
+		}
+		complete++
+	}
+	if digest(t, db) != want {
+		t.Fatal("killed backups changed the database")
+	}
+	t.Logf("20 killed backups: %d complete, %d absent", complete, absent)
+
+	// A server killed mid-traffic.
+	cmd := exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0", "--access-log=false")
+	var logs bytes.Buffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
+	if !strings.Contains(logs.String(), "serving") {
+		t.Fatalf("the server did not start: %s", logs.String())
+	}
+	if digest(t, db) != want {
+		t.Fatal("a killed server changed the database")
+	}
+}
+
+// Damaged database files: a clear message and a non-zero exit, never a hang or a panic trace.
+func TestDamagedDatabases(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.db")
+	mustRun(t, "import", "--db", good)
+	raw, _ := os.ReadFile(good)
+	files := map[string][]byte{
+		"truncated.db":   raw[:len(raw)/3],
+		"tiny.db":        raw[:100],
+		"garbage.db":     bytes.Repeat([]byte("garbage!"), 4096),
+		"empty.db":       {},
+		"zeroed-meta.db": append(make([]byte, 8192), raw[8192:]...),
+	}
+	for name, content := range files {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{{"export", "--db", path}, {"check", "--db", path, "--check-db", "--source", ""}, {"serve", "--db", path, "--addr", "127.0.0.1:0"}} {
+			cmd := exec.Command(bin, args...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			done := make(chan error, 1)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err == nil {
+					t.Fatalf("%s %v: exit 0 on a damaged file", name, args[0])
+				}
+				msg := stderr.String()
+				if strings.Contains(msg, "goroutine ") || !strings.Contains(msg, path) {
+					t.Fatalf("%s %v: unclear message: %s", name, args[0], msg)
+				}
+			case <-time.After(10 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Fatalf("%s %v: hung", name, args[0])
+			}
+		}
+	}
+	// A database another process has open for writing: a clear message within the lock timeout.
+	holder, err := store.Open(good, store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	start := time.Now()
+	out, err := exec.Command(bin, "import", "--db", good).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "locked by another process") || time.Since(start) > 10*time.Second {
+		t.Fatalf("locked database: %v after %s: %s", err, time.Since(start), out)
+	}
+}
