@@ -57,7 +57,7 @@ func decodeCursor(kind byte, c *string, arg string) ([]byte, error) {
 	if c == nil {
 		return nil, nil
 	}
-	b, err := base64.RawURLEncoding.DecodeString(*c)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(*c)
 	if err != nil || len(b) < 2 || b[0] != kind || len(*c) > 1024 {
 		return nil, badInput("%s is not a cursor of this list: %q", arg, *c)
 	}

@@ -33,7 +33,8 @@ func RelationshipGlobalID(id store.ID) string {
 
 // ParseGlobalID decodes a global ID into its type name and key.
 func ParseGlobalID(id string) (typeName, key string, err error) {
-	b, err := base64.RawURLEncoding.DecodeString(id)
+	// Strict: one ID has one spelling (no stray trailing bits), so IDs compare as strings.
+	b, err := base64.RawURLEncoding.Strict().DecodeString(id)
 	if err != nil || len(id) > 200 {
 		return "", "", ErrBadID
 	}
