@@ -5,7 +5,7 @@ SOURCE ?= ../shared/seed/backend-development-trends-2026.txt
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHTIME ?= 1s
 
-.PHONY: run conformance browser tsclient compat bench bench-quick build test lint check-data check-generated generate bench-store bench-graph bench-import clean
+.PHONY: run conformance browser tsclient compat bench bench-quick fuzz fuzz-brief soak build test lint check-data check-generated generate bench-store bench-graph bench-import clean
 
 ## run: start the server on :8080 (creating ./trendgraph.db from the embedded dataset if needed).
 run: build
@@ -15,8 +15,31 @@ build:
 	$(GO) build -o bin/trendgraph ./cmd/trendgraph
 
 ## test: lint, check generated code and the dataset, run every test with the race detector.
-test: lint check-generated check-data compat conformance browser tsclient
+test: lint check-generated check-data compat conformance browser tsclient fuzz-brief
 	$(GO) test -race -count=1 ./...
+
+# Fuzz targets as package:target; each keeps its seed corpus in testdata/fuzz (crashers found
+# land there and rerun as regression tests in every `go test`).
+FUZZ_TARGETS := server:FuzzGraphQLEndpoint dataset:FuzzLoadAndValidate store:FuzzTokenize \
+	graph:FuzzGlobalID graph:FuzzCursor graph:FuzzEntityFilter
+FUZZTIME ?= 60s
+
+## fuzz: run every fuzz target for FUZZTIME (default 60s each).
+fuzz:
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg/ || exit 1; done
+
+## fuzz-brief: every fuzz target for a few seconds, as part of make test.
+fuzz-brief:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
+
+SOAK_DURATION ?= 5m
+
+## soak: 64 connections of mixed traffic for SOAK_DURATION (default 5m); checks no 5xx, no
+## panic, flat memory and goroutines back to baseline; results in soak-results.txt.
+soak: build
+	$(GO) run ./soak -bin bin/trendgraph -duration $(SOAK_DURATION) -out soak-results.txt
 
 ## compat: no breaking change of schema.graphqls against tests/compat/baseline.graphqls, unless
 ## deprecated first (graphql-inspector).

@@ -150,8 +150,11 @@ type edgeResult struct {
 	sib, fromSib, toSib *batch.Siblings
 }
 
-func (l *loaders) loadEdgePages(_ context.Context, keys []edgeKey) []*dataloader.Result[*edgeResult] {
+func (l *loaders) loadEdgePages(ctx context.Context, keys []edgeKey) []*dataloader.Result[*edgeResult] {
 	l.onBatch("edges", len(keys))
+	if err := ctx.Err(); err != nil {
+		return failAll[*edgeResult](len(keys), err)
+	}
 	reqs := make([]store.EdgePageRequest, len(keys))
 	for i, k := range keys {
 		f := store.EdgeFilter{Dir: k.dir}
@@ -165,13 +168,10 @@ func (l *loaders) loadEdgePages(_ context.Context, keys []edgeKey) []*dataloader
 			After: bytesOrNil(k.after), Before: bytesOrNil(k.before), Limit: k.limit, FromEnd: k.fromEnd}}
 	}
 	pages, err := l.store.EdgePages(reqs)
-	out := make([]*dataloader.Result[*edgeResult], len(keys))
 	if err != nil {
-		for i := range out {
-			out[i] = &dataloader.Result[*edgeResult]{Error: storeError(err)}
-		}
-		return out
+		return failAll[*edgeResult](len(keys), storeError(err))
 	}
+	out := make([]*dataloader.Result[*edgeResult], len(keys))
 	g, from, to := groups{}, groups{}, groups{}
 	for i, k := range keys {
 		res := &edgeResult{page: pages[i], sib: g.get(k.sig), fromSib: from.get(k.sig), toSib: to.get(k.sig)}
@@ -191,6 +191,15 @@ func (l *loaders) loadEdgePages(_ context.Context, keys []edgeKey) []*dataloader
 			}
 		}
 		out[i] = &dataloader.Result[*edgeResult]{Data: res}
+	}
+	return out
+}
+
+// failAll answers every key of a batch with err: a cancelled operation reads nothing more.
+func failAll[V any](n int, err error) []*dataloader.Result[V] {
+	out := make([]*dataloader.Result[V], n)
+	for i := range out {
+		out[i] = &dataloader.Result[V]{Error: err}
 	}
 	return out
 }
@@ -221,8 +230,11 @@ type entityResult struct {
 	sib    *batch.Siblings
 }
 
-func (l *loaders) loadEntities(_ context.Context, keys []entityKey) []*dataloader.Result[*entityResult] {
+func (l *loaders) loadEntities(ctx context.Context, keys []entityKey) []*dataloader.Result[*entityResult] {
 	l.onBatch("entities", len(keys))
+	if err := ctx.Err(); err != nil {
+		return failAll[*entityResult](len(keys), err)
+	}
 	ids := make([]store.ID, len(keys))
 	for i, k := range keys {
 		ids[i] = k.id
@@ -245,8 +257,11 @@ func (l *loaders) loadEntities(_ context.Context, keys []entityKey) []*dataloade
 	return out
 }
 
-func (l *loaders) loadAssessments(_ context.Context, keys []entityKey) []*dataloader.Result[[]*store.Assessment] {
+func (l *loaders) loadAssessments(ctx context.Context, keys []entityKey) []*dataloader.Result[[]*store.Assessment] {
 	l.onBatch("assessments", len(keys))
+	if err := ctx.Err(); err != nil {
+		return failAll[[]*store.Assessment](len(keys), err)
+	}
 	ids := make([]store.ID, len(keys))
 	for i, k := range keys {
 		ids[i] = k.id
@@ -268,6 +283,11 @@ func (l *loaders) loadAssessments(_ context.Context, keys []entityKey) []*datalo
 func loadEntity(ctx context.Context, parent *batch.Siblings, id store.ID) (model.Entity, error) {
 	l := loadersFrom(ctx)
 	sig := signature(ctx)
+	if err := ctx.Err(); err != nil {
+		// Timed out or cancelled: arrive (siblings must not wait for us) and load nothing.
+		parent.Arrive(ctx, sig, l.entities.Flush)
+		return nil, err
+	}
 	thunk := l.entities.Load(ctx, entityKey{id: id, sig: sig})
 	parent.Arrive(ctx, sig, l.entities.Flush)
 	res, err := thunk()
@@ -287,6 +307,10 @@ func skipEntity(ctx context.Context, parent *batch.Siblings) {
 func loadEdgePage(ctx context.Context, parent *batch.Siblings, k edgeKey) (*edgeResult, error) {
 	l := loadersFrom(ctx)
 	k.sig = signature(ctx)
+	if err := ctx.Err(); err != nil {
+		parent.Arrive(ctx, k.sig, l.edgePages.Flush)
+		return nil, err
+	}
 	thunk := l.edgePages.Load(ctx, k)
 	parent.Arrive(ctx, k.sig, l.edgePages.Flush)
 	return thunk()
@@ -296,6 +320,10 @@ func loadEdgePage(ctx context.Context, parent *batch.Siblings, k edgeKey) (*edge
 func loadAssessments(ctx context.Context, parent *batch.Siblings, id store.ID) ([]*store.Assessment, error) {
 	l := loadersFrom(ctx)
 	sig := signature(ctx)
+	if err := ctx.Err(); err != nil {
+		parent.Arrive(ctx, sig, l.assessments.Flush)
+		return nil, err
+	}
 	thunk := l.assessments.Load(ctx, entityKey{id: id, sig: sig})
 	parent.Arrive(ctx, sig, l.assessments.Flush)
 	return thunk()

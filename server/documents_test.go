@@ -1,13 +1,19 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/store"
 )
 
 func TestTrustedDocumentsMode(t *testing.T) {
@@ -90,4 +96,54 @@ func TestRequestTimeout(t *testing.T) {
 	if r.status >= 500 && r.status != http.StatusServiceUnavailable || !strings.Contains(string(r.body), `"TIMEOUT"`) {
 		t.Fatalf("timed-out request: %d %s", r.status, r.body)
 	}
+}
+
+// A timeout mid-execution cancels resolvers and loaders through the context: every goroutine
+// the requests started is gone soon after.
+func TestTimeoutReleasesGoroutines(t *testing.T) {
+	d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 3000, Relationships: 30000, Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(t.TempDir(), "big.db"), store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Import(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	h := newHandler(t, st, func(c *Config) { c.Timeout = 2 * time.Millisecond; c.CacheBytes = 0; c.RatePerSecond = 0 })
+	baseline := runtime.NumGoroutine()
+	q := `{ trends(first: 20) { nodes { technologies(first: 20) { nodes { relationships(first: 20) { edges { other { slug } } } } } } } }`
+	var wg sync.WaitGroup
+	timedOut := 0
+	var mu sync.Mutex
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := post(h, q, nil, nil)
+			if strings.Contains(string(r.body), "TIMEOUT") {
+				mu.Lock()
+				timedOut++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if timedOut == 0 {
+		t.Fatal("no request timed out: the test did not exercise cancellation")
+	}
+	var now int
+	for range 100 {
+		runtime.GC()
+		if now = runtime.NumGoroutine(); now <= baseline+2 {
+			return
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	buf := make([]byte, 1<<16)
+	n := runtime.Stack(buf, true)
+	t.Fatalf("%d goroutines before, %d after the timed-out requests:\n%s", baseline, now, buf[:n])
 }

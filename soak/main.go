@@ -49,9 +49,18 @@ func mix() []request {
 		{"cached-nested", 25, func(*rand.Rand) string {
 			return q(`{ trends(first: 5) { nodes { slug technologies(first: 5) { nodes { slug relationships(first: 5) { edges { other { slug } } } } } } } }`, nil)
 		}, http.MethodPost},
-		// Varied variables: mostly misses.
+		// Varied variables (10 slugs x 100 page sizes): mostly misses at first, some hits later.
 		{"lookup", 25, func(r *rand.Rand) string {
-			return q(`query($s: String!) { technology(slug: $s) { name tradeoffs { nodes { name } } relationships(first: 10) { totalCount } } }`, map[string]any{"s": slugs[r.IntN(len(slugs))]})
+			return q(`query($s: String!, $n: Int) { technology(slug: $s) { name tradeoffs { nodes { name } } relationships(first: $n) { totalCount edges { other { slug } } } } }`,
+				map[string]any{"s": slugs[r.IntN(len(slugs))], "n": 1 + r.IntN(100)})
+		}, http.MethodPost},
+		// Random words: almost always misses, mostly empty results.
+		{"search-miss", 5, func(r *rand.Rand) string {
+			w := make([]byte, 3+r.IntN(4))
+			for i := range w {
+				w[i] = byte('a' + r.IntN(26))
+			}
+			return q(`query($q: String!) { search(query: $q, first: 5) { totalCount } }`, map[string]any{"q": string(w)})
 		}, http.MethodPost},
 		{"search", 10, func(r *rand.Rand) string {
 			words := []string{"serverless", "graph", "trace", "mesh", "zero trust", "edge", "cloud"}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -126,6 +127,11 @@ func Open(path string, cfg Config) (*Store, error) {
 // init creates the buckets of a new database and checks the format of an existing one.
 func (s *Store) init(readOnly bool) error {
 	check := func(tx *bolt.Tx) error {
+		// A file cut short still opens, but reading a page past its end faults (SIGBUS) in the
+		// memory map: refuse it while nothing has been read yet.
+		if info, err := os.Stat(s.path); err == nil && info.Size() < tx.Size() {
+			return fmt.Errorf("the file is truncated: %d bytes, but its pages reach %d", info.Size(), tx.Size())
+		}
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
 			return errors.New("not a trendgraph database (no meta bucket)")

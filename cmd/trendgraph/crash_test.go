@@ -62,17 +62,39 @@ func copyFile(t *testing.T, from, to string) {
 	}
 }
 
-// killAt starts the command, kills it with SIGKILL after d, and waits for it.
-func killAt(t *testing.T, d time.Duration, bin string, args ...string) {
+// killAt starts the command, kills it with SIGKILL d after it prints marker on standard error
+// (at once when marker is empty), and waits for it.
+func killAt(t *testing.T, marker string, d time.Duration, bin string, args ...string) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	cmd.Stdout = io.Discard
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	if marker != "" {
+		waitFor(stderr, marker)
+	}
+	go func() { _, _ = io.Copy(io.Discard, stderr) }()
 	time.Sleep(d)
 	_ = cmd.Process.Signal(syscall.SIGKILL)
 	_ = cmd.Wait()
+}
+
+// waitFor reads r until it has seen marker (or r ends).
+func waitFor(r io.Reader, marker string) {
+	var seen []byte
+	buf := make([]byte, 512)
+	for !bytes.Contains(seen, []byte(marker)) {
+		n, err := r.Read(buf)
+		seen = append(seen, buf[:n]...)
+		if err != nil {
+			return
+		}
+	}
 }
 
 // An import killed at any point leaves the database opening, consistent, and holding exactly
@@ -86,30 +108,35 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 	mustRun(t, "import", "--db", old)
 	oldDigest := digest(t, old)
 
-	// One import to the end: its duration spreads the kill points, its result is "new".
+	// One import to the end: the time from "writing" to exit spreads the kill points over the
+	// write; its result is "new".
 	full := filepath.Join(dir, "full.db")
 	copyFile(t, old, full)
+	cmd := exec.Command(bin, "import", "--db", full, big)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(stderr, "writing")
 	start := time.Now()
-	if out, err := exec.Command(bin, "import", "--db", full, big).CombinedOutput(); err != nil {
-		t.Fatalf("import: %v\n%s", err, out)
+	_, _ = io.Copy(io.Discard, stderr)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("import: %v", err)
 	}
 	took := time.Since(start)
 	newDigest := digest(t, full)
 
-	// Kill points: 12 across the whole import, 12 more across its last part, where the write
-	// transaction runs and commits.
+	// 24 kill points from the start of the write transaction to just past its commit, at fixed
+	// fractions: the same points on every run, scaled to this machine.
 	var points []time.Duration
-	for i := range 12 {
-		points = append(points, took*time.Duration(i+1)/13)
-	}
-	for i := range 12 {
-		points = append(points, took*6/10+took*time.Duration(i)*5/10/12)
+	for i := range 24 {
+		points = append(points, took*time.Duration(i)/22)
 	}
 	seen := map[string]int{}
 	for i, at := range points {
 		work := filepath.Join(dir, "work.db")
 		copyFile(t, old, work)
-		killAt(t, at, bin, "import", "--db", work, big)
+		killAt(t, "writing", at, bin, "import", "--db", work, big)
 		switch digest(t, work) {
 		case oldDigest:
 			seen["old"]++
@@ -119,7 +146,10 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 			t.Fatalf("kill %d at %s of %s: the database holds neither the old nor the new data", i, at, took)
 		}
 	}
-	t.Logf("%d kills over an import of %s: %d left the old data, %d the new", len(points), took, seen["old"], seen["new"])
+	t.Logf("%d kills over a write of %s: %d left the old data, %d the new", len(points), took, seen["old"], seen["new"])
+	if seen["old"] == 0 || seen["new"] == 0 {
+		t.Logf("all kills landed on one side of the commit; the points were %v", points)
+	}
 }
 
 // A backup killed at any point leaves either no backup file or a complete, consistent one, and
@@ -142,7 +172,7 @@ func TestBackupAndServeSurviveSIGKILL(t *testing.T) {
 	for i := range 20 {
 		target := filepath.Join(dir, "backup.db")
 		_ = os.Remove(target)
-		killAt(t, took*time.Duration(i+1)/20, bin, "backup", "--db", db, target)
+		killAt(t, "", took*time.Duration(i+1)/20, bin, "backup", "--db", db, target)
 		if _, err := os.Stat(target); os.IsNotExist(err) {
 			absent++
 			continue
@@ -183,7 +213,8 @@ func TestDamagedDatabases(t *testing.T) {
 	mustRun(t, "import", "--db", good)
 	raw, _ := os.ReadFile(good)
 	files := map[string][]byte{
-		"truncated.db":   raw[:len(raw)/3],
+		// Meta pages and a little more: the pages the data lives on are gone.
+		"truncated.db":   raw[:4*4096],
 		"tiny.db":        raw[:100],
 		"garbage.db":     bytes.Repeat([]byte("garbage!"), 4096),
 		"empty.db":       {},

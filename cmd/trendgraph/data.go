@@ -30,6 +30,8 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Large imports take a while: say when the checking is over and the writing begins.
+	fmt.Fprintf(e.stderr, "valid; writing %s in one transaction\n", *db)
 	s, err := store.Open(*db, store.Config{})
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 )
@@ -58,6 +59,9 @@ func main() {
 
 // run executes one command line and returns the process exit code.
 func run(ctx context.Context, e *env, args []string) (code int) {
+	// The database is memory-mapped: a fault reading a damaged file becomes a panic, recovered
+	// below, instead of a crash.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		// A damaged database file can make bbolt panic while reading it: say so plainly
 		// instead of printing a stack trace.

@@ -25,9 +25,9 @@ import (
 type serveFlags struct {
 	addr, source, logFormat, logLevel, corsOrigins, tokensFile, trusted                             string
 	introspection, apq, requireAuth, trustedOnly, trustProxy, persistHeaders, reportCost, accessLog bool
-	grace, timeout                                                                                  time.Duration
+	grace, timeout, readHeaderTimeout, readTimeout, idleTimeout                                     time.Duration
 	rate                                                                                            float64
-	burst, cacheBytes, httpMaxAge                                                                   int
+	burst, cacheBytes, httpMaxAge, maxHeaderBytes                                                   int
 	limits                                                                                          server.Limits
 }
 
@@ -109,6 +109,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	f.integer(&sf.cacheBytes, "cache-bytes", "TRENDGRAPH_CACHE_BYTES", int(def.CacheBytes), "bytes of memory for the response cache; 0 switches it off")
 	f.integer(&sf.httpMaxAge, "http-max-age", "TRENDGRAPH_HTTP_MAX_AGE", def.HTTPMaxAge, "Cache-Control max-age (seconds) of GET and persisted-query answers")
 	f.duration(&sf.timeout, "timeout", "TRENDGRAPH_TIMEOUT", def.Timeout, "time limit of one GraphQL request")
+	dh := defaultHTTPLimits(def.Timeout)
+	f.duration(&sf.readHeaderTimeout, "read-header-timeout", "TRENDGRAPH_READ_HEADER_TIMEOUT", dh.readHeader, "time a client has to send its request headers")
+	f.duration(&sf.readTimeout, "read-timeout", "TRENDGRAPH_READ_TIMEOUT", dh.read, "time a client has to send its whole request")
+	f.duration(&sf.idleTimeout, "idle-timeout", "TRENDGRAPH_IDLE_TIMEOUT", dh.idle, "time an idle keep-alive connection stays open")
+	f.integer(&sf.maxHeaderBytes, "max-header-bytes", "TRENDGRAPH_MAX_HEADER_BYTES", dh.maxHeaderBytes, "largest request header block")
 	f.duration(&sf.grace, "shutdown-grace", "TRENDGRAPH_SHUTDOWN_GRACE", 10*time.Second, "time given to in-flight requests on SIGTERM or SIGINT")
 	f.float(&sf.rate, "rate", "TRENDGRAPH_RATE", def.RatePerSecond, "requests per second per client; 0 for no limit")
 	f.integer(&sf.burst, "rate-burst", "TRENDGRAPH_RATE_BURST", def.RateBurst, "burst of requests per client")
@@ -208,7 +213,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", sf.addr, err)
 	}
-	return serveUntilDone(ctx, ln, h, cfg.Timeout, sf.grace, log)
+	hl := defaultHTTPLimits(cfg.Timeout)
+	hl.readHeader, hl.read, hl.idle, hl.maxHeaderBytes = sf.readHeaderTimeout, sf.readTimeout, sf.idleTimeout, sf.maxHeaderBytes
+	return serveUntilDone(ctx, ln, h, hl, sf.grace, log)
 }
 
 // The GC settings of serve unless GOGC or GOMEMLIMIT are set.
@@ -217,17 +224,29 @@ const (
 	defaultMemoryLimit = 1 << 30
 )
 
+// httpLimits cut off slow or stalled clients instead of letting them hold connections open.
+type httpLimits struct {
+	readHeader, read, write, idle time.Duration
+	maxHeaderBytes                int
+}
+
+// defaultHTTPLimits fit any honest client on a slow network; the write limit leaves the request
+// timeout room to answer.
+func defaultHTTPLimits(requestTimeout time.Duration) httpLimits {
+	return httpLimits{readHeader: 5 * time.Second, read: 30 * time.Second, write: requestTimeout + 5*time.Second,
+		idle: 120 * time.Second, maxHeaderBytes: 64 << 10}
+}
+
 // serveUntilDone serves until ctx ends (SIGTERM or SIGINT), then stops accepting and gives
 // in-flight requests the grace period to finish.
-func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, timeout, grace time.Duration, log *slog.Logger) error {
+func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, lim httpLimits, grace time.Duration, log *slog.Logger) error {
 	srv := &http.Server{
-		Handler: h,
-		// Slow or stalled clients are cut off instead of holding connections open.
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      timeout + 5*time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		Handler:           h,
+		ReadHeaderTimeout: lim.readHeader,
+		ReadTimeout:       lim.read,
+		WriteTimeout:      lim.write,
+		IdleTimeout:       lim.idle,
+		MaxHeaderBytes:    lim.maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)

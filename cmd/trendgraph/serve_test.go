@@ -112,7 +112,7 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serveUntilDone(ctx, ln, h, time.Second, 5*time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		done <- serveUntilDone(ctx, ln, h, defaultHTTPLimits(time.Second), 5*time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	}()
 	got := make(chan string, 1)
 	go func() {
