@@ -50,25 +50,13 @@ func (s *Store) EdgePages(reqs []EdgePageRequest) ([]*EdgePage, error) {
 			if f.Dir == 0 {
 				f.Dir = Both
 			}
-			kinds := slices.Clone(f.Kinds)
-			slices.Sort(kinds)
-			edges := collectEdges(outC, inC, r.Node, f, kinds)
-			keys := make([][]byte, len(edges))
-			for j, e := range edges {
-				name := sortKeys.Get(cat(e.Other.Bytes(), []byte{byte(OrderName)}))
-				keys[j] = cat([]byte{byte(e.Dir), byte(e.Kind)}, name, e.Rel.Bytes())
-			}
-			order := make([]int, len(edges))
-			for j := range order {
-				order[j] = j
-			}
-			slices.SortFunc(order, func(a, b int) int { return bytes.Compare(keys[a], keys[b]) })
-			from, to, hasPrev, hasNext := PageBounds(len(order), func(j int, c []byte) int { return bytes.Compare(keys[order[j]], c) }, r.Page)
-			page := &EdgePage{Total: len(edges), HasPreviousPage: hasPrev, HasNextPage: hasNext}
-			for _, j := range order[from:to] {
-				e := edges[j]
+			list := s.sortedEdges(outC, inC, sortKeys, r.Node, f, version)
+			from, to, hasPrev, hasNext := PageBounds(len(list), func(j int, c []byte) int { return bytes.Compare(list[j].key, c) }, r.Page)
+			page := &EdgePage{Total: len(list), HasPreviousPage: hasPrev, HasNextPage: hasNext}
+			for _, item := range list[from:to] {
+				e := item.edge
 				page.Edges = append(page.Edges, e)
-				page.Cursors = append(page.Cursors, keys[j])
+				page.Cursors = append(page.Cursors, item.key)
 				rel, err := s.rels.get(rels, e.Rel, version, "relationship")
 				if err != nil {
 					return err
@@ -95,6 +83,52 @@ func (s *Store) EdgePages(reqs []EdgePageRequest) ([]*EdgePage, error) {
 	}
 	s.recordsRead.Add(uint64(records))
 	return out, nil
+}
+
+// sortedEdge is an edge with its key in list order.
+type sortedEdge struct {
+	edge Edge
+	key  []byte
+}
+
+type versionedEdges struct {
+	version uint64
+	list    []sortedEdge
+}
+
+// edgeListCacheSize bounds the sorted edge lists kept.
+const edgeListCacheSize = 20_000
+
+// sortedEdges returns a node's edges matching f in list order: outgoing first, then by kind,
+// then by the other end's name. Sorting needs every edge's name key, so the sorted list is kept
+// per node, filter and data version: paging through it again costs only the page. The list is
+// shared: never modify it.
+func (s *Store) sortedEdges(outC, inC *bolt.Cursor, sortKeys *bolt.Bucket, node ID, f EdgeFilter, version uint64) []sortedEdge {
+	kinds := slices.Clone(f.Kinds)
+	slices.Sort(kinds)
+	types := slices.Clone(f.OtherTypes)
+	slices.Sort(types)
+	ck := make([]byte, 0, 16+len(kinds)+len(types))
+	ck = append(ck, node.Bytes()...)
+	ck = append(ck, byte(f.Dir), byte(len(kinds)))
+	for _, k := range kinds {
+		ck = append(ck, byte(k))
+	}
+	for _, t := range types {
+		ck = append(ck, byte(t))
+	}
+	if hit, ok := s.edgeLists.Get(string(ck)); ok && hit.version == version {
+		return hit.list
+	}
+	edges := collectEdges(outC, inC, node, f, kinds)
+	list := make([]sortedEdge, len(edges))
+	for j, e := range edges {
+		name := sortKeys.Get(cat(e.Other.Bytes(), []byte{byte(OrderName)}))
+		list[j] = sortedEdge{edge: e, key: cat([]byte{byte(e.Dir), byte(e.Kind)}, name, e.Rel.Bytes())}
+	}
+	slices.SortFunc(list, func(a, b sortedEdge) int { return bytes.Compare(a.key, b.key) })
+	s.edgeLists.Add(string(ck), versionedEdges{version: version, list: list})
+	return list
 }
 
 // validEdgeCursor checks the shape dir (1) + kind (1) + name key + relationship ID (8).

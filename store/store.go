@@ -62,6 +62,8 @@ type Store struct {
 	// filterSets keeps evaluated filters (sorted ID sets), by filter and data version. The sets
 	// are shared: never modify one.
 	filterSets *lru.Cache[string, versionedSet]
+	// edgeLists keeps sorted edge lists, by node, filter and data version (see sortedEdges).
+	edgeLists *lru.Cache[string, versionedEdges]
 
 	// version mirrors the data version on disk: read at open, set by every committed write.
 	// No other process can write while this one has the file open (bbolt's file lock), so it
@@ -109,7 +111,8 @@ func Open(path string, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	filterSets, _ := lru.New[string, versionedSet](filterSetCacheSize)
-	s := &Store{db: db, path: path, filterSets: filterSets,
+	edgeLists, _ := lru.New[string, versionedEdges](edgeListCacheSize)
+	s := &Store{db: db, path: path, filterSets: filterSets, edgeLists: edgeLists,
 		entities: newRecordCache[Entity](cfg.RecordCacheSize), rels: newRecordCache[Relationship](cfg.RecordCacheSize)}
 	if err := s.init(cfg.ReadOnly); err != nil {
 		_ = db.Close()
