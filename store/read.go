@@ -52,24 +52,6 @@ func getMany[T any](s *Store, cache *recordCache[T], bucket []byte, ids []ID, wh
 	return out, nil
 }
 
-// IDsBySlug resolves many slugs in one read transaction; a slug that names nothing gives 0.
-func (s *Store) IDsBySlug(slugs []string) ([]ID, error) {
-	out := make([]ID, len(slugs))
-	err := s.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketSlugs)
-		for i, slug := range slugs {
-			if v := b.Get([]byte(slug)); len(v) >= 8 {
-				out[i] = idAt(v)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("resolve slugs: %w", err)
-	}
-	return out, nil
-}
-
 // EntitiesBySlug loads many entities by slug in one read transaction; unknown slugs give nil.
 func (s *Store) EntitiesBySlug(slugs []string) ([]*Entity, error) {
 	out := make([]*Entity, len(slugs))
