@@ -58,7 +58,8 @@ func decodeCursor(kind byte, c *string, arg string) ([]byte, error) {
 		return nil, nil
 	}
 	b, err := base64.RawURLEncoding.Strict().DecodeString(*c)
-	if err != nil || len(b) < 2 || b[0] != kind || len(*c) > 1024 {
+	// As with IDs: a cursor must be exactly the encoding of its bytes (no skipped newlines).
+	if err != nil || len(b) < 2 || b[0] != kind || len(*c) > 1024 || base64.RawURLEncoding.EncodeToString(b) != *c {
 		return nil, badInput("%s is not a cursor of this list: %q", arg, *c)
 	}
 	return b[1:], nil

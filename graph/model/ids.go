@@ -33,9 +33,13 @@ func RelationshipGlobalID(id store.ID) string {
 
 // ParseGlobalID decodes a global ID into its type name and key.
 func ParseGlobalID(id string) (typeName, key string, err error) {
-	// Strict: one ID has one spelling (no stray trailing bits), so IDs compare as strings.
+	if len(id) > 200 {
+		return "", "", ErrBadID
+	}
+	// One ID has one spelling: the decoder would skip newlines and stray trailing bits, so an ID
+	// must be exactly the encoding of what it decodes to, and IDs compare as strings.
 	b, err := base64.RawURLEncoding.Strict().DecodeString(id)
-	if err != nil || len(id) > 200 {
+	if err != nil || base64.RawURLEncoding.EncodeToString(b) != id {
 		return "", "", ErrBadID
 	}
 	typeName, key, ok := strings.Cut(string(b), ":")
