@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trendgraph/trendgraph/data"
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/internal/kbtest"
 )
 
 // nestedQuery walks trends -> technologies -> relationships -> the related entities, with
@@ -81,14 +81,7 @@ func TestCuratedNestedQueryBatches(t *testing.T) {
 	}
 }
 
-func curated(t testing.TB) *dataset.Dataset {
-	t.Helper()
-	d, err := dataset.LoadFS(data.FS, ".", "data")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+func curated(t testing.TB) *dataset.Dataset { return kbtest.Curated(t) }
 
 // Movement is derived from the previous edition: new, in, out, unchanged.
 func TestRadarEntriesAndMovement(t *testing.T) {

@@ -2,20 +2,18 @@ package graph
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
 	"github.com/99designs/gqlgen/client"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
-	"github.com/trendgraph/trendgraph/data"
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/internal/kbtest"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -31,28 +29,12 @@ type testEnv struct {
 
 func newEnv(t testing.TB) *testEnv {
 	t.Helper()
-	d, err := dataset.LoadFS(data.FS, ".", "data")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return newEnvWith(t, d, Options{})
+	return newEnvWith(t, kbtest.Curated(t), Options{})
 }
 
 func newEnvWith(t testing.TB, d *dataset.Dataset, o Options) *testEnv {
 	t.Helper()
-	s, err := store.Open(filepath.Join(t.TempDir(), "graph.db"), store.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Check(); err != nil {
-			t.Error(err)
-		}
-		s.Close()
-	})
-	if err := s.Import(context.Background(), d); err != nil {
-		t.Fatal(err)
-	}
+	s := kbtest.Open(t, d)
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

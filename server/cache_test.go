@@ -9,8 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trendgraph/trendgraph/data"
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/internal/kbtest"
 )
 
 // metric reads one sample of the handler's /metrics.
@@ -64,10 +63,7 @@ func TestResponseCacheInvalidatedByImport(t *testing.T) {
 	}
 	before := get()
 	get() // cached now
-	d, err := dataset.LoadFS(data.FS, ".", "data")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := kbtest.Curated(t)
 	for i := range d.Entities {
 		if d.Entities[i].Slug == "go" {
 			d.Entities[i].Name = "Golang"

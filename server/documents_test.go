@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -13,7 +12,7 @@ import (
 	"time"
 
 	"github.com/trendgraph/trendgraph/dataset"
-	"github.com/trendgraph/trendgraph/store"
+	"github.com/trendgraph/trendgraph/internal/kbtest"
 )
 
 func TestTrustedDocumentsMode(t *testing.T) {
@@ -105,14 +104,7 @@ func TestTimeoutReleasesGoroutines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "big.db"), store.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Import(context.Background(), d); err != nil {
-		t.Fatal(err)
-	}
+	st := kbtest.Open(t, d)
 	h := newHandler(t, st, func(c *Config) { c.Timeout = 2 * time.Millisecond; c.CacheBytes = 0; c.RatePerSecond = 0 })
 	baseline := runtime.NumGoroutine()
 	q := `{ trends(first: 20) { nodes { technologies(first: 20) { nodes { relationships(first: 20) { edges { other { slug } } } } } } } }`

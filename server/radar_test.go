@@ -1,27 +1,22 @@
 package server
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/trendgraph/trendgraph/data"
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/internal/kbtest"
 	"github.com/trendgraph/trendgraph/store"
 )
 
 // twoEditions is the curated dataset with a second radar edition that moves a few entries.
 func twoEditions(t *testing.T) *store.Store {
 	t.Helper()
-	d, err := dataset.LoadFS(data.FS, ".", "data")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := kbtest.Curated(t)
 	rd, _ := d.FindRadar("backend-2026")
 	rd.Editions = append(rd.Editions, dataset.Edition{Date: "2026-09-01"})
 	moves := map[string]string{"platform-engineering": "trial", "graphql": "hold", "kubernetes": "adopt"}
@@ -31,15 +26,7 @@ func twoEditions(t *testing.T) *store.Store {
 			d.Assessments = append(d.Assessments, a)
 		}
 	}
-	s, err := store.Open(filepath.Join(t.TempDir(), "radar.db"), store.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Import(context.Background(), d); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return kbtest.Open(t, d)
 }
 
 func TestBackstageRadarJSON(t *testing.T) {

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -14,33 +13,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trendgraph/trendgraph/data"
-	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/graph"
+	"github.com/trendgraph/trendgraph/internal/kbtest"
 	"github.com/trendgraph/trendgraph/store"
 )
 
 // newStore is a real bbolt file loaded with the embedded dataset.
 func newStore(t testing.TB) *store.Store {
 	t.Helper()
-	d, err := dataset.LoadFS(data.FS, ".", "data")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := store.Open(filepath.Join(t.TempDir(), "server.db"), store.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := s.Check(); err != nil {
-			t.Error(err)
-		}
-		s.Close()
-	})
-	if err := s.Import(context.Background(), d); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return kbtest.Open(t, kbtest.Curated(t))
 }
 
 // newHandler builds the real handler; cfg changes the defaults.

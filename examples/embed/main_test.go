@@ -1,33 +1,18 @@
 package main
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/trendgraph/trendgraph/data"
-	"github.com/trendgraph/trendgraph/dataset"
-	"github.com/trendgraph/trendgraph/store"
+	"github.com/trendgraph/trendgraph/internal/kbtest"
 )
 
 func TestPortalMountsTheKnowledgeBase(t *testing.T) {
-	d, err := dataset.LoadFS(data.FS, ".", "data")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "kb.db"), store.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Import(context.Background(), d); err != nil {
-		t.Fatal(err)
-	}
+	st := kbtest.Open(t, kbtest.Curated(t))
 	portal := httptest.NewServer(newPortal(st, slog.New(slog.NewTextHandler(io.Discard, nil)), "s3ssion"))
 	defer portal.Close()
 

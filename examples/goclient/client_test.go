@@ -6,32 +6,18 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
 	"github.com/Khan/genqlient/graphql"
 
-	"github.com/trendgraph/trendgraph/data"
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/internal/kbtest"
 	"github.com/trendgraph/trendgraph/server"
-	"github.com/trendgraph/trendgraph/store"
 )
 
 // liveServer serves the real handler over HTTP on loopback, loaded from the embedded dataset.
 func liveServer(t *testing.T) string {
 	t.Helper()
-	d, err := dataset.LoadFS(data.FS, ".", "data")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "kb.db"), store.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Import(context.Background(), d); err != nil {
-		t.Fatal(err)
-	}
+	st := kbtest.Open(t, kbtest.Curated(t))
 	cfg := server.DefaultConfig()
 	cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(server.New(st, cfg))
