@@ -130,19 +130,25 @@ func (s *Server) radarEditions(ctx context.Context, slug string) (*radarData, ma
 	for i := len(first.Radar.Editions) - 1; i >= 0; i-- {
 		date := first.Radar.Editions[i].Date
 		dates = append(dates, date)
-		var after *string
-		for {
-			var page radarData
-			if err := s.internalQuery(ctx, radarQuery, map[string]any{"slug": slug, "edition": date, "after": after}, &page); err != nil {
+		page := first // without an edition, the first query already read the latest one's first page
+		if i != len(first.Radar.Editions)-1 {
+			page = radarData{}
+			if err := s.internalQuery(ctx, radarQuery, map[string]any{"slug": slug, "edition": date}, &page); err != nil {
 				return nil, nil, nil, err
 			}
+		}
+		for {
 			for _, e := range page.Radar.Entries.Edges {
 				byEdition[date] = append(byEdition[date], e.Node)
 			}
 			if !page.Radar.Entries.PageInfo.HasNextPage {
 				break
 			}
-			after = page.Radar.Entries.PageInfo.EndCursor
+			after := page.Radar.Entries.PageInfo.EndCursor
+			page = radarData{}
+			if err := s.internalQuery(ctx, radarQuery, map[string]any{"slug": slug, "edition": date, "after": after}, &page); err != nil {
+				return nil, nil, nil, err
+			}
 		}
 	}
 	return &first, byEdition, dates, nil
