@@ -251,7 +251,7 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, lim ht
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("serving", "addr", ln.Addr().String(), "playground", "http://"+ln.Addr().String()+"/")
+	log.Info("serving", "addr", ln.Addr().String(), "playground", playgroundURL(ln.Addr()))
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -265,6 +265,18 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, lim ht
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// playgroundURL is where a person on this machine opens the playground.
+func playgroundURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String() + "/"
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost" // listening on every interface
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
 }
 
 // openForServing opens the database read-only, so that backups can run beside the server;
