@@ -85,7 +85,18 @@ func isDataFile(p string) bool {
 }
 
 // decodeFile decodes one file strictly: unknown fields and wrong types are problems.
-func decodeFile(name string, src []byte) (*fileDoc, *locator, *Problem) {
+func decodeFile(name string, src []byte) (fd *fileDoc, loc *locator, problem *Problem) {
+	// The YAML library panics on some malformed input (found by FuzzLoadAndValidate): a bad
+	// file is a problem to report, never a crash.
+	defer func() {
+		if p := recover(); p != nil {
+			fd, loc, problem = nil, nil, &Problem{File: name, Msg: fmt.Sprintf("the file could not be read as YAML (%v)", p)}
+		}
+	}()
+	return decodeFileUnsafe(name, src)
+}
+
+func decodeFileUnsafe(name string, src []byte) (*fileDoc, *locator, *Problem) {
 	var fd fileDoc
 	loc := &locator{src: src}
 	if strings.EqualFold(path.Ext(name), ".json") {
@@ -150,10 +161,16 @@ type locator struct {
 	file *ast.File
 }
 
-func (l *locator) line(p string) int {
+func (l *locator) line(p string) (line int) {
 	if l == nil {
 		return 0
 	}
+	// As in decodeFile: the YAML library's panics cost the message its line, nothing more.
+	defer func() {
+		if recover() != nil {
+			line = 0
+		}
+	}()
 	l.once.Do(func() {
 		if l.file == nil {
 			l.file, _ = parser.ParseBytes(l.src, 0)
