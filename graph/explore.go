@@ -240,12 +240,7 @@ func (r *Resolver) neighborhood(id string, depth *int, ks []model.RelationshipKi
 			out.Nodes = append(out.Nodes, &model.NeighborhoodNode{Entity: model.NewEntity(e, sib), Depth: depthOf[order[i]]})
 		}
 	}
-	byID := map[store.ID]*store.Entity{}
-	for _, e := range ents {
-		if e != nil {
-			byID[e.ID] = e
-		}
-	}
+	byID := indexEntities(ents)
 	ends := batch.New()
 	for _, rel := range rels {
 		// A relationship to an entity the limit left out is not part of the neighborhood.
@@ -302,12 +297,7 @@ func (r *Resolver) compare(ctx context.Context, ids []string) (*model.Comparison
 	if err != nil {
 		return nil, err
 	}
-	byID := map[store.ID]*store.Entity{}
-	for _, e := range ents {
-		if e != nil {
-			byID[e.ID] = e
-		}
-	}
+	byID := indexEntities(ents)
 	sib := countEntities(ents)
 	out := &model.Comparison{Tradeoffs: []*model.ComparedTradeoff{}, Neighbors: []*model.ComparedNeighbor{}, Assessments: []*model.Assessment{}}
 	for i, id := range subjects {

@@ -119,6 +119,17 @@ func entityPage(ents []*store.Entity, rawCursors [][]byte, hasPrev, hasNext bool
 	return newPage(nodes, cursors, hasPrev, hasNext, total)
 }
 
+// indexEntities maps loaded entities by ID, leaving out the missing (nil) ones.
+func indexEntities(ents []*store.Entity) map[store.ID]*store.Entity {
+	byID := make(map[store.ID]*store.Entity, len(ents))
+	for _, e := range ents {
+		if e != nil {
+			byID[e.ID] = e
+		}
+	}
+	return byID
+}
+
 // countEntities makes the sibling group of entities returned together.
 func countEntities(ents []*store.Entity) *batch.Siblings {
 	sib := batch.New()
@@ -222,12 +233,7 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 	if err != nil {
 		return nil, err
 	}
-	entByID := map[store.ID]*store.Entity{}
-	for _, e := range ents {
-		if e != nil {
-			entByID[e.ID] = e
-		}
-	}
+	entByID := indexEntities(ents)
 	sib := countEntities(ents)
 	var rels []*store.Relationship
 	if len(relIDs) > 0 {
@@ -249,11 +255,7 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range ends {
-			if e != nil {
-				endByID[e.ID] = e
-			}
-		}
+		endByID = indexEntities(ends)
 	}
 	for i, ref := range refs {
 		switch {

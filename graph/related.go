@@ -136,7 +136,7 @@ func storeDirection(d *model.Direction) store.Direction {
 	return store.Both
 }
 
-// endEntity returns a relationship end that was read with it, or loads it.
+// endEntity returns an entity that was read with its parent (an assessment's), or loads it.
 func endEntity(ctx context.Context, e *store.Entity, sib *batch.Siblings, id store.ID) (model.Entity, error) {
 	if e != nil {
 		return model.NewEntity(e, sib), nil
