@@ -105,15 +105,11 @@ func relationships(ctx context.Context, parent model.Ent, direction *model.Direc
 		if rel == nil || other == nil {
 			continue
 		}
-		node := &model.Relationship{R: rel}
+		node := &model.Relationship{R: rel, FromEntity: parent.E, ToEntity: other, FromSib: res.fromSib, ToSib: res.toSib}
 		dir := model.DirectionOutgoing
-		if e.Dir == store.Outgoing {
-			node.FromEntity, node.ToEntity = parent.E, other
-			node.FromSib, node.ToSib = res.fromSib, res.toSib
-		} else {
+		if e.Dir == store.Incoming {
 			dir = model.DirectionIncoming
 			node.FromEntity, node.ToEntity = other, parent.E
-			node.FromSib, node.ToSib = res.fromSib, res.toSib
 		}
 		c := encodeCursor(cursorEdges, p.Cursors[i])
 		cursors = append(cursors, c)
