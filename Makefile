@@ -20,7 +20,7 @@ test: lint check-generated check-data compat conformance browser tsclient fuzz-b
 
 # Fuzz targets as package:target; each keeps its seed corpus in testdata/fuzz (crashers found
 # land there and rerun as regression tests in every `go test`).
-FUZZ_TARGETS := server:FuzzGraphQLEndpoint dataset:FuzzLoadAndValidate store:FuzzTokenize \
+FUZZ_TARGETS := server:FuzzGraphQLEndpoint server:FuzzResponseCacheMatchesUncached dataset:FuzzLoadAndValidate store:FuzzTokenize \
 	graph:FuzzGlobalID graph:FuzzCursor graph:FuzzEntityFilter
 FUZZTIME ?= 60s
 

@@ -7,10 +7,10 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/internal/bytelru"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -20,14 +20,28 @@ type Options struct {
 	Texts   map[string]*dataset.SourceText
 	Log     *slog.Logger
 	Loaders LoaderOptions
-	// QueryCacheSize is how many parsed and validated documents are kept.
-	QueryCacheSize int
+	// QueryCacheBytes bounds the memory of parsed and validated documents kept (see
+	// DocumentCacheBytes); documents over MaxCachedDocumentBytes of text are never kept.
+	QueryCacheBytes int64
 	// Introspection allows schema introspection; without it, validation errors also stop
 	// suggesting field names, which would leak the schema.
 	Introspection bool
 	// OnBatch, if set, is told the size of every loader batch (for metrics).
 	OnBatch func(loader string, keys int)
 }
+
+// The parsed-document cache is bounded by bytes: clients choose what they send, and a few
+// hundred large documents (comments cost no tokens) once held about 1 GB.
+const (
+	// DocumentCacheBytes is the default bound of the parsed-document cache.
+	DocumentCacheBytes = 32 << 20
+	// MaxCachedDocumentBytes is the largest document text kept parsed, or kept by APQ; every
+	// hand-written or generated operation we know of is far smaller.
+	MaxCachedDocumentBytes = 64 << 10
+	// astBytesPerByte is what a parsed, validated document holds per byte of its text (the
+	// text itself and its AST), measured on dense documents; comments hold less.
+	astBytesPerByte = 25
+)
 
 // NewServer builds the GraphQL executor over a store: a cache of parsed documents,
 // introspection if allowed, per-operation loaders and an error presenter that shows callers
@@ -37,12 +51,13 @@ func NewServer(s *store.Store, o Options) *handler.Server {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	if o.QueryCacheSize <= 0 {
-		o.QueryCacheSize = 1000
+	if o.QueryCacheBytes <= 0 {
+		o.QueryCacheBytes = DocumentCacheBytes
 	}
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: s, Texts: o.Texts, Log: o.Log}}))
 	// Without a cache every request is parsed and validated again.
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](o.QueryCacheSize))
+	srv.SetQueryCache(bytelru.NewStrings(o.QueryCacheBytes, astBytesPerByte*MaxCachedDocumentBytes,
+		func(query string, _ *ast.QueryDocument) int64 { return astBytesPerByte * int64(len(query)) }))
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	} else {

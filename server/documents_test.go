@@ -139,3 +139,75 @@ func TestTimeoutReleasesGoroutines(t *testing.T) {
 	n := runtime.Stack(buf, true)
 	t.Fatalf("%d goroutines before, %d after the timed-out requests:\n%s", baseline, now, buf[:n])
 }
+
+// Issue 10, item 1: a request naming one document by documentId and running another (by its
+// persistedQuery hash) stored the second's answer under the first's key, so every later caller
+// of the first got it. The cache identity is the document that ran; disagreeing IDs are refused.
+func TestCacheIdentityIsTheDocumentThatRan(t *testing.T) {
+	listed := `query Listed { technology(slug: "go") { name } }`
+	other := `query Listed { technology(slug: "rust") { name } }`
+	manifest := map[string]string{"sha256:" + sha256Hex(listed): listed}
+	ct := map[string]string{"Content-Type": "application/json"}
+	for _, withManifest := range []bool{false, true} {
+		h := newHandler(t, newStore(t), func(c *Config) {
+			c.RatePerSecond = 0
+			if withManifest {
+				c.TrustedDocuments = manifest
+			}
+		})
+		// Register the other document with APQ, then name the listed one while running the other.
+		reg, _ := json.Marshal(map[string]any{"query": other, "extensions": map[string]any{
+			"persistedQuery": map[string]any{"version": 1, "sha256Hash": sha256Hex(other)}}})
+		if r := do(h, http.MethodPost, "/graphql", reg, ct); !strings.Contains(string(r.body), `"Rust"`) {
+			t.Fatalf("registering: %s", r.body)
+		}
+		mixed, _ := json.Marshal(map[string]any{"extensions": map[string]any{
+			"documentId":     "sha256:" + sha256Hex(listed),
+			"persistedQuery": map[string]any{"version": 1, "sha256Hash": sha256Hex(other)}}})
+		if r := do(h, http.MethodPost, "/graphql", mixed, ct); r.status != 400 || r.code(t) != "BAD_REQUEST" {
+			t.Fatalf("manifest %v: disagreeing document IDs: %d %s", withManifest, r.status, r.body)
+		}
+		byID, _ := json.Marshal(map[string]any{"extensions": map[string]any{"documentId": "sha256:" + sha256Hex(listed)}})
+		r := do(h, http.MethodPost, "/graphql", byID, ct)
+		if strings.Contains(string(r.body), `"Rust"`) || withManifest && !strings.Contains(string(r.body), `"Go"`) {
+			t.Fatalf("manifest %v: the listed document's answer was poisoned: %s", withManifest, r.body)
+		}
+		// A documentId with text that is not that document is refused too.
+		textAndID, _ := json.Marshal(map[string]any{"query": other, "extensions": map[string]any{"documentId": sha256Hex(listed)}})
+		if r := do(h, http.MethodPost, "/graphql", textAndID, ct); r.code(t) == "" || strings.Contains(string(r.body), `"Rust"`) {
+			t.Fatalf("manifest %v: text that is not the named document: %d %s", withManifest, r.status, r.body)
+		}
+	}
+}
+
+// Without a manifest a documentId names nothing: refused, whatever else the request holds; an
+// empty hash is no hash.
+func TestDocumentIDWithoutManifestAndEmptyHashes(t *testing.T) {
+	h := newHandler(t, newStore(t), func(c *Config) { c.RatePerSecond = 0 })
+	ct := map[string]string{"Content-Type": "application/json"}
+	q := `{ technology(slug: "go") { name } }`
+	for _, ext := range []map[string]any{
+		{"documentId": sha256Hex(q)},
+		{"documentId": sha256Hex(q), "persistedQuery": map[string]any{"version": 1, "sha256Hash": sha256Hex(q)}},
+	} {
+		for _, withText := range []bool{false, true} {
+			body := map[string]any{"extensions": ext}
+			if withText {
+				body["query"] = q
+			}
+			b, _ := json.Marshal(body)
+			if r := do(h, http.MethodPost, "/graphql", b, ct); r.code(t) != "PERSISTED_QUERY_NOT_FOUND" {
+				t.Fatalf("documentId without a manifest (%v, text %v): %d %s", ext, withText, r.status, r.body)
+			}
+		}
+	}
+	for _, ext := range []map[string]any{
+		{"documentId": ""},
+		{"persistedQuery": map[string]any{"version": 1, "sha256Hash": ""}},
+	} {
+		b, _ := json.Marshal(map[string]any{"query": q, "extensions": ext})
+		if r := do(h, http.MethodPost, "/graphql", b, ct); r.status != 200 || !strings.Contains(string(r.body), `"Go"`) {
+			t.Fatalf("an empty hash beside the text (%v): %d %s", ext, r.status, r.body)
+		}
+	}
+}

@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/ravilushqa/otelgqlgen"
@@ -25,6 +23,7 @@ import (
 
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/graph"
+	"github.com/trendgraph/trendgraph/internal/bytelru"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -99,6 +98,10 @@ func DefaultConfig() Config {
 	}
 }
 
+// apqCacheBytes bounds the texts kept for automatic persisted queries: thousands of typical
+// operations; documents over graph.MaxCachedDocumentBytes are not kept.
+const apqCacheBytes = 8 << 20
+
 // Server is trendgraph's HTTP handler.
 type Server struct {
 	cfg     Config
@@ -132,13 +135,17 @@ func New(st *store.Store, cfg Config) *Server {
 		OnBatch: func(loader string, keys int) { s.metrics.batches.WithLabelValues(loader).Observe(float64(keys)) },
 	})
 	lim := &limiter{cfg: cfg.Limits, rejected: func(limit string) { s.metrics.rejected.WithLabelValues(limit).Inc() }}
-	var docs *trustedDocuments
+	docs := &documents{only: cfg.TrustedOnly}
 	if len(cfg.TrustedDocuments) > 0 || cfg.TrustedOnly {
-		byHash := make(map[string]string, len(cfg.TrustedDocuments))
+		docs.manifest = make(map[string]string, len(cfg.TrustedDocuments))
 		for id, doc := range cfg.TrustedDocuments {
-			byHash[strings.TrimPrefix(id, "sha256:")] = doc
+			docs.manifest[strings.TrimPrefix(id, "sha256:")] = doc
 		}
-		docs = &trustedDocuments{byHash: byHash, only: cfg.TrustedOnly}
+	}
+	if cfg.APQ && !cfg.TrustedOnly {
+		// The transport settles documents before the response cache is consulted, so it runs
+		// APQ itself (gqlgen's extension would run after a cache hit had skipped it).
+		docs.apq = bytelru.New(apqCacheBytes, graph.MaxCachedDocumentBytes, func(k, v string) int64 { return int64(len(k) + len(v)) })
 	}
 	tr := transport{limits: lim, docs: docs, version: st.Version, maxAge: cfg.HTTPMaxAge}
 	if cfg.CacheBytes > 0 {
@@ -149,9 +156,6 @@ func New(st *store.Store, cfg Config) *Server {
 		exec.SetParserTokenLimit(cfg.Limits.MaxTokens)
 	}
 	exec.Use(lim)
-	if cfg.APQ && !cfg.TrustedOnly {
-		exec.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	}
 	if cfg.TracerProvider != nil {
 		exec.Use(otelgqlgen.Middleware(otelgqlgen.WithTracerProvider(cfg.TracerProvider)))
 	}

@@ -29,7 +29,7 @@ const (
 // without a data key under application/graphql-response+json; only queries run over GET.
 type transport struct {
 	limits *limiter
-	docs   *trustedDocuments
+	docs   *documents
 	// cache, when set, answers repeated queries from memory; version is the store's data
 	// version, part of every key.
 	cache   *responseCache
@@ -127,26 +127,29 @@ func (t transport) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 	if p.OperationName != nil {
 		raw.OperationName = *p.OperationName
 	}
-	docID := documentHash(raw)
-	byHash := raw.Query == "" && docID != ""
+	// A request without text names its document by hash: its URL or body identifies it.
+	byHash := raw.Query == ""
 	if err := t.docs.resolve(raw); err != nil {
-		return failed(http.StatusBadRequest, errorList(err.code, err.msg))
+		status := http.StatusBadRequest
+		if err.code == CodePersistedQueryNotFound || err.code == CodePersistedQueryNotSupported {
+			// APQ clients read these from the body and retry with the text, as from Apollo's.
+			status = requestErrorStatus(media)
+		}
+		return failed(status, errorList(err.code, err.msg))
 	}
 	if err := t.limits.checkTokens(raw.Query); err != nil {
 		return failed(requestErrorStatus(media), gqlerror.List{err})
 	}
 	info := requestInfoFrom(r.Context())
-	key, cacheable := "", t.cache != nil
+	// The cache knows an answer by the text that runs, settled above; a hash whose text is not
+	// known yet runs nothing worth keeping.
+	key, cacheable := "", t.cache != nil && raw.Query != ""
 	if cacheable {
-		identity := raw.Query
-		if identity == "" {
-			identity = "hash:" + docID
-		}
 		scope := ""
 		if info != nil {
 			scope = info.scope()
 		}
-		key, cacheable = cacheKey(t.version(), scope, raw.OperationName, identity, raw.Variables)
+		key, cacheable = cacheKey(t.version(), scope, raw.OperationName, raw.Query, raw.Variables)
 	}
 	if cacheable {
 		if hit, ok := t.cache.get(key); ok {
@@ -186,7 +189,9 @@ func (t transport) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 	if err != nil {
 		return failed(http.StatusInternalServerError, errorList("INTERNAL_SERVER_ERROR", "the response could not be encoded"))
 	}
-	res := result{status: http.StatusOK, body: b, etag: etagOf(b), httpCacheable: r.Method == http.MethodGet || byHash}
+	// HTTP caches keep only complete answers: a passing error (a timeout, an APQ miss before
+	// registration) must not stick in a CDN.
+	res := result{status: http.StatusOK, body: b, etag: etagOf(b), httpCacheable: (r.Method == http.MethodGet || byHash) && len(resp.Errors) == 0}
 	// Only complete answers of queries are kept: an error may be passing (a timeout, say).
 	if cacheable && len(resp.Errors) == 0 && op != nil && op.Operation == ast.Query {
 		t.cache.put(&cachedResponse{key: key, body: b, etag: res.etag, opName: op.Name, opType: string(op.Operation)})
@@ -216,20 +221,6 @@ func encodeResponse(resp *graphql.Response) ([]byte, error) {
 		b = append(b, ext...)
 	}
 	return append(b, '}'), nil
-}
-
-// documentHash is the document ID a request names by hash (a persisted query or trusted
-// document), or "".
-func documentHash(raw *graphql.RawParams) string {
-	if id, ok := raw.Extensions["documentId"].(string); ok {
-		return strings.TrimPrefix(id, "sha256:")
-	}
-	if pq, ok := raw.Extensions["persistedQuery"].(map[string]any); ok {
-		if h, ok := pq["sha256Hash"].(string); ok {
-			return h
-		}
-	}
-	return ""
 }
 
 func (t transport) cacheControl(r *http.Request) string {
