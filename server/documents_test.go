@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -210,4 +211,31 @@ func TestDocumentIDWithoutManifestAndEmptyHashes(t *testing.T) {
 			t.Fatalf("an empty hash beside the text (%v): %d %s", ext, r.status, r.body)
 		}
 	}
+}
+
+// Issue 10, item 5: parsed documents and APQ texts were kept by count (1,000 each), so a few
+// hundred large documents (comments cost no tokens) held hundreds of MB. Both are bounded by
+// bytes, and a document over the size kept is not kept at all.
+func TestDocumentCachesAreBoundedByBytes(t *testing.T) {
+	h := newHandler(t, newStore(t), func(c *Config) { c.RatePerSecond = 0; c.CacheBytes = 0; c.Limits.MaxBodyBytes = 2 << 20 })
+	ct := map[string]string{"Content-Type": "application/json"}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	padding := "#" + strings.Repeat("x", 900<<10) + "\n" // one comment is one token
+	for i := range 200 {
+		q := fmt.Sprintf("# %d\n%s{ trends { totalCount } }", i, padding)
+		b, _ := json.Marshal(map[string]any{"query": q, "extensions": map[string]any{
+			"persistedQuery": map[string]any{"version": 1, "sha256Hash": sha256Hex(q)}}})
+		if r := do(h, http.MethodPost, "/graphql", b, ct); r.status != 200 || r.code(t) != "" {
+			t.Fatalf("request %d: %d %.200s", i, r.status, r.body)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	grown := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	if grown > 64<<20 {
+		t.Fatalf("200 documents of 900 KB left the heap %d MB larger: the document caches keep them", grown>>20)
+	}
+	runtime.KeepAlive(h)
 }
