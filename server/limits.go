@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -33,6 +34,12 @@ type Limits struct {
 	MaxBodyBytes int64
 	// MaxBatch bounds the operations of one batched request (a JSON array); 1 refuses batches.
 	MaxBatch int
+	// MaxFilterSize bounds the nodes and values of one filter argument (each and/or/not, each
+	// listed kind, tag, trend...): each is a set the store evaluates.
+	MaxFilterSize int
+	// MaxIntrospectionFields bounds the __schema and __type fields of a request: the schema is
+	// large, and aliases of __schema multiply it.
+	MaxIntrospectionFields int
 }
 
 // DefaultLimits fit every query of the playground and the typed clients with room to spare,
@@ -47,6 +54,10 @@ func DefaultLimits() Limits {
 		MaxCost:         100_000,
 		MaxBodyBytes:    1 << 20,
 		MaxBatch:        10,
+		// Far past any filter a person writes; each node costs the store a set evaluation.
+		MaxFilterSize: 100,
+		// GraphiQL and codegen tools send one __schema; two leave room for a __type beside it.
+		MaxIntrospectionFields: 2,
 	}
 }
 
@@ -59,11 +70,15 @@ const (
 	CodeTokenLimit       = "TOKEN_LIMIT_EXCEEDED"
 	CodeCostLimit        = "COST_LIMIT_EXCEEDED"
 	CodeBatchLimit       = "BATCH_LIMIT_EXCEEDED"
+	CodeFilterSizeLimit  = "FILTER_SIZE_LIMIT_EXCEEDED"
+	// CodeIntrospectionLimit refuses a request with too many __schema and __type fields.
+	CodeIntrospectionLimit = "INTROSPECTION_LIMIT_EXCEEDED"
 )
 
 func init() {
 	// Requests refused by a limit are request errors: 400 under graphql-response+json.
-	for _, c := range []string{CodeDepthLimit, CodeAliasLimit, CodeFieldRepeatLimit, CodeDirectiveLimit, CodeTokenLimit, CodeCostLimit} {
+	for _, c := range []string{CodeDepthLimit, CodeAliasLimit, CodeFieldRepeatLimit, CodeDirectiveLimit, CodeTokenLimit, CodeCostLimit,
+		CodeFilterSizeLimit, CodeIntrospectionLimit} {
 		errcode.RegisterErrorType(c, errcode.KindProtocol)
 	}
 }
@@ -126,116 +141,298 @@ type Cost struct {
 	Limit     int `json:"limit"`
 }
 
-// MutateOperationContext measures the validated operation and refuses it past any limit.
+// MutateOperationContext measures the validated operation and refuses it past any limit. The
+// operations of one batch share one budget of cost and introspection fields.
 func (l *limiter) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
 	op := rc.Doc.Operations.ForName(rc.OperationName)
 	if op == nil {
 		return nil
 	}
-	m := &measure{vars: rc.Variables, fragments: rc.Doc.Fragments}
-	depth := m.selections(op.SelectionSet, 1)
-	m.directives += len(op.Directives)
-	for _, f := range rc.Doc.Fragments {
-		m.directives += len(f.Directives)
+	sum, m := measureOperation(rc.Doc, op, rc.Variables, l.cfg)
+	if m.stopped != nil {
+		l.reject(m.stopped.limit)
+		return limitError(m.stopped.code, m.stopped.limit, m.stopped.max, m.stopped.actual)
 	}
-	checks := []struct {
-		code, limit string
-		max, actual int
-	}{
-		{CodeDepthLimit, "depth", l.cfg.MaxDepth, depth},
-		{CodeAliasLimit, "aliases", l.cfg.MaxAliases, m.aliases},
-		{CodeFieldRepeatLimit, "field repeats", l.cfg.MaxFieldRepeats, m.repeats},
-		{CodeDirectiveLimit, "directives", l.cfg.MaxDirectives, m.directives},
-		{CodeCostLimit, "cost", l.cfg.MaxCost, m.cost},
+	cost, introspection := sum.cost, sum.introspection
+	info := requestInfoFrom(ctx)
+	if info != nil {
+		// A batch is one request: its operations draw on one budget.
+		cost, introspection = info.spend(sum.cost, sum.introspection)
 	}
-	for _, c := range checks {
+	for _, c := range []exceeded{
+		{CodeCostLimit, "cost", l.cfg.MaxCost, cost},
+		{CodeIntrospectionLimit, "introspection fields", l.cfg.MaxIntrospectionFields, introspection},
+	} {
 		if c.max > 0 && c.actual > c.max {
 			l.reject(c.limit)
 			return limitError(c.code, c.limit, c.max, c.actual)
 		}
 	}
-	rc.Stats.SetExtension(costExtension, &Cost{Requested: m.cost, Limit: l.cfg.MaxCost})
-	if info := requestInfoFrom(ctx); info != nil {
-		info.setCost(m.cost)
+	rc.Stats.SetExtension(costExtension, &Cost{Requested: sum.cost, Limit: l.cfg.MaxCost})
+	if info != nil {
+		info.setCost(sum.cost)
 	}
 	return nil
 }
 
-// measure walks an operation, fragments expanded.
+// measureOperation measures an operation of a validated document; the measure's stopped field
+// names the first limit it passes.
+func measureOperation(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any, lim Limits) (*summary, *measure) {
+	m := &measure{vars: vars, fragments: doc.Fragments, lim: lim}
+	sum := m.set(op.SelectionSet, "", 1)
+	if m.stopped == nil {
+		directives := len(op.Directives)
+		for _, f := range doc.Fragments {
+			directives += len(f.Directives)
+		}
+		sum.directives = satAdd(sum.directives, directives)
+		sum.repeats = max(sum.repeats, sum.top)
+		m.check(sum)
+	}
+	return sum, m
+}
+
+// exceeded is a limit passed, with what was measured when the walk stopped.
+type exceeded struct {
+	code, limit string
+	max, actual int
+}
+
+// maxAnalysisSteps bounds the work of measuring one operation (fields visited plus response
+// keys merged from fragments). Measuring is linear in the document, so only a document far past
+// the token limit's intent comes near it.
+const maxAnalysisSteps = 1_000_000
+
+// measure walks an operation. Each fragment is measured once and its summary reused at every
+// spread, so the walk is linear in the document even when fragments spread each other many
+// times over (which expands exponentially); every count saturates instead of overflowing.
 type measure struct {
-	vars       map[string]any
-	fragments  ast.FragmentDefinitionList
-	aliases    int
-	repeats    int
-	directives int
-	cost       int
+	vars      map[string]any
+	fragments ast.FragmentDefinitionList
+	lim       Limits
+	memo      map[string]*summary
 	// visiting guards against fragment cycles (validation refuses them, but a walk must not
 	// trust that).
 	visiting map[string]bool
+	steps    int
+	// stopped is the first limit passed: every count only grows towards the root, so the walk
+	// stops there.
+	stopped *exceeded
 }
 
-// selections returns the depth of a selection set and adds its fields' cost.
-func (m *measure) selections(set ast.SelectionSet, depth int) int {
-	keys := map[string]int{}
-	deepest := depth - 1
-	m.walk(set, depth, keys, &deepest)
-	for _, n := range keys {
-		m.repeats = max(m.repeats, n)
+// summary measures a selection set as if it stood alone at depth 1.
+type summary struct {
+	cost, depth, aliases, directives, introspection int
+	// repeats is the most any response key appears in one selection set below this one.
+	repeats int
+	// keys counts the response keys of this set itself, fragments merged in, which the
+	// enclosing set merges with its own before counting repeats; top is the largest count.
+	keys map[string]int
+	top  int
+}
+
+func (s *summary) addKey(k string, n int) {
+	s.keys[k] = satAdd(s.keys[k], n)
+	s.top = max(s.top, s.keys[k])
+}
+
+var emptySummary = &summary{keys: map[string]int{}}
+
+// saturation caps every count: far past any limit, small enough never to overflow.
+const saturation = 1 << 40
+
+func satAdd(a, b int) int { return min(a+b, saturation) }
+
+func satMul(a, b int) int {
+	if a != 0 && b > saturation/a {
+		return saturation
 	}
-	return deepest
+	return min(a*b, saturation)
 }
 
-func (m *measure) walk(set ast.SelectionSet, depth int, keys map[string]int, deepest *int) {
+// set measures a selection set of objects of type parent ("" at the root) whose fields stand at
+// the given depth.
+func (m *measure) set(set ast.SelectionSet, parent string, depth int) *summary {
+	s := &summary{keys: map[string]int{}}
 	for _, sel := range set {
-		switch s := sel.(type) {
+		if m.stopped != nil {
+			return s
+		}
+		m.steps++
+		if f, ok := sel.(*ast.Field); ok && m.lim.MaxDepth > 0 && depth > m.lim.MaxDepth && f.Name != "__schema" && f.Name != "__type" {
+			// Too deep already: say so before the cost of what lies below passes its limit.
+			m.stopped = &exceeded{CodeDepthLimit, "depth", m.lim.MaxDepth, depth}
+			return s
+		}
+		switch f := sel.(type) {
 		case *ast.Field:
-			m.directives += len(s.Directives)
-			keys[s.Alias]++
-			if s.Alias != "" && s.Alias != s.Name {
-				m.aliases++
+			s.directives = satAdd(s.directives, len(f.Directives))
+			s.addKey(f.Alias, 1)
+			if f.Alias != "" && f.Alias != f.Name {
+				s.aliases = satAdd(s.aliases, 1)
 			}
-			if s.Name == "__schema" || s.Name == "__type" {
-				// Introspection is bounded by the schema itself; counting it would lock the
-				// playground out of its own docs.
-				*deepest = max(*deepest, depth)
-				m.cost++
+			if f.Name == "__schema" || f.Name == "__type" {
+				// Introspection is bounded by the schema itself and counted apart, by its own
+				// limit, so the playground's docs load under any depth or cost limit.
+				s.cost, s.depth = satAdd(s.cost, 1), max(s.depth, 1)
+				s.introspection = satAdd(s.introspection, 1)
 				continue
 			}
-			before := m.cost
-			d := depth
-			if len(s.SelectionSet) > 0 {
-				d = m.selections(s.SelectionSet, depth+1)
+			cost, below := 1+m.argumentCost(f), 1
+			if len(f.SelectionSet) > 0 && f.Definition != nil {
+				c := m.set(f.SelectionSet, f.Definition.Type.Name(), depth+1)
+				cost = satAdd(cost, satMul(c.cost, m.multiplier(f, parent)))
+				below = satAdd(c.depth, 1)
+				s.aliases = satAdd(s.aliases, c.aliases)
+				s.directives = satAdd(s.directives, c.directives)
+				s.introspection = satAdd(s.introspection, c.introspection)
+				s.repeats = max(s.repeats, c.repeats, c.top)
 			}
-			*deepest = max(*deepest, d)
-			children := m.cost - before
-			m.cost = before + 1 + children*m.multiplier(s)
+			s.cost, s.depth = satAdd(s.cost, cost), max(s.depth, below)
 		case *ast.InlineFragment:
-			m.directives += len(s.Directives)
-			m.walk(s.SelectionSet, depth, keys, deepest)
+			s.directives = satAdd(s.directives, len(f.Directives))
+			s.merge(m.set(f.SelectionSet, parent, depth), m)
 		case *ast.FragmentSpread:
-			m.directives += len(s.Directives)
-			if m.visiting == nil {
-				m.visiting = map[string]bool{}
-			}
-			if m.visiting[s.Name] {
-				continue
-			}
-			if f := m.fragments.ForName(s.Name); f != nil {
-				m.visiting[s.Name] = true
-				m.walk(f.SelectionSet, depth, keys, deepest)
-				m.visiting[s.Name] = false
-			}
+			s.directives = satAdd(s.directives, len(f.Directives))
+			s.merge(m.fragment(f.Name, depth), m)
+		}
+		m.check(s)
+	}
+	return s
+}
+
+// fragment is the summary of a named fragment, measured at its first spread (whose depth is
+// only used to stop early: the summary itself is relative).
+func (m *measure) fragment(name string, depth int) *summary {
+	if sum, ok := m.memo[name]; ok {
+		return sum
+	}
+	if m.visiting[name] {
+		return emptySummary
+	}
+	f := m.fragments.ForName(name)
+	if f == nil {
+		return emptySummary
+	}
+	if m.memo == nil {
+		m.memo, m.visiting = map[string]*summary{}, map[string]bool{}
+	}
+	m.visiting[name] = true
+	// A fragment on an interface or union is measured as on its own type condition.
+	sum := m.set(f.SelectionSet, f.TypeCondition, depth)
+	m.visiting[name] = false
+	m.memo[name] = sum
+	return sum
+}
+
+// merge adds a fragment's summary into the set that spreads it.
+func (s *summary) merge(o *summary, m *measure) {
+	s.cost = satAdd(s.cost, o.cost)
+	s.depth = max(s.depth, o.depth)
+	s.aliases = satAdd(s.aliases, o.aliases)
+	s.directives = satAdd(s.directives, o.directives)
+	s.introspection = satAdd(s.introspection, o.introspection)
+	s.repeats = max(s.repeats, o.repeats)
+	m.steps = satAdd(m.steps, len(o.keys))
+	for k, n := range o.keys {
+		s.addKey(k, n)
+	}
+}
+
+// check stops the walk at the first limit a partial summary already passes: cost, depth,
+// aliases, directives and repeats only grow as the walk returns towards the root.
+func (m *measure) check(s *summary) {
+	if m.stopped != nil {
+		return
+	}
+	for _, c := range []exceeded{
+		{CodeDepthLimit, "depth", m.lim.MaxDepth, s.depth},
+		{CodeAliasLimit, "aliases", m.lim.MaxAliases, s.aliases},
+		{CodeFieldRepeatLimit, "field repeats", m.lim.MaxFieldRepeats, max(s.repeats, s.top)},
+		{CodeDirectiveLimit, "directives", m.lim.MaxDirectives, s.directives},
+		{CodeCostLimit, "cost", m.lim.MaxCost, s.cost},
+		{CodeCostLimit, "analysis steps", maxAnalysisSteps, m.steps},
+	} {
+		if c.max > 0 && c.actual > c.max {
+			m.stopped = &c
+			return
 		}
 	}
 }
 
+// argumentCost counts the nodes and values of a field's filter: each costs as much as a field,
+// since each is a set the store evaluates. A filter past MaxFilterSize stops the walk.
+func (m *measure) argumentCost(f *ast.Field) int {
+	a := f.Arguments.ForName("filter")
+	if a == nil {
+		return 0
+	}
+	v, err := a.Value.Value(m.vars)
+	if err != nil {
+		return 0 // validation has refused it already
+	}
+	n := valueSize(v)
+	if m.lim.MaxFilterSize > 0 && n > m.lim.MaxFilterSize && m.stopped == nil {
+		m.stopped = &exceeded{CodeFilterSizeLimit, "filter size", m.lim.MaxFilterSize, n}
+	}
+	return n
+}
+
+// valueSize counts the objects and values of an input value: an object counts one plus its
+// fields' values, a list its elements, anything else one.
+func valueSize(v any) int {
+	switch x := v.(type) {
+	case map[string]any:
+		n := 1
+		for _, e := range x {
+			n = satAdd(n, valueSize(e))
+		}
+		return n
+	case []any:
+		n := 0
+		for _, e := range x {
+			n = satAdd(n, valueSize(e))
+		}
+		return n
+	case nil:
+		return 0
+	}
+	return 1
+}
+
+// listBounds are the largest sizes expected of plain (non-connection) lists whose length no
+// argument sets, by "Type.field": their children are counted that many times. Lists not named
+// here count defaultListBound.
+var listBounds = map[string]int{
+	"Radar.quadrants":           8,
+	"Radar.rings":               8,
+	"Radar.editions":            20,
+	"Comparison.entities":       maxCompared,
+	"ComparedTradeoff.entities": maxCompared,
+	"ComparedNeighbor.entities": maxCompared,
+	"Comparison.tradeoffs":      100,
+	"Comparison.neighbors":      300,
+	"Comparison.assessments":    maxCompared * 8,
+	"Path.nodes":                maxPathLength + 1,
+	"Path.steps":                maxPathLength,
+}
+
+// Bounds the GraphQL layer enforces on arguments (graph's maxCompare and maxPathDepth).
+const (
+	maxCompared      = 10
+	maxPathLength    = 6
+	defaultListBound = 10
+)
+
 // multiplier is how many times a field's children are resolved: a connection's page size, the
-// number of IDs of nodes(ids:), otherwise 1.
-func (m *measure) multiplier(f *ast.Field) int {
+// number of IDs of nodes(ids:), a neighbourhood's limit, a plain list's bound, otherwise 1.
+func (m *measure) multiplier(f *ast.Field, parent string) int {
 	if f.Definition == nil || f.Definition.Type == nil {
 		return 1
 	}
-	if f.Name == "nodes" && f.Definition.Type.Elem != nil {
+	typeName := f.Definition.Type.Name()
+	switch {
+	case f.Name == "nodes" && parent == "Query":
 		if a := f.Arguments.ForName("ids"); a != nil {
 			if v, err := a.Value.Value(m.vars); err == nil {
 				if list, ok := v.([]any); ok {
@@ -244,15 +441,19 @@ func (m *measure) multiplier(f *ast.Field) int {
 			}
 		}
 		return 1
-	}
-	typeName := f.Definition.Type.Name()
-	if typeName == "Neighborhood" {
+	case typeName == "Neighborhood":
 		return m.intArg(f, "limit", 100)
+	case strings.HasSuffix(typeName, "Connection"):
+		return max(m.intArg(f, "first", m.intArg(f, "last", defaultPageSize)), 1)
+	case parent == "Neighborhood" || strings.HasSuffix(parent, "Connection"):
+		return 1 // counted by the neighbourhood's limit, or the connection's page size
+	case f.Definition.Type.Elem != nil:
+		if n, ok := listBounds[parent+"."+f.Name]; ok {
+			return n
+		}
+		return defaultListBound
 	}
-	if len(typeName) < len("Connection") || typeName[len(typeName)-len("Connection"):] != "Connection" {
-		return 1
-	}
-	return max(m.intArg(f, "first", m.intArg(f, "last", defaultPageSize)), 1)
+	return 1
 }
 
 // intArg is a field's integer argument, or def when it is absent or null.

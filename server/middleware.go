@@ -35,6 +35,19 @@ type requestInfo struct {
 	tokenScope string
 	cached     bool
 	rejected   string
+	// spentCost and spentIntrospection are what the operations of this request (a batch has
+	// several) have used of their shared budget.
+	spentCost, spentIntrospection int
+}
+
+// spend adds an operation's cost and introspection fields to the request's totals and
+// returns the new totals.
+func (i *requestInfo) spend(cost, introspection int) (int, int) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.spentCost = satAdd(i.spentCost, cost)
+	i.spentIntrospection = satAdd(i.spentIntrospection, introspection)
+	return i.spentCost, i.spentIntrospection
 }
 
 // scope is what of the caller can change an answer: their token, or nothing.
