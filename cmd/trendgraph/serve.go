@@ -234,7 +234,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			_ = ln.Close()
 			return fmt.Errorf("listen on %s for metrics: %w", sf.metricsAddr, err)
 		}
-		extra = append(extra, listener{name: "metrics", ln: mln, h: h.MetricsHandler()})
+		// Only /metrics: this address answers nothing else, not even the API's 404 page.
+		mm := http.NewServeMux()
+		mm.Handle("/metrics", h.MetricsHandler())
+		extra = append(extra, listener{name: "metrics", ln: mln, h: mm})
 	}
 	hl := defaultHTTPLimits(cfg.Timeout)
 	hl.readHeader, hl.read, hl.idle, hl.maxHeaderBytes = sf.readHeaderTimeout, sf.readTimeout, sf.idleTimeout, sf.maxHeaderBytes

@@ -234,6 +234,9 @@ func TestServeMetricsOnTheirOwnAddress(t *testing.T) {
 	if code != 200 || !strings.Contains(body, `trendgraph_requests_total{operation="anonymous",route="graphql"`) {
 		t.Fatalf("/metrics on the metrics address: %d %.300s", code, body)
 	}
+	if code, _ := httpGet(t, "http://"+metricsAddr+"/graphql?query=%7B__typename%7D", nil); code != http.StatusNotFound {
+		t.Fatalf("the API on the metrics address: %d", code)
+	}
 	if code := stop(); code != 0 {
 		t.Fatalf("exit %d:\n%s", code, logs.String())
 	}
