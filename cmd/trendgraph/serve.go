@@ -170,6 +170,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if cfg.TrustedProxies, err = parsePrefixes(sf.trustedProxies); err != nil {
 		return fmt.Errorf("%w: --trusted-proxies: %w", errUsage, err)
 	}
+	if cfg.TrustProxy && len(cfg.TrustedProxies) == 0 {
+		// An empty list would mean the defaults to the handler, not "trust no one".
+		return fmt.Errorf("%w: --trust-proxy needs at least one network in --trusted-proxies", errUsage)
+	}
 	if cfg.PublicURL, err = checkPublicURL(sf.publicURL); err != nil {
 		return fmt.Errorf("%w: --public-url: %w", errUsage, err)
 	}

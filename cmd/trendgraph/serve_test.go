@@ -145,6 +145,7 @@ func TestServeRefusesBadConfiguration(t *testing.T) {
 		{"serve", "--log-format", "xml"},
 		{"serve", "--max-body-bytes", "0"},
 		{"serve", "--trusted-proxies", "10.0.0.0/8,proxy.internal"},
+		{"serve", "--trust-proxy", "--trusted-proxies", ""},
 		{"serve", "--public-url", "kb.example/portal"},
 		{"serve", "--public-url", "ftp://kb.example/"},
 		{"serve", "--public-url", "https://kb.example/?x=1"},
