@@ -11,7 +11,7 @@ import (
 // Bad input of every kind gets a clear error with the right status, never a panic or a 500,
 // and the server keeps serving.
 func TestBadInputs(t *testing.T) {
-	h := newHandler(t, newStore(t), func(c *Config) { c.RatePerSecond = 0; c.Limits.MaxBodyBytes = 64 << 10 })
+	h := newHandler(t, newStore(t), func(c *Config) { c.RatePerSecond = 0; c.Limits.MaxBodyBytes = 64 << 10; c.MetricsToken = "scrape" })
 	jsonCT := map[string]string{"Content-Type": "application/json"}
 	gqlResp := map[string]string{"Content-Type": "application/json", "Accept": mediaGraphQLResponse}
 	body := func(q string) []byte { b, _ := json.Marshal(map[string]any{"query": q}); return b }
@@ -64,6 +64,10 @@ func TestBadInputs(t *testing.T) {
 		{"unacceptable accept", "POST", "/graphql", body(`{ trends { totalCount } }`), map[string]string{"Content-Type": "application/json", "Accept": "image/png"}, 406, "NOT_ACCEPTABLE"},
 		{"deep nesting of lists", "POST", "/graphql", body(`{ trends { nodes { technologies { nodes { trends { nodes { technologies { nodes { trends { nodes { technologies { nodes { slug } } } } } } } } } } } } }`), gqlResp, 400, CodeDepthLimit},
 		{"alias flood", "POST", "/graphql", body(`{ ` + strings.Repeat("a: __typename ", 50) + `}`), gqlResp, 400, ""},
+		{"metrics without the token", "GET", "/metrics", nil, nil, 401, "UNAUTHENTICATED"},
+		{"metrics with a wrong token", "GET", "/metrics", nil, map[string]string{"Authorization": "Bearer scrap"}, 401, "UNAUTHENTICATED"},
+		{"metrics with an empty bearer", "GET", "/metrics", nil, map[string]string{"Authorization": "Bearer "}, 401, "UNAUTHENTICATED"},
+		{"very long operation name", "POST", "/graphql", body(`query ` + strings.Repeat("N", 20<<10) + ` { trends { colour } }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
 		{"deep filter", "POST", "/graphql", body(`{ entities(filter: ` + strings.Repeat(`{not: `, 12) + `{kinds: [DATABASE]}` + strings.Repeat(`}`, 12) + `) { totalCount } }`), jsonCT, 200, "BAD_USER_INPUT"},
 	}
 	if len(cases) < 30 {

@@ -1,12 +1,16 @@
 package server
 
 import (
+	"net/http"
+	"regexp"
 	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/trendgraph/trendgraph/store"
 )
@@ -62,10 +66,23 @@ func newMetrics(reg *prometheus.Registry, s *store.Store) *metrics {
 	return m
 }
 
-// operationLabel keeps the set of operation names bounded.
+// maxOperationNameBytes bounds an operation name as a label value and in the access log. Real
+// names are short; a longer one is a client's doing and becomes "other" in the metrics (a hash
+// would still mint a label per name), so the label set stays within maxOperationNames times
+// this many bytes.
+const maxOperationNameBytes = 64
+
+// operationNameRe is a GraphQL name that fits the bound. Names reach us parsed, so anything else
+// is a bug upstream; it still never becomes a label.
+var operationNameRe = regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]{0,63}$`)
+
+// operationLabel keeps the set of operation names bounded, in count and in bytes.
 func (m *metrics) operationLabel(name string) string {
 	if name == "" {
 		return "anonymous"
+	}
+	if !operationNameRe.MatchString(name) {
+		return "other"
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -77,6 +94,40 @@ func (m *metrics) operationLabel(name string) string {
 	}
 	m.names[name] = true
 	return name
+}
+
+// logOperationName is an operation name as the access log shows it: at most
+// maxOperationNameBytes bytes (cut on a character boundary), then "…".
+func logOperationName(name string) string {
+	if len(name) <= maxOperationNameBytes {
+		return name
+	}
+	cut := maxOperationNameBytes
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return name[:cut] + "…"
+}
+
+// MetricsHandler serves the Prometheus metrics, behind MetricsToken when one is set. With
+// SeparateMetrics, serve it on an address of its own (trendgraph serve --metrics-addr).
+func (s *Server) MetricsHandler() http.Handler { return s.metricsHTTP }
+
+func (s *Server) newMetricsHandler() http.Handler {
+	h := promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})
+	if s.cfg.MetricsToken == "" {
+		return s.observe("metrics", h)
+	}
+	// Its own token set: an API token does not open the metrics, nor the metrics token the API.
+	token := newTokenSet([]string{s.cfg.MetricsToken})
+	return s.observe("metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if t, ok := bearer(r); !ok || !token.valid(t) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="trendgraph metrics"`)
+			s.reject(w, r, http.StatusUnauthorized, "UNAUTHENTICATED", "metrics_auth", "/metrics needs the metrics bearer token")
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
 }
 
 func (m *metrics) observeRequest(route, opName, opType string, status int, d time.Duration, codes []string) {

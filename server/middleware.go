@@ -7,8 +7,8 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"runtime/debug"
 	"slices"
@@ -157,7 +157,7 @@ func (s *Server) observe(route string, next http.Handler) http.Handler {
 			attrs := []any{"request_id", id, "method", r.Method, "route", route, "status", sw.status,
 				"duration_ms", float64(elapsed.Microseconds()) / 1000, "bytes", sw.bytes}
 			if info.opType != "" {
-				attrs = append(attrs, "operation", info.opName, "operation_type", info.opType, "cost", info.cost)
+				attrs = append(attrs, "operation", logOperationName(info.opName), "operation_type", info.opType, "cost", info.cost)
 			}
 			if info.cached {
 				attrs = append(attrs, "cache", "hit")
@@ -203,22 +203,26 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, status int, code
 	writeError(w, media, status, code, msg)
 }
 
-// rateLimit allows each client (by address) RatePerSecond requests with bursts of RateBurst.
+// rateLimiter allows each client RatePerSecond requests with bursts of RateBurst. Clients are
+// keyed by rateKey, a fixed-size value, so the table is bounded in bytes as well as entries.
 type rateLimiter struct {
-	perSecond  rate.Limit
-	burst      int
-	trustProxy bool
-	clients    *lru.Cache[string, *rate.Limiter]
+	perSecond rate.Limit
+	burst     int
+	clients   *lru.Cache[netip.Addr, *rate.Limiter]
 }
 
-func newRateLimiter(perSecond float64, burst int, trustProxy bool) *rateLimiter {
-	// Bounded: a flood of addresses evicts the least recent, never grows memory.
-	clients, _ := lru.New[string, *rate.Limiter](10_000)
-	return &rateLimiter{perSecond: rate.Limit(perSecond), burst: burst, trustProxy: trustProxy, clients: clients}
+// maxRateClients bounds the limiter table: a flood of addresses evicts the least recent,
+// never grows memory.
+const maxRateClients = 10_000
+
+func newRateLimiter(perSecond float64, burst int) *rateLimiter {
+	clients, _ := lru.New[netip.Addr, *rate.Limiter](maxRateClients)
+	return &rateLimiter{perSecond: rate.Limit(perSecond), burst: burst, clients: clients}
 }
 
-func (rl *rateLimiter) allow(r *http.Request) bool {
-	key := clientAddress(r, rl.trustProxy)
+// allow takes a token from the bucket of the client at addr.
+func (rl *rateLimiter) allow(addr netip.Addr) bool {
+	key := rateKey(addr)
 	l, ok := rl.clients.Get(key)
 	if !ok {
 		l = rate.NewLimiter(rl.perSecond, rl.burst)
@@ -227,19 +231,127 @@ func (rl *rateLimiter) allow(r *http.Request) bool {
 	return l.Allow()
 }
 
-// clientAddress is the client's IP: the first X-Forwarded-For entry only behind a trusted proxy.
-func clientAddress(r *http.Request, trustProxy bool) string {
-	if trustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			return strings.TrimSpace(first)
+// rateKey is the limiter's key for a client address. An IPv6 address counts as its /64: a
+// single host or home network is usually given a whole /64, and keying by the full address
+// would let it take a fresh bucket per address. IPv4 addresses count as themselves. An
+// address that could not be read (the zero Addr) is one shared bucket.
+func rateKey(addr netip.Addr) netip.Addr {
+	addr = addr.Unmap().WithZone("")
+	if addr.Is6() {
+		p, _ := addr.Prefix(64)
+		return p.Addr()
+	}
+	return addr
+}
+
+// DefaultTrustedProxies are the networks whose X-Forwarded-For is believed with TrustProxy
+// when Config.TrustedProxies is empty: loopback and the private ranges, where a reverse proxy
+// run beside the server usually lives.
+func DefaultTrustedProxies() []netip.Prefix {
+	return []netip.Prefix{
+		netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128"),
+		netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"),
+		netip.MustParsePrefix("192.168.0.0/16"), netip.MustParsePrefix("fc00::/7"),
+	}
+}
+
+// maxForwardedHops bounds the X-Forwarded-For walk: no real proxy chain is this long, and a
+// header of thousands of trusted-looking hops then costs no more than a short one.
+const maxForwardedHops = 32
+
+// clientResolver finds who sent a request, believing forwarding headers only from the proxies
+// the operator named.
+type clientResolver struct {
+	trustProxy bool
+	trusted    []netip.Prefix
+}
+
+func newClientResolver(trustProxy bool, trusted []netip.Prefix) *clientResolver {
+	if len(trusted) == 0 {
+		trusted = DefaultTrustedProxies()
+	}
+	return &clientResolver{trustProxy: trustProxy, trusted: trusted}
+}
+
+func (c *clientResolver) isTrusted(a netip.Addr) bool {
+	a = a.Unmap().WithZone("")
+	for _, p := range c.trusted {
+		if p.Contains(a) {
+			return true
 		}
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	return false
+}
+
+// peer is the address of the connection's other end; the zero Addr when RemoteAddr is not an
+// IP (an embedding server may set anything there).
+func peer(r *http.Request) netip.Addr {
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		return ap.Addr().Unmap().WithZone("")
 	}
-	return host
+	a, _ := netip.ParseAddr(r.RemoteAddr)
+	return a.Unmap().WithZone("")
+}
+
+// viaTrustedProxy reports whether forwarding headers of r may be believed: TrustProxy is on
+// and the immediate peer is a trusted proxy.
+func (c *clientResolver) viaTrustedProxy(r *http.Request) bool {
+	return c.trustProxy && c.isTrusted(peer(r))
+}
+
+// clientAddress is the client's IP. Behind a trusted proxy it is the rightmost X-Forwarded-For
+// hop that is not itself a trusted proxy: every hop to its left was written by the client and
+// proves nothing. A hop that is not an IP ends the walk at the last good address. The raw
+// header is never returned, so nothing is keyed by what a client wrote.
+func (c *clientResolver) clientAddress(r *http.Request) netip.Addr {
+	addr := peer(r)
+	if !c.viaTrustedProxy(r) {
+		return addr
+	}
+	values := r.Header.Values("X-Forwarded-For")
+	hops := 0
+	// Walk from the right without splitting the header: it may be as large as the header limit.
+	for v := len(values) - 1; v >= 0; v-- {
+		rest := values[v]
+		for rest != "" {
+			hop := rest
+			if i := strings.LastIndexByte(rest, ','); i >= 0 {
+				hop, rest = rest[i+1:], rest[:i]
+			} else {
+				rest = ""
+			}
+			hop = strings.TrimSpace(hop)
+			if hop == "" {
+				continue // "a,,b" or a trailing comma: nothing was said
+			}
+			if hops++; hops > maxForwardedHops {
+				return addr
+			}
+			next, err := netip.ParseAddr(hop)
+			if err != nil {
+				return addr
+			}
+			addr = next.Unmap().WithZone("")
+			if !c.isTrusted(addr) {
+				return addr
+			}
+		}
+	}
+	return addr
+}
+
+// forwardedValue is the rightmost value of a forwarding header such as X-Forwarded-Host: the
+// one our own trusted proxy wrote (a client's values can only be to its left).
+func forwardedValue(r *http.Request, name string) string {
+	values := r.Header.Values(name)
+	if len(values) == 0 {
+		return ""
+	}
+	last := values[len(values)-1]
+	if i := strings.LastIndexByte(last, ','); i >= 0 {
+		last = last[i+1:]
+	}
+	return strings.TrimSpace(last)
 }
 
 // tokenSet holds bearer tokens as digests, compared in constant time.
@@ -284,7 +396,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if s.rate != nil && !s.rate.allow(r) {
+		if s.rate != nil && !s.rate.allow(s.clients.clientAddress(r)) {
 			w.Header().Set("Retry-After", "1")
 			s.reject(w, r, http.StatusTooManyRequests, "RATE_LIMITED", "rate",
 				"too many requests: the limit is "+strconv.FormatFloat(s.cfg.RatePerSecond, 'f', -1, 64)+" per second per client")

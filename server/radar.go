@@ -10,7 +10,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
+
+	gqltransport "github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/ravilushqa/otelgqlgen"
 
 	"github.com/trendgraph/trendgraph/graph"
 )
@@ -18,7 +22,10 @@ import (
 // The radar endpoints serve a radar in the shapes that portals already read: the JSON the
 // Backstage tech-radar plugin loads (/radar/{slug}.json) and the CSV of Thoughtworks'
 // Build-Your-Own-Radar (/radar/{slug}.csv). Both are views of the GraphQL API: they run a query
-// through the executor, so movement and every other rule are the API's own.
+// through an executor of the same schema, so movement and every other rule are the API's own.
+// That executor is internal: the query is ours, so the public allowlist (trusted documents),
+// APQ and the depth and cost limits do not apply to it, while authentication, the rate limit
+// and the request timeout still do (the route is under guard).
 
 // BackstageRadar is the tech-radar plugin's TechRadarLoaderResponse.
 type BackstageRadar struct {
@@ -185,7 +192,7 @@ func (s *Server) serveRadar(w http.ResponseWriter, r *http.Request) {
 	for _, ring := range radar.Radar.Rings {
 		out.Rings = append(out.Rings, BackstageRing{ID: ring.Slug, Name: ring.Name, Color: deref(ring.Color, "#9e9e9e"), Description: deref(ring.Description, "")})
 	}
-	base := apiBase(r)
+	base := s.apiBase(r)
 	index := map[string]int{}
 	// Entries of the latest edition first; an entity only in older editions still appears,
 	// with the editions it has.
@@ -233,9 +240,24 @@ func (s *Server) writeRadarCSV(w http.ResponseWriter, entries []radarEntry) {
 		if e.Rationale != nil && *e.Rationale != "" {
 			desc = *e.Rationale + " " + desc
 		}
-		_ = cw.Write([]string{e.Entity.Name, e.Ring.Name, e.Quadrant.Name, strings.ToUpper(fmt.Sprint(e.Movement == "NEW")), desc, status[e.Movement]})
+		row := []string{e.Entity.Name, e.Ring.Name, e.Quadrant.Name, strings.ToUpper(fmt.Sprint(e.Movement == "NEW")), desc, status[e.Movement]}
+		for i := range row {
+			row[i] = csvCell(row[i])
+		}
+		_ = cw.Write(row)
 	}
 	cw.Flush()
+}
+
+// csvCell keeps a spreadsheet from reading a cell as a formula: a cell that begins with =, +,
+// -, @, a tab or a carriage return gets a leading single quote, as OWASP's CSV-injection advice
+// says. The sheet is opened by people in spreadsheet programs, and the text comes from data
+// files that anyone may have contributed to.
+func csvCell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
 }
 
 func deref(p *string, def string) string {
@@ -245,35 +267,78 @@ func deref(p *string, def string) string {
 	return *p
 }
 
-// apiBase is the absolute URL of the handler's root as the client reached it, mount prefix
-// included (the original request URI keeps what http.StripPrefix removed).
-func apiBase(r *http.Request) string {
+// apiBase is the handler's root as links should name it, mount prefix included, ending in "/".
+// It is PublicURL when configured; else, behind a trusted proxy (TrustProxy), the scheme and
+// host the proxy forwarded; else a path without scheme or host. The Host header alone is never
+// used: any client can send any Host, and the links would point wherever it said.
+func (s *Server) apiBase(r *http.Request) string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimSuffix(s.cfg.PublicURL, "/") + "/"
+	}
+	prefix := mountPrefix(r)
+	if !s.clients.viaTrustedProxy(r) {
+		return prefix
+	}
+	host := forwardedValue(r, "X-Forwarded-Host")
+	if !forwardedHostRe.MatchString(host) {
+		return prefix
+	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+	if p := strings.ToLower(forwardedValue(r, "X-Forwarded-Proto")); p == "https" || p == "http" {
 		scheme = p
 	}
+	return scheme + "://" + host + prefix
+}
+
+// forwardedHostRe is a host name or IP literal with an optional port, nothing else: no path,
+// user info or characters that would change what the link means.
+var forwardedHostRe = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])(:[0-9]{1,5})?$`)
+
+// mountPrefix is the path the handler is mounted under, as the client asked for it, with a
+// trailing slash: the original request URI keeps what http.StripPrefix removed.
+func mountPrefix(r *http.Request) string {
 	path, _, _ := strings.Cut(r.RequestURI, "?")
-	prefix := strings.TrimSuffix(path, strings.TrimPrefix(r.URL.Path, "/"))
+	prefix, ok := strings.CutSuffix(path, strings.TrimPrefix(r.URL.EscapedPath(), "/"))
+	// A request URI in absolute form, or one that would make the link protocol-relative
+	// ("//host/..."), gives no usable prefix.
+	if !ok || !strings.HasPrefix(prefix, "/") || strings.HasPrefix(prefix, "//") {
+		return "/"
+	}
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	return scheme + "://" + r.Host + prefix
+	return prefix
 }
 
 // errNotFound is an internal query's NOT_FOUND error.
 var errNotFound = errors.New("not found")
 
-// internalQuery runs a query through the executor in-process, as a trusted caller: no rate
-// limit or token, but the same limits, loaders and rules as any request.
+// newInternalExecutor builds the executor of the radar views: the schema, loaders and error
+// rules of the public one, without its transport's limits, trusted documents, APQ or cache.
+// Only queries written in this package reach it.
+func (s *Server) newInternalExecutor() http.Handler {
+	exec := graph.NewServer(s.store, graph.Options{
+		Texts: s.cfg.SourceTexts, Log: s.cfg.Log, Loaders: s.cfg.Loaders, QueryCacheSize: 8,
+		OnBatch: func(loader string, keys int) { s.metrics.batches.WithLabelValues(loader).Observe(float64(keys)) },
+	})
+	exec.AddTransport(gqltransport.POST{})
+	if s.cfg.TracerProvider != nil {
+		exec.Use(otelgqlgen.Middleware(otelgqlgen.WithTracerProvider(s.cfg.TracerProvider)))
+	}
+	return exec
+}
+
+// internalQuery runs one of this package's queries in-process on the internal executor. The
+// caller's context carries the request's timeout and cancellation.
 func (s *Server) internalQuery(ctx context.Context, query string, vars map[string]any, out any) error {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
-	s.exec.ServeHTTP(rec, req)
+	s.internal.ServeHTTP(rec, req)
 	var resp struct {
 		Data   json.RawMessage
 		Errors []struct {

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -58,7 +59,8 @@ func TestBackstageRadarJSON(t *testing.T) {
 		if e.ID == "" || e.Key != e.ID || e.Title == "" || !quadrants[e.Quadrant] || len(e.Timeline) == 0 || len(e.Links) != 1 {
 			t.Fatalf("entry: %+v", e)
 		}
-		if !strings.HasPrefix(e.Links[0].URL, "http://kb.example/portal/graphql?query=") {
+		// No public URL and no trusted proxy: the link is a path, mount prefix included.
+		if !strings.HasPrefix(e.Links[0].URL, "/portal/graphql?query=") {
 			t.Fatalf("link: %s", e.Links[0].URL)
 		}
 		for _, tl := range e.Timeline {
@@ -136,5 +138,161 @@ func TestBuildYourOwnRadarCSV(t *testing.T) {
 	rows, _ = csv.NewReader(strings.NewReader(string(do(one, http.MethodGet, "/radar/backend-2026.csv", nil, nil).body))).ReadAll()
 	if len(rows) < 100 || rows[1][3] != "TRUE" || rows[1][5] != "New" {
 		t.Fatalf("single edition: %d rows, first %v", len(rows), rows[1])
+	}
+}
+
+// radarFrom fetches a radar view through a handler mounted under /portal, as if from peer with
+// the given headers.
+func radarFrom(t *testing.T, h http.Handler, file, peer string, headers map[string]string) response {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.Handle("/portal/", http.StripPrefix("/portal", h))
+	req := httptest.NewRequest(http.MethodGet, "/portal/radar/"+file, nil)
+	req.RemoteAddr = peer
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	if host, ok := headers["Host"]; ok {
+		req.Host = host
+	}
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, req)
+	return response{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+}
+
+func radarLinks(t *testing.T, r response) []string {
+	t.Helper()
+	var radar BackstageRadar
+	if err := json.Unmarshal(r.body, &radar); err != nil || r.status != http.StatusOK || len(radar.Entries) == 0 {
+		t.Fatalf("radar: %d %v %.200s", r.status, err, r.body)
+	}
+	var links []string
+	for _, e := range radar.Entries {
+		for _, l := range e.Links {
+			links = append(links, l.URL)
+		}
+	}
+	return links
+}
+
+// Issue 10 item 7: links were built from the Host header, so any client could make the radar
+// point anywhere (and a shared cache or portal would pass that on).
+func TestRadarLinksNeverFollowHost(t *testing.T) {
+	st := newStore(t)
+	evil := map[string]string{"Host": "evil.example", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}
+	cases := []struct {
+		name    string
+		change  func(*Config)
+		peer    string
+		headers map[string]string
+		prefix  string
+	}{
+		{"Host alone", nil, "198.51.100.1:1", map[string]string{"Host": "evil.example"}, "/portal/graphql?query="},
+		{"forwarded headers without --trust-proxy", nil, "127.0.0.1:1", evil, "/portal/graphql?query="},
+		{"forwarded headers from an untrusted peer", func(c *Config) { c.TrustProxy = true }, "198.51.100.1:1", evil, "/portal/graphql?query="},
+		{"public URL wins over everything", func(c *Config) { c.TrustProxy = true; c.PublicURL = "https://kb.example/tg/" }, "127.0.0.1:1", evil, "https://kb.example/tg/graphql?query="},
+		{"public URL without a trailing slash", func(c *Config) { c.PublicURL = "https://kb.example/tg" }, "198.51.100.1:1", evil, "https://kb.example/tg/graphql?query="},
+		{"trusted proxy's host", func(c *Config) { c.TrustProxy = true }, "127.0.0.1:1",
+			map[string]string{"Host": "evil.example", "X-Forwarded-Host": "evil.example, kb.example", "X-Forwarded-Proto": "http, https"}, "https://kb.example/portal/graphql?query="},
+		{"trusted proxy's host that is not a host", func(c *Config) { c.TrustProxy = true }, "127.0.0.1:1",
+			map[string]string{"Host": "evil.example", "X-Forwarded-Host": "kb.example@evil.example/x"}, "/portal/graphql?query="},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHandler(t, st, c.change)
+			r := radarFrom(t, h, "backend-2026.json", c.peer, c.headers)
+			if strings.Contains(string(r.body), "evil.example") {
+				t.Fatalf("the radar links to evil.example: %.300s", r.body)
+			}
+			for _, l := range radarLinks(t, r) {
+				if !strings.HasPrefix(l, c.prefix) {
+					t.Fatalf("link %s, want prefix %s", l, c.prefix)
+				}
+			}
+		})
+	}
+}
+
+// Issue 10 item 10: the radar views ran their query through the public executor, so the
+// trusted-documents allowlist and low depth or cost limits refused the server's own query.
+func TestRadarViewsIgnorePublicLimits(t *testing.T) {
+	st := newStore(t)
+	unrelated := `{ __typename }`
+	for name, change := range map[string]func(*Config){
+		"trusted only": func(c *Config) {
+			c.TrustedDocuments = map[string]string{"sha256:" + sha256Hex(unrelated): unrelated}
+			c.TrustedOnly = true
+		},
+		"low cost":         func(c *Config) { c.Limits.MaxCost = 10 },
+		"low depth":        func(c *Config) { c.Limits.MaxDepth = 2 },
+		"low cost + depth": func(c *Config) { c.Limits.MaxCost, c.Limits.MaxDepth, c.Limits.MaxTokens = 10, 2, 20 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHandler(t, st, change)
+			// The public endpoint does refuse the same kind of query.
+			if r := post(h, `{ radar(slug: "backend-2026") { entries(first: 100) { edges { node { entity { slug } } } } } }`, nil, nil); r.code(t) == "" {
+				t.Fatalf("the public executor ran it: %d %.200s", r.status, r.body)
+			}
+			if links := radarLinks(t, do(h, http.MethodGet, "/radar/backend-2026.json", nil, nil)); len(links) < 100 {
+				t.Fatalf("%d entries", len(links))
+			}
+			r := do(h, http.MethodGet, "/radar/backend-2026.csv", nil, nil)
+			rows, err := csv.NewReader(strings.NewReader(string(r.body))).ReadAll()
+			if r.status != http.StatusOK || err != nil || len(rows) < 100 {
+				t.Fatalf("csv: %d %v %d rows %.200s", r.status, err, len(rows), r.body)
+			}
+		})
+	}
+	// Authentication still guards the views.
+	h := newHandler(t, st, func(c *Config) { c.RequireAuth = true; c.Tokens = []string{"t0ken"} })
+	if r := do(h, http.MethodGet, "/radar/backend-2026.json", nil, nil); r.status != http.StatusUnauthorized {
+		t.Fatalf("without a token: %d", r.status)
+	}
+	if r := do(h, http.MethodGet, "/radar/backend-2026.csv", nil, map[string]string{"Authorization": "Bearer t0ken"}); r.status != http.StatusOK {
+		t.Fatalf("with a token: %d", r.status)
+	}
+}
+
+// Issue 10 item 10: cells of the CSV that a spreadsheet reads as formulas went out as they were.
+func TestRadarCSVNeutralisesFormulas(t *testing.T) {
+	d := kbtest.Curated(t)
+	rd, _ := d.FindRadar("backend-2026")
+	rd.Quadrants[0].Name = "+Techniques"
+	rd.Rings[0].Name = "@Adopt"
+	names := map[string]string{"kubernetes": `=HYPERLINK("http://evil.example","x")`, "graphql": "\tTabbed", "go": "\rReturn"}
+	for i, e := range d.Entities {
+		if n, ok := names[e.Slug]; ok {
+			d.Entities[i].Name = n
+		}
+	}
+	for i, a := range d.Assessments {
+		if a.Entity == "kubernetes" {
+			d.Assessments[i].Rationale = "-2+3 in a cell"
+		}
+	}
+	h := newHandler(t, kbtest.Open(t, d), nil)
+	r := do(h, http.MethodGet, "/radar/backend-2026.csv", nil, nil)
+	rows, err := csv.NewReader(strings.NewReader(string(r.body))).ReadAll()
+	if r.status != http.StatusOK || err != nil {
+		t.Fatalf("csv: %d %v", r.status, err)
+	}
+	seen := map[string]bool{}
+	for _, row := range rows[1:] {
+		for _, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Fatalf("cell %q of row %q", cell, row)
+			}
+			if strings.HasPrefix(cell, "'") {
+				seen[cell[:2]] = true
+			}
+		}
+		if row[0] == `'=HYPERLINK("http://evil.example","x")` && !strings.HasPrefix(row[4], "'-2+3 in a cell") {
+			t.Fatalf("description: %q", row[4])
+		}
+	}
+	for _, want := range []string{"'=", "'+", "'@", "'-", "'\t", "'\r"} {
+		if !seen[want] {
+			t.Fatalf("no cell begins with %q: %v", want, seen)
+		}
 	}
 }

@@ -8,12 +8,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/ravilushqa/otelgqlgen"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -36,8 +36,17 @@ type Config struct {
 	// switches the limit off.
 	RatePerSecond float64
 	RateBurst     int
-	// TrustProxy takes the client address from X-Forwarded-For (only behind a proxy you run).
+	// TrustProxy takes the client address from X-Forwarded-For, and radar links' scheme and host
+	// from X-Forwarded-Proto and X-Forwarded-Host, when the immediate peer is in TrustedProxies.
 	TrustProxy bool
+	// TrustedProxies are the networks of the proxies whose forwarding headers are believed;
+	// DefaultTrustedProxies (loopback and private ranges) when empty.
+	TrustedProxies []netip.Prefix
+	// PublicURL is the handler's root as clients reach it, mount prefix included (for example
+	// https://kb.example/portal), for the absolute links of the radar views. Without it, links
+	// are absolute only behind a trusted proxy that sends X-Forwarded-Host, and relative
+	// otherwise: never built from the Host header alone.
+	PublicURL string
 
 	// Introspection allows schema introspection (the playground and codegen need it).
 	Introspection bool
@@ -67,6 +76,11 @@ type Config struct {
 	AccessLog bool
 	// Registry receives the metrics; a new one when nil.
 	Registry *prometheus.Registry
+	// SeparateMetrics leaves /metrics off this handler (404), for a deployment that serves
+	// MetricsHandler on an address of its own.
+	SeparateMetrics bool
+	// MetricsToken, when set, is the bearer token /metrics requires (compared in constant time).
+	MetricsToken string
 	// CacheBytes bounds the response cache; 0 switches it off.
 	CacheBytes int64
 	// HTTPMaxAge is the Cache-Control max-age, in seconds, of GET and persisted-query answers.
@@ -110,10 +124,13 @@ type Server struct {
 	mux     *http.ServeMux
 	metrics *metrics
 	rate    *rateLimiter
+	clients *clientResolver
 	tokens  *tokenSet
 	sdl     []byte
-	// exec is the GraphQL executor with its transport, for the radar views' own queries.
-	exec http.Handler
+	// internal runs the radar views' own queries, apart from the public executor's limits.
+	internal http.Handler
+	// metricsHTTP serves /metrics, on this handler or on an address of its own.
+	metricsHTTP http.Handler
 }
 
 // New builds the handler over an open store. Routes are relative, so the handler can be
@@ -127,9 +144,12 @@ func New(st *store.Store, cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, store: st, log: cfg.Log, mux: http.NewServeMux(), tokens: newTokenSet(cfg.Tokens)}
 	s.metrics = newMetrics(cfg.Registry, st)
+	s.clients = newClientResolver(cfg.TrustProxy, cfg.TrustedProxies)
 	if cfg.RatePerSecond > 0 {
-		s.rate = newRateLimiter(cfg.RatePerSecond, max(cfg.RateBurst, 1), cfg.TrustProxy)
+		s.rate = newRateLimiter(cfg.RatePerSecond, max(cfg.RateBurst, 1))
 	}
+	s.internal = s.newInternalExecutor()
+	s.metricsHTTP = s.newMetricsHandler()
 	exec := graph.NewServer(st, graph.Options{
 		Texts: cfg.SourceTexts, Log: cfg.Log, Loaders: cfg.Loaders, Introspection: cfg.Introspection,
 		OnBatch: func(loader string, keys int) { s.metrics.batches.WithLabelValues(loader).Observe(float64(keys)) },
@@ -163,7 +183,6 @@ func New(st *store.Store, cfg Config) *Server {
 	exec.AroundResponses(s.aroundResponse)
 	s.sdl = []byte(graph.SDL())
 
-	s.exec = exec
 	var api http.Handler = s.cors(s.guard(exec))
 	if cfg.TracerProvider != nil {
 		api = otelhttp.NewHandler(api, "graphql", otelhttp.WithTracerProvider(cfg.TracerProvider))
@@ -172,7 +191,9 @@ func New(st *store.Store, cfg Config) *Server {
 	s.mux.Handle("/schema.graphql", s.observe("schema", s.cors(http.HandlerFunc(s.serveSchema))))
 	s.mux.Handle("/livez", s.observe("livez", http.HandlerFunc(s.serveLive)))
 	s.mux.Handle("/readyz", s.observe("readyz", http.HandlerFunc(s.serveReady)))
-	s.mux.Handle("/metrics", s.observe("metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
+	if !cfg.SeparateMetrics {
+		s.mux.Handle("/metrics", s.metricsHTTP)
+	}
 	s.mux.Handle("/assets/", s.observe("assets", playgroundAssets()))
 	s.mux.Handle("/radar/{file}", s.observe("radar", s.cors(s.guard(http.HandlerFunc(s.serveRadar)))))
 	s.mux.Handle("/{$}", s.observe("playground", http.HandlerFunc(s.servePlayground)))

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -29,6 +31,7 @@ type serveFlags struct {
 	rate                                                                                            float64
 	burst, cacheBytes, httpMaxAge, maxHeaderBytes                                                   int
 	limits                                                                                          server.Limits
+	trustedProxies, publicURL, metricsAddr, metricsToken                                            string
 }
 
 // envFlag registers a flag whose default comes from an environment variable; a malformed value
@@ -117,7 +120,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	f.duration(&sf.grace, "shutdown-grace", "TRENDGRAPH_SHUTDOWN_GRACE", 10*time.Second, "time given to in-flight requests on SIGTERM or SIGINT")
 	f.float(&sf.rate, "rate", "TRENDGRAPH_RATE", def.RatePerSecond, "requests per second per client; 0 for no limit")
 	f.integer(&sf.burst, "rate-burst", "TRENDGRAPH_RATE_BURST", def.RateBurst, "burst of requests per client")
-	f.boolean(&sf.trustProxy, "trust-proxy", "TRENDGRAPH_TRUST_PROXY", false, "take the client address from X-Forwarded-For")
+	f.boolean(&sf.trustProxy, "trust-proxy", "TRENDGRAPH_TRUST_PROXY", false, "believe X-Forwarded-For, -Host and -Proto from --trusted-proxies")
+	f.str(&sf.trustedProxies, "trusted-proxies", "TRENDGRAPH_TRUSTED_PROXIES", prefixList(server.DefaultTrustedProxies()), "comma-separated CIDRs or IPs of the proxies --trust-proxy believes")
+	f.str(&sf.publicURL, "public-url", "TRENDGRAPH_PUBLIC_URL", "", "the API's root as clients reach it (https://host/prefix), for absolute links")
+	f.str(&sf.metricsAddr, "metrics-addr", "TRENDGRAPH_METRICS_ADDR", "", "serve /metrics on this address instead of --addr")
+	f.str(&sf.metricsToken, "metrics-token", "TRENDGRAPH_METRICS_TOKEN", "", "bearer token /metrics requires (prefer the variable: flags show in ps)")
 	l := def.Limits
 	f.integer(&sf.limits.MaxDepth, "max-depth", "TRENDGRAPH_MAX_DEPTH", l.MaxDepth, "deepest field nesting; 0 for no limit")
 	f.integer(&sf.limits.MaxAliases, "max-aliases", "TRENDGRAPH_MAX_ALIASES", l.MaxAliases, "most aliases per operation; 0 for no limit")
@@ -160,6 +167,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	cfg.Log = log
 	cfg.CacheBytes, cfg.HTTPMaxAge = int64(sf.cacheBytes), sf.httpMaxAge
 	cfg.CORSOrigins = splitList(sf.corsOrigins)
+	if cfg.TrustedProxies, err = parsePrefixes(sf.trustedProxies); err != nil {
+		return fmt.Errorf("%w: --trusted-proxies: %w", errUsage, err)
+	}
+	if cfg.TrustProxy && len(cfg.TrustedProxies) == 0 {
+		// An empty list would mean the defaults to the handler, not "trust no one".
+		return fmt.Errorf("%w: --trust-proxy needs at least one network in --trusted-proxies", errUsage)
+	}
+	if cfg.PublicURL, err = checkPublicURL(sf.publicURL); err != nil {
+		return fmt.Errorf("%w: --public-url: %w", errUsage, err)
+	}
+	cfg.MetricsToken, cfg.SeparateMetrics = sf.metricsToken, sf.metricsAddr != ""
 	if cfg.Tokens, err = loadTokens(sf.tokensFile, e.getenv("TRENDGRAPH_TOKENS")); err != nil {
 		return err
 	}
@@ -213,9 +231,70 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", sf.addr, err)
 	}
+	var extra []listener
+	if sf.metricsAddr != "" {
+		mln, err := net.Listen("tcp", sf.metricsAddr)
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("listen on %s for metrics: %w", sf.metricsAddr, err)
+		}
+		// Only /metrics: this address answers nothing else, not even the API's 404 page.
+		mm := http.NewServeMux()
+		mm.Handle("/metrics", h.MetricsHandler())
+		extra = append(extra, listener{name: "metrics", ln: mln, h: mm})
+	}
 	hl := defaultHTTPLimits(cfg.Timeout)
 	hl.readHeader, hl.read, hl.idle, hl.maxHeaderBytes = sf.readHeaderTimeout, sf.readTimeout, sf.idleTimeout, sf.maxHeaderBytes
-	return serveUntilDone(ctx, ln, h, hl, sf.grace, log)
+	return serveUntilDone(ctx, ln, h, hl, sf.grace, log, extra...)
+}
+
+// listener is an extra address served beside the main one, such as --metrics-addr.
+type listener struct {
+	name string
+	ln   net.Listener
+	h    http.Handler
+}
+
+// prefixList writes networks as --trusted-proxies takes them.
+func prefixList(ps []netip.Prefix) string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return strings.Join(out, ",")
+}
+
+// parsePrefixes reads a comma-separated list of CIDRs; a bare IP is a network of one address.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range splitList(list) {
+		if p, err := netip.ParsePrefix(part); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither a CIDR such as 10.0.0.0/8 nor an IP", part)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// checkPublicURL accepts an absolute http or https URL with no query, fragment or user info,
+// and returns it without a trailing slash.
+func checkPublicURL(raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("parse %q: %w", raw, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q: want an absolute http or https URL such as https://kb.example/prefix", raw)
+	}
+	return strings.TrimSuffix(raw, "/"), nil
 }
 
 // The GC settings of serve unless GOGC or GOMEMLIMIT are set.
@@ -238,30 +317,50 @@ func defaultHTTPLimits(requestTimeout time.Duration) httpLimits {
 }
 
 // serveUntilDone serves until ctx ends (SIGTERM or SIGINT), then stops accepting and gives
-// in-flight requests the grace period to finish.
-func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, lim httpLimits, grace time.Duration, log *slog.Logger) error {
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: lim.readHeader,
-		ReadTimeout:       lim.read,
-		WriteTimeout:      lim.write,
-		IdleTimeout:       lim.idle,
-		MaxHeaderBytes:    lim.maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+// in-flight requests the grace period to finish. Extra listeners (the metrics address) are
+// served with the same limits and stop with the main one; if any of them fails, all stop.
+func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, lim httpLimits, grace time.Duration, log *slog.Logger, extra ...listener) error {
+	all := append([]listener{{name: "api", ln: ln, h: h}}, extra...)
+	servers := make([]*http.Server, len(all))
+	errc := make(chan error, len(all))
+	for i, l := range all {
+		servers[i] = &http.Server{
+			Handler:           l.h,
+			ReadHeaderTimeout: lim.readHeader,
+			ReadTimeout:       lim.read,
+			WriteTimeout:      lim.write,
+			IdleTimeout:       lim.idle,
+			MaxHeaderBytes:    lim.maxHeaderBytes,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
+		go func() {
+			if err := servers[i].Serve(l.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("serve %s on %s: %w", l.name, l.ln.Addr(), err)
+			}
+		}()
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	// Extra listeners are announced first: "serving" means every address is up.
+	for _, l := range extra {
+		log.Info("serving "+l.name, "addr", l.ln.Addr().String())
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "playground", playgroundURL(ln.Addr()))
+	var failed error
 	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+	case failed = <-errc:
+		log.Error("a listener failed; stopping", "err", failed)
 	case <-ctx.Done():
+		log.Info("shutting down", "grace", grace.String())
 	}
-	log.Info("shutting down", "grace", grace.String())
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	errs := []error{failed}
+	for i, srv := range servers {
+		if err := srv.Shutdown(sctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown %s: %w", all[i].name, err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	log.Info("stopped")
 	return nil

@@ -144,6 +144,11 @@ func TestServeRefusesBadConfiguration(t *testing.T) {
 		{"serve", "--trusted-only"},
 		{"serve", "--log-format", "xml"},
 		{"serve", "--max-body-bytes", "0"},
+		{"serve", "--trusted-proxies", "10.0.0.0/8,proxy.internal"},
+		{"serve", "--trust-proxy", "--trusted-proxies", ""},
+		{"serve", "--public-url", "kb.example/portal"},
+		{"serve", "--public-url", "ftp://kb.example/"},
+		{"serve", "--public-url", "https://kb.example/?x=1"},
 	}
 	for _, args := range cases {
 		if code, _, errOut := trendgraph(t, nil, append(args, "--db", filepath.Join(t.TempDir(), "x.db"))...); code != 2 || errOut == "" {
@@ -185,5 +190,75 @@ func TestTracingExportsOverOTLP(t *testing.T) {
 	all := strings.Join(posts, "\n")
 	if !strings.Contains(all, "/v1/traces") || !strings.Contains(all, "Traced") || !strings.Contains(all, "Technology/name") {
 		t.Fatalf("the collector got %d posts without the expected spans", len(posts))
+	}
+}
+
+// httpGet fetches url with optional request headers and returns status and body.
+func httpGet(t *testing.T, url string, headers map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// Issue 10 item 6: with --metrics-addr, /metrics is served there (behind --metrics-token) and
+// not on the public address; both stop together.
+func TestServeMetricsOnTheirOwnAddress(t *testing.T) {
+	addr, stop, logs := serveWithEnv(t, map[string]string{"TRENDGRAPH_METRICS_TOKEN": "scrape-secret"},
+		"--db", filepath.Join(t.TempDir(), "m.db"), "--metrics-addr", "127.0.0.1:0")
+	m := regexp.MustCompile(`msg="serving metrics" addr=(\S+)`).FindStringSubmatch(logs.String())
+	if m == nil {
+		t.Fatalf("no metrics address logged:\n%s", logs.String())
+	}
+	metricsAddr := m[1]
+	if code, body := httpGet(t, "http://"+addr+"/graphql?query=%7B__typename%7D", nil); code != 200 {
+		t.Fatalf("API: %d %s", code, body)
+	}
+	if code, _ := httpGet(t, "http://"+addr+"/metrics", map[string]string{"Authorization": "Bearer scrape-secret"}); code != http.StatusNotFound {
+		t.Fatalf("/metrics on the API address: %d", code)
+	}
+	if code, _ := httpGet(t, "http://"+metricsAddr+"/metrics", nil); code != http.StatusUnauthorized {
+		t.Fatalf("/metrics without the token: %d", code)
+	}
+	code, body := httpGet(t, "http://"+metricsAddr+"/metrics", map[string]string{"Authorization": "Bearer scrape-secret"})
+	if code != 200 || !strings.Contains(body, `trendgraph_requests_total{operation="anonymous",route="graphql"`) {
+		t.Fatalf("/metrics on the metrics address: %d %.300s", code, body)
+	}
+	if code, _ := httpGet(t, "http://"+metricsAddr+"/graphql?query=%7B__typename%7D", nil); code != http.StatusNotFound {
+		t.Fatalf("the API on the metrics address: %d", code)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, logs.String())
+	}
+	if _, err := http.Get("http://" + metricsAddr + "/metrics"); err == nil {
+		t.Fatal("the metrics listener outlived the server")
+	}
+}
+
+// Issue 10 item 7: --public-url and --trusted-proxies reach the handler from flags and variables.
+func TestServeProxyAndPublicURLSettings(t *testing.T) {
+	addr, stop, logs := serveWithEnv(t, map[string]string{"TRENDGRAPH_PUBLIC_URL": "https://kb.example/tg/"},
+		"--db", filepath.Join(t.TempDir(), "p.db"), "--trust-proxy", "--trusted-proxies", "192.0.2.0/24", "--rate", "0.001", "--rate-burst", "1")
+	code, body := httpGet(t, "http://"+addr+"/radar/backend-2026.json", map[string]string{"X-Forwarded-For": "203.0.113.1"})
+	if code != 200 || !strings.Contains(body, `"url": "https://kb.example/tg/graphql?query=`) {
+		t.Fatalf("radar: %d %.300s", code, body)
+	}
+	// Loopback is not in the configured list: the header is ignored and the peer is limited.
+	if code, _ := httpGet(t, "http://"+addr+"/radar/backend-2026.json", map[string]string{"X-Forwarded-For": "203.0.113.2"}); code != http.StatusTooManyRequests {
+		t.Fatalf("second request from the same peer: %d", code)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, logs.String())
 	}
 }
