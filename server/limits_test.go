@@ -26,7 +26,7 @@ func doublingFragments(n int) string {
 
 func parseOperation(t testing.TB, q string) (*ast.QueryDocument, *ast.OperationDefinition) {
 	t.Helper()
-	doc, errs := gqlparser.LoadQuery(graph.Schema(), q)
+	doc, errs := gqlparser.LoadQueryWithRules(graph.Schema(), q, nil)
 	if errs != nil {
 		t.Fatalf("document does not validate: %v", errs)
 	}

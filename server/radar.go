@@ -321,7 +321,7 @@ var errNotFound = errors.New("not found")
 // Only queries written in this package reach it.
 func (s *Server) newInternalExecutor() http.Handler {
 	exec := graph.NewServer(s.store, graph.Options{
-		Texts: s.cfg.SourceTexts, Log: s.cfg.Log, Loaders: s.cfg.Loaders, QueryCacheSize: 8,
+		Texts: s.cfg.SourceTexts, Log: s.cfg.Log, Loaders: s.cfg.Loaders, QueryCacheBytes: 1 << 20,
 		OnBatch: func(loader string, keys int) { s.metrics.batches.WithLabelValues(loader).Observe(float64(keys)) },
 	})
 	exec.AddTransport(gqltransport.POST{})
