@@ -187,3 +187,18 @@ func TestFiltersAreCountedAndBounded(t *testing.T) {
 		t.Fatalf("the error does not say the limit, its value and the filter's size: %v", ext)
 	}
 }
+
+// Issue 10, item 4: a batch counted as one request against the rate, so a client could run
+// the batch limit's worth of operations per token.
+func TestRateCountsEachOperationOfABatch(t *testing.T) {
+	h := newHandler(t, newStore(t), func(c *Config) { c.RatePerSecond, c.RateBurst = 0.001, 5 })
+	ct := map[string]string{"Content-Type": "application/json"}
+	op := `{"query":"{ trends { totalCount } }"}`
+	batch := []byte("[" + strings.Repeat(op+",", 3) + op + "]")
+	if r := do(h, http.MethodPost, "/graphql", batch, ct); r.status != 200 {
+		t.Fatalf("a batch of 4 within a burst of 5: %d %s", r.status, r.body)
+	}
+	if r := do(h, http.MethodPost, "/graphql", batch, ct); r.status != 429 || r.code(t) != "RATE_LIMITED" {
+		t.Fatalf("a second batch of 4 with 1 token left: %d %s", r.status, r.body)
+	}
+}

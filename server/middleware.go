@@ -221,14 +221,17 @@ func newRateLimiter(perSecond float64, burst int) *rateLimiter {
 }
 
 // allow takes a token from the bucket of the client at addr.
-func (rl *rateLimiter) allow(addr netip.Addr) bool {
+func (rl *rateLimiter) allow(addr netip.Addr) bool { return rl.allowN(addr, 1) }
+
+// allowN takes n tokens from the bucket of the client at addr, or none.
+func (rl *rateLimiter) allowN(addr netip.Addr, n int) bool {
 	key := rateKey(addr)
 	l, ok := rl.clients.Get(key)
 	if !ok {
 		l = rate.NewLimiter(rl.perSecond, rl.burst)
 		rl.clients.Add(key, l)
 	}
-	return l.Allow()
+	return l.AllowN(time.Now(), n)
 }
 
 // rateKey is the limiter's key for a client address. An IPv6 address counts as its /64: a
@@ -388,6 +391,23 @@ func bearer(r *http.Request) (string, bool) {
 	return strings.TrimSpace(token), true
 }
 
+// rateLimited answers a request past its client's rate.
+func (s *Server) rateLimited(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Retry-After", "1")
+	s.reject(w, r, http.StatusTooManyRequests, "RATE_LIMITED", "rate",
+		"too many requests: the limit is "+strconv.FormatFloat(s.cfg.RatePerSecond, 'f', -1, 64)+" per second per client, each operation of a batch counting as one")
+}
+
+// chargeBatch takes from the client's rate the operations of a batch beyond the one its request
+// was counted as, and answers 429 when they do not fit.
+func (s *Server) chargeBatch(w http.ResponseWriter, r *http.Request, operations int) bool {
+	if s.rate == nil || operations <= 1 || s.rate.allowN(s.clients.clientAddress(r), operations-1) {
+		return true
+	}
+	s.rateLimited(w, r)
+	return false
+}
+
 // guard applies the per-request policies of the GraphQL endpoint: rate limit, authentication and
 // the request timeout.
 func (s *Server) guard(next http.Handler) http.Handler {
@@ -397,9 +417,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			return
 		}
 		if s.rate != nil && !s.rate.allow(s.clients.clientAddress(r)) {
-			w.Header().Set("Retry-After", "1")
-			s.reject(w, r, http.StatusTooManyRequests, "RATE_LIMITED", "rate",
-				"too many requests: the limit is "+strconv.FormatFloat(s.cfg.RatePerSecond, 'f', -1, 64)+" per second per client")
+			s.rateLimited(w, r)
 			return
 		}
 		info := requestInfoFrom(r.Context())

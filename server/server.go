@@ -167,7 +167,7 @@ func New(st *store.Store, cfg Config) *Server {
 		// APQ itself (gqlgen's extension would run after a cache hit had skipped it).
 		docs.apq = bytelru.New(apqCacheBytes, graph.MaxCachedDocumentBytes, func(k, v string) int64 { return int64(len(k) + len(v)) })
 	}
-	tr := transport{limits: lim, docs: docs, version: st.Version, maxAge: cfg.HTTPMaxAge}
+	tr := transport{chargeBatch: s.chargeBatch, limits: lim, docs: docs, version: st.Version, maxAge: cfg.HTTPMaxAge}
 	if cfg.CacheBytes > 0 {
 		tr.cache = newResponseCache(cfg.CacheBytes, cfg.Registry)
 	}

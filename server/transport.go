@@ -36,6 +36,9 @@ type transport struct {
 	version func() uint64
 	// maxAge is the Cache-Control max-age of cacheable GET and persisted-query answers.
 	maxAge int
+	// chargeBatch counts a batch's further operations against the client's rate, answering
+	// the request itself when they do not fit.
+	chargeBatch func(w http.ResponseWriter, r *http.Request, operations int) bool
 }
 
 var _ graphql.Transport = transport{}
@@ -90,6 +93,9 @@ func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 			}
 		}
 		writeBody(w, media, res.status, res.body)
+		return
+	}
+	if t.chargeBatch != nil && !t.chargeBatch(w, r, len(ops)) {
 		return
 	}
 	// A batch answers 200 with one response per operation, in order; each carries its errors.

@@ -133,6 +133,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	f.integer(&sf.limits.MaxTokens, "max-tokens", "TRENDGRAPH_MAX_TOKENS", l.MaxTokens, "most parser tokens per document; 0 for no limit")
 	f.integer(&sf.limits.MaxCost, "max-cost", "TRENDGRAPH_MAX_COST", l.MaxCost, "highest operation cost; 0 for no limit")
 	f.integer(&sf.limits.MaxBatch, "max-batch", "TRENDGRAPH_MAX_BATCH", l.MaxBatch, "most operations in one batched request; 0 for no limit")
+	f.integer(&sf.limits.MaxFilterSize, "max-filter-size", "TRENDGRAPH_MAX_FILTER_SIZE", l.MaxFilterSize, "most nodes and values in one filter argument; 0 for no limit")
+	f.integer(&sf.limits.MaxIntrospectionFields, "max-introspection-fields", "TRENDGRAPH_MAX_INTROSPECTION_FIELDS", l.MaxIntrospectionFields, "most __schema and __type fields per request; 0 for no limit")
 	var maxBody int
 	f.integer(&maxBody, "max-body-bytes", "TRENDGRAPH_MAX_BODY_BYTES", int(l.MaxBodyBytes), "largest request body")
 	if err := parse(fs, args); err != nil {
