@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -50,6 +51,21 @@ func TestBadInputs(t *testing.T) {
 		{"missing required variable", "POST", "/graphql", []byte(`{"query":"query($s: String!) { trend(slug: $s) { name } }"}`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
 		{"undeclared variable", "POST", "/graphql", body(`{ trend(slug: $s) { name } }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
 		{"int overflow", "POST", "/graphql", body(`{ trends(first: 99999999999999999999) { totalCount } }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
+		// Issue 10, item 12: keys matched case-insensitively, the last of two keys won (a gateway
+		// reading the first saw another request), IDs had several spellings, and other methods
+		// got no 405.
+		{"key in another case", "POST", "/graphql", []byte(`{"Query":"{ trends { totalCount } }"}`), jsonCT, 400, "BAD_REQUEST"},
+		{"duplicate query key", "POST", "/graphql", []byte(`{"query":"{ trends { totalCount } }","query":"{ skills { totalCount } }"}`), jsonCT, 400, "BAD_REQUEST"},
+		{"duplicate variable key", "POST", "/graphql", []byte(`{"query":"query($s: String!) { trend(slug: $s) { name } }","variables":{"s":"a","s":"b"}}`), jsonCT, 400, "BAD_REQUEST"},
+		{"duplicate key in a batch", "POST", "/graphql", []byte(`[{"query":"{ trends { totalCount } }","operationName":"A","operationName":"B"}]`), jsonCT, 400, "BAD_REQUEST"},
+		{"duplicate GET parameter", "GET", "/graphql?query=%7B+trends+%7B+totalCount+%7D+%7D&query=%7B+skills+%7B+totalCount+%7D+%7D", nil, nil, 400, "BAD_REQUEST"},
+		{"PUT", "PUT", "/graphql", body(`{ trends { totalCount } }`), jsonCT, 405, "METHOD_NOT_ALLOWED"},
+		{"DELETE", "DELETE", "/graphql", nil, nil, 405, "METHOD_NOT_ALLOWED"},
+		{"upper-case hex in a global ID", "POST", "/graphql", body(`{ node(id: "` + base64.RawURLEncoding.EncodeToString([]byte("Technology:BEEF")) + `") { id } }`), jsonCT, 200, "BAD_USER_INPUT"},
+		{"leading zero in a global ID", "POST", "/graphql", body(`{ node(id: "` + base64.RawURLEncoding.EncodeToString([]byte("Technology:0beef")) + `") { id } }`), jsonCT, 200, "BAD_USER_INPUT"},
+		{"persistedQuery version 2", "POST", "/graphql", []byte(`{"extensions":{"persistedQuery":{"version":2,"sha256Hash":"ab"}}}`), jsonCT, 400, "BAD_REQUEST"},
+		{"documentId not a string", "POST", "/graphql", []byte(`{"extensions":{"documentId":5}}`), jsonCT, 400, "BAD_REQUEST"},
+		{"two different documentIds", "POST", "/graphql", []byte(`{"documentId":"a","extensions":{"documentId":"b"}}`), jsonCT, 400, "BAD_REQUEST"},
 		{"mutation on a read-only schema", "POST", "/graphql", body(`mutation { x }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
 		{"subscription", "POST", "/graphql", body(`subscription { x }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
 		{"page too large", "POST", "/graphql", body(`{ trends(first: 1000) { totalCount } }`), jsonCT, 200, "BAD_USER_INPUT"},
@@ -92,5 +108,31 @@ func TestBadInputs(t *testing.T) {
 	// And the server still serves.
 	if r := post(h, `{ technology(slug: "go") { name } }`, nil, nil); r.status != http.StatusOK || r.code(t) != "" {
 		t.Fatalf("after the bad inputs: %d %s", r.status, r.body)
+	}
+}
+
+// Issue 10, item 12: coercion errors said "cannot use string as Int" without the value sent,
+// and other methods got no Allow header.
+func TestRequestErrorsSayWhatWasSent(t *testing.T) {
+	h := newHandler(t, newStore(t), func(c *Config) { c.RatePerSecond = 0 })
+	for _, c := range []struct {
+		vars map[string]any
+		want string
+	}{
+		{map[string]any{"n": "ten"}, `$n was sent as "ten"`},
+		{map[string]any{"n": 1.5}, `$n was sent as 1.5`},
+	} {
+		r := post(h, `query($n: Int) { trends(first: $n) { totalCount } }`, c.vars, nil)
+		if r.code(t) != "GRAPHQL_VALIDATION_FAILED" || !strings.Contains(string(r.body), strings.ReplaceAll(c.want, `"`, `\"`)) {
+			t.Fatalf("%v: %s", c.vars, r.body)
+		}
+	}
+	r := post(h, `query($f: EntityFilter) { entities(filter: $f) { totalCount } }`,
+		map[string]any{"f": map[string]any{"kinds": []any{"DATABASE", strings.Repeat("X", 500)}}}, nil)
+	if !strings.Contains(string(r.body), `$f.kinds[1] was sent as \"XXXX`) || strings.Contains(string(r.body), strings.Repeat("X", 100)) {
+		t.Fatalf("a long value is named, cut short: %s", r.body)
+	}
+	if r := do(h, http.MethodPut, "/graphql", nil, nil); r.status != 405 || r.header.Get("Allow") != "GET, POST" {
+		t.Fatalf("PUT: %d, Allow %q", r.status, r.header.Get("Allow"))
 	}
 }

@@ -88,8 +88,10 @@ const defaultPageSize = 20
 
 // limiter enforces Limits on operations as a gqlgen extension.
 type limiter struct {
-	cfg      Limits
-	rejected func(limit string)
+	cfg Limits
+	// introspection is off when false: __schema and __type are then refused in validation.
+	introspection bool
+	rejected      func(limit string)
 }
 
 var (
@@ -149,6 +151,12 @@ func (l *limiter) MutateOperationContext(ctx context.Context, rc *graphql.Operat
 		return nil
 	}
 	sum, m := measureOperation(rc.Doc, op, rc.Variables, l.cfg)
+	if !l.introspection && sum.introspection > 0 {
+		// A validation error, as for any field the schema does not offer: not an internal one.
+		err := gqlerror.Errorf("introspection is switched off on this server")
+		errcode.Set(err, errcode.ValidationFailed)
+		return err
+	}
 	if m.stopped != nil {
 		l.reject(m.stopped.limit)
 		return limitError(m.stopped.code, m.stopped.limit, m.stopped.max, m.stopped.actual)

@@ -154,7 +154,7 @@ func New(st *store.Store, cfg Config) *Server {
 		Texts: cfg.SourceTexts, Log: cfg.Log, Loaders: cfg.Loaders, Introspection: cfg.Introspection,
 		OnBatch: func(loader string, keys int) { s.metrics.batches.WithLabelValues(loader).Observe(float64(keys)) },
 	})
-	lim := &limiter{cfg: cfg.Limits, rejected: func(limit string) { s.metrics.rejected.WithLabelValues(limit).Inc() }}
+	lim := &limiter{cfg: cfg.Limits, introspection: cfg.Introspection, rejected: func(limit string) { s.metrics.rejected.WithLabelValues(limit).Inc() }}
 	docs := &documents{only: cfg.TrustedOnly}
 	if len(cfg.TrustedDocuments) > 0 || cfg.TrustedOnly {
 		docs.manifest = make(map[string]string, len(cfg.TrustedDocuments))
@@ -167,7 +167,7 @@ func New(st *store.Store, cfg Config) *Server {
 		// APQ itself (gqlgen's extension would run after a cache hit had skipped it).
 		docs.apq = bytelru.New(apqCacheBytes, graph.MaxCachedDocumentBytes, func(k, v string) int64 { return int64(len(k) + len(v)) })
 	}
-	tr := transport{chargeBatch: s.chargeBatch, limits: lim, docs: docs, version: st.Version, maxAge: cfg.HTTPMaxAge}
+	tr := transport{chargeBatch: s.chargeBatch, hideSchema: !cfg.Introspection, limits: lim, docs: docs, version: st.Version, maxAge: cfg.HTTPMaxAge}
 	if cfg.CacheBytes > 0 {
 		tr.cache = newResponseCache(cfg.CacheBytes, cfg.Registry)
 	}
@@ -183,7 +183,7 @@ func New(st *store.Store, cfg Config) *Server {
 	exec.AroundResponses(s.aroundResponse)
 	s.sdl = []byte(graph.SDL())
 
-	var api http.Handler = s.cors(s.guard(exec))
+	var api http.Handler = s.cors(graphqlMethods(s.guard(exec)))
 	if cfg.TracerProvider != nil {
 		api = otelhttp.NewHandler(api, "graphql", otelhttp.WithTracerProvider(cfg.TracerProvider))
 	}
@@ -255,6 +255,23 @@ func (s *Server) aroundResponse(ctx context.Context, next graphql.ResponseHandle
 	return resp
 }
 
+// graphqlMethods answers 405, with Allow, to methods GraphQL over HTTP does not use. (OPTIONS
+// reaches here only when CORS did not answer it.)
+func graphqlMethods(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodPost {
+			w.Header().Set("Allow", "GET, POST")
+			media, ok := responseMedia(r.Header.Values("Accept"))
+			if !ok {
+				media = mediaJSON
+			}
+			writeError(w, media, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "use GET for queries and POST for any operation")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // onlyGet refuses methods other than GET and HEAD, and reports whether the request may go on.
 func onlyGet(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
@@ -268,6 +285,13 @@ func onlyGet(w http.ResponseWriter, r *http.Request) bool {
 func (s *Server) serveSchema(w http.ResponseWriter, r *http.Request) {
 	if !onlyGet(w, r) {
 		return
+	}
+	if !s.cfg.Introspection {
+		// With introspection off the schema is not public: only a caller with a token sees it.
+		if token, ok := bearer(r); !ok || !s.tokens.valid(token) {
+			http.NotFound(w, r)
+			return
+		}
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write(s.sdl)

@@ -365,6 +365,34 @@ func TestIntrospectionSwitch(t *testing.T) {
 	if r := post(off, `{ technology(slug: "go") { nam } }`, nil, nil); strings.Contains(string(r.body), "Did you mean") {
 		t.Fatalf("suggestions while introspection is off: %s", r.body)
 	}
+	// Issue 10, item 8: arguments, enum values and input fields were still suggested, the SDL
+	// was served to anyone, and an introspection query was an internal error that trips alerts.
+	for _, q := range []string{
+		`{ trends(frist: 2) { totalCount } }`,
+		`{ entities(filter: { kinds: [DATABSE] }) { totalCount } }`,
+		`{ entities(filter: { kindz: [DATABASE] }) { totalCount } }`,
+	} {
+		if r := post(off, q, nil, nil); r.code(t) != "GRAPHQL_VALIDATION_FAILED" || strings.Contains(string(r.body), "Did you mean") {
+			t.Fatalf("suggestions while introspection is off: %s", r.body)
+		}
+	}
+	for _, q := range []string{`{ __schema { types { name } } }`, `{ __type(name: "Trend") { name } }`,
+		`{ trends { totalCount } ...I } fragment I on Query { __schema { queryType { name } } }`} {
+		r := post(off, q, nil, map[string]string{"Accept": mediaGraphQLResponse})
+		if r.status != 400 || r.code(t) != "GRAPHQL_VALIDATION_FAILED" {
+			t.Fatalf("introspection while off is not a validation error: %d %s", r.status, r.body)
+		}
+	}
+	if r := post(off, `{ trends { __typename } }`, nil, nil); r.code(t) != "" {
+		t.Fatalf("__typename is not introspection: %s", r.body)
+	}
+	if r := do(off, http.MethodGet, "/schema.graphql", nil, nil); r.status != 404 {
+		t.Fatalf("the SDL is served while introspection is off: %d", r.status)
+	}
+	withToken := newHandler(t, st, func(c *Config) { c.Introspection, c.Tokens = false, []string{"s3cret"} })
+	if r := do(withToken, http.MethodGet, "/schema.graphql", nil, map[string]string{"Authorization": "Bearer s3cret"}); r.status != 200 {
+		t.Fatalf("the SDL is refused to a caller with a token: %d", r.status)
+	}
 	on := newHandler(t, st, nil)
 	if r := post(on, `{ technology(slug: "go") { nam } }`, nil, nil); !strings.Contains(string(r.body), "Did you mean") {
 		t.Fatalf("no suggestions while introspection is on: %s", r.body)

@@ -39,6 +39,8 @@ type transport struct {
 	// chargeBatch counts a batch's further operations against the client's rate, answering
 	// the request itself when they do not fit.
 	chargeBatch func(w http.ResponseWriter, r *http.Request, operations int) bool
+	// hideSchema drops the names validation errors suggest (introspection is off).
+	hideSchema bool
 }
 
 var _ graphql.Transport = transport{}
@@ -53,6 +55,9 @@ type params struct {
 	OperationName *string        `json:"operationName"`
 	Variables     map[string]any `json:"variables"`
 	Extensions    map[string]any `json:"extensions"`
+	// DocumentID names a trusted document, as the persisted-documents proposal sends it beside
+	// the query; extensions.documentId says the same.
+	DocumentID *string `json:"documentId"`
 }
 
 func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
@@ -127,6 +132,15 @@ func errorList(code, msg string) gqlerror.List {
 // execute runs one operation, or answers it from the response cache.
 func (t transport) execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, media string, p params) result {
 	raw := &graphql.RawParams{Variables: p.Variables, Extensions: p.Extensions, Headers: r.Header}
+	if p.DocumentID != nil {
+		if id, ok := raw.Extensions["documentId"]; ok && id != *p.DocumentID {
+			return failed(http.StatusBadRequest, errorList("BAD_REQUEST", "documentId and extensions.documentId name different documents"))
+		}
+		if raw.Extensions == nil {
+			raw.Extensions = map[string]any{}
+		}
+		raw.Extensions["documentId"] = *p.DocumentID
+	}
 	if p.Query != nil {
 		raw.Query = *p.Query
 	}
@@ -170,6 +184,7 @@ func (t transport) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 	ctx := r.Context()
 	rc, errs := exec.CreateOperationContext(ctx, raw)
 	if errs != nil {
+		explainErrors(errs, raw.Variables, t.hideSchema)
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
 		status := http.StatusOK
 		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
@@ -311,8 +326,17 @@ func paramsFromQuery(rawQuery string) (params, *requestError) {
 	if err != nil {
 		return p, badRequest("the query string is malformed")
 	}
+	for _, name := range []string{"query", "operationName", "variables", "extensions", "documentId"} {
+		if len(q[name]) > 1 {
+			// Which one would run is a guess a gateway may make differently.
+			return p, badRequest("the parameter " + name + " appears more than once")
+		}
+	}
 	if v, ok := q["query"]; ok {
 		p.Query = &v[0]
+	}
+	if v, ok := q["documentId"]; ok {
+		p.DocumentID = &v[0]
 	}
 	if v, ok := q["operationName"]; ok && v[0] != "" {
 		p.OperationName = &v[0]
@@ -324,10 +348,7 @@ func paramsFromQuery(rawQuery string) (params, *requestError) {
 			}
 		}
 	}
-	if p.Query == nil && p.Extensions == nil {
-		return p, badRequest("the request has no query")
-	}
-	return p, nil
+	return p, checkParams(p)
 }
 
 // paramsFromBody reads a POST body: one operation, or a JSON array (a batch) of at most
@@ -355,8 +376,8 @@ func paramsFromBody(r *http.Request, maxBytes int64, maxBatch int) ([]params, bo
 		ops, bad := batchFromBody(trimmed, maxBatch)
 		return ops, true, bad
 	}
-	var p params
-	if err := decodeObject(body, &p); err != nil {
+	p, err := decodeParams(body)
+	if err != nil {
 		return nil, false, badRequest("the request body must be a JSON object with a query: " + err.Error())
 	}
 	return []params{p}, false, checkParams(p)
@@ -376,7 +397,8 @@ func batchFromBody(body []byte, maxBatch int) ([]params, *requestError) {
 	}
 	out := make([]params, len(raws))
 	for i, raw := range raws {
-		if err := decodeObject(raw, &out[i]); err != nil {
+		var err error
+		if out[i], err = decodeParams(raw); err != nil {
 			return nil, badRequest(fmt.Sprintf("request %d of the batch must be a JSON object with a query: %v", i, err))
 		}
 		if bad := checkParams(out[i]); bad != nil {
@@ -387,14 +409,53 @@ func batchFromBody(body []byte, maxBatch int) ([]params, *requestError) {
 }
 
 func checkParams(p params) *requestError {
-	if p.Query == nil && p.Extensions == nil {
+	if p.Query == nil && p.Extensions == nil && p.DocumentID == nil {
 		return badRequest("the request has no query")
 	}
 	return nil
 }
 
-// decodeObject decodes exactly one JSON object, numbers kept exact.
+// decodeParams reads one request object. Its parameters are matched exactly (encoding/json
+// would take "Query" for "query") and no key may appear twice (encoding/json keeps the last,
+// so a gateway that reads the first would see another request than the one that runs).
+// Unknown parameters are ignored.
+func decodeParams(b []byte) (params, error) {
+	var p params
+	var fields map[string]json.RawMessage
+	if err := decodeObject(b, &fields); err != nil {
+		return p, err
+	}
+	for name, raw := range fields {
+		var dst any
+		switch name {
+		case "query":
+			dst = &p.Query
+		case "operationName":
+			dst = &p.OperationName
+		case "variables":
+			dst = &p.Variables
+		case "extensions":
+			dst = &p.Extensions
+		case "documentId":
+			dst = &p.DocumentID
+		default:
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(dst); err != nil {
+			return p, fmt.Errorf("%s has the wrong type", name)
+		}
+	}
+	return p, nil
+}
+
+// decodeObject decodes exactly one JSON object with no key twice in any object, numbers kept
+// exact.
 func decodeObject(b []byte, dst any) error {
+	if err := noDuplicateKeys(b); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if err := dec.Decode(dst); err != nil {
@@ -408,6 +469,55 @@ func decodeObject(b []byte, dst any) error {
 		return errors.New("not a JSON object")
 	}
 	return nil
+}
+
+// noDuplicateKeys walks a JSON document and refuses one whose objects repeat a key.
+func noDuplicateKeys(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	// One frame per open object or array: the keys seen, and whether the next string is a key.
+	type frame struct {
+		keys      map[string]bool
+		expectKey bool
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return errors.New("malformed JSON")
+		}
+		top := len(stack) - 1
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{':
+				stack = append(stack, frame{keys: map[string]bool{}, expectKey: true})
+			case '[':
+				stack = append(stack, frame{})
+			default:
+				stack = stack[:top]
+				if top > 0 && stack[top-1].keys != nil {
+					stack[top-1].expectKey = true
+				}
+			}
+			continue
+		}
+		if top < 0 || stack[top].keys == nil {
+			continue
+		}
+		if stack[top].expectKey {
+			key := tok.(string)
+			if stack[top].keys[key] {
+				return fmt.Errorf("the key %q appears twice in one object", key)
+			}
+			stack[top].keys[key] = true
+			stack[top].expectKey = false
+		} else {
+			stack[top].expectKey = true
+		}
+	}
 }
 
 // writeError answers a request that never reached GraphQL execution.

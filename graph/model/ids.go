@@ -48,7 +48,8 @@ func ParseGlobalID(id string) (typeName, key string, err error) {
 	}
 	switch typeName {
 	case "Trend", "Technology", "Tradeoff", "UseCase", "Organization", "Skill", "Relationship":
-		if _, err := strconv.ParseUint(key, 16, 64); err != nil {
+		// One spelling: lower-case hex without leading zeros, as EntityGlobalID writes it.
+		if v, err := strconv.ParseUint(key, 16, 64); err != nil || strconv.FormatUint(v, 16) != key {
 			return "", "", ErrBadID
 		}
 	case "Source", "Radar":
