@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -32,15 +33,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	// Large imports take a while: say when the checking is over and the writing begins.
 	fmt.Fprintf(e.stderr, "valid; writing %s in one transaction\n", *db)
-	s, err := store.Open(*db, store.Config{})
-	if err != nil {
-		return err
-	}
-	if err := s.Import(ctx, d); err != nil {
-		_ = s.Close()
-		return err
-	}
-	if err := s.Close(); err != nil {
+	if err := importInto(ctx, e, *db, d); err != nil {
 		return err
 	}
 	c := d.Counts()
@@ -104,12 +97,35 @@ func runBackup(_ context.Context, e *env, args []string) error {
 	return nil
 }
 
-// openExisting opens a database read-only (a shared lock, so it works beside a running server)
-// and refuses to create one.
-func openExisting(path string) (*store.Store, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+// importInto writes d to the database at path: a new database is created whole (see
+// createDatabase), an existing one is rewritten in one write transaction.
+func importInto(ctx context.Context, e *env, path string, d *dataset.Dataset) error {
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return createDatabase(ctx, path, d)
 	}
+	s, err := store.Open(path, store.Config{})
+	if errors.Is(err, store.ErrEmptyDatabase) {
+		// The remains of a creation that never finished: nothing in it to keep.
+		fmt.Fprintf(e.stderr, "%v; replacing it\n", err)
+		real, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return fmt.Errorf("import into %s: %w", path, err)
+		}
+		return createDatabase(ctx, real, d)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.Import(ctx, d); err != nil {
+		_ = s.Close()
+		return err
+	}
+	return s.Close()
+}
+
+// openExisting opens a database read-only (a shared lock, so it works beside a running server):
+// it never creates or changes the file.
+func openExisting(path string) (*store.Store, error) {
 	return store.Open(path, store.Config{ReadOnly: true})
 }
 
