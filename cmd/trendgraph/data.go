@@ -45,7 +45,8 @@ func runImport(ctx context.Context, e *env, args []string) error {
 func runExport(_ context.Context, e *env, args []string) error {
 	fs, db := e.flags("export")
 	format := fs.String("format", "yaml", "yaml or json")
-	out := fs.String("o", "", "output file (default: standard output)")
+	out := fs.String("o", "-", "output file; - for standard output, a device or pipe is written to, never replaced")
+	force := fs.Bool("force", false, "overwrite an existing -o file")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -61,18 +62,17 @@ func runExport(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *out == "" {
-		return dataset.Write(e.stdout, d, *format)
-	}
-	return writeAtomically(*out, func(w io.Writer) error { return dataset.Write(w, d, *format) })
+	_, err = writeOutput(e, *out, *force, func(w io.Writer) error { return dataset.Write(w, d, *format) })
+	return err
 }
 
 func runBackup(_ context.Context, e *env, args []string) error {
 	fs, db := e.flags("backup")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: trendgraph backup [flags] FILE\n\nWrites a consistent copy of the database to FILE, also while 'serve' runs.")
+		fmt.Fprintln(e.stderr, "usage: trendgraph backup [flags] FILE\n\nWrites a consistent copy of the database to FILE, also while 'serve' runs.\nFILE - is standard output; a device or pipe is written to, never replaced.")
 		fs.PrintDefaults()
 	}
+	force := fs.Bool("force", false, "overwrite an existing FILE")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func runBackup(_ context.Context, e *env, args []string) error {
 	}
 	defer s.Close()
 	var n int64
-	err = writeAtomically(fs.Arg(0), func(w io.Writer) error {
+	stream, err := writeOutput(e, fs.Arg(0), *force, func(w io.Writer) error {
 		var err error
 		n, err = s.Backup(w)
 		return err
@@ -93,7 +93,11 @@ func runBackup(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "backed up %s to %s (%d bytes)\n", *db, fs.Arg(0), n)
+	status := e.stdout
+	if stream {
+		status = e.stderr // the backup itself may be on standard output
+	}
+	fmt.Fprintf(status, "backed up %s to %s (%d bytes)\n", *db, fs.Arg(0), n)
 	return nil
 }
 
