@@ -38,8 +38,8 @@ func prescan(name string, src []byte) *Problem {
 	var (
 		flow   int   // open flow collections
 		levels []int // columns of the open block collections, innermost last
-		// A scalar still open at the end of a line, and the column its continuation lines
-		// must be indented past; -1 for none.
+		// Scalars still open at the end of a line: a quoted one (its quote), and the column a
+		// block or plain scalar's continuation lines are indented past (-1 for none).
 		quote       byte
 		blockScalar = -1
 		plainParent = -1
