@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -58,11 +59,15 @@ func LoadFS(fsys fs.FS, root, display string) (*Dataset, error) {
 	}
 	var problems Problems
 	for _, f := range files {
-		src, err := fs.ReadFile(fsys, f)
+		name := filepath.Join(display, f)
+		src, p, err := readBounded(fsys, f, name)
 		if err != nil {
 			return nil, fmt.Errorf("read dataset: %w", err)
 		}
-		name := filepath.Join(display, f)
+		if p != nil {
+			problems = append(problems, *p)
+			continue
+		}
 		fd, loc, p := decodeFile(name, src)
 		if p != nil {
 			problems = append(problems, *p)
@@ -74,6 +79,29 @@ func LoadFS(fsys fs.FS, root, display string) (*Dataset, error) {
 		return nil, problems
 	}
 	return d, nil
+}
+
+// readBounded reads the data file f, refusing it unread past its size bound.
+func readBounded(fsys fs.FS, f, name string) ([]byte, *Problem, error) {
+	isJSON := strings.EqualFold(path.Ext(f), ".json")
+	file, err := fsys.Open(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer file.Close()
+	if info, err := file.Stat(); err == nil && info.Size() > maxFileBytes(isJSON) {
+		return nil, sizeProblem(name, info.Size(), isJSON), nil
+	}
+	// The size a file reports may be wrong (a pipe, a file still growing): read one byte past
+	// the bound to know.
+	src, err := io.ReadAll(io.LimitReader(file, maxFileBytes(isJSON)+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if int64(len(src)) > maxFileBytes(isJSON) {
+		return nil, sizeProblem(name, int64(len(src)), isJSON), nil
+	}
+	return src, nil, nil
 }
 
 func isDataFile(p string) bool {
@@ -97,6 +125,12 @@ func decodeFile(name string, src []byte) (fd *fileDoc, loc *locator, problem *Pr
 }
 
 func decodeFileUnsafe(name string, src []byte) (*fileDoc, *locator, *Problem) {
+	if int64(len(src)) > maxFileBytes(strings.EqualFold(path.Ext(name), ".json")) {
+		return nil, nil, sizeProblem(name, int64(len(src)), strings.EqualFold(path.Ext(name), ".json"))
+	}
+	if p := prescan(name, src); p != nil {
+		return nil, nil, p
+	}
 	var fd fileDoc
 	loc := &locator{src: src}
 	if strings.EqualFold(path.Ext(name), ".json") {
@@ -115,6 +149,11 @@ func decodeFileUnsafe(name string, src []byte) (*fileDoc, *locator, *Problem) {
 		return nil, nil, yamlProblem(name, err)
 	}
 	loc.file = file
+	// Parsing keeps an alias as one node; decoding would expand it. prescan refuses aliases
+	// already: this catches any its reading of the text let through.
+	if a := findAlias(file); a != nil {
+		return nil, nil, &Problem{File: name, Line: a.GetToken().Position.Line, Msg: "an alias (*name): data files may not use YAML aliases; write the value out"}
+	}
 	if len(file.Docs) > 1 {
 		return nil, nil, &Problem{File: name, Line: 1, Msg: "a data file holds one YAML document"}
 	}
@@ -124,6 +163,29 @@ func decodeFileUnsafe(name string, src []byte) (*fileDoc, *locator, *Problem) {
 		}
 	}
 	return &fd, loc, nil
+}
+
+// findAlias returns the first alias node of file, or nil.
+func findAlias(file *ast.File) (found ast.Node) {
+	for _, doc := range file.Docs {
+		if doc.Body != nil && found == nil {
+			ast.Walk(aliasFinder{&found}, doc.Body)
+		}
+	}
+	return found
+}
+
+type aliasFinder struct{ found *ast.Node }
+
+func (f aliasFinder) Visit(n ast.Node) ast.Visitor {
+	if *f.found != nil {
+		return nil
+	}
+	if a, ok := n.(*ast.AliasNode); ok && a.GetToken() != nil {
+		*f.found = a
+		return nil
+	}
+	return f
 }
 
 func yamlProblem(name string, err error) *Problem {

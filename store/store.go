@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sync/atomic"
 	"time"
@@ -84,8 +85,20 @@ type Stats struct {
 // ErrNotFound is returned for a slug or ID that names nothing.
 var ErrNotFound = errors.New("not found")
 
-// Open opens (creating it if needed, unless read-only) the database file at path.
+// ErrEmptyDatabase is returned by Open, wrapped with the path, for a file that exists but holds
+// no trendgraph data: empty, or an initialised bbolt file with none of our buckets. That is what
+// a process killed while creating a database in place leaves behind; such a file is never
+// initialised by Open, so that it cannot pass for a database.
+var ErrEmptyDatabase = errors.New("no import finished into it")
+
+// Open opens the database file at path. A path that does not exist is created, unless
+// read-only; an existing file that holds no data is refused with ErrEmptyDatabase, and a
+// dangling symbolic link is refused rather than created through.
 func Open(path string, cfg Config) (*Store, error) {
+	created, err := preflight(path, cfg.ReadOnly)
+	if err != nil {
+		return nil, err
+	}
 	def := DefaultConfig()
 	if cfg.Timeout == 0 {
 		cfg.Timeout = def.Timeout
@@ -114,7 +127,7 @@ func Open(path string, cfg Config) (*Store, error) {
 	edgeLists, _ := lru.New[string, versionedEdges](edgeListCacheSize)
 	s := &Store{db: db, path: path, filterSets: filterSets, edgeLists: edgeLists,
 		entities: newRecordCache[Entity](cfg.RecordCacheSize), rels: newRecordCache[Relationship](cfg.RecordCacheSize)}
-	if err := s.init(cfg.ReadOnly); err != nil {
+	if err := s.init(cfg.ReadOnly, created); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -127,8 +140,37 @@ func Open(path string, cfg Config) (*Store, error) {
 	return s, nil
 }
 
-// init creates the buckets of a new database and checks the format of an existing one.
-func (s *Store) init(readOnly bool) error {
+// preflight looks at path before bbolt does: bbolt would initialise an empty file (failing with
+// "bad file descriptor" when read-only) and create the target of a dangling link. It reports
+// whether Open is about to create the file.
+func preflight(path string, readOnly bool) (created bool, err error) {
+	link, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if readOnly {
+			return false, fmt.Errorf("open database: %w", err)
+		}
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("open database: %w", err)
+	}
+	info, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) && link.Mode()&fs.ModeSymlink != 0 {
+		target, _ := os.Readlink(path)
+		return false, fmt.Errorf("open database %s: a symbolic link to %s, which does not exist: point it at a database or remove it", path, target)
+	}
+	if err != nil {
+		return false, fmt.Errorf("open database: %w", err)
+	}
+	if info.Mode().IsRegular() && info.Size() == 0 {
+		return false, fmt.Errorf("open database %s: the file is empty: %w", path, ErrEmptyDatabase)
+	}
+	return false, nil
+}
+
+// init creates the buckets of a database Open has just created and checks the format of an
+// existing one.
+func (s *Store) init(readOnly, created bool) error {
 	check := func(tx *bolt.Tx) error {
 		// A file cut short still opens, but reading a page past its end faults (SIGBUS) in the
 		// memory map: refuse it while nothing has been read yet.
@@ -137,6 +179,9 @@ func (s *Store) init(readOnly bool) error {
 		}
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
+			if k, _ := tx.Cursor().First(); k == nil {
+				return fmt.Errorf("a bbolt file with no buckets: %w", ErrEmptyDatabase)
+			}
 			return errors.New("not a trendgraph database (no meta bucket)")
 		}
 		if v := meta.Get(metaFormat); v == nil || binary.BigEndian.Uint64(v) != formatVersion {
@@ -144,7 +189,9 @@ func (s *Store) init(readOnly bool) error {
 		}
 		return nil
 	}
-	if readOnly {
+	if readOnly || !created {
+		// An existing file is never initialised here: one with no buckets is the remains of a
+		// creation that did not finish, and check says so.
 		return s.db.View(check)
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {

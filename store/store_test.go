@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -223,5 +225,62 @@ func TestLockedDatabaseTimesOut(t *testing.T) {
 	_, err := Open(s.Path(), Config{Timeout: 100_000_000})
 	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("locked by another process")) {
 		t.Fatalf("want a lock error, got %v", err)
+	}
+}
+
+// Issue 17: the leftovers of a creation killed half-way (an empty file, a bbolt file with no
+// buckets) are named for what they are, in both modes, and never initialised or modified.
+func TestOpenNamesEmptyDatabases(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.db")
+	writeFile(t, empty, nil)
+	bare := filepath.Join(dir, "bare.db")
+	db, err := bolt.Open(bare, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{empty, bare} {
+		before, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, readOnly := range []bool{true, false} {
+			s, err := Open(path, Config{ReadOnly: readOnly})
+			if err == nil {
+				_ = s.Close()
+				t.Fatalf("%s (read-only %v): opened", path, readOnly)
+			}
+			if !errors.Is(err, ErrEmptyDatabase) || !strings.Contains(err.Error(), path) {
+				t.Fatalf("%s (read-only %v): %v; want ErrEmptyDatabase naming the file", path, readOnly, err)
+			}
+		}
+		if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+			t.Fatalf("%s: opening it changed the file", path)
+		}
+	}
+}
+
+// Issue 10: a dangling symbolic link is refused, not created through.
+func TestOpenRefusesDanglingLinks(t *testing.T) {
+	dir := t.TempDir()
+	link, target := filepath.Join(dir, "link.db"), filepath.Join(dir, "nowhere.db")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, readOnly := range []bool{true, false} {
+		s, err := Open(link, Config{ReadOnly: readOnly})
+		if err == nil {
+			_ = s.Close()
+			t.Fatalf("read-only %v: opened a dangling link", readOnly)
+		}
+		if !strings.Contains(err.Error(), "symbolic link") {
+			t.Fatalf("read-only %v: unclear message: %v", readOnly, err)
+		}
+	}
+	if _, err := os.Lstat(target); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the link's target was created: %v", err)
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/trendgraph/trendgraph/data"
 	"github.com/trendgraph/trendgraph/dataset"
-	"github.com/trendgraph/trendgraph/store"
 )
 
 // defaultSourcePath is where the source texts live in a checkout beside shared/.
@@ -27,7 +26,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *checkDB {
-		s, err := store.Open(*db, store.Config{ReadOnly: true})
+		s, err := openExisting(*db)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -32,15 +33,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	// Large imports take a while: say when the checking is over and the writing begins.
 	fmt.Fprintf(e.stderr, "valid; writing %s in one transaction\n", *db)
-	s, err := store.Open(*db, store.Config{})
-	if err != nil {
-		return err
-	}
-	if err := s.Import(ctx, d); err != nil {
-		_ = s.Close()
-		return err
-	}
-	if err := s.Close(); err != nil {
+	if err := importInto(ctx, e, *db, d); err != nil {
 		return err
 	}
 	c := d.Counts()
@@ -52,7 +45,8 @@ func runImport(ctx context.Context, e *env, args []string) error {
 func runExport(_ context.Context, e *env, args []string) error {
 	fs, db := e.flags("export")
 	format := fs.String("format", "yaml", "yaml or json")
-	out := fs.String("o", "", "output file (default: standard output)")
+	out := fs.String("o", "-", "output file; - for standard output, a device or pipe is written to, never replaced")
+	force := fs.Bool("force", false, "overwrite an existing -o file")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -68,18 +62,17 @@ func runExport(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *out == "" {
-		return dataset.Write(e.stdout, d, *format)
-	}
-	return writeAtomically(*out, func(w io.Writer) error { return dataset.Write(w, d, *format) })
+	_, err = writeOutput(e, *out, *force, func(w io.Writer) error { return dataset.Write(w, d, *format) })
+	return err
 }
 
 func runBackup(_ context.Context, e *env, args []string) error {
 	fs, db := e.flags("backup")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: trendgraph backup [flags] FILE\n\nWrites a consistent copy of the database to FILE, also while 'serve' runs.")
+		fmt.Fprintln(e.stderr, "usage: trendgraph backup [flags] FILE\n\nWrites a consistent copy of the database to FILE, also while 'serve' runs.\nFILE - is standard output; a device or pipe is written to, never replaced.")
 		fs.PrintDefaults()
 	}
+	force := fs.Bool("force", false, "overwrite an existing FILE")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -92,7 +85,7 @@ func runBackup(_ context.Context, e *env, args []string) error {
 	}
 	defer s.Close()
 	var n int64
-	err = writeAtomically(fs.Arg(0), func(w io.Writer) error {
+	stream, err := writeOutput(e, fs.Arg(0), *force, func(w io.Writer) error {
 		var err error
 		n, err = s.Backup(w)
 		return err
@@ -100,16 +93,43 @@ func runBackup(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "backed up %s to %s (%d bytes)\n", *db, fs.Arg(0), n)
+	status := e.stdout
+	if stream {
+		status = e.stderr // the backup itself may be on standard output
+	}
+	fmt.Fprintf(status, "backed up %s to %s (%d bytes)\n", *db, fs.Arg(0), n)
 	return nil
 }
 
-// openExisting opens a database read-only (a shared lock, so it works beside a running server)
-// and refuses to create one.
-func openExisting(path string) (*store.Store, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+// importInto writes d to the database at path: a new database is created whole (see
+// createDatabase), an existing one is rewritten in one write transaction.
+func importInto(ctx context.Context, e *env, path string, d *dataset.Dataset) error {
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return createDatabase(ctx, path, d)
 	}
+	s, err := store.Open(path, store.Config{})
+	if errors.Is(err, store.ErrEmptyDatabase) {
+		// The remains of a creation that never finished: nothing in it to keep.
+		fmt.Fprintf(e.stderr, "%v; replacing it\n", err)
+		real, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return fmt.Errorf("import into %s: %w", path, err)
+		}
+		return createDatabase(ctx, real, d)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.Import(ctx, d); err != nil {
+		_ = s.Close()
+		return err
+	}
+	return s.Close()
+}
+
+// openExisting opens a database read-only (a shared lock, so it works beside a running server):
+// it never creates or changes the file.
+func openExisting(path string) (*store.Store, error) {
 	return store.Open(path, store.Config{ReadOnly: true})
 }
 

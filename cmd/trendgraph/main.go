@@ -19,6 +19,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"github.com/trendgraph/trendgraph/store"
 )
 
 // command is one subcommand: its flags are registered on fs, then run is called with the rest.
@@ -90,6 +92,9 @@ func run(ctx context.Context, e *env, args []string) (code int) {
 		case errors.Is(err, errUsage):
 			fmt.Fprintf(e.stderr, "trendgraph %s: %v\n", c.name, err)
 			return 2
+		case errors.Is(err, store.ErrEmptyDatabase):
+			fmt.Fprintf(e.stderr, "trendgraph %s: %v; run `trendgraph import --db %s` or remove it\n", c.name, err, dbPath(e, args))
+			return 1
 		default:
 			fmt.Fprintf(e.stderr, "trendgraph %s: %v\n", c.name, err)
 			return 1

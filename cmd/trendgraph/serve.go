@@ -383,26 +383,18 @@ func playgroundURL(addr net.Addr) string {
 // openForServing opens the database read-only, so that backups can run beside the server;
 // a missing database is first created from the embedded dataset.
 func openForServing(ctx context.Context, path string, log *slog.Logger) (*store.Store, error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+	// Lstat: a dangling link is not missing, and Open refuses it.
+	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
 		d, err := loadData("")
 		if err != nil {
 			return nil, err
 		}
-		s, err := store.Open(path, store.Config{})
-		if err != nil {
-			return nil, err
-		}
-		if err := s.Import(ctx, d); err != nil {
-			_ = s.Close()
-			_ = os.Remove(path)
-			return nil, err
-		}
-		if err := s.Close(); err != nil {
+		if err := createDatabase(ctx, path, d); err != nil {
 			return nil, err
 		}
 		log.Info("created the database from the embedded dataset", "db", path)
 	}
-	return store.Open(path, store.Config{ReadOnly: true})
+	return openExisting(path)
 }
 
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
