@@ -32,6 +32,10 @@ func explainErrors(errs gqlerror.List, vars map[string]any, hideSchema bool) {
 		if !ok {
 			continue
 		}
+		if s, ok := v.(string); ok && len(s) > maxShownValue && strings.HasPrefix(e.Message, s) {
+			// "<value> is not a valid <Enum>": the value is quoted below, cut short.
+			e.Message = "the value" + e.Message[len(s):]
+		}
 		e.Message += "; " + where + " was sent as " + shown(v)
 	}
 }
