@@ -86,6 +86,24 @@ func killAt(t *testing.T, marker string, d time.Duration, bin string, args ...st
 }
 
 // waitFor reads r until it has seen marker (or r ends).
+// timedImport imports data into db to the end and returns the time from its "writing" message
+// to its exit, over which kill points are spread.
+func timedImport(t *testing.T, bin, db, data string) time.Duration {
+	t.Helper()
+	cmd := exec.Command(bin, "import", "--db", db, data)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(stderr, "writing")
+	start := time.Now()
+	_, _ = io.Copy(io.Discard, stderr)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	return time.Since(start)
+}
+
 func waitFor(r io.Reader, marker string) {
 	var seen []byte
 	buf := make([]byte, 512)
@@ -113,18 +131,7 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 	// write; its result is "new".
 	full := filepath.Join(dir, "full.db")
 	copyFile(t, old, full)
-	cmd := exec.Command(bin, "import", "--db", full, big)
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(stderr, "writing")
-	start := time.Now()
-	_, _ = io.Copy(io.Discard, stderr)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("import: %v", err)
-	}
-	took := time.Since(start)
+	took := timedImport(t, bin, full, big)
 	newDigest := digest(t, full)
 
 	// 24 kill points from the start of the write transaction to just past its commit, at fixed

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -63,18 +62,7 @@ func TestFirstImportSurvivesSIGKILL(t *testing.T) {
 	// One creation to the end: the time from "writing" to exit spreads the timed kills over the
 	// creation of the file and its write transaction.
 	ref := filepath.Join(dir, "ref.db")
-	cmd := exec.Command(bin, "import", "--db", ref, big)
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(stderr, "writing")
-	start := time.Now()
-	_, _ = io.Copy(io.Discard, stderr)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("import: %v", err)
-	}
-	took := time.Since(start)
+	took := timedImport(t, bin, ref, big)
 	want := digest(t, ref)
 
 	// Named points between the steps of a creation, each with the one outcome it allows.
@@ -122,7 +110,7 @@ func TestFirstImportSurvivesSIGKILL(t *testing.T) {
 
 	// serve creates a missing database from the embedded dataset the same way.
 	db := filepath.Join(t.TempDir(), "served.db")
-	cmd = exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0")
+	cmd := exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), "TRENDGRAPH_CRASH_AT=create:before-rename")
 	if err := cmd.Run(); err == nil {
 		t.Fatal("serve was not killed before its rename")
