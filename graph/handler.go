@@ -27,6 +27,10 @@ type Options struct {
 	Introspection bool
 	// OnBatch, if set, is told the size of every loader batch (for metrics).
 	OnBatch func(loader string, keys int)
+	// MaxFilterSize is the largest FilterSize an EntityFilter argument may have; 0 means no
+	// limit. The server refuses larger filters before execution; this refuses them again for
+	// callers that run the executor in-process.
+	MaxFilterSize int
 }
 
 // NewServer builds the GraphQL executor over a store: a cache of parsed documents,
@@ -40,7 +44,7 @@ func NewServer(s *store.Store, o Options) *handler.Server {
 	if o.QueryCacheSize <= 0 {
 		o.QueryCacheSize = 1000
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: s, Texts: o.Texts, Log: o.Log}}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: s, Texts: o.Texts, Log: o.Log, MaxFilterSize: o.MaxFilterSize}}))
 	// Without a cache every request is parsed and validated again.
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](o.QueryCacheSize))
 	if o.Introspection {
