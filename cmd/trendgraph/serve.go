@@ -238,9 +238,16 @@ func defaultHTTPLimits(requestTimeout time.Duration) httpLimits {
 }
 
 // serveUntilDone serves until ctx ends (SIGTERM or SIGINT), then stops accepting and gives
-// in-flight requests the grace period to finish.
+// in-flight requests the grace period to finish. When the grace is over, the requests still
+// running are cancelled and their connections closed: their store reads stop, so the database
+// closes at once after (bbolt's Close waits for every open read transaction).
 func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, lim httpLimits, grace time.Duration, log *slog.Logger) error {
+	// Every request's context derives from this one, not from ctx: requests in flight keep
+	// running through the grace period.
+	reqCtx, cancelRequests := context.WithCancel(context.Background())
+	defer cancelRequests()
 	srv := &http.Server{
+		BaseContext:       func(net.Listener) context.Context { return reqCtx },
 		Handler:           h,
 		ReadHeaderTimeout: lim.readHeader,
 		ReadTimeout:       lim.read,
@@ -261,7 +268,12 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, lim ht
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		log.Warn("grace period over: cancelling the requests still running", "grace", grace.String())
+		cancelRequests()
+		if cerr := srv.Close(); cerr != nil {
+			log.Warn("close connections", "err", cerr)
+		}
+		return fmt.Errorf("shutdown: in-flight requests cancelled after the %s grace: %w", grace, err)
 	}
 	log.Info("stopped")
 	return nil
