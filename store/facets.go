@@ -44,7 +44,10 @@ func (s *Store) Facets(ctx context.Context, types []dataset.EntityType, f *Filte
 	out := &Facets{Counts: map[string][]FacetCount{}}
 	steps := stepper{ctx: ctx}
 	err := s.viewCtx(ctx, func(tx *bolt.Tx) error {
-		set := typeSet(tx, types)
+		set, err := typeSet(tx, types, &steps)
+		if err != nil {
+			return err
+		}
 		if f != nil {
 			m, err := evalFilter(ctx, tx, f, types, len(set))
 			if err != nil {

@@ -49,10 +49,15 @@ func (s *Store) filterSet(ctx context.Context, tx *bolt.Tx, f *Filter, types []d
 	if err != nil {
 		return nil, err
 	}
+	steps := &stepper{ctx: ctx}
 	if set.neg {
-		set.ids = difference(typeSet(tx, types), set.ids)
-	} else {
-		set.ids = restrictTypes(tx, set.ids, types, universe, counts)
+		all, err := typeSet(tx, types, steps)
+		if err != nil {
+			return nil, err
+		}
+		set.ids = difference(all, set.ids)
+	} else if set.ids, err = restrictTypes(tx, set.ids, types, universe, counts, steps); err != nil {
+		return nil, err
 	}
 	// An interrupted evaluation never gets here, so the cache holds only whole answers.
 	s.filterSets.Add(key, versionedSet{version: version, ids: set.ids})
@@ -353,16 +358,21 @@ func (e *evaluator) unionAll(sets [][]ID) ([]ID, error) {
 		total += len(s)
 	}
 	out := make([]ID, 0, total)
-	// A min-heap of the sets by their next ID; each set is consumed from its front.
-	h := sets
-	less := func(i, j int) bool { return h[i][0] < h[j][0] }
+	// A min-heap of set numbers by each set's next ID (sets[i][at[i]]): ints, so that
+	// reordering it moves no pointers.
+	at := make([]int, len(sets))
+	h := make([]int, len(sets))
+	for i := range h {
+		h[i] = i
+	}
+	next := func(i int) ID { return sets[h[i]][at[h[i]]] }
 	down := func(i int) {
 		for {
 			m := i
-			if l := 2*i + 1; l < len(h) && less(l, m) {
+			if l := 2*i + 1; l < len(h) && next(l) < next(m) {
 				m = l
 			}
-			if r := 2*i + 2; r < len(h) && less(r, m) {
+			if r := 2*i + 2; r < len(h) && next(r) < next(m) {
 				m = r
 			}
 			if m == i {
@@ -379,11 +389,12 @@ func (e *evaluator) unionAll(sets [][]ID) ([]ID, error) {
 		if err := e.steps.step(); err != nil {
 			return nil, err
 		}
-		id := h[0][0]
+		top := h[0]
+		id := sets[top][at[top]]
 		if n := len(out); n == 0 || out[n-1] != id {
 			out = append(out, id)
 		}
-		if h[0] = h[0][1:]; len(h[0]) == 0 {
+		if at[top]++; at[top] == len(sets[top]) {
 			h[0] = h[len(h)-1]
 			h = h[:len(h)-1]
 		}
@@ -398,24 +409,32 @@ func (e *evaluator) scanAttr(attr byte, value string) ([]ID, error) {
 
 // restrictTypes keeps the members of set whose type is one of types; when types cover the whole
 // database the set is returned as is.
-func restrictTypes(tx *bolt.Tx, set []ID, types []dataset.EntityType, universe int, counts map[dataset.EntityType]int) []ID {
+func restrictTypes(tx *bolt.Tx, set []ID, types []dataset.EntityType, universe int, counts map[dataset.EntityType]int, steps *stepper) ([]ID, error) {
 	total := 0
 	for _, c := range counts {
 		total += c
 	}
 	if universe == total {
-		return set
+		return set, nil
 	}
-	return intersect(set, typeSet(tx, types))
+	all, err := typeSet(tx, types, steps)
+	if err != nil {
+		return nil, err
+	}
+	return intersect(set, all), nil
 }
 
-func typeSet(tx *bolt.Tx, types []dataset.EntityType) []ID {
+// typeSet returns the IDs of every entity of the types, ascending.
+func typeSet(tx *bolt.Tx, types []dataset.EntityType, steps *stepper) ([]ID, error) {
 	var u []ID
 	for _, t := range types {
-		ids, _ := scanAttr(tx, attrType, string([]byte{byte(t)}), nil)
+		ids, err := scanAttr(tx, attrType, string([]byte{byte(t)}), steps)
+		if err != nil {
+			return nil, err
+		}
 		u = union(u, ids)
 	}
-	return u
+	return u, nil
 }
 
 // scanAttr returns the IDs indexed under one attribute value, ascending. With steps, it stops
