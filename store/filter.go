@@ -59,6 +59,10 @@ func (s *Store) filterSet(ctx context.Context, tx *bolt.Tx, f *Filter, types []d
 	} else if set.ids, err = restrictTypes(tx, set.ids, types, universe, counts, steps); err != nil {
 		return nil, err
 	}
+	if cap(set.ids) > len(set.ids)+len(set.ids)/4 {
+		// A merge reserves room for all its inputs; the cache should hold only the answer.
+		set.ids = slices.Clone(set.ids)
+	}
 	// An interrupted evaluation never gets here, so the cache holds only whole answers.
 	s.filterSets.Add(key, versionedSet{version: version, ids: set.ids})
 	return set.ids, nil
