@@ -19,10 +19,12 @@ const (
 	CodeInternal     = "INTERNAL_SERVER_ERROR"
 )
 
-// userError is an error meant for the caller, with a stable code.
+// userError is an error meant for the caller, with a stable code and, for a limit, what the
+// limit is (extensions limit, max and actual).
 type userError struct {
 	code string
 	msg  string
+	ext  map[string]any
 }
 
 func (e *userError) Error() string { return e.msg }
@@ -45,6 +47,9 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gerr := graphql.DefaultErrorPresenter(ctx, err)
 			gerr.Message = ue.msg
 			gerr.Extensions = map[string]any{"code": ue.code}
+			for k, v := range ue.ext {
+				gerr.Extensions[k] = v
+			}
 			return gerr
 		}
 		var ie model.InputError

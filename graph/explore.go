@@ -46,7 +46,7 @@ type step struct {
 
 // shortestPath searches from both ends at once, one level (one read transaction) at a time,
 // always growing the smaller frontier.
-func (r *Resolver) shortestPath(from, to string, maxDepth *int, ks []model.RelationshipKind) (*model.Path, error) {
+func (r *Resolver) shortestPath(ctx context.Context, from, to string, maxDepth *int, ks []model.RelationshipKind) (*model.Path, error) {
 	depth := 4
 	if maxDepth != nil {
 		depth = *maxDepth
@@ -62,7 +62,7 @@ func (r *Resolver) shortestPath(from, to string, maxDepth *int, ks []model.Relat
 	if err != nil {
 		return nil, err
 	}
-	ends, err := r.Store.EntitiesByID([]store.ID{a, b})
+	ends, err := r.Store.EntitiesByID(ctx, []store.ID{a, b})
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (r *Resolver) shortestPath(from, to string, maxDepth *int, ks []model.Relat
 		return nil, notFound("no entity has the ID %q", map[bool]string{true: from, false: to}[ends[0] == nil])
 	}
 	if a == b {
-		return r.buildPath([]store.ID{a}, nil)
+		return r.buildPath(ctx, []store.ID{a}, nil)
 	}
 	filter := store.EdgeFilter{Dir: store.Both, Kinds: relKinds(ks)}
 	seen := [2]map[store.ID]step{{a: {}}, {b: {}}}
@@ -80,7 +80,7 @@ func (r *Resolver) shortestPath(from, to string, maxDepth *int, ks []model.Relat
 		if len(frontier[1]) < len(frontier[0]) {
 			side = 1
 		}
-		edges, err := r.Store.Edges(frontier[side], filter)
+		edges, err := r.Store.Edges(ctx, frontier[side], filter)
 		if err != nil {
 			return nil, err
 		}
@@ -92,7 +92,7 @@ func (r *Resolver) shortestPath(from, to string, maxDepth *int, ks []model.Relat
 				}
 				seen[side][e.Other] = step{prev: node, edge: e}
 				if _, ok := seen[1-side][e.Other]; ok {
-					return r.joinPath(seen, a, b, e.Other)
+					return r.joinPath(ctx, seen, a, b, e.Other)
 				}
 				next = append(next, e.Other)
 			}
@@ -106,7 +106,7 @@ func (r *Resolver) shortestPath(from, to string, maxDepth *int, ks []model.Relat
 }
 
 // joinPath walks back from the meeting point to both ends.
-func (r *Resolver) joinPath(seen [2]map[store.ID]step, a, b, meet store.ID) (*model.Path, error) {
+func (r *Resolver) joinPath(ctx context.Context, seen [2]map[store.ID]step, a, b, meet store.ID) (*model.Path, error) {
 	var nodes []store.ID
 	var edges []store.Edge
 	for cur := meet; cur != a; {
@@ -128,12 +128,12 @@ func (r *Resolver) joinPath(seen [2]map[store.ID]step, a, b, meet store.ID) (*mo
 		edges = append(edges, e)
 		cur = s.prev
 	}
-	return r.buildPath(nodes, edges)
+	return r.buildPath(ctx, nodes, edges)
 }
 
 // buildPath loads the entities and relationships of a path: two read transactions.
-func (r *Resolver) buildPath(nodes []store.ID, edges []store.Edge) (*model.Path, error) {
-	ents, err := r.Store.EntitiesByID(nodes)
+func (r *Resolver) buildPath(ctx context.Context, nodes []store.ID, edges []store.Edge) (*model.Path, error) {
+	ents, err := r.Store.EntitiesByID(ctx, nodes)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func (r *Resolver) buildPath(nodes []store.ID, edges []store.Edge) (*model.Path,
 	for i, e := range edges {
 		relIDs[i] = e.Rel
 	}
-	rels, err := r.Store.RelationshipsByID(relIDs)
+	rels, err := r.Store.RelationshipsByID(ctx, relIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func (r *Resolver) buildPath(nodes []store.ID, edges []store.Edge) (*model.Path,
 }
 
 // neighborhood walks out from an entity level by level, up to depth and limit.
-func (r *Resolver) neighborhood(id string, depth *int, ks []model.RelationshipKind, direction *model.Direction, limit *int) (*model.Neighborhood, error) {
+func (r *Resolver) neighborhood(ctx context.Context, id string, depth *int, ks []model.RelationshipKind, direction *model.Direction, limit *int) (*model.Neighborhood, error) {
 	d, n := 1, 100
 	if depth != nil {
 		d = *depth
@@ -197,7 +197,7 @@ func (r *Resolver) neighborhood(id string, depth *int, ks []model.RelationshipKi
 	truncated := false
 	frontier := []store.ID{center}
 	for level := 1; level <= d && len(frontier) > 0 && !truncated; level++ {
-		edges, err := r.Store.Edges(frontier, filter)
+		edges, err := r.Store.Edges(ctx, frontier, filter)
 		if err != nil {
 			return nil, err
 		}
@@ -221,14 +221,14 @@ func (r *Resolver) neighborhood(id string, depth *int, ks []model.RelationshipKi
 		}
 		frontier = next
 	}
-	ents, err := r.Store.EntitiesByID(append([]store.ID{center}, order...))
+	ents, err := r.Store.EntitiesByID(ctx, append([]store.ID{center}, order...))
 	if err != nil {
 		return nil, err
 	}
 	if ents[0] == nil {
 		return nil, notFound("no entity has the ID %q", id)
 	}
-	rels, err := r.Store.RelationshipsByID(relIDs)
+	rels, err := r.Store.RelationshipsByID(ctx, relIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +269,7 @@ func (r *Resolver) compare(ctx context.Context, ids []string) (*model.Comparison
 		}
 		subjects[i] = sid
 	}
-	edges, err := r.Store.Edges(subjects, store.EdgeFilter{Dir: store.Both})
+	edges, err := r.Store.Edges(ctx, subjects, store.EdgeFilter{Dir: store.Both})
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +293,7 @@ func (r *Resolver) compare(ctx context.Context, ids []string) (*model.Comparison
 			}
 		}
 	}
-	ents, err := r.Store.EntitiesByID(need)
+	ents, err := r.Store.EntitiesByID(ctx, need)
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +332,7 @@ func (r *Resolver) compare(ctx context.Context, ids []string) (*model.Comparison
 	// Shared first, then by how many compared entities have it.
 	slices.SortStableFunc(out.Tradeoffs, func(a, b *model.ComparedTradeoff) int { return len(b.Entities) - len(a.Entities) })
 	slices.SortStableFunc(out.Neighbors, func(a, b *model.ComparedNeighbor) int { return len(b.Entities) - len(a.Entities) })
-	all, err := r.Store.AssessmentsOf(subjects)
+	all, err := r.Store.AssessmentsOf(ctx, subjects)
 	if err != nil {
 		return nil, err
 	}
@@ -366,12 +366,15 @@ func (r *Resolver) compare(ctx context.Context, ids []string) (*model.Comparison
 }
 
 // facets counts a filtered set by each facet.
-func (r *Resolver) facets(ts []model.EntityType, filter *model.EntityFilter) (*model.Facets, error) {
+func (r *Resolver) facets(ctx context.Context, ts []model.EntityType, filter *model.EntityFilter) (*model.Facets, error) {
+	if err := r.checkFilterSize(filter); err != nil {
+		return nil, err
+	}
 	f, err := storeFilter(filter, 0)
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.Store.Facets(entityTypes(ts), f)
+	res, err := r.Store.Facets(ctx, entityTypes(ts), f)
 	if err != nil {
 		return nil, err
 	}

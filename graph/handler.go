@@ -28,6 +28,10 @@ type Options struct {
 	Introspection bool
 	// OnBatch, if set, is told the size of every loader batch (for metrics).
 	OnBatch func(loader string, keys int)
+	// MaxFilterSize is the largest FilterSize an EntityFilter argument may have; 0 means no
+	// limit. The server refuses larger filters before execution; this refuses them again for
+	// callers that run the executor in-process.
+	MaxFilterSize int
 }
 
 // The parsed-document cache is bounded by bytes: clients choose what they send, and a few
@@ -54,7 +58,7 @@ func NewServer(s *store.Store, o Options) *handler.Server {
 	if o.QueryCacheBytes <= 0 {
 		o.QueryCacheBytes = DocumentCacheBytes
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: s, Texts: o.Texts, Log: o.Log}}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: s, Texts: o.Texts, Log: o.Log, MaxFilterSize: o.MaxFilterSize}}))
 	// Without a cache every request is parsed and validated again.
 	srv.SetQueryCache(bytelru.NewStrings(o.QueryCacheBytes, astBytesPerByte*MaxCachedDocumentBytes,
 		func(query string, _ *ast.QueryDocument) int64 { return astBytesPerByte * int64(len(query)) }))

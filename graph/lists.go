@@ -77,10 +77,13 @@ func storeFilter(f *model.EntityFilter, depth int) (*store.Filter, error) {
 }
 
 // listEntities pages through entities of the types, filtered and ordered.
-func (r *Resolver) listEntities(ts []dataset.EntityType, filter *model.EntityFilter, orderBy *model.EntityOrder,
+func (r *Resolver) listEntities(ctx context.Context, ts []dataset.EntityType, filter *model.EntityFilter, orderBy *model.EntityOrder,
 	first *int, after *string, last *int, before *string) (page[model.Entity], error) {
 	args, err := pageArgs(cursorList, first, after, last, before)
 	if err != nil {
+		return page[model.Entity]{}, err
+	}
+	if err := r.checkFilterSize(filter); err != nil {
 		return page[model.Entity]{}, err
 	}
 	f, err := storeFilter(filter, 0)
@@ -94,7 +97,7 @@ func (r *Resolver) listEntities(ts []dataset.EntityType, filter *model.EntityFil
 		}
 		q.Desc = orderBy.Direction == model.OrderDirectionDesc
 	}
-	p, err := r.Store.List(q)
+	p, err := r.Store.List(ctx, q)
 	if errors.Is(err, store.ErrBadCursor) {
 		return page[model.Entity]{}, badInput("the cursor does not belong to this list and order")
 	}
@@ -150,7 +153,7 @@ func entityTypes(ts []model.EntityType) []dataset.EntityType {
 }
 
 // search pages through ranked search results.
-func (r *Resolver) search(query string, ts []model.EntityType, first *int, after *string) (*model.SearchConnection, error) {
+func (r *Resolver) search(ctx context.Context, query string, ts []model.EntityType, first *int, after *string) (*model.SearchConnection, error) {
 	if len(query) > 200 {
 		return nil, badInput("query may be at most 200 characters")
 	}
@@ -168,7 +171,7 @@ func (r *Resolver) search(query string, ts []model.EntityType, first *int, after
 		}
 		offset = int(binary.BigEndian.Uint32(args.After)) + 1
 	}
-	res, err := r.Store.Search(store.SearchQuery{Text: query, Types: entityTypes(ts), Offset: offset, Limit: args.Limit, Load: true})
+	res, err := r.Store.Search(ctx, store.SearchQuery{Text: query, Types: entityTypes(ts), Offset: offset, Limit: args.Limit, Load: true})
 	if err != nil {
 		return nil, err
 	}
@@ -192,8 +195,8 @@ func (r *Resolver) search(query string, ts []model.EntityType, first *int, after
 }
 
 // entityBySlug looks up one entity for a root field: one parent, so no loader is needed.
-func (r *Resolver) entityBySlug(slug string, want dataset.EntityType) (model.Entity, error) {
-	ents, err := r.Store.EntitiesBySlug([]string{slug})
+func (r *Resolver) entityBySlug(ctx context.Context, slug string, want dataset.EntityType) (model.Entity, error) {
+	ents, err := r.Store.EntitiesBySlug(ctx, []string{slug})
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +232,7 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 			relIDs = append(relIDs, model.StoreID(k))
 		}
 	}
-	ents, err := r.Store.EntitiesByID(entIDs)
+	ents, err := r.Store.EntitiesByID(ctx, entIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +240,7 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 	sib := countEntities(ents)
 	var rels []*store.Relationship
 	if len(relIDs) > 0 {
-		if rels, err = r.Store.RelationshipsByID(relIDs); err != nil {
+		if rels, err = r.Store.RelationshipsByID(ctx, relIDs); err != nil {
 			return nil, err
 		}
 	}
@@ -251,7 +254,7 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 	}
 	endByID := map[store.ID]*store.Entity{}
 	if len(endIDs) > 0 {
-		ends, err := r.Store.EntitiesByID(endIDs)
+		ends, err := r.Store.EntitiesByID(ctx, endIDs)
 		if err != nil {
 			return nil, err
 		}

@@ -167,7 +167,7 @@ func (l *loaders) loadEdgePages(ctx context.Context, keys []edgeKey) []*dataload
 		reqs[i] = store.EdgePageRequest{Node: k.node, Filter: f, Page: store.PageArgs{
 			After: bytesOrNil(k.after), Before: bytesOrNil(k.before), Limit: k.limit, FromEnd: k.fromEnd}}
 	}
-	pages, err := l.store.EdgePages(reqs)
+	pages, err := l.store.EdgePages(ctx, reqs)
 	if err != nil {
 		return failAll[*edgeResult](len(keys), storeError(err))
 	}
@@ -239,7 +239,7 @@ func (l *loaders) loadEntities(ctx context.Context, keys []entityKey) []*dataloa
 	for i, k := range keys {
 		ids[i] = k.id
 	}
-	ents, err := l.store.EntitiesByID(ids)
+	ents, err := l.store.EntitiesByID(ctx, ids)
 	out := make([]*dataloader.Result[*entityResult], len(keys))
 	g := groups{}
 	for i, k := range keys {
@@ -266,7 +266,7 @@ func (l *loaders) loadAssessments(ctx context.Context, keys []entityKey) []*data
 	for i, k := range keys {
 		ids[i] = k.id
 	}
-	all, err := l.store.AssessmentsOf(ids)
+	all, err := l.store.AssessmentsOf(ctx, ids)
 	out := make([]*dataloader.Result[[]*store.Assessment], len(keys))
 	for i := range keys {
 		if err != nil {

@@ -57,7 +57,7 @@ func compareStrings(a, b string) int {
 
 // radarEntries pages through a radar's assessments at an edition, ordered by quadrant, ring
 // and entity name, with each entry's movement since the previous edition.
-func (r *Resolver) radarEntries(rd model.Radar, edition *model.Date, quadrant, ring *string,
+func (r *Resolver) radarEntries(ctx context.Context, rd model.Radar, edition *model.Date, quadrant, ring *string,
 	first *int, after *string, last *int, before *string) (*model.AssessmentConnection, error) {
 	args, err := pageArgs(cursorAssessment, first, after, last, before)
 	if err != nil {
@@ -80,13 +80,13 @@ func (r *Resolver) radarEntries(rd model.Radar, edition *model.Date, quadrant, r
 			return nil, notFound("radar %q has no ring %q", rd.R.Slug, *ring)
 		}
 	}
-	current, err := r.Store.Assessments(rd.R.Slug, date)
+	current, err := r.Store.Assessments(ctx, rd.R.Slug, date)
 	if err != nil {
 		return nil, err
 	}
 	previous := map[store.ID]*store.Assessment{}
 	if prev := rd.PreviousEdition(date); prev != "" {
-		list, err := r.Store.Assessments(rd.R.Slug, prev)
+		list, err := r.Store.Assessments(ctx, rd.R.Slug, prev)
 		if err != nil {
 			return nil, err
 		}
@@ -101,7 +101,7 @@ func (r *Resolver) radarEntries(rd model.Radar, edition *model.Date, quadrant, r
 	for i, a := range current {
 		ids[i] = a.EntityID
 	}
-	ents, err := r.Store.EntitiesByID(ids)
+	ents, err := r.Store.EntitiesByID(ctx, ids)
 	if err != nil {
 		return nil, err
 	}

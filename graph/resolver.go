@@ -15,4 +15,6 @@ type Resolver struct {
 	// given no source text.
 	Texts map[string]*dataset.SourceText
 	Log   *slog.Logger
+	// MaxFilterSize is the largest FilterSize a filter argument may have; 0 means no limit.
+	MaxFilterSize int
 }

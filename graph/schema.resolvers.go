@@ -105,11 +105,11 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 }
 
 func (r *queryResolver) Entity(ctx context.Context, slug string) (model.Entity, error) {
-	return r.entityBySlug(slug, 0)
+	return r.entityBySlug(ctx, slug, 0)
 }
 
 func (r *queryResolver) Trend(ctx context.Context, slug string) (*model.Trend, error) {
-	e, err := r.entityBySlug(slug, dataset.TypeTrend)
+	e, err := r.entityBySlug(ctx, slug, dataset.TypeTrend)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (r *queryResolver) Trend(ctx context.Context, slug string) (*model.Trend, e
 }
 
 func (r *queryResolver) Technology(ctx context.Context, slug string) (*model.Technology, error) {
-	e, err := r.entityBySlug(slug, dataset.TypeTechnology)
+	e, err := r.entityBySlug(ctx, slug, dataset.TypeTechnology)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func (r *queryResolver) Technology(ctx context.Context, slug string) (*model.Tec
 }
 
 func (r *queryResolver) Tradeoff(ctx context.Context, slug string) (*model.Tradeoff, error) {
-	e, err := r.entityBySlug(slug, dataset.TypeTradeoff)
+	e, err := r.entityBySlug(ctx, slug, dataset.TypeTradeoff)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func (r *queryResolver) Tradeoff(ctx context.Context, slug string) (*model.Trade
 }
 
 func (r *queryResolver) UseCase(ctx context.Context, slug string) (*model.UseCase, error) {
-	e, err := r.entityBySlug(slug, dataset.TypeUseCase)
+	e, err := r.entityBySlug(ctx, slug, dataset.TypeUseCase)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func (r *queryResolver) UseCase(ctx context.Context, slug string) (*model.UseCas
 }
 
 func (r *queryResolver) Organization(ctx context.Context, slug string) (*model.Organization, error) {
-	e, err := r.entityBySlug(slug, dataset.TypeOrganization)
+	e, err := r.entityBySlug(ctx, slug, dataset.TypeOrganization)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func (r *queryResolver) Organization(ctx context.Context, slug string) (*model.O
 }
 
 func (r *queryResolver) Skill(ctx context.Context, slug string) (*model.Skill, error) {
-	e, err := r.entityBySlug(slug, dataset.TypeSkill)
+	e, err := r.entityBySlug(ctx, slug, dataset.TypeSkill)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +157,7 @@ func (r *queryResolver) Skill(ctx context.Context, slug string) (*model.Skill, e
 }
 
 func (r *queryResolver) Entities(ctx context.Context, types []model.EntityType, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
-	p, err := r.listEntities(entityTypes(types), filter, orderBy, first, after, last, before)
+	p, err := r.listEntities(ctx, entityTypes(types), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +165,7 @@ func (r *queryResolver) Entities(ctx context.Context, types []model.EntityType, 
 }
 
 func (r *queryResolver) Trends(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.TrendConnection, error) {
-	p, err := r.listEntities(typeList(dataset.TypeTrend), filter, orderBy, first, after, last, before)
+	p, err := r.listEntities(ctx, typeList(dataset.TypeTrend), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (r *queryResolver) Trends(ctx context.Context, filter *model.EntityFilter, 
 }
 
 func (r *queryResolver) Technologies(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.TechnologyConnection, error) {
-	p, err := r.listEntities(typeList(dataset.TypeTechnology), filter, orderBy, first, after, last, before)
+	p, err := r.listEntities(ctx, typeList(dataset.TypeTechnology), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func (r *queryResolver) Technologies(ctx context.Context, filter *model.EntityFi
 }
 
 func (r *queryResolver) Tradeoffs(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.TradeoffConnection, error) {
-	p, err := r.listEntities(typeList(dataset.TypeTradeoff), filter, orderBy, first, after, last, before)
+	p, err := r.listEntities(ctx, typeList(dataset.TypeTradeoff), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +189,7 @@ func (r *queryResolver) Tradeoffs(ctx context.Context, filter *model.EntityFilte
 }
 
 func (r *queryResolver) UseCases(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.UseCaseConnection, error) {
-	p, err := r.listEntities(typeList(dataset.TypeUseCase), filter, orderBy, first, after, last, before)
+	p, err := r.listEntities(ctx, typeList(dataset.TypeUseCase), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +197,7 @@ func (r *queryResolver) UseCases(ctx context.Context, filter *model.EntityFilter
 }
 
 func (r *queryResolver) Organizations(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.OrganizationConnection, error) {
-	p, err := r.listEntities(typeList(dataset.TypeOrganization), filter, orderBy, first, after, last, before)
+	p, err := r.listEntities(ctx, typeList(dataset.TypeOrganization), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +205,7 @@ func (r *queryResolver) Organizations(ctx context.Context, filter *model.EntityF
 }
 
 func (r *queryResolver) Skills(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.SkillConnection, error) {
-	p, err := r.listEntities(typeList(dataset.TypeSkill), filter, orderBy, first, after, last, before)
+	p, err := r.listEntities(ctx, typeList(dataset.TypeSkill), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -213,15 +213,15 @@ func (r *queryResolver) Skills(ctx context.Context, filter *model.EntityFilter, 
 }
 
 func (r *queryResolver) Search(ctx context.Context, query string, types []model.EntityType, first *int, after *string) (*model.SearchConnection, error) {
-	return r.search(query, types, first, after)
+	return r.search(ctx, query, types, first, after)
 }
 
 func (r *queryResolver) Path(ctx context.Context, from string, to string, maxDepth *int, kinds []model.RelationshipKind) (*model.Path, error) {
-	return r.shortestPath(from, to, maxDepth, kinds)
+	return r.shortestPath(ctx, from, to, maxDepth, kinds)
 }
 
 func (r *queryResolver) Neighborhood(ctx context.Context, id string, depth *int, kinds []model.RelationshipKind, direction *model.Direction, limit *int) (*model.Neighborhood, error) {
-	return r.neighborhood(id, depth, kinds, direction, limit)
+	return r.neighborhood(ctx, id, depth, kinds, direction, limit)
 }
 
 func (r *queryResolver) Compare(ctx context.Context, ids []string) (*model.Comparison, error) {
@@ -229,7 +229,7 @@ func (r *queryResolver) Compare(ctx context.Context, ids []string) (*model.Compa
 }
 
 func (r *queryResolver) Facets(ctx context.Context, types []model.EntityType, filter *model.EntityFilter) (*model.Facets, error) {
-	return r.facets(types, filter)
+	return r.facets(ctx, types, filter)
 }
 
 func (r *queryResolver) Radar(ctx context.Context, slug string) (*model.Radar, error) {
@@ -289,7 +289,7 @@ func (r *queryResolver) Sources(ctx context.Context, first *int, after *string) 
 }
 
 func (r *radarResolver) Entries(ctx context.Context, obj *model.Radar, edition *model.Date, quadrant *string, ring *string, first *int, after *string, last *int, before *string) (*model.AssessmentConnection, error) {
-	return r.radarEntries(*obj, edition, quadrant, ring, first, after, last, before)
+	return r.radarEntries(ctx, *obj, edition, quadrant, ring, first, after, last, before)
 }
 
 func (r *skillResolver) Relationships(ctx context.Context, obj *model.Skill, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {

@@ -11,6 +11,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
+
+	"github.com/trendgraph/trendgraph/graph"
 )
 
 // Limits bound what one request may ask of the server. Every limit is on by default; zero
@@ -54,8 +56,7 @@ func DefaultLimits() Limits {
 		MaxCost:         100_000,
 		MaxBodyBytes:    1 << 20,
 		MaxBatch:        10,
-		// Far past any filter a person writes; each node costs the store a set evaluation.
-		MaxFilterSize: 100,
+		MaxFilterSize:   graph.DefaultMaxFilterSize,
 		// GraphiQL and codegen tools send one __schema; two leave room for a __type beside it.
 		MaxIntrospectionFields: 2,
 	}
@@ -70,7 +71,7 @@ const (
 	CodeTokenLimit       = "TOKEN_LIMIT_EXCEEDED"
 	CodeCostLimit        = "COST_LIMIT_EXCEEDED"
 	CodeBatchLimit       = "BATCH_LIMIT_EXCEEDED"
-	CodeFilterSizeLimit  = "FILTER_SIZE_LIMIT_EXCEEDED"
+	CodeFilterSizeLimit  = graph.CodeFilterSizeLimit
 	// CodeIntrospectionLimit refuses a request with too many __schema and __type fields.
 	CodeIntrospectionLimit = "INTROSPECTION_LIMIT_EXCEEDED"
 )
@@ -379,33 +380,11 @@ func (m *measure) argumentCost(f *ast.Field) int {
 	if err != nil {
 		return 0 // validation has refused it already
 	}
-	n := valueSize(v)
+	n := graph.FilterSizeOfValue(v)
 	if m.lim.MaxFilterSize > 0 && n > m.lim.MaxFilterSize && m.stopped == nil {
-		m.stopped = &exceeded{CodeFilterSizeLimit, "filter size", m.lim.MaxFilterSize, n}
+		m.stopped = &exceeded{CodeFilterSizeLimit, graph.LimitFilterSize, m.lim.MaxFilterSize, n}
 	}
 	return n
-}
-
-// valueSize counts the objects and values of an input value: an object counts one plus its
-// fields' values, a list its elements, anything else one.
-func valueSize(v any) int {
-	switch x := v.(type) {
-	case map[string]any:
-		n := 1
-		for _, e := range x {
-			n = satAdd(n, valueSize(e))
-		}
-		return n
-	case []any:
-		n := 0
-		for _, e := range x {
-			n = satAdd(n, valueSize(e))
-		}
-		return n
-	case nil:
-		return 0
-	}
-	return 1
 }
 
 // listBounds are the largest sizes expected of plain (non-connection) lists whose length no

@@ -151,7 +151,7 @@ func New(st *store.Store, cfg Config) *Server {
 	s.internal = s.newInternalExecutor()
 	s.metricsHTTP = s.newMetricsHandler()
 	exec := graph.NewServer(st, graph.Options{
-		Texts: cfg.SourceTexts, Log: cfg.Log, Loaders: cfg.Loaders, Introspection: cfg.Introspection,
+		Texts: cfg.SourceTexts, Log: cfg.Log, Loaders: cfg.Loaders, Introspection: cfg.Introspection, MaxFilterSize: cfg.Limits.MaxFilterSize,
 		OnBatch: func(loader string, keys int) { s.metrics.batches.WithLabelValues(loader).Observe(float64(keys)) },
 	})
 	lim := &limiter{cfg: cfg.Limits, introspection: cfg.Introspection, rejected: func(limit string) { s.metrics.rejected.WithLabelValues(limit).Inc() }}

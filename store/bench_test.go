@@ -38,7 +38,7 @@ func BenchmarkEntitiesByID(b *testing.B) {
 			before := s.Stats()
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := s.EntitiesByID(ids); err != nil {
+				if _, err := s.EntitiesByID(context.Background(), ids); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -54,7 +54,7 @@ func BenchmarkRelationshipPage(b *testing.B) {
 	before := s.Stats()
 	b.ReportAllocs()
 	for b.Loop() {
-		edges, err := s.Edges(node, EdgeFilter{})
+		edges, err := s.Edges(context.Background(), node, EdgeFilter{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -63,7 +63,7 @@ func BenchmarkRelationshipPage(b *testing.B) {
 		for i, e := range page {
 			ids[i] = e.Rel
 		}
-		if _, err := s.RelationshipsByID(ids); err != nil {
+		if _, err := s.RelationshipsByID(context.Background(), ids); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -77,7 +77,7 @@ func BenchmarkSearch(b *testing.B) {
 			before := s.Stats()
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := s.Search(SearchQuery{Text: q, Limit: 20}); err != nil {
+				if _, err := s.Search(context.Background(), SearchQuery{Text: q, Limit: 20}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -97,7 +97,7 @@ func BenchmarkListPage(b *testing.B) {
 		"small":      {Kinds: []string{"database"}, TagsAny: []string{"tag-7"}},
 	}
 	for name, f := range cases {
-		first, err := s.List(ListQuery{Types: techs, Filter: f, Page: PageArgs{Limit: 100}})
+		first, err := s.List(context.Background(), ListQuery{Types: techs, Filter: f, Page: PageArgs{Limit: 100}})
 		if err != nil || len(first.Cursors) == 0 {
 			b.Fatal(err)
 		}
@@ -106,7 +106,7 @@ func BenchmarkListPage(b *testing.B) {
 			before := s.Stats()
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := s.List(ListQuery{Types: techs, Filter: f, Page: PageArgs{After: after, Limit: 20}}); err != nil {
+				if _, err := s.List(context.Background(), ListQuery{Types: techs, Filter: f, Page: PageArgs{After: after, Limit: 20}}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -2,8 +2,10 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"slices"
+	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -30,8 +32,9 @@ type EdgePage struct {
 }
 
 // EdgePages answers many page requests, of any nodes, filters and pages, in one read
-// transaction: the API's nested connections of a whole level cost one transaction.
-func (s *Store) EdgePages(reqs []EdgePageRequest) ([]*EdgePage, error) {
+// transaction: the API's nested connections of a whole level cost one transaction. It stops
+// with ctx's error when ctx ends.
+func (s *Store) EdgePages(ctx context.Context, reqs []EdgePageRequest) ([]*EdgePage, error) {
 	for _, r := range reqs {
 		for _, c := range [][]byte{r.Page.After, r.Page.Before} {
 			if c != nil && !validEdgeCursor(c) {
@@ -41,7 +44,8 @@ func (s *Store) EdgePages(reqs []EdgePageRequest) ([]*EdgePage, error) {
 	}
 	out := make([]*EdgePage, len(reqs))
 	records := 0
-	err := s.view(func(tx *bolt.Tx) error {
+	steps := stepper{ctx: ctx}
+	err := s.viewCtx(ctx, func(tx *bolt.Tx) error {
 		outC, inC := tx.Bucket(bucketRelOut).Cursor(), tx.Bucket(bucketRelIn).Cursor()
 		sortKeys, rels, ents := tx.Bucket(bucketSortKey), tx.Bucket(bucketRels), tx.Bucket(bucketEntities)
 		version := txVersion(tx)
@@ -50,7 +54,10 @@ func (s *Store) EdgePages(reqs []EdgePageRequest) ([]*EdgePage, error) {
 			if f.Dir == 0 {
 				f.Dir = Both
 			}
-			list := s.sortedEdges(outC, inC, sortKeys, r.Node, f, version)
+			list, err := s.sortedEdges(outC, inC, sortKeys, r.Node, f, version, &steps)
+			if err != nil {
+				return err
+			}
 			from, to, hasPrev, hasNext := PageBounds(len(list), func(j int, c []byte) int { return bytes.Compare(list[j].key, c) }, r.Page)
 			page := &EdgePage{Total: len(list), HasPreviousPage: hasPrev, HasNextPage: hasNext}
 			for _, item := range list[from:to] {
@@ -96,18 +103,28 @@ type versionedEdges struct {
 	list    []sortedEdge
 }
 
-// edgeListCacheSize bounds the sorted edge lists kept.
-const edgeListCacheSize = 20_000
+// edgeListCacheBytes bounds the sorted edge lists kept (lists and keys): a hub's list may hold
+// thousands of edges and a leaf's one, so the bound is on bytes. Some 100 bytes an edge.
+const edgeListCacheBytes = 64 << 20
+
+func newEdgeListCache(maxBytes int64) *byteLRU[string, versionedEdges] {
+	return newByteLRU(maxBytes, func(k string, v versionedEdges) int64 {
+		n := int64(len(k)) + int64(cap(v.list))*int64(unsafe.Sizeof(sortedEdge{}))
+		for _, e := range v.list {
+			n += int64(cap(e.key))
+		}
+		return n
+	})
+}
 
 // sortedEdges returns a node's edges matching f in list order: outgoing first, then by kind,
 // then by the other end's name. Sorting needs every edge's name key, so the sorted list is kept
 // per node, filter and data version: paging through it again costs only the page. The list is
 // shared: never modify it.
-func (s *Store) sortedEdges(outC, inC *bolt.Cursor, sortKeys *bolt.Bucket, node ID, f EdgeFilter, version uint64) []sortedEdge {
-	kinds := slices.Clone(f.Kinds)
-	slices.Sort(kinds)
-	types := slices.Clone(f.OtherTypes)
-	slices.Sort(types)
+func (s *Store) sortedEdges(outC, inC *bolt.Cursor, sortKeys *bolt.Bucket, node ID, f EdgeFilter, version uint64, steps *stepper) ([]sortedEdge, error) {
+	// Sorted and without repeats, the key is at most a few dozen bytes whatever the request.
+	kinds := slices.Compact(slices.Sorted(slices.Values(f.Kinds)))
+	types := slices.Compact(slices.Sorted(slices.Values(f.OtherTypes)))
 	ck := make([]byte, 0, 16+len(kinds)+len(types))
 	ck = append(ck, node.Bytes()...)
 	ck = append(ck, byte(f.Dir), byte(len(kinds)))
@@ -118,9 +135,12 @@ func (s *Store) sortedEdges(outC, inC *bolt.Cursor, sortKeys *bolt.Bucket, node 
 		ck = append(ck, byte(t))
 	}
 	if hit, ok := s.edgeLists.Get(string(ck)); ok && hit.version == version {
-		return hit.list
+		return hit.list, nil
 	}
-	edges := collectEdges(outC, inC, node, f, kinds)
+	edges, err := collectEdges(outC, inC, node, f, kinds, steps)
+	if err != nil {
+		return nil, err
+	}
 	list := make([]sortedEdge, len(edges))
 	for j, e := range edges {
 		name := sortKeys.Get(cat(e.Other.Bytes(), []byte{byte(OrderName)}))
@@ -128,7 +148,7 @@ func (s *Store) sortedEdges(outC, inC *bolt.Cursor, sortKeys *bolt.Bucket, node 
 	}
 	slices.SortFunc(list, func(a, b sortedEdge) int { return bytes.Compare(a.key, b.key) })
 	s.edgeLists.Add(string(ck), versionedEdges{version: version, list: list})
-	return list
+	return list, nil
 }
 
 // validEdgeCursor checks the shape dir (1) + kind (1) + name key + relationship ID (8).

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"slices"
 	"testing"
 
@@ -13,7 +14,7 @@ func TestEdgePagesPageThroughEveryEdge(t *testing.T) {
 	d := mustSynth(t, 200, 4000)
 	s := openTest(t, d)
 	nodes := []ID{EntityID("tech-0000001"), EntityID("tech-0000002"), EntityID("trend-0003")}
-	all, err := s.Edges(nodes, EdgeFilter{})
+	all, err := s.Edges(context.Background(), nodes, EdgeFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +28,7 @@ func TestEdgePagesPageThroughEveryEdge(t *testing.T) {
 			}
 			for round := 0; round < 1000; round++ {
 				before := s.Stats().ReadTxns
-				pages, err := s.EdgePages(reqs)
+				pages, err := s.EdgePages(context.Background(), reqs)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -82,7 +83,7 @@ func TestEdgePagesPageThroughEveryEdge(t *testing.T) {
 			}
 		}
 	}
-	if _, err := s.EdgePages([]EdgePageRequest{{Node: nodes[0], Page: PageArgs{After: []byte("junk"), Limit: 1}}}); err == nil {
+	if _, err := s.EdgePages(context.Background(), []EdgePageRequest{{Node: nodes[0], Page: PageArgs{After: []byte("junk"), Limit: 1}}}); err == nil {
 		t.Fatal("a junk cursor was accepted")
 	}
 }
@@ -96,7 +97,7 @@ func sameSet(a, b []ID) bool {
 
 func TestEdgePagesFilterByKindAndOtherType(t *testing.T) {
 	s := openTest(t, fixture())
-	pages, err := s.EdgePages([]EdgePageRequest{
+	pages, err := s.EdgePages(context.Background(), []EdgePageRequest{
 		{Node: EntityID("tracing"), Filter: EdgeFilter{Dir: Incoming, Kinds: []dataset.RelKind{dataset.RelPartOf}, OtherTypes: []dataset.EntityType{dataset.TypeTechnology}}, Page: PageArgs{Limit: 10}},
 		{Node: EntityID("observability"), Filter: EdgeFilter{Dir: Incoming, OtherTypes: []dataset.EntityType{dataset.TypeTrend}}, Page: PageArgs{Limit: 10}},
 	})
@@ -115,7 +116,7 @@ func TestEdgePagesFilterByKindAndOtherType(t *testing.T) {
 
 func TestFacetsCountTheFilteredSet(t *testing.T) {
 	s := openTest(t, fixture())
-	f, err := s.Facets([]dataset.EntityType{dataset.TypeTechnology}, &Filter{TagsAny: []string{"tracing"}})
+	f, err := s.Facets(context.Background(), []dataset.EntityType{dataset.TypeTechnology}, &Filter{TagsAny: []string{"tracing"}})
 	if err != nil {
 		t.Fatal(err)
 	}

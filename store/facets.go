@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"slices"
 
@@ -34,18 +35,29 @@ var facetAttrs = []struct {
 }
 
 // Facets counts the entities of the types that match f (nil for all), in one read transaction.
-// It walks each attribute index once: the cost grows with the index, not with the set.
-func (s *Store) Facets(types []dataset.EntityType, f *Filter) (*Facets, error) {
+// It walks each attribute index once: the cost grows with the index, not with the set. It stops
+// with ctx's error when ctx ends.
+func (s *Store) Facets(ctx context.Context, types []dataset.EntityType, f *Filter) (*Facets, error) {
 	if len(types) == 0 {
 		types = dataset.EntityTypes
 	}
 	out := &Facets{Counts: map[string][]FacetCount{}}
-	err := s.view(func(tx *bolt.Tx) error {
-		var set []ID
-		if f == nil {
-			set = typeSet(tx, types)
-		} else {
-			set = intersect(evalFilter(tx, f, types), typeSet(tx, types))
+	steps := stepper{ctx: ctx}
+	err := s.viewCtx(ctx, func(tx *bolt.Tx) error {
+		set, err := typeSet(tx, types, &steps)
+		if err != nil {
+			return err
+		}
+		if f != nil {
+			m, err := evalFilter(ctx, tx, f, types, len(set))
+			if err != nil {
+				return err
+			}
+			if m.neg {
+				set = difference(set, m.ids)
+			} else {
+				set = intersect(m.ids, set)
+			}
 		}
 		out.Total = len(set)
 		c := tx.Bucket(bucketAttr).Cursor()
@@ -53,6 +65,9 @@ func (s *Store) Facets(types []dataset.EntityType, f *Filter) (*Facets, error) {
 			prefix := []byte{fa.attr}
 			counts := []FacetCount{}
 			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				if err := steps.step(); err != nil {
+					return err
+				}
 				if len(k) < 10 || k[len(k)-9] != 0 {
 					continue
 				}

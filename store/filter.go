@@ -2,7 +2,10 @@ package store
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"hash"
 	"slices"
 
 	bolt "go.etcd.io/bbolt"
@@ -11,144 +14,465 @@ import (
 )
 
 // Filters are evaluated to sets of entity IDs, kept as ascending slices: an attribute index
-// entry ends in the ID, so each scan yields a sorted list and sets combine by merging.
+// entry ends in the ID, so each scan yields a sorted list and sets combine by merging. Every
+// combination is linear in the sets it reads, so a filter costs O(sum of its index scans +
+// its nodes), however wide: an or of k terms is one k-way merge, an and intersects from its
+// smallest set, and a not stays symbolic (a complement) until the one complement at the end.
 
-// filterSetCacheSize bounds the evaluated filters kept; maxCachedSet the IDs of one of them.
-const (
-	filterSetCacheSize = 256
-	maxCachedSet       = 1 << 20
-)
+// filterCacheBytes bounds the evaluated filters kept (their ID sets and keys): a broad filter at
+// 100k entities holds under 1 MB, so dozens of dashboards' filters fit.
+const filterCacheBytes = 32 << 20
 
-// filterSet evaluates f over the types, or returns the set evaluated before at the same data
-// version: dashboards page through the same filters again and again, and at 100k entities a
-// broad filter costs milliseconds to evaluate but microseconds to page once evaluated.
-func (s *Store) filterSet(tx *bolt.Tx, f *Filter, types []dataset.EntityType, universe int, counts map[dataset.EntityType]int) []ID {
-	key, err := json.Marshal(struct {
-		Types  []dataset.EntityType
-		Filter *Filter
-	}{types, f})
-	version := txVersion(tx)
-	if err == nil {
-		if hit, ok := s.filterSets.Get(string(key)); ok && hit.version == version {
-			return hit.ids
-		}
-	}
-	set := restrictTypes(tx, evalFilter(tx, f, types), types, universe, counts)
-	if err == nil && len(set) <= maxCachedSet {
-		s.filterSets.Add(string(key), versionedSet{version: version, ids: set})
-	}
-	return set
-}
+// filterKey identifies an evaluated filter: a hash of its canonical encoding, so a key costs the
+// same 32 bytes whatever the filter's width.
+type filterKey [sha256.Size]byte
 
 type versionedSet struct {
 	version uint64
 	ids     []ID
 }
 
-// evalFilter returns the IDs, among entities of the types, that match f.
-func evalFilter(tx *bolt.Tx, f *Filter, types []dataset.EntityType) []ID {
-	var sets [][]ID
-	attrAny := func(attr byte, values []string) {
-		if len(values) == 0 {
-			return
-		}
-		var u []ID
-		for _, v := range values {
-			u = union(u, scanAttr(tx, attr, v))
-		}
-		sets = append(sets, u)
+func newFilterCache(maxBytes int64) *byteLRU[filterKey, versionedSet] {
+	return newByteLRU(maxBytes, func(_ filterKey, v versionedSet) int64 { return sha256.Size + 8*int64(cap(v.ids)) })
+}
+
+// filterSet evaluates f over the types, or returns the set evaluated before at the same data
+// version: dashboards page through the same filters again and again, and at 100k entities a
+// broad filter costs milliseconds to evaluate but microseconds to page once evaluated.
+func (s *Store) filterSet(ctx context.Context, tx *bolt.Tx, f *Filter, types []dataset.EntityType, universe int, counts map[dataset.EntityType]int) ([]ID, error) {
+	key := hashFilter(types, f)
+	version := txVersion(tx)
+	if hit, ok := s.filterSets.Get(key); ok && hit.version == version {
+		return hit.ids, nil
 	}
-	attrAny(attrKind, f.Kinds)
-	attrAny(attrStatus, f.Statuses)
-	attrAny(attrLifecycle, f.Lifecycles)
-	attrAny(attrTradeoff, f.TradeoffTypes)
-	attrAny(attrVendor, f.Vendors)
-	attrAny(attrTrend, f.Trends)
-	attrAny(attrTag, f.TagsAny)
-	attrAny(attrRing, f.Rings)
+	set, err := evalFilter(ctx, tx, f, types, universe)
+	if err != nil {
+		return nil, err
+	}
+	steps := &stepper{ctx: ctx}
+	if set.neg {
+		all, err := typeSet(tx, types, steps)
+		if err != nil {
+			return nil, err
+		}
+		set.ids = difference(all, set.ids)
+	} else if set.ids, err = restrictTypes(tx, set.ids, types, universe, counts, steps); err != nil {
+		return nil, err
+	}
+	if cap(set.ids) > len(set.ids)+len(set.ids)/4 {
+		// A merge reserves room for all its inputs; the cache should hold only the answer.
+		set.ids = slices.Clone(set.ids)
+	}
+	// An interrupted evaluation never gets here, so the cache holds only whole answers.
+	s.filterSets.Add(key, versionedSet{version: version, ids: set.ids})
+	return set.ids, nil
+}
+
+// hashFilter hashes the canonical encoding of types and f: every field tagged and every string
+// length-prefixed, so two different filters never encode alike.
+func hashFilter(types []dataset.EntityType, f *Filter) filterKey {
+	h := sha256.New()
+	for _, t := range types {
+		h.Write([]byte{byte(t)})
+	}
+	h.Write([]byte{0xff})
+	writeFilter(h, f)
+	var k filterKey
+	h.Sum(k[:0])
+	return k
+}
+
+func writeFilter(h hash.Hash, f *Filter) {
+	if f == nil {
+		h.Write([]byte{0})
+		return
+	}
+	var buf [binary.MaxVarintLen64]byte
+	str := func(s string) {
+		h.Write(buf[:binary.PutUvarint(buf[:], uint64(len(s)))])
+		h.Write([]byte(s))
+	}
+	list := func(tag byte, values []string) {
+		h.Write([]byte{tag})
+		h.Write(buf[:binary.PutUvarint(buf[:], uint64(len(values)))])
+		for _, v := range values {
+			str(v)
+		}
+	}
+	h.Write([]byte{1})
+	list('k', f.Kinds)
+	list('s', f.Statuses)
+	list('l', f.Lifecycles)
+	list('o', f.TradeoffTypes)
+	list('v', f.Vendors)
+	list('t', f.Trends)
+	list('a', f.TagsAny)
+	list('A', f.TagsAll)
+	list('r', f.Rings)
+	h.Write([]byte{'x'})
+	str(f.Text)
+	h.Write([]byte{'&'})
+	h.Write(buf[:binary.PutUvarint(buf[:], uint64(len(f.And)))])
+	for _, sub := range f.And {
+		writeFilter(h, sub)
+	}
+	h.Write([]byte{'|'})
+	h.Write(buf[:binary.PutUvarint(buf[:], uint64(len(f.Or)))])
+	for _, sub := range f.Or {
+		writeFilter(h, sub)
+	}
+	h.Write([]byte{'!'})
+	writeFilter(h, f.Not)
+}
+
+// idSet is a set of entity IDs, ascending; with neg it stands for its complement: every entity
+// of the filter's types except ids. Keeping a not symbolic is what spares a pass over the whole
+// database for every negated term.
+type idSet struct {
+	ids []ID
+	neg bool
+}
+
+// evaluator evaluates one filter in one read transaction.
+type evaluator struct {
+	tx    *bolt.Tx
+	types []dataset.EntityType
+	steps stepper
+	// budget is how many IDs a combination may gather before folding them into one set, so
+	// memory stays near the universe's size however wide the filter.
+	budget int
+}
+
+// evalFilter returns the entities, among those of the types, that match f, or the complement
+// of that set; universe is how many entities of the types there are. It stops with ctx's error
+// when ctx ends.
+func evalFilter(ctx context.Context, tx *bolt.Tx, f *Filter, types []dataset.EntityType, universe int) (idSet, error) {
+	e := &evaluator{tx: tx, types: types, steps: stepper{ctx: ctx}, budget: 2*universe + checkEvery}
+	return e.eval(f)
+}
+
+func (e *evaluator) eval(f *Filter) (idSet, error) {
+	if err := e.steps.now(); err != nil {
+		return idSet{}, err
+	}
+	all := e.fold(e.intersectAll)
+	none := e.fold(e.unionAll) // the union of what negated terms leave out
+	add := func(s idSet) error {
+		if s.neg {
+			return none.add(s.ids)
+		}
+		return all.add(s.ids)
+	}
+	anyOf := func(attr byte, values []string) error {
+		if len(values) == 0 {
+			return nil
+		}
+		u := e.fold(e.unionAll)
+		for _, v := range values {
+			ids, err := e.scanAttr(attr, v)
+			if err != nil {
+				return err
+			}
+			if err := u.add(ids); err != nil {
+				return err
+			}
+		}
+		ids, err := u.result()
+		if err != nil {
+			return err
+		}
+		return all.add(ids)
+	}
+	for _, a := range []struct {
+		attr   byte
+		values []string
+	}{
+		{attrKind, f.Kinds}, {attrStatus, f.Statuses}, {attrLifecycle, f.Lifecycles}, {attrTradeoff, f.TradeoffTypes},
+		{attrVendor, f.Vendors}, {attrTrend, f.Trends}, {attrTag, f.TagsAny}, {attrRing, f.Rings},
+	} {
+		if err := anyOf(a.attr, a.values); err != nil {
+			return idSet{}, err
+		}
+	}
 	for _, t := range f.TagsAll {
-		sets = append(sets, scanAttr(tx, attrTag, t))
+		ids, err := e.scanAttr(attrTag, t)
+		if err != nil {
+			return idSet{}, err
+		}
+		if err := all.add(ids); err != nil {
+			return idSet{}, err
+		}
 	}
 	if f.Text != "" {
-		sets = append(sets, textSet(tx, f.Text))
+		ids, err := textSet(e.tx, f.Text, &e.steps)
+		if err != nil {
+			return idSet{}, err
+		}
+		if err := all.add(ids); err != nil {
+			return idSet{}, err
+		}
 	}
 	for _, sub := range f.And {
-		if sub != nil {
-			sets = append(sets, evalFilter(tx, sub, types))
+		if sub == nil {
+			continue
+		}
+		s, err := e.eval(sub)
+		if err != nil {
+			return idSet{}, err
+		}
+		if err := add(s); err != nil {
+			return idSet{}, err
 		}
 	}
 	if len(f.Or) > 0 {
-		var u []ID
-		for _, sub := range f.Or {
-			if sub != nil {
-				u = union(u, evalFilter(tx, sub, types))
-			}
+		s, err := e.or(f.Or)
+		if err != nil {
+			return idSet{}, err
 		}
-		sets = append(sets, u)
+		if err := add(s); err != nil {
+			return idSet{}, err
+		}
 	}
 	if f.Not != nil {
-		sets = append(sets, difference(typeSet(tx, types), evalFilter(tx, f.Not, types)))
+		s, err := e.eval(f.Not)
+		if err != nil {
+			return idSet{}, err
+		}
+		s.neg = !s.neg
+		if err := add(s); err != nil {
+			return idSet{}, err
+		}
 	}
-	if len(sets) == 0 {
-		// An empty filter matches everything.
-		return typeSet(tx, types)
+	excluded, err := none.result()
+	if err != nil {
+		return idSet{}, err
 	}
-	// Intersect smallest first, so the work is bounded by the most selective condition.
+	if len(all.sets) == 0 {
+		// Only negated terms, or none at all (an empty filter matches everything).
+		return idSet{ids: excluded, neg: true}, nil
+	}
+	ids, err := all.result()
+	if err != nil {
+		return idSet{}, err
+	}
+	return idSet{ids: difference(ids, excluded)}, nil
+}
+
+// or is the union of the subfilters: P1 ∪ … ∪ (U∖N1) ∪ … is U ∖ ((N1 ∩ …) ∖ (P1 ∪ …)), so
+// negated terms cost their own size, not the universe's.
+func (e *evaluator) or(subs []*Filter) (idSet, error) {
+	pos := e.fold(e.unionAll)
+	neg := e.fold(e.intersectAll)
+	for _, sub := range subs {
+		if sub == nil {
+			continue
+		}
+		s, err := e.eval(sub)
+		if err != nil {
+			return idSet{}, err
+		}
+		if s.neg {
+			err = neg.add(s.ids)
+		} else {
+			err = pos.add(s.ids)
+		}
+		if err != nil {
+			return idSet{}, err
+		}
+	}
+	u, err := pos.result()
+	if err != nil {
+		return idSet{}, err
+	}
+	if len(neg.sets) == 0 {
+		return idSet{ids: u}, nil
+	}
+	common, err := neg.result()
+	if err != nil {
+		return idSet{}, err
+	}
+	return idSet{ids: difference(common, u), neg: true}, nil
+}
+
+// setFold gathers the sets of one combination and folds them into one whenever they hold more
+// than the budget: each fold reads at most the budget plus one set the size of the universe,
+// so the work stays linear and memory stays bounded.
+type setFold struct {
+	sets    [][]ID
+	held    int
+	budget  int
+	combine func([][]ID) ([]ID, error)
+}
+
+func (e *evaluator) fold(combine func([][]ID) ([]ID, error)) *setFold {
+	return &setFold{budget: e.budget, combine: combine}
+}
+
+func (f *setFold) add(ids []ID) error {
+	f.sets = append(f.sets, ids)
+	f.held += len(ids)
+	if f.held <= f.budget || len(f.sets) < 2 {
+		return nil
+	}
+	one, err := f.combine(f.sets)
+	if err != nil {
+		return err
+	}
+	f.sets, f.held = append(f.sets[:0], one), len(one)
+	return nil
+}
+
+func (f *setFold) result() ([]ID, error) {
+	if len(f.sets) == 0 {
+		return nil, nil
+	}
+	return f.combine(f.sets)
+}
+
+// intersectAll intersects sets smallest first, so the work is bounded by the most selective
+// one and stops as soon as nothing is left.
+func (e *evaluator) intersectAll(sets [][]ID) ([]ID, error) {
 	slices.SortFunc(sets, func(a, b []ID) int { return len(a) - len(b) })
 	out := sets[0]
 	for _, s := range sets[1:] {
 		if len(out) == 0 {
 			break
 		}
+		if err := e.steps.now(); err != nil {
+			return nil, err
+		}
 		out = intersect(out, s)
 	}
-	return out
+	return out, nil
+}
+
+// unionAll merges sorted sets in one k-way merge, dropping duplicates.
+func (e *evaluator) unionAll(sets [][]ID) ([]ID, error) {
+	sets = slices.DeleteFunc(sets, func(s []ID) bool { return len(s) == 0 })
+	switch len(sets) {
+	case 0:
+		return nil, nil
+	case 1:
+		return sets[0], nil
+	case 2:
+		return union(sets[0], sets[1]), nil
+	}
+	total := 0
+	for _, s := range sets {
+		total += len(s)
+	}
+	out := make([]ID, 0, total)
+	// A min-heap of set numbers by each set's next ID (sets[i][at[i]]): ints, so that
+	// reordering it moves no pointers.
+	at := make([]int, len(sets))
+	h := make([]int, len(sets))
+	for i := range h {
+		h[i] = i
+	}
+	next := func(i int) ID { return sets[h[i]][at[h[i]]] }
+	down := func(i int) {
+		for {
+			m := i
+			if l := 2*i + 1; l < len(h) && next(l) < next(m) {
+				m = l
+			}
+			if r := 2*i + 2; r < len(h) && next(r) < next(m) {
+				m = r
+			}
+			if m == i {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for len(h) > 0 {
+		if err := e.steps.step(); err != nil {
+			return nil, err
+		}
+		top := h[0]
+		id := sets[top][at[top]]
+		if n := len(out); n == 0 || out[n-1] != id {
+			out = append(out, id)
+		}
+		if at[top]++; at[top] == len(sets[top]) {
+			h[0] = h[len(h)-1]
+			h = h[:len(h)-1]
+		}
+		down(0)
+	}
+	return out, nil
+}
+
+func (e *evaluator) scanAttr(attr byte, value string) ([]ID, error) {
+	return scanAttr(e.tx, attr, value, &e.steps)
 }
 
 // restrictTypes keeps the members of set whose type is one of types; when types cover the whole
 // database the set is returned as is.
-func restrictTypes(tx *bolt.Tx, set []ID, types []dataset.EntityType, universe int, counts map[dataset.EntityType]int) []ID {
+func restrictTypes(tx *bolt.Tx, set []ID, types []dataset.EntityType, universe int, counts map[dataset.EntityType]int, steps *stepper) ([]ID, error) {
 	total := 0
 	for _, c := range counts {
 		total += c
 	}
 	if universe == total {
-		return set
+		return set, nil
 	}
-	return intersect(set, typeSet(tx, types))
+	all, err := typeSet(tx, types, steps)
+	if err != nil {
+		return nil, err
+	}
+	return intersect(set, all), nil
 }
 
-func typeSet(tx *bolt.Tx, types []dataset.EntityType) []ID {
+// typeSet returns the IDs of every entity of the types, ascending.
+func typeSet(tx *bolt.Tx, types []dataset.EntityType, steps *stepper) ([]ID, error) {
 	var u []ID
 	for _, t := range types {
-		u = union(u, scanAttr(tx, attrType, string([]byte{byte(t)})))
+		ids, err := scanAttr(tx, attrType, string([]byte{byte(t)}), steps)
+		if err != nil {
+			return nil, err
+		}
+		u = union(u, ids)
 	}
-	return u
+	return u, nil
 }
 
-// scanAttr returns the IDs indexed under one attribute value, ascending.
-func scanAttr(tx *bolt.Tx, attr byte, value string) []ID {
+// scanAttr returns the IDs indexed under one attribute value, ascending. With steps, it stops
+// when the request ends.
+func scanAttr(tx *bolt.Tx, attr byte, value string, steps *stepper) ([]ID, error) {
 	prefix := attrPrefix(attr, value)
 	var out []ID
 	c := tx.Bucket(bucketAttr).Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if steps != nil {
+			if err := steps.step(); err != nil {
+				return nil, err
+			}
+		}
 		if len(k) == len(prefix)+8 {
 			out = append(out, idAt(k[len(prefix):]))
 		}
 	}
-	return out
+	return out, nil
 }
 
 // textSet returns the IDs matching every token of text, the last also as a prefix.
-func textSet(tx *bolt.Tx, text string) []ID {
+func textSet(tx *bolt.Tx, text string, steps *stepper) ([]ID, error) {
 	tokens := slices.Compact(Tokenize(text))
 	if len(tokens) == 0 {
-		return nil
+		return nil, nil
 	}
 	c := tx.Bucket(bucketTokens).Cursor()
 	var out []ID
 	for i, tok := range tokens {
-		m := scanToken(c, tok, i == len(tokens)-1 && len(tok) >= 3)
+		m, err := scanToken(c, tok, i == len(tokens)-1 && len(tok) >= 3, steps)
+		if err != nil {
+			return nil, err
+		}
 		ids := make([]ID, 0, len(m))
 		for id := range m {
 			ids = append(ids, id)
@@ -160,7 +484,7 @@ func textSet(tx *bolt.Tx, text string) []ID {
 			out = intersect(out, ids)
 		}
 	}
-	return out
+	return out, nil
 }
 
 func union(a, b []ID) []ID {
@@ -208,7 +532,11 @@ func intersect(a, b []ID) []ID {
 	return out
 }
 
+// difference is a minus b.
 func difference(a, b []ID) []ID {
+	if len(b) == 0 {
+		return a
+	}
 	var out []ID
 	j := 0
 	for _, x := range a {

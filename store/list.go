@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -83,8 +84,9 @@ var ErrBadCursor = errors.New("invalid cursor")
 const smallSet = 2048
 
 // List returns a page of the entities matching q, in q's order, with the exact total, in one
-// read transaction. Cost depends on the page and the filter's matches, not on the database.
-func (s *Store) List(q ListQuery) (*Page, error) {
+// read transaction. Cost depends on the page and the filter's matches, not on the database. It
+// stops with ctx's error when ctx ends, however wide the filter.
+func (s *Store) List(ctx context.Context, q ListQuery) (*Page, error) {
 	if q.Order == 0 {
 		q.Order = OrderName
 	}
@@ -101,7 +103,8 @@ func (s *Store) List(q ListQuery) (*Page, error) {
 		types = dataset.EntityTypes
 	}
 	var page *Page
-	err := s.view(func(tx *bolt.Tx) error {
+	steps := stepper{ctx: ctx}
+	err := s.viewCtx(ctx, func(tx *bolt.Tx) error {
 		counts, err := readCounts(tx)
 		if err != nil {
 			return err
@@ -112,16 +115,24 @@ func (s *Store) List(q ListQuery) (*Page, error) {
 		}
 		if q.Filter == nil {
 			member := func(_ ID, t dataset.EntityType) bool { return slices.Contains(types, t) }
-			page = walkPage(tx, q, member)
+			if page, err = walkPage(tx, q, member, &steps); err != nil {
+				return err
+			}
 			page.Total = universe
 			return s.loadPage(tx, q, page)
 		}
-		set := s.filterSet(tx, q.Filter, types, universe, counts)
+		set, err := s.filterSet(ctx, tx, q.Filter, types, universe, counts)
+		if err != nil {
+			return err
+		}
 		if len(set) <= smallSet || len(set)*8 <= universe {
-			page = sortedSetPage(tx, q, set)
+			page, err = sortedSetPage(tx, q, set, &steps)
 		} else {
 			member := func(id ID, _ dataset.EntityType) bool { _, ok := slices.BinarySearch(set, id); return ok }
-			page = walkPage(tx, q, member)
+			page, err = walkPage(tx, q, member, &steps)
+		}
+		if err != nil {
+			return err
 		}
 		page.Total = len(set)
 		return s.loadPage(tx, q, page)
@@ -208,7 +219,8 @@ func (d direction) beyond(k, bound []byte) bool {
 }
 
 // walkPage walks the order's index from the cursor, keeping members, until the page is full.
-func walkPage(tx *bolt.Tx, q ListQuery, member func(ID, dataset.EntityType) bool) *Page {
+// Few members may mean a walk over most of the index, so it stops when the request ends.
+func walkPage(tx *bolt.Tx, q ListQuery, member func(ID, dataset.EntityType) bool, steps *stepper) (*Page, error) {
 	b, read := orderIndex(tx, q.Order)
 	desc := q.Desc
 	start, stop := q.Page.After, q.Page.Before
@@ -230,6 +242,9 @@ func walkPage(tx *bolt.Tx, q ListQuery, member func(ID, dataset.EntityType) bool
 		k, v = dir.after(key(start))
 	}
 	for ; k != nil; k, v = dir.next() {
+		if err := steps.step(); err != nil {
+			return nil, err
+		}
 		id, t, ok := read(k, v)
 		if !ok || !member(id, t) {
 			continue
@@ -250,6 +265,9 @@ func walkPage(tx *bolt.Tx, q ListQuery, member func(ID, dataset.EntityType) bool
 		} else {
 			back := direction{c: b.Cursor(), desc: !desc}
 			for k, v := back.after(key(start)); k != nil; k, v = back.next() {
+				if err := steps.step(); err != nil {
+					return nil, err
+				}
 				if id, t, ok := read(k, v); ok && member(id, t) {
 					page.HasPreviousPage = true
 					break
@@ -260,7 +278,7 @@ func walkPage(tx *bolt.Tx, q ListQuery, member func(ID, dataset.EntityType) bool
 	if q.Page.FromEnd {
 		finishBackward(page)
 	}
-	return page
+	return page, nil
 }
 
 func cursorMember(b *bolt.Bucket, key []byte, read func(k, v []byte) (ID, dataset.EntityType, bool)) (ID, dataset.EntityType, bool) {
@@ -279,7 +297,7 @@ func finishBackward(p *Page) {
 }
 
 // sortedSetPage pages a small set by looking up each member's sort key.
-func sortedSetPage(tx *bolt.Tx, q ListQuery, set []ID) *Page {
+func sortedSetPage(tx *bolt.Tx, q ListQuery, set []ID, steps *stepper) (*Page, error) {
 	sk := tx.Bucket(bucketSortKey)
 	type item struct {
 		id  ID
@@ -287,6 +305,9 @@ func sortedSetPage(tx *bolt.Tx, q ListQuery, set []ID) *Page {
 	}
 	items := make([]item, 0, len(set))
 	for _, id := range set {
+		if err := steps.step(); err != nil {
+			return nil, err
+		}
 		if k := sk.Get(cat(id.Bytes(), []byte{byte(q.Order)})); k != nil {
 			items = append(items, item{id, cat([]byte{byte(q.Order)}, k)})
 		}
@@ -308,7 +329,7 @@ func sortedSetPage(tx *bolt.Tx, q ListQuery, set []ID) *Page {
 		page.IDs = append(page.IDs, it.id)
 		page.Cursors = append(page.Cursors, it.key)
 	}
-	return page
+	return page, nil
 }
 
 // searchFirst returns the smallest i in [0, n) with f(i) true, or n; f must be monotone.

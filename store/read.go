@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"slices"
 
@@ -19,18 +20,22 @@ func sortedUnique(ids []ID) []ID {
 }
 
 // EntitiesByID loads many entities in one read transaction, in key order. The result is aligned
-// with ids; an ID that names nothing gives nil.
-func (s *Store) EntitiesByID(ids []ID) ([]*Entity, error) {
-	return getMany(s, s.entities, bucketEntities, ids, "entity")
+// with ids; an ID that names nothing gives nil. It stops with ctx's error when ctx ends.
+func (s *Store) EntitiesByID(ctx context.Context, ids []ID) ([]*Entity, error) {
+	return getMany(ctx, s, s.entities, bucketEntities, ids, "entity")
 }
 
 // getMany reads the records of many IDs from one bucket in one read transaction, visiting the
 // keys in order; the result is aligned with ids, nil where nothing is stored.
-func getMany[T any](s *Store, cache *recordCache[T], bucket []byte, ids []ID, what string) ([]*T, error) {
+func getMany[T any](ctx context.Context, s *Store, cache *recordCache[T], bucket []byte, ids []ID, what string) ([]*T, error) {
 	found := make(map[ID]*T, len(ids))
-	err := s.view(func(tx *bolt.Tx) error {
+	steps := stepper{ctx: ctx}
+	err := s.viewCtx(ctx, func(tx *bolt.Tx) error {
 		b, version := tx.Bucket(bucket), txVersion(tx)
 		for _, id := range sortedUnique(ids) {
+			if err := steps.step(); err != nil {
+				return err
+			}
 			rec, err := cache.get(b, id, version, what)
 			if err != nil {
 				return err
@@ -53,12 +58,17 @@ func getMany[T any](s *Store, cache *recordCache[T], bucket []byte, ids []ID, wh
 }
 
 // EntitiesBySlug loads many entities by slug in one read transaction; unknown slugs give nil.
-func (s *Store) EntitiesBySlug(slugs []string) ([]*Entity, error) {
+// It stops with ctx's error when ctx ends.
+func (s *Store) EntitiesBySlug(ctx context.Context, slugs []string) ([]*Entity, error) {
 	out := make([]*Entity, len(slugs))
 	n := 0
-	err := s.view(func(tx *bolt.Tx) error {
+	steps := stepper{ctx: ctx}
+	err := s.viewCtx(ctx, func(tx *bolt.Tx) error {
 		idx, ents, version := tx.Bucket(bucketSlugs), tx.Bucket(bucketEntities), txVersion(tx)
 		for i, slug := range slugs {
+			if err := steps.step(); err != nil {
+				return err
+			}
 			ref := idx.Get([]byte(slug))
 			if len(ref) < 8 {
 				continue
@@ -113,18 +123,22 @@ type EdgeFilter struct {
 
 // Edges returns, for each node, its edges matching f, in one read transaction: outgoing first,
 // each direction ordered by kind, then the other end's ID. The order is stable, so callers can
-// page through it with EdgeCursor.
-func (s *Store) Edges(ids []ID, f EdgeFilter) ([][]Edge, error) {
+// page through it with EdgeCursor. It stops with ctx's error when ctx ends.
+func (s *Store) Edges(ctx context.Context, ids []ID, f EdgeFilter) ([][]Edge, error) {
 	if f.Dir == 0 {
 		f.Dir = Both
 	}
 	kinds := slices.Clone(f.Kinds)
 	slices.Sort(kinds)
 	out := make([][]Edge, len(ids))
-	err := s.view(func(tx *bolt.Tx) error {
+	steps := stepper{ctx: ctx}
+	err := s.viewCtx(ctx, func(tx *bolt.Tx) error {
 		outC, inC := tx.Bucket(bucketRelOut).Cursor(), tx.Bucket(bucketRelIn).Cursor()
 		for i, id := range ids {
-			out[i] = collectEdges(outC, inC, id, f, kinds)
+			var err error
+			if out[i], err = collectEdges(outC, inC, id, f, kinds, &steps); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -135,20 +149,31 @@ func (s *Store) Edges(ids []ID, f EdgeFilter) ([][]Edge, error) {
 }
 
 // collectEdges reads a node's edges matching f from the out and in indexes; kinds is sorted.
-func collectEdges(outC, inC *bolt.Cursor, id ID, f EdgeFilter, kinds []dataset.RelKind) []Edge {
+func collectEdges(outC, inC *bolt.Cursor, id ID, f EdgeFilter, kinds []dataset.RelKind, steps *stepper) ([]Edge, error) {
+	if err := steps.now(); err != nil {
+		return nil, err
+	}
 	var edges []Edge
+	var err error
 	if f.Dir&Outgoing != 0 {
-		edges = scanEdges(outC, id, kinds, f.OtherTypes, Outgoing, edges)
+		if edges, err = scanEdges(outC, id, kinds, f.OtherTypes, Outgoing, edges, steps); err != nil {
+			return nil, err
+		}
 	}
 	if f.Dir&Incoming != 0 {
-		edges = scanEdges(inC, id, kinds, f.OtherTypes, Incoming, edges)
+		if edges, err = scanEdges(inC, id, kinds, f.OtherTypes, Incoming, edges, steps); err != nil {
+			return nil, err
+		}
 	}
-	return edges
+	return edges, nil
 }
 
-func scanEdges(c *bolt.Cursor, id ID, kinds []dataset.RelKind, types []dataset.EntityType, dir Direction, edges []Edge) []Edge {
-	add := func(prefix []byte) {
+func scanEdges(c *bolt.Cursor, id ID, kinds []dataset.RelKind, types []dataset.EntityType, dir Direction, edges []Edge, steps *stepper) ([]Edge, error) {
+	add := func(prefix []byte) error {
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if err := steps.step(); err != nil {
+				return err
+			}
 			if len(k) != 25 || len(v) != 1 {
 				continue
 			}
@@ -158,20 +183,23 @@ func scanEdges(c *bolt.Cursor, id ID, kinds []dataset.RelKind, types []dataset.E
 			}
 			edges = append(edges, Edge{Rel: idAt(k[17:]), Kind: dataset.RelKind(k[8]), Dir: dir, Other: idAt(k[9:17]), OtherType: t})
 		}
+		return nil
 	}
 	if len(kinds) == 0 {
-		add(id.Bytes())
-		return edges
+		return edges, add(id.Bytes())
 	}
 	for _, k := range kinds {
-		add(cat(id.Bytes(), []byte{byte(k)}))
+		if err := add(cat(id.Bytes(), []byte{byte(k)})); err != nil {
+			return nil, err
+		}
 	}
-	return edges
+	return edges, nil
 }
 
-// RelationshipsByID loads many relationship records in one read transaction; unknown IDs give nil.
-func (s *Store) RelationshipsByID(ids []ID) ([]*Relationship, error) {
-	return getMany(s, s.rels, bucketRels, ids, "relationship")
+// RelationshipsByID loads many relationship records in one read transaction; unknown IDs give
+// nil. It stops with ctx's error when ctx ends.
+func (s *Store) RelationshipsByID(ctx context.Context, ids []ID) ([]*Relationship, error) {
+	return getMany(ctx, s, s.rels, bucketRels, ids, "relationship")
 }
 
 // Sources returns every source, by slug.
@@ -215,16 +243,20 @@ func (s *Store) Radars() ([]dataset.Radar, error) {
 }
 
 // Assessments returns the assessments of one radar: of one edition, or of all editions when
-// edition is empty; ordered by edition, then entity ID.
-func (s *Store) Assessments(radar, edition string) ([]*Assessment, error) {
+// edition is empty; ordered by edition, then entity ID. It stops with ctx's error when ctx ends.
+func (s *Store) Assessments(ctx context.Context, radar, edition string) ([]*Assessment, error) {
 	prefix := cat([]byte(radar), zero)
 	if edition != "" {
 		prefix = cat(prefix, []byte(edition), zero)
 	}
 	var out []*Assessment
-	err := s.view(func(tx *bolt.Tx) error {
+	steps := stepper{ctx: ctx}
+	err := s.viewCtx(ctx, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketAssessments).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if err := steps.step(); err != nil {
+				return err
+			}
 			a, err := decode[Assessment](v, "assessment")
 			if err != nil {
 				return err
@@ -241,14 +273,18 @@ func (s *Store) Assessments(radar, edition string) ([]*Assessment, error) {
 }
 
 // AssessmentsOf returns, for each entity, its assessments in every radar and edition, in one
-// read transaction.
-func (s *Store) AssessmentsOf(ids []ID) ([][]*Assessment, error) {
+// read transaction. It stops with ctx's error when ctx ends.
+func (s *Store) AssessmentsOf(ctx context.Context, ids []ID) ([][]*Assessment, error) {
 	out := make([][]*Assessment, len(ids))
 	n := 0
-	err := s.view(func(tx *bolt.Tx) error {
+	steps := stepper{ctx: ctx}
+	err := s.viewCtx(ctx, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketAssessByEntity).Cursor()
 		recs := tx.Bucket(bucketAssessments)
 		for i, id := range ids {
+			if err := steps.step(); err != nil {
+				return err
+			}
 			prefix := id.Bytes()
 			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 				radar, edition, ok := bytes.Cut(k[8:], zero)

@@ -14,7 +14,7 @@ import (
 
 func slugsOf(t testing.TB, s *Store, ids []ID) []string {
 	t.Helper()
-	ents, err := s.EntitiesByID(ids)
+	ents, err := s.EntitiesByID(context.Background(), ids)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestEntitiesByIDKeepsOrderAndMissing(t *testing.T) {
 	if after.ReadTxns-before.ReadTxns != 1 || after.RecordsRead-before.RecordsRead != 2 {
 		t.Fatalf("one transaction and two distinct records expected, got %+v -> %+v", before, after)
 	}
-	ents, err := s.EntitiesBySlug([]string{"go", "missing", "aws"})
+	ents, err := s.EntitiesBySlug(context.Background(), []string{"go", "missing", "aws"})
 	if err != nil || ents[0].ID != EntityID("go") || ents[1] != nil || ents[2].Name != "Amazon Web Services" {
 		t.Fatalf("by slug: %+v %v", ents, err)
 	}
@@ -49,7 +49,7 @@ func TestEntitiesByIDKeepsOrderAndMissing(t *testing.T) {
 
 func TestEdgesBothDirectionsAndKinds(t *testing.T) {
 	s := openTest(t, fixture())
-	edges, err := s.Edges([]ID{EntityID("jaeger"), EntityID("cold-starts")}, EdgeFilter{})
+	edges, err := s.Edges(context.Background(), []ID{EntityID("jaeger"), EntityID("cold-starts")}, EdgeFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,11 +73,11 @@ func TestEdgesBothDirectionsAndKinds(t *testing.T) {
 	if got := describe(edges[1]); !slices.Equal(got, want) {
 		t.Fatalf("cold-starts: %v, want %v", got, want)
 	}
-	edges, err = s.Edges([]ID{EntityID("jaeger")}, EdgeFilter{Dir: Outgoing, Kinds: []dataset.RelKind{dataset.RelPartOf}})
+	edges, err = s.Edges(context.Background(), []ID{EntityID("jaeger")}, EdgeFilter{Dir: Outgoing, Kinds: []dataset.RelKind{dataset.RelPartOf}})
 	if err != nil || len(edges[0]) != 1 || edges[0][0].Other != EntityID("tracing") {
 		t.Fatalf("filtered: %+v %v", edges, err)
 	}
-	rels, err := s.RelationshipsByID([]ID{edges[0][0].Rel, 42})
+	rels, err := s.RelationshipsByID(context.Background(), []ID{edges[0][0].Rel, 42})
 	if err != nil || rels[0] == nil || !rels[0].Derived || rels[0].From != "jaeger" || rels[1] != nil {
 		t.Fatalf("relationship records: %+v %v", rels, err)
 	}
@@ -90,7 +90,7 @@ func listAll(t testing.TB, s *Store, q ListQuery, size int, backwards bool) ([]s
 	total := -1
 	q.Page = PageArgs{Limit: size, FromEnd: backwards}
 	for range 10000 {
-		p, err := s.List(q)
+		p, err := s.List(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,7 +168,7 @@ func reversed(s []string) []string {
 func TestListPageFlagsAndBounds(t *testing.T) {
 	s := openTest(t, fixture())
 	q := ListQuery{Types: []dataset.EntityType{dataset.TypeTechnology}, Page: PageArgs{Limit: 2}}
-	first, err := s.List(q)
+	first, err := s.List(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,8 +176,8 @@ func TestListPageFlagsAndBounds(t *testing.T) {
 		t.Fatalf("first page flags: %+v", first)
 	}
 	// Between two cursors: only what lies strictly between.
-	all, _ := s.List(ListQuery{Types: q.Types, Page: PageArgs{Limit: 6}})
-	between, err := s.List(ListQuery{Types: q.Types, Page: PageArgs{After: all.Cursors[0], Before: all.Cursors[4], Limit: 10}})
+	all, _ := s.List(context.Background(), ListQuery{Types: q.Types, Page: PageArgs{Limit: 6}})
+	between, err := s.List(context.Background(), ListQuery{Types: q.Types, Page: PageArgs{After: all.Cursors[0], Before: all.Cursors[4], Limit: 10}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,16 +185,16 @@ func TestListPageFlagsAndBounds(t *testing.T) {
 		t.Fatalf("between: %v %+v", got, between)
 	}
 	// Past the end: empty, with a previous page.
-	end, err := s.List(ListQuery{Types: q.Types, Page: PageArgs{After: all.Cursors[5], Limit: 3}})
+	end, err := s.List(context.Background(), ListQuery{Types: q.Types, Page: PageArgs{After: all.Cursors[5], Limit: 3}})
 	if err != nil || len(end.IDs) != 0 || end.HasNextPage || !end.HasPreviousPage {
 		t.Fatalf("past the end: %+v %v", end, err)
 	}
-	zero, err := s.List(ListQuery{Types: q.Types, Page: PageArgs{Limit: 0}})
+	zero, err := s.List(context.Background(), ListQuery{Types: q.Types, Page: PageArgs{Limit: 0}})
 	if err != nil || len(zero.IDs) != 0 || !zero.HasNextPage || zero.Total != 6 {
 		t.Fatalf("limit 0: %+v %v", zero, err)
 	}
 	for _, bad := range [][]byte{{}, {byte(OrderSlug), 'x'}, {byte(OrderName), 'a'}, {9, 0, 0, 0, 0, 0, 0, 0, 0, 0}} {
-		if _, err := s.List(ListQuery{Page: PageArgs{After: bad, Limit: 1}}); err == nil {
+		if _, err := s.List(context.Background(), ListQuery{Page: PageArgs{After: bad, Limit: 1}}); err == nil {
 			t.Fatalf("cursor %q accepted", bad)
 		}
 	}
@@ -284,7 +284,7 @@ func bruteForce(d *dataset.Dataset, f *Filter, desc bool) []string {
 
 func TestSearchRanksNameOverSummary(t *testing.T) {
 	s := openTest(t, fixture())
-	res, err := s.Search(SearchQuery{Text: "tracing", Limit: 10})
+	res, err := s.Search(context.Background(), SearchQuery{Text: "tracing", Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,15 +293,15 @@ func TestSearchRanksNameOverSummary(t *testing.T) {
 	if res.Total != 4 || got[0] != "tracing" {
 		t.Fatalf("got %v (total %d)", got, res.Total)
 	}
-	res, _ = s.Search(SearchQuery{Text: "tracing", Types: []dataset.EntityType{dataset.TypeTechnology}, Limit: 2})
+	res, _ = s.Search(context.Background(), SearchQuery{Text: "tracing", Types: []dataset.EntityType{dataset.TypeTechnology}, Limit: 2})
 	if res.Total != 3 || len(res.Hits) != 2 {
 		t.Fatalf("typed search: %+v", res)
 	}
-	res, _ = s.Search(SearchQuery{Text: "AWS lamb", Limit: 10})
+	res, _ = s.Search(context.Background(), SearchQuery{Text: "AWS lamb", Limit: 10})
 	if got := slugsOf(t, s, hitIDs(res.Hits)); !slices.Equal(got, []string{"aws-lambda"}) {
 		t.Fatalf("prefix search: %v", got)
 	}
-	res, _ = s.Search(SearchQuery{Text: "  the of !!", Limit: 10})
+	res, _ = s.Search(context.Background(), SearchQuery{Text: "  the of !!", Limit: 10})
 	if res.Total != 0 {
 		t.Fatalf("stop words matched: %+v", res)
 	}
@@ -317,15 +317,15 @@ func hitIDs(hits []Hit) []ID {
 
 func TestAssessments(t *testing.T) {
 	s := openTest(t, fixture())
-	all, err := s.Assessments("r", "")
+	all, err := s.Assessments(context.Background(), "r", "")
 	if err != nil || len(all) != 3 {
 		t.Fatalf("all editions: %d %v", len(all), err)
 	}
-	latest, _ := s.Assessments("r", "2026-06-01")
+	latest, _ := s.Assessments(context.Background(), "r", "2026-06-01")
 	if len(latest) != 2 {
 		t.Fatalf("latest: %d", len(latest))
 	}
-	of, err := s.AssessmentsOf([]ID{EntityID("jaeger"), EntityID("go")})
+	of, err := s.AssessmentsOf(context.Background(), []ID{EntityID("jaeger"), EntityID("go")})
 	if err != nil || len(of[0]) != 2 || len(of[1]) != 0 || of[0][0].Ring != "hold" || of[0][1].Ring != "adopt" {
 		t.Fatalf("of: %+v %v", of, err)
 	}
@@ -344,7 +344,7 @@ func TestConcurrentReadersDuringWrites(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				p, err := s.List(ListQuery{Types: []dataset.EntityType{dataset.TypeTechnology}, Page: PageArgs{Limit: 1000}})
+				p, err := s.List(context.Background(), ListQuery{Types: []dataset.EntityType{dataset.TypeTechnology}, Page: PageArgs{Limit: 1000}})
 				if err != nil {
 					errs <- err
 					return
@@ -353,7 +353,7 @@ func TestConcurrentReadersDuringWrites(t *testing.T) {
 					errs <- fmt.Errorf("torn read: total %d, %d ids", p.Total, len(p.IDs))
 					return
 				}
-				if _, err := s.EntitiesByID(p.IDs); err != nil {
+				if _, err := s.EntitiesByID(context.Background(), p.IDs); err != nil {
 					errs <- err
 					return
 				}
@@ -405,7 +405,7 @@ func TestBackupIsACompleteCopy(t *testing.T) {
 func TestCachesFollowTheDataVersion(t *testing.T) {
 	s := openTest(t, fixture())
 	q := ListQuery{Types: []dataset.EntityType{dataset.TypeTechnology}, Filter: &Filter{Kinds: []string{"tool"}}, Page: PageArgs{Limit: 10}, Load: true}
-	before, err := s.List(q)
+	before, err := s.List(context.Background(), q)
 	if err != nil || before.Total != 2 {
 		t.Fatalf("tools before: %+v %v", before, err)
 	}
@@ -419,11 +419,11 @@ func TestCachesFollowTheDataVersion(t *testing.T) {
 	if err := s.Import(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
-	after, err := s.List(q)
+	after, err := s.List(context.Background(), q)
 	if err != nil || after.Total != 3 {
 		t.Fatalf("tools after the import: %d %v", after.Total, err)
 	}
-	ents, _ := s.EntitiesBySlug([]string{"go"})
+	ents, _ := s.EntitiesBySlug(context.Background(), []string{"go"})
 	if ents[0].Name != "Go (renamed)" {
 		t.Fatalf("a decoded record outlived the write: %q", ents[0].Name)
 	}

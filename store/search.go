@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -121,15 +122,16 @@ type SearchResult struct {
 
 // Search finds the entities that match every token of the query (the last one also as a
 // prefix, for search-as-you-type), ranked by field-weighted, IDF-scaled score, best first; ties
-// go by ID so the order is stable.
-func (s *Store) Search(q SearchQuery) (*SearchResult, error) {
+// go by ID so the order is stable. It stops with ctx's error when ctx ends.
+func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error) {
 	tokens := Tokenize(q.Text)
 	res := &SearchResult{}
 	if len(tokens) == 0 {
 		return res, nil
 	}
 	tokens = slices.Compact(tokens)
-	err := s.view(func(tx *bolt.Tx) error {
+	steps := stepper{ctx: ctx}
+	err := s.viewCtx(ctx, func(tx *bolt.Tx) error {
 		counts, err := readCounts(tx)
 		if err != nil {
 			return err
@@ -145,10 +147,16 @@ func (s *Store) Search(q SearchQuery) (*SearchResult, error) {
 		for i, tok := range tokens {
 			// Prefix matching on one or two letters would scan most of the index.
 			prefix := i == len(tokens)-1 && len(tok) >= 3
-			matches := scanToken(c, tok, prefix)
+			matches, err := scanToken(c, tok, prefix, &steps)
+			if err != nil {
+				return err
+			}
 			idf := math.Log(1 + float64(n)/float64(max(len(matches), 1)))
 			next := make(map[ID]*Hit, len(matches))
 			for id, m := range matches {
+				if err := steps.step(); err != nil {
+					return err
+				}
 				if m.inName {
 					nameHits[id]++
 				}
@@ -168,6 +176,9 @@ func (s *Store) Search(q SearchQuery) (*SearchResult, error) {
 			if len(scores) == 0 {
 				break
 			}
+		}
+		if err := steps.now(); err != nil {
+			return err
 		}
 		for id, h := range scores {
 			if nameHits[id] == len(tokens) && nameLen[id] == len(tokens) {
@@ -216,14 +227,17 @@ type tokenMatch struct {
 }
 
 // scanToken returns the entities holding tok (or, with prefix, any token starting with it),
-// keeping each entity's best weight.
-func scanToken(c *bolt.Cursor, tok string, prefix bool) map[ID]tokenMatch {
+// keeping each entity's best weight. It stops when the request of steps ends.
+func scanToken(c *bolt.Cursor, tok string, prefix bool, steps *stepper) (map[ID]tokenMatch, error) {
 	out := map[ID]tokenMatch{}
 	seek := []byte(tok)
 	if !prefix {
 		seek = cat(seek, zero)
 	}
 	for k, v := c.Seek(seek); k != nil && bytes.HasPrefix(k, seek); k, v = c.Next() {
+		if err := steps.step(); err != nil {
+			return nil, err
+		}
 		if len(k) < 9 || len(v) < 4 {
 			continue
 		}
@@ -238,7 +252,7 @@ func scanToken(c *bolt.Cursor, tok string, prefix bool) map[ID]tokenMatch {
 			out[id] = m
 		}
 	}
-	return out
+	return out, nil
 }
 
 // rank orders hits best first; ties go by ID so the order is stable.

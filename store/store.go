@@ -14,7 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	lru "github.com/hashicorp/golang-lru/v2"
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
@@ -60,11 +59,12 @@ type Store struct {
 	recordsRead atomic.Uint64
 	entities    *recordCache[Entity]
 	rels        *recordCache[Relationship]
-	// filterSets keeps evaluated filters (sorted ID sets), by filter and data version. The sets
-	// are shared: never modify one.
-	filterSets *lru.Cache[string, versionedSet]
-	// edgeLists keeps sorted edge lists, by node, filter and data version (see sortedEdges).
-	edgeLists *lru.Cache[string, versionedEdges]
+	// filterSets keeps evaluated filters (sorted ID sets), by a hash of the filter, with their
+	// data version, bounded by bytes. The sets are shared: never modify one.
+	filterSets *byteLRU[filterKey, versionedSet]
+	// edgeLists keeps sorted edge lists, by node and edge filter, with their data version,
+	// bounded by bytes (see sortedEdges).
+	edgeLists *byteLRU[string, versionedEdges]
 
 	// version mirrors the data version on disk: read at open, set by every committed write.
 	// No other process can write while this one has the file open (bbolt's file lock), so it
@@ -123,9 +123,7 @@ func Open(path string, cfg Config) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	filterSets, _ := lru.New[string, versionedSet](filterSetCacheSize)
-	edgeLists, _ := lru.New[string, versionedEdges](edgeListCacheSize)
-	s := &Store{db: db, path: path, filterSets: filterSets, edgeLists: edgeLists,
+	s := &Store{db: db, path: path, filterSets: newFilterCache(filterCacheBytes), edgeLists: newEdgeListCache(edgeListCacheBytes),
 		entities: newRecordCache[Entity](cfg.RecordCacheSize), rels: newRecordCache[Relationship](cfg.RecordCacheSize)}
 	if err := s.init(cfg.ReadOnly, created); err != nil {
 		_ = db.Close()

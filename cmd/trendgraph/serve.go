@@ -320,13 +320,21 @@ func defaultHTTPLimits(requestTimeout time.Duration) httpLimits {
 
 // serveUntilDone serves until ctx ends (SIGTERM or SIGINT), then stops accepting and gives
 // in-flight requests the grace period to finish. Extra listeners (the metrics address) are
-// served with the same limits and stop with the main one; if any of them fails, all stop.
+// served with the same limits and stop with the main one; if any of them fails, all stop. When
+// the grace is over, the requests still running are cancelled and their connections closed:
+// their store reads stop, so the database closes at once after (bbolt's Close waits for every
+// open read transaction).
 func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, lim httpLimits, grace time.Duration, log *slog.Logger, extra ...listener) error {
+	// Every request's context derives from this one, not from ctx: requests in flight keep
+	// running through the grace period.
+	reqCtx, cancelRequests := context.WithCancel(context.Background())
+	defer cancelRequests()
 	all := append([]listener{{name: "api", ln: ln, h: h}}, extra...)
 	servers := make([]*http.Server, len(all))
 	errc := make(chan error, len(all))
 	for i, l := range all {
 		servers[i] = &http.Server{
+			BaseContext:       func(net.Listener) context.Context { return reqCtx },
 			Handler:           l.h,
 			ReadHeaderTimeout: lim.readHeader,
 			ReadTimeout:       lim.read,
@@ -356,9 +364,18 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, lim ht
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	errs := []error{failed}
+	graceOver := false
 	for i, srv := range servers {
 		if err := srv.Shutdown(sctx); err != nil {
-			errs = append(errs, fmt.Errorf("shutdown %s: %w", all[i].name, err))
+			if !graceOver {
+				graceOver = true
+				log.Warn("grace period over: cancelling the requests still running", "grace", grace.String())
+				cancelRequests()
+			}
+			if cerr := srv.Close(); cerr != nil {
+				log.Warn("close connections", "listener", all[i].name, "err", cerr)
+			}
+			errs = append(errs, fmt.Errorf("shutdown %s: in-flight requests cancelled after the %s grace: %w", all[i].name, grace, err))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
