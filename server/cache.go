@@ -1,26 +1,21 @@
 package server
 
 import (
-	"container/list"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/trendgraph/trendgraph/internal/bytelru"
 )
 
 // responseCache keeps whole responses, bounded by the bytes they hold, least recently used out
 // first. Its keys hold the store's data version, so an answer computed before a write is never
 // found after it; entries of old versions age out like any other.
 type responseCache struct {
-	mu       sync.Mutex
-	maxBytes int64
-	bytes    int64
-	order    *list.List // front: most recently used
-	items    map[string]*list.Element
-
+	entries                 *bytelru.Cache[string, *cachedResponse]
 	hits, misses, evictions prometheus.Counter
 	size                    prometheus.Gauge
 }
@@ -34,63 +29,37 @@ type cachedResponse struct {
 	opType string
 }
 
-// entryOverhead approximates the bookkeeping bytes of an entry beyond its body.
-const entryOverhead = 200
-
 func newResponseCache(maxBytes int64, reg prometheus.Registerer) *responseCache {
 	c := &responseCache{
-		maxBytes: maxBytes,
-		order:    list.New(),
-		items:    map[string]*list.Element{},
-		hits:     prometheus.NewCounter(prometheus.CounterOpts{Name: "trendgraph_cache_hits_total", Help: "Responses served from the response cache."}),
-		misses:   prometheus.NewCounter(prometheus.CounterOpts{Name: "trendgraph_cache_misses_total", Help: "Cacheable requests not found in the response cache."}),
+		// One answer may not crowd out most of the others.
+		entries: bytelru.New(maxBytes, maxBytes/8, func(_ string, e *cachedResponse) int64 {
+			return int64(len(e.body) + len(e.key) + len(e.etag) + len(e.opName) + len(e.opType))
+		}),
+		hits:   prometheus.NewCounter(prometheus.CounterOpts{Name: "trendgraph_cache_hits_total", Help: "Responses served from the response cache."}),
+		misses: prometheus.NewCounter(prometheus.CounterOpts{Name: "trendgraph_cache_misses_total", Help: "Cacheable requests not found in the response cache."}),
 		evictions: prometheus.NewCounter(prometheus.CounterOpts{Name: "trendgraph_cache_evictions_total",
 			Help: "Responses dropped from the response cache to stay within its size."}),
 		size: prometheus.NewGauge(prometheus.GaugeOpts{Name: "trendgraph_cache_bytes", Help: "Bytes held by the response cache."}),
 	}
+	c.entries.OnEvict = c.evictions.Inc
 	reg.MustRegister(c.hits, c.misses, c.evictions, c.size)
 	return c
 }
 
-func (e *cachedResponse) cost() int64 {
-	return int64(len(e.body)+len(e.key)+len(e.etag)+len(e.opName)) + entryOverhead
-}
-
 func (c *responseCache) get(key string) (*cachedResponse, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.items[key]
-	if !ok {
+	e, ok := c.entries.Get(key)
+	if ok {
+		c.hits.Inc()
+	} else {
 		c.misses.Inc()
-		return nil, false
 	}
-	c.order.MoveToFront(el)
-	c.hits.Inc()
-	return el.Value.(*cachedResponse), true
+	return e, ok
 }
 
 func (c *responseCache) put(e *cachedResponse) {
-	cost := e.cost()
-	if cost > c.maxBytes/8 {
-		return // one answer may not crowd out most of the others
+	if c.entries.Add(e.key, e) {
+		c.size.Set(float64(c.entries.Bytes()))
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.items[e.key]; ok {
-		c.bytes -= el.Value.(*cachedResponse).cost()
-		c.order.Remove(el)
-	}
-	c.items[e.key] = c.order.PushFront(e)
-	c.bytes += cost
-	for c.bytes > c.maxBytes {
-		last := c.order.Back()
-		old := last.Value.(*cachedResponse)
-		c.order.Remove(last)
-		delete(c.items, old.key)
-		c.bytes -= old.cost()
-		c.evictions.Inc()
-	}
-	c.size.Set(float64(c.bytes))
 }
 
 // cacheKey covers everything of a request that can change its answer: the data version, the

@@ -8,6 +8,8 @@ import (
 	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/trendgraph/trendgraph/internal/bytelru"
 )
 
 // EdgePageRequest asks for one page of one node's edges.
@@ -107,8 +109,8 @@ type versionedEdges struct {
 // thousands of edges and a leaf's one, so the bound is on bytes. Some 100 bytes an edge.
 const edgeListCacheBytes = 64 << 20
 
-func newEdgeListCache(maxBytes int64) *byteLRU[string, versionedEdges] {
-	return newByteLRU(maxBytes, func(k string, v versionedEdges) int64 {
+func newEdgeListCache(maxBytes int64) *bytelru.Cache[string, versionedEdges] {
+	return bytelru.New(maxBytes, maxBytes/4, func(k string, v versionedEdges) int64 {
 		n := int64(len(k)) + int64(cap(v.list))*int64(unsafe.Sizeof(sortedEdge{}))
 		for _, e := range v.list {
 			n += int64(cap(e.key))

@@ -11,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/internal/bytelru"
 )
 
 // Filters are evaluated to sets of entity IDs, kept as ascending slices: an attribute index
@@ -32,8 +33,8 @@ type versionedSet struct {
 	ids     []ID
 }
 
-func newFilterCache(maxBytes int64) *byteLRU[filterKey, versionedSet] {
-	return newByteLRU(maxBytes, func(_ filterKey, v versionedSet) int64 { return sha256.Size + 8*int64(cap(v.ids)) })
+func newFilterCache(maxBytes int64) *bytelru.Cache[filterKey, versionedSet] {
+	return bytelru.New(maxBytes, maxBytes/4, func(_ filterKey, v versionedSet) int64 { return sha256.Size + 8*int64(cap(v.ids)) })
 }
 
 // filterSet evaluates f over the types, or returns the set evaluated before at the same data

@@ -11,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/internal/bytelru"
 )
 
 // naiveEval is the evaluation before issue 10, kept as the reference: pairwise unions, and a
@@ -180,10 +181,10 @@ func TestFilterCacheIsBoundedByBytes(t *testing.T) {
 	}
 	// The accounting covers what is held: every set's IDs, its 32-byte key and the overhead.
 	var held int64
-	for el := s.filterSets.order.Front(); el != nil; el = el.Next() {
-		e := el.Value.(*lruEntry[filterKey, versionedSet])
-		held += 32 + 8*int64(cap(e.val.ids)) + lruEntryOverhead
-	}
+	s.filterSets.Range(func(_ filterKey, v versionedSet) bool {
+		held += 32 + 8*int64(cap(v.ids)) + bytelru.EntryOverhead
+		return true
+	})
 	if held != b {
 		t.Fatalf("the cache counts %d bytes but holds %d", b, held)
 	}
@@ -212,9 +213,10 @@ func TestEdgeListCacheIsBoundedByBytes(t *testing.T) {
 	if _, err := s.EdgePages(context.Background(), []EdgePageRequest{{Node: reqs[0].Node, Filter: f, Page: PageArgs{Limit: 1}}}); err != nil {
 		t.Fatal(err)
 	}
-	for el := s.edgeLists.order.Front(); el != nil; el = el.Next() {
-		if k := el.Value.(*lruEntry[string, versionedEdges]).key; len(k) > 64 {
+	s.edgeLists.Range(func(k string, _ versionedEdges) bool {
+		if len(k) > 64 {
 			t.Fatalf("an edge-list key of %d bytes", len(k))
 		}
-	}
+		return true
+	})
 }

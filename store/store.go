@@ -18,6 +18,7 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/internal/bytelru"
 )
 
 // Config holds the options of Open.
@@ -61,10 +62,10 @@ type Store struct {
 	rels        *recordCache[Relationship]
 	// filterSets keeps evaluated filters (sorted ID sets), by a hash of the filter, with their
 	// data version, bounded by bytes. The sets are shared: never modify one.
-	filterSets *byteLRU[filterKey, versionedSet]
+	filterSets *bytelru.Cache[filterKey, versionedSet]
 	// edgeLists keeps sorted edge lists, by node and edge filter, with their data version,
 	// bounded by bytes (see sortedEdges).
-	edgeLists *byteLRU[string, versionedEdges]
+	edgeLists *bytelru.Cache[string, versionedEdges]
 
 	// version mirrors the data version on disk: read at open, set by every committed write.
 	// No other process can write while this one has the file open (bbolt's file lock), so it

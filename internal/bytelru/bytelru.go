@@ -28,8 +28,9 @@ type entry[K comparable, V any] struct {
 	size int64
 }
 
-// entryOverhead approximates the bookkeeping of one entry (list element, map slot, header).
-const entryOverhead = 96
+// EntryOverhead approximates the bookkeeping of one entry (list element, map slot, header),
+// counted beside what sizeOf measures.
+const EntryOverhead = 96
 
 // New returns a cache holding at most maxBytes, as measured by sizeOf plus a fixed overhead per
 // entry. An entry larger than maxEntry (or than maxBytes/8 when maxEntry is 0) is never kept:
@@ -57,7 +58,7 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 // Add keeps value under key, evicting the least recently used entries past the bound, and
 // reports whether it was kept.
 func (c *Cache[K, V]) Add(key K, value V) bool {
-	size := c.sizeOf(key, value) + entryOverhead
+	size := c.sizeOf(key, value) + EntryOverhead
 	if size > c.maxEntry {
 		return false
 	}
@@ -110,3 +111,25 @@ func (s Strings[V]) Get(_ context.Context, key string) (V, bool) { return s.Cach
 
 // Add keeps value under key unless it is too large.
 func (s Strings[V]) Add(_ context.Context, key string, value V) { s.Cache.Add(key, value) }
+
+// Purge empties the cache.
+func (c *Cache[K, V]) Purge() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.order.Init()
+	clear(c.items)
+	c.bytes = 0
+}
+
+// Range calls f with every entry, most recently used first, until f returns false. The cache is
+// locked meanwhile: f must not call it.
+func (c *Cache[K, V]) Range(f func(K, V) bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for el := c.order.Front(); el != nil; el = el.Next() {
+		e := el.Value.(*entry[K, V])
+		if !f(e.key, e.val) {
+			return
+		}
+	}
+}

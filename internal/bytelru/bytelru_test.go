@@ -22,7 +22,7 @@ func TestBoundedByBytes(t *testing.T) {
 }
 
 func TestLeastRecentlyUsedGoesFirst(t *testing.T) {
-	c := New[string, int](3*(entryOverhead+1), 0, func(string, int) int64 { return 1 })
+	c := New[string, int](3*(EntryOverhead+1), 0, func(string, int) int64 { return 1 })
 	c.maxEntry = c.maxBytes
 	c.Add("a", 1)
 	c.Add("b", 2)
