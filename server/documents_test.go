@@ -239,3 +239,23 @@ func TestDocumentCachesAreBoundedByBytes(t *testing.T) {
 	}
 	runtime.KeepAlive(h)
 }
+
+// With APQ off a hash names nothing the server keeps: PERSISTED_QUERY_NOT_SUPPORTED, which
+// Apollo's clients read as "send the text"; in trusted-only mode an unknown hash is not found.
+func TestPersistedQueriesSwitchedOff(t *testing.T) {
+	q := `{ technology(slug: "go") { name } }`
+	hashOnly, _ := json.Marshal(map[string]any{"extensions": map[string]any{
+		"persistedQuery": map[string]any{"version": 1, "sha256Hash": sha256Hex(q)}}})
+	ct := map[string]string{"Content-Type": "application/json"}
+	off := newHandler(t, newStore(t), func(c *Config) { c.APQ = false })
+	if r := do(off, http.MethodPost, "/graphql", hashOnly, ct); r.status != 200 || r.code(t) != CodePersistedQueryNotSupported {
+		t.Fatalf("APQ off: %d %s", r.status, r.body)
+	}
+	listed := `query Listed { technology(slug: "go") { name } }`
+	only := newHandler(t, newStore(t), func(c *Config) {
+		c.TrustedDocuments, c.TrustedOnly = map[string]string{sha256Hex(listed): listed}, true
+	})
+	if r := do(only, http.MethodPost, "/graphql", hashOnly, ct); r.status != 400 || r.code(t) != CodePersistedQueryNotFound {
+		t.Fatalf("trusted-only, unknown hash: %d %s", r.status, r.body)
+	}
+}

@@ -151,8 +151,8 @@ func (t transport) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 	byHash := raw.Query == ""
 	if err := t.docs.resolve(raw); err != nil {
 		status := http.StatusBadRequest
-		if err.code == CodePersistedQueryNotFound || err.code == CodePersistedQueryNotSupported {
-			// APQ clients read these from the body and retry with the text, as from Apollo's.
+		if err.apq {
+			// As gqlgen's own APQ answers them: 200 under application/json.
 			status = requestErrorStatus(media)
 		}
 		return failed(status, errorList(err.code, err.msg))
