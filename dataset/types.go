@@ -3,6 +3,11 @@
 // nothing of the database or of GraphQL; the store imports a validated Dataset and exports one.
 package dataset
 
+import (
+	"strconv"
+	"strings"
+)
+
 // EntityType is the type of a node of the knowledge graph.
 type EntityType uint8
 
@@ -16,18 +21,64 @@ const (
 	TypeSkill        EntityType = 6
 )
 
-// EntityTypes lists every entity type in a stable order.
-var EntityTypes = []EntityType{TypeTrend, TypeTechnology, TypeTradeoff, TypeUseCase, TypeOrganization, TypeSkill}
+// EntityTypeInfo is everything the code knows of one entity type by name. Switches, global IDs,
+// counts and the CLI's summaries read it from entityTypeTable, so a new type is one row here.
+type EntityTypeInfo struct {
+	Type EntityType
+	// Name and Plural name the type in messages and summaries ("use case", "use cases").
+	Name, Plural string
+	// TypeName is the type's name in the API and in its global IDs ("UseCase").
+	TypeName string
+	// Enum is the type's value of the API's EntityType enum ("USE_CASE").
+	Enum string
+}
 
-var entityTypeNames = map[EntityType]string{
-	TypeTrend: "trend", TypeTechnology: "technology", TypeTradeoff: "tradeoff",
-	TypeUseCase: "use case", TypeOrganization: "organization", TypeSkill: "skill",
+// entityTypeTable lists every entity type in a stable order.
+var entityTypeTable = []EntityTypeInfo{
+	{TypeTrend, "trend", "trends", "Trend", "TREND"},
+	{TypeTechnology, "technology", "technologies", "Technology", "TECHNOLOGY"},
+	{TypeTradeoff, "tradeoff", "tradeoffs", "Tradeoff", "TRADEOFF"},
+	{TypeUseCase, "use case", "use cases", "UseCase", "USE_CASE"},
+	{TypeOrganization, "organization", "organizations", "Organization", "ORGANIZATION"},
+	{TypeSkill, "skill", "skills", "Skill", "SKILL"},
+}
+
+// EntityTypes lists every entity type in a stable order.
+var EntityTypes = func() []EntityType {
+	out := make([]EntityType, len(entityTypeTable))
+	for i, info := range entityTypeTable {
+		out[i] = info.Type
+	}
+	return out
+}()
+
+// EntityTypeInfos lists what is known of every entity type, in the order of EntityTypes.
+func EntityTypeInfos() []EntityTypeInfo { return entityTypeTable }
+
+// Info describes the type; ok is false for a number no type has.
+func (t EntityType) Info() (info EntityTypeInfo, ok bool) {
+	for _, info := range entityTypeTable {
+		if info.Type == t {
+			return info, true
+		}
+	}
+	return EntityTypeInfo{}, false
+}
+
+// EntityTypeNamed finds a type by its API type name ("UseCase") or enum value ("USE_CASE").
+func EntityTypeNamed(name string) (EntityType, bool) {
+	for _, info := range entityTypeTable {
+		if info.TypeName == name || info.Enum == name {
+			return info.Type, true
+		}
+	}
+	return 0, false
 }
 
 // String names the type in lower case, as messages use it.
 func (t EntityType) String() string {
-	if s, ok := entityTypeNames[t]; ok {
-		return s
+	if info, ok := t.Info(); ok {
+		return info.Name
 	}
 	return "unknown"
 }
@@ -250,30 +301,36 @@ func derivedRelationships(e *Entity) []Relationship {
 
 // Counts is how many records of each kind a dataset holds.
 type Counts struct {
-	Trends, Technologies, Tradeoffs, UseCases, Organizations, Skills int
+	// Entities counts entities by type.
+	Entities map[EntityType]int
 	// Relationships counts listed and derived edges; Listed only the listed ones.
 	Relationships, Listed int
 	Assessments           int
 }
 
+// AllEntities is the number of entities of every type.
+func (c Counts) AllEntities() int {
+	n := 0
+	for _, k := range c.Entities {
+		n += k
+	}
+	return n
+}
+
+// EntitySummary lists the entity counts by type, as "26 trends, 92 technologies, …".
+func (c Counts) EntitySummary() string {
+	parts := make([]string, 0, len(entityTypeTable))
+	for _, info := range entityTypeTable {
+		parts = append(parts, strconv.Itoa(c.Entities[info.Type])+" "+info.Plural)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Counts counts the dataset's records.
 func (d *Dataset) Counts() Counts {
-	c := Counts{Relationships: len(d.AllRelationships()), Listed: len(d.Relationships), Assessments: len(d.Assessments)}
+	c := Counts{Entities: map[EntityType]int{}, Relationships: len(d.AllRelationships()), Listed: len(d.Relationships), Assessments: len(d.Assessments)}
 	for _, e := range d.Entities {
-		switch e.Type {
-		case TypeTrend:
-			c.Trends++
-		case TypeTechnology:
-			c.Technologies++
-		case TypeTradeoff:
-			c.Tradeoffs++
-		case TypeUseCase:
-			c.UseCases++
-		case TypeOrganization:
-			c.Organizations++
-		case TypeSkill:
-			c.Skills++
-		}
+		c.Entities[e.Type]++
 	}
 	return c
 }

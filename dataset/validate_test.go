@@ -93,7 +93,7 @@ func TestBaseIsValid(t *testing.T) {
 		t.Fatalf("base dataset has problems:\n%v", ps)
 	}
 	c := d.Counts()
-	if c.Technologies != 1 || c.Relationships != 4 || c.Listed != 1 {
+	if c.Entities[TypeTechnology] != 1 || c.Relationships != 4 || c.Listed != 1 {
 		t.Fatalf("counts %+v", c)
 	}
 }
@@ -234,7 +234,34 @@ func TestSynthesizeIsDeterministicAndValid(t *testing.T) {
 	if ps := Validate(a, nil); len(ps) != 0 {
 		t.Fatalf("synthetic dataset invalid:\n%v", ps)
 	}
-	if c := a.Counts(); c.Technologies != 500 || c.Listed != 3000 {
+	if c := a.Counts(); c.Entities[TypeTechnology] != 500 || c.Listed != 3000 {
 		t.Fatalf("counts %+v", c)
+	}
+}
+
+// Every entity type has one row of names, and each name finds its type back.
+func TestEntityTypeTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, info := range EntityTypeInfos() {
+		for _, name := range []string{info.Name, info.Plural, info.TypeName, info.Enum} {
+			if name == "" || seen[name] {
+				t.Fatalf("%v: empty or repeated name %q", info.Type, name)
+			}
+			seen[name] = true
+		}
+		for _, name := range []string{info.TypeName, info.Enum} {
+			if typ, ok := EntityTypeNamed(name); !ok || typ != info.Type {
+				t.Fatalf("%q finds %v, want %v", name, typ, info.Type)
+			}
+		}
+		if got, ok := info.Type.Info(); !ok || got != info {
+			t.Fatalf("%v.Info() = %+v", info.Type, got)
+		}
+	}
+	if len(EntityTypes) != len(EntityTypeInfos()) {
+		t.Fatal("EntityTypes and the table differ")
+	}
+	if _, ok := EntityType(0).Info(); ok {
+		t.Fatal("type 0 has a row")
 	}
 }

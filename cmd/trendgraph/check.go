@@ -36,8 +36,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	c := d.Counts()
-	fmt.Fprintf(e.stdout, "ok: %d trends, %d technologies, %d tradeoffs, %d use cases, %d organizations, %d skills, %d relationships (%d listed), %d assessments; citations checked against %d source texts\n",
-		c.Trends, c.Technologies, c.Tradeoffs, c.UseCases, c.Organizations, c.Skills, c.Relationships, c.Listed, c.Assessments, len(texts))
+	fmt.Fprintf(e.stdout, "ok: %s, %d relationships (%d listed), %d assessments; citations checked against %d source texts\n",
+		c.EntitySummary(), c.Relationships, c.Listed, c.Assessments, len(texts))
 	return nil
 }
 

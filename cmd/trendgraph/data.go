@@ -38,7 +38,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	c := d.Counts()
 	fmt.Fprintf(e.stdout, "imported %d entities and %d relationships into %s\n",
-		c.Trends+c.Technologies+c.Tradeoffs+c.UseCases+c.Organizations+c.Skills, c.Relationships, *db)
+		c.AllEntities(), c.Relationships, *db)
 	return nil
 }
 

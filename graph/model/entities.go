@@ -120,21 +120,8 @@ func DataWord(enum string) string { return strings.ToLower(strings.ReplaceAll(en
 
 // TypeName is the GraphQL type name of an entity type.
 func TypeName(t dataset.EntityType) string {
-	switch t {
-	case dataset.TypeTrend:
-		return "Trend"
-	case dataset.TypeTechnology:
-		return "Technology"
-	case dataset.TypeTradeoff:
-		return "Tradeoff"
-	case dataset.TypeUseCase:
-		return "UseCase"
-	case dataset.TypeOrganization:
-		return "Organization"
-	case dataset.TypeSkill:
-		return "Skill"
-	}
-	return ""
+	info, _ := t.Info()
+	return info.TypeName
 }
 
 // NewEntity wraps a stored entity in its GraphQL type, as a member of the sibling group sib.
@@ -162,31 +149,14 @@ func NewEntity(e *store.Entity, sib *batch.Siblings) Entity {
 	return nil
 }
 
-// EntityTypeOf maps a GraphQL entity type to the store's.
+// EntityTypeOf maps a GraphQL entity type to the store's; 0 for none.
 func EntityTypeOf(t EntityType) dataset.EntityType {
-	switch t {
-	case EntityTypeTrend:
-		return dataset.TypeTrend
-	case EntityTypeTechnology:
-		return dataset.TypeTechnology
-	case EntityTypeTradeoff:
-		return dataset.TypeTradeoff
-	case EntityTypeUseCase:
-		return dataset.TypeUseCase
-	case EntityTypeOrganization:
-		return dataset.TypeOrganization
-	case EntityTypeSkill:
-		return dataset.TypeSkill
-	}
-	return 0
+	typ, _ := dataset.EntityTypeNamed(string(t))
+	return typ
 }
 
 // EntityTypeEnum maps the store's entity type to the GraphQL enum.
 func EntityTypeEnum(t dataset.EntityType) EntityType {
-	for _, e := range AllEntityType {
-		if EntityTypeOf(e) == t {
-			return e
-		}
-	}
-	return ""
+	info, _ := t.Info()
+	return EntityType(info.Enum)
 }

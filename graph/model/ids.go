@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -46,13 +47,13 @@ func ParseGlobalID(id string) (typeName, key string, err error) {
 	if !ok || key == "" {
 		return "", "", ErrBadID
 	}
-	switch typeName {
-	case "Trend", "Technology", "Tradeoff", "UseCase", "Organization", "Skill", "Relationship":
+	switch {
+	case IsEntityType(typeName) || typeName == "Relationship":
 		// One spelling: lower-case hex without leading zeros, as EntityGlobalID writes it.
 		if v, err := strconv.ParseUint(key, 16, 64); err != nil || strconv.FormatUint(v, 16) != key {
 			return "", "", ErrBadID
 		}
-	case "Source", "Radar":
+	case typeName == "Source" || typeName == "Radar":
 	default:
 		return "", "", ErrBadID
 	}
@@ -67,9 +68,7 @@ func StoreID(key string) store.ID {
 
 // IsEntityType reports whether a global ID's type name is an entity type.
 func IsEntityType(typeName string) bool {
-	switch typeName {
-	case "Trend", "Technology", "Tradeoff", "UseCase", "Organization", "Skill":
-		return true
-	}
-	return false
+	// Enum values ("USE_CASE") are not type names.
+	t, ok := dataset.EntityTypeNamed(typeName)
+	return ok && TypeName(t) == typeName
 }
