@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/trendgraph/trendgraph/graph"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -123,7 +124,7 @@ func (s *Server) newMetricsHandler() http.Handler {
 	return s.observe("metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if t, ok := bearer(r); !ok || !token.valid(t) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="trendgraph metrics"`)
-			s.reject(w, r, http.StatusUnauthorized, "UNAUTHENTICATED", "metrics_auth", "/metrics needs the metrics bearer token")
+			s.reject(w, r, http.StatusUnauthorized, graph.CodeUnauthenticated, "metrics_auth", "/metrics needs the metrics bearer token")
 			return
 		}
 		h.ServeHTTP(w, r)

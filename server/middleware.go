@@ -19,6 +19,8 @@ import (
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/time/rate"
+
+	"github.com/trendgraph/trendgraph/graph"
 )
 
 // requestInfo collects what the access log and metrics report of one request; the GraphQL
@@ -146,7 +148,7 @@ func (s *Server) observe(route string, next http.Handler) http.Handler {
 				}
 				s.log.ErrorContext(ctx, "panic serving request", "request_id", id, "panic", p, "stack", string(debug.Stack()))
 				if sw.status == 0 {
-					writeError(sw, mediaJSON, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "internal error")
+					writeError(sw, mediaJSON, http.StatusInternalServerError, graph.CodeInternal, "internal error")
 				}
 			}
 			elapsed := time.Since(start)
@@ -394,7 +396,7 @@ func bearer(r *http.Request) (string, bool) {
 // rateLimited answers a request past its client's rate.
 func (s *Server) rateLimited(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Retry-After", "1")
-	s.reject(w, r, http.StatusTooManyRequests, "RATE_LIMITED", "rate",
+	s.reject(w, r, http.StatusTooManyRequests, graph.CodeRateLimited, "rate",
 		"too many requests: the limit is "+strconv.FormatFloat(s.cfg.RatePerSecond, 'f', -1, 64)+" per second per client, each operation of a batch counting as one")
 }
 
@@ -431,7 +433,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			}
 		} else if s.cfg.RequireAuth {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="trendgraph"`)
-			s.reject(w, r, http.StatusUnauthorized, "UNAUTHENTICATED", "auth", "a valid bearer token is required")
+			s.reject(w, r, http.StatusUnauthorized, graph.CodeUnauthenticated, "auth", "a valid bearer token is required")
 			return
 		}
 		if s.cfg.Timeout > 0 {

@@ -225,7 +225,7 @@ func (s *Server) aroundOperation(ctx context.Context, next graphql.OperationHand
 		info.setOperation(rc.Operation.Name, string(rc.Operation.Operation))
 		if rc.Operation.Operation == ast.Mutation && !info.authed {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: "mutations need a valid bearer token",
-				Extensions: map[string]any{"code": "UNAUTHENTICATED"}}}})
+				Extensions: map[string]any{"code": graph.CodeUnauthenticated}}}})
 		}
 	}
 	return next(ctx)
@@ -265,7 +265,7 @@ func graphqlMethods(next http.Handler) http.Handler {
 			if !ok {
 				media = mediaJSON
 			}
-			writeError(w, media, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "use GET for queries and POST for any operation")
+			writeError(w, media, http.StatusMethodNotAllowed, graph.CodeMethodNotAllowed, "use GET for queries and POST for any operation")
 			return
 		}
 		next.ServeHTTP(w, r)

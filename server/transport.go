@@ -16,6 +16,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/trendgraph/trendgraph/graph"
 )
 
 // Media types of the GraphQL-over-HTTP specification.
@@ -63,7 +65,7 @@ type params struct {
 func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	media, ok := responseMedia(r.Header.Values("Accept"))
 	if !ok {
-		writeError(w, mediaJSON, http.StatusNotAcceptable, "NOT_ACCEPTABLE",
+		writeError(w, mediaJSON, http.StatusNotAcceptable, graph.CodeNotAcceptable,
 			"the Accept header allows neither application/graphql-response+json nor application/json")
 		return
 	}
@@ -78,7 +80,7 @@ func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 		ops, isBatch, bad = paramsFromBody(r, t.limits.cfg.MaxBodyBytes, t.limits.cfg.MaxBatch)
 	}
 	if bad != nil {
-		if bad.code == CodeBatchLimit {
+		if bad.code == graph.CodeBatchLimit {
 			t.limits.reject("batch")
 		}
 		writeError(w, media, bad.status, bad.code, bad.msg)
@@ -134,7 +136,7 @@ func (t transport) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 	raw := &graphql.RawParams{Variables: p.Variables, Extensions: p.Extensions, Headers: r.Header}
 	if p.DocumentID != nil {
 		if id, ok := raw.Extensions["documentId"]; ok && id != *p.DocumentID {
-			return failed(http.StatusBadRequest, errorList("BAD_REQUEST", "documentId and extensions.documentId name different documents"))
+			return failed(http.StatusBadRequest, errorList(graph.CodeBadRequest, "documentId and extensions.documentId name different documents"))
 		}
 		if raw.Extensions == nil {
 			raw.Extensions = map[string]any{}
@@ -195,20 +197,20 @@ func (t transport) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 	op := rc.Doc.Operations.ForName(rc.OperationName)
 	if r.Method == http.MethodGet && op != nil && op.Operation != ast.Query {
 		w.Header().Set("Allow", http.MethodPost)
-		return failed(http.StatusMethodNotAllowed, errorList("METHOD_NOT_ALLOWED", "only queries may be sent with GET; send mutations with POST"))
+		return failed(http.StatusMethodNotAllowed, errorList(graph.CodeMethodNotAllowed, "only queries may be sent with GET; send mutations with POST"))
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
 	resp := responses(ctx)
 	if resp == nil {
 		// gqlgen gives no response when the context ended before execution began.
 		if ctx.Err() != nil {
-			return failed(http.StatusServiceUnavailable, errorList("TIMEOUT", "the request was cancelled or timed out"))
+			return failed(http.StatusServiceUnavailable, errorList(graph.CodeTimeout, "the request was cancelled or timed out"))
 		}
-		return failed(http.StatusInternalServerError, errorList("INTERNAL_SERVER_ERROR", "the request produced no response"))
+		return failed(http.StatusInternalServerError, errorList(graph.CodeInternal, "the request produced no response"))
 	}
 	b, err := encodeResponse(resp)
 	if err != nil {
-		return failed(http.StatusInternalServerError, errorList("INTERNAL_SERVER_ERROR", "the response could not be encoded"))
+		return failed(http.StatusInternalServerError, errorList(graph.CodeInternal, "the response could not be encoded"))
 	}
 	// HTTP caches keep only complete answers: a passing error (a timeout, an APQ miss before
 	// registration) must not stick in a CDN.
@@ -317,7 +319,7 @@ type requestError struct {
 }
 
 func badRequest(msg string) *requestError {
-	return &requestError{http.StatusBadRequest, "BAD_REQUEST", msg}
+	return &requestError{http.StatusBadRequest, graph.CodeBadRequest, msg}
 }
 
 func paramsFromQuery(rawQuery string) (params, *requestError) {
@@ -356,15 +358,15 @@ func paramsFromQuery(rawQuery string) (params, *requestError) {
 func paramsFromBody(r *http.Request, maxBytes int64, maxBatch int) ([]params, bool, *requestError) {
 	mt, ps, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != mediaJSON {
-		return nil, false, &requestError{http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "send the request as application/json"}
+		return nil, false, &requestError{http.StatusUnsupportedMediaType, graph.CodeUnsupportedMediaType, "send the request as application/json"}
 	}
 	if cs, ok := ps["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return nil, false, &requestError{http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "the request must be UTF-8"}
+		return nil, false, &requestError{http.StatusUnsupportedMediaType, graph.CodeUnsupportedMediaType, "the request must be UTF-8"}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBytes))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return nil, false, &requestError{http.StatusRequestEntityTooLarge, "BODY_TOO_LARGE", "the request body is larger than the limit of " + itoa(maxBytes) + " bytes"}
+		return nil, false, &requestError{http.StatusRequestEntityTooLarge, graph.CodeBodyTooLarge, "the request body is larger than the limit of " + itoa(maxBytes) + " bytes"}
 	}
 	if err != nil {
 		return nil, false, badRequest("the request body could not be read")
@@ -392,7 +394,7 @@ func batchFromBody(body []byte, maxBatch int) ([]params, *requestError) {
 		return nil, badRequest("the batch is empty")
 	}
 	if maxBatch > 0 && len(raws) > maxBatch {
-		return nil, &requestError{http.StatusBadRequest, CodeBatchLimit,
+		return nil, &requestError{http.StatusBadRequest, graph.CodeBatchLimit,
 			fmt.Sprintf("the batch limit is %d operations; this request has %d", maxBatch, len(raws))}
 	}
 	out := make([]params, len(raws))
