@@ -18,8 +18,10 @@ import (
 // RequestIDHeader carries the request ID, taken from the client when it sends a sane one.
 const RequestIDHeader = "X-Request-ID"
 
+// requestIDRe is a client-sent request ID we repeat: short and safe in headers and logs.
 var requestIDRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
+// newRequestID is a random ID for a request that brought none.
 func newRequestID() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
@@ -33,6 +35,7 @@ type statusWriter struct {
 	bytes  int
 }
 
+// WriteHeader remembers the first status written.
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
@@ -40,6 +43,7 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Write counts the bytes written; a body without a header is a 200.
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
@@ -49,6 +53,7 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
+// Unwrap lets http.ResponseController reach the connection's own writer (flushing, deadlines).
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // observe is the outermost middleware: a request ID on every response and log line, an access
@@ -104,6 +109,7 @@ func (s *Server) observe(route string, next http.Handler) http.Handler {
 	})
 }
 
+// argsToAttrs turns key-value pairs into the attributes LogAttrs takes.
 func argsToAttrs(args []any) []slog.Attr {
 	out := make([]slog.Attr, 0, len(args)/2)
 	for i := 0; i+1 < len(args); i += 2 {

@@ -14,6 +14,7 @@ import (
 // tokenSet holds bearer tokens as digests, compared in constant time.
 type tokenSet struct{ digests [][32]byte }
 
+// newTokenSet keeps the digests of tokens, ignoring blank ones.
 func newTokenSet(tokens []string) *tokenSet {
 	ts := &tokenSet{}
 	for _, t := range tokens {

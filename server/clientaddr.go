@@ -28,6 +28,7 @@ type clientResolver struct {
 	trusted    []netip.Prefix
 }
 
+// newClientResolver believes the networks trusted, or DefaultTrustedProxies when none are given.
 func newClientResolver(trustProxy bool, trusted []netip.Prefix) *clientResolver {
 	if len(trusted) == 0 {
 		trusted = DefaultTrustedProxies()
@@ -35,6 +36,7 @@ func newClientResolver(trustProxy bool, trusted []netip.Prefix) *clientResolver 
 	return &clientResolver{trustProxy: trustProxy, trusted: trusted}
 }
 
+// isTrusted reports whether a is the address of a trusted proxy.
 func (c *clientResolver) isTrusted(a netip.Addr) bool {
 	a = a.Unmap().WithZone("")
 	for _, p := range c.trusted {

@@ -5,6 +5,8 @@ import (
 	"strings"
 )
 
+// cacheControl is the Cache-Control of a cacheable answer: private when the caller sent a
+// token, public otherwise.
 func (t transport) cacheControl(r *http.Request) string {
 	visibility := "public"
 	if info := requestInfoFrom(r.Context()); info != nil && info.scope() != "" {

@@ -87,8 +87,13 @@ var (
 	_ graphql.OperationContextMutator = (*limiter)(nil)
 )
 
-func (l *limiter) ExtensionName() string                   { return "Limits" }
+// ExtensionName names the limiter among gqlgen's extensions.
+func (l *limiter) ExtensionName() string { return "Limits" }
+
+// Validate accepts any schema: the limits read no schema of their own.
 func (l *limiter) Validate(graphql.ExecutableSchema) error { return nil }
+
+// limitError refuses a request past a limit, naming the limit, its maximum and what was asked.
 func limitError(code, limit string, max, actual int) *gqlerror.Error {
 	return &gqlerror.Error{
 		Message:    fmt.Sprintf("the %s limit is %d; this request needs %d", limit, max, actual),

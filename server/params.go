@@ -15,7 +15,8 @@ import (
 	"github.com/trendgraph/trendgraph/graph"
 )
 
-// params is the JSON body of a POST request.
+// params are one operation's request parameters: a POST body (or an element of a batch) or a
+// GET request's query string.
 type params struct {
 	Query         *string        `json:"query"`
 	OperationName *string        `json:"operationName"`
@@ -32,10 +33,12 @@ type requestError struct {
 	code, msg string
 }
 
+// badRequest refuses malformed request parameters.
 func badRequest(msg string) *requestError {
 	return &requestError{http.StatusBadRequest, graph.CodeBadRequest, msg}
 }
 
+// paramsFromQuery reads a GET request's parameters, each at most once.
 func paramsFromQuery(rawQuery string) (params, *requestError) {
 	var p params
 	q, err := url.ParseQuery(rawQuery)
@@ -99,6 +102,7 @@ func paramsFromBody(r *http.Request, maxBytes int64, maxBatch int) ([]params, bo
 	return []params{p}, false, checkParams(p)
 }
 
+// batchFromBody reads a batch: a JSON array of at most maxBatch request objects.
 func batchFromBody(body []byte, maxBatch int) ([]params, *requestError) {
 	var raws []json.RawMessage
 	if err := json.Unmarshal(body, &raws); err != nil {
@@ -124,6 +128,7 @@ func batchFromBody(body []byte, maxBatch int) ([]params, *requestError) {
 	return out, nil
 }
 
+// checkParams refuses a request that names no document: no query, extensions or documentId.
 func checkParams(p params) *requestError {
 	if p.Query == nil && p.Extensions == nil && p.DocumentID == nil {
 		return badRequest("the request has no query")

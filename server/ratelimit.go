@@ -24,6 +24,7 @@ type rateLimiter struct {
 // never grows memory.
 const maxRateClients = 10_000
 
+// newRateLimiter allows perSecond requests per client, in bursts of burst.
 func newRateLimiter(perSecond float64, burst int) *rateLimiter {
 	clients, _ := lru.New[netip.Addr, *rate.Limiter](maxRateClients)
 	return &rateLimiter{perSecond: rate.Limit(perSecond), burst: burst, clients: clients}

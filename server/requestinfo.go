@@ -42,31 +42,38 @@ func (i *requestInfo) scope() string {
 	return i.tokenScope
 }
 
+// setCached marks a request answered from the response cache.
 func (i *requestInfo) setCached() {
 	i.mu.Lock()
 	i.cached = true
 	i.mu.Unlock()
 }
 
+// requestInfoKey is the context key of a request's requestInfo.
 type requestInfoKey struct{}
 
+// requestInfoFrom is the request's requestInfo; nil for a request that did not pass through
+// observe.
 func requestInfoFrom(ctx context.Context) *requestInfo {
 	info, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
 	return info
 }
 
+// setOperation records the operation as the GraphQL layer learns it.
 func (i *requestInfo) setOperation(name, typ string) {
 	i.mu.Lock()
 	i.opName, i.opType = name, typ
 	i.mu.Unlock()
 }
 
+// setCost records the operation's measured cost for the access log.
 func (i *requestInfo) setCost(c int) {
 	i.mu.Lock()
 	i.cost = c
 	i.mu.Unlock()
 }
 
+// addCode records an error code of the response, once however often it occurs.
 func (i *requestInfo) addCode(code string) {
 	i.mu.Lock()
 	if !slices.Contains(i.codes, code) {

@@ -32,6 +32,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, status int, code
 	writeError(w, media, status, code, msg)
 }
 
+// writeBody writes a complete response of the given media type and status.
 func writeBody(w http.ResponseWriter, media string, status int, body []byte) {
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.WriteHeader(status)

@@ -200,6 +200,7 @@ func New(st *store.Store, cfg Config) *Server {
 	return s
 }
 
+// ServeHTTP routes a request to the endpoint of its path.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // cors answers preflights and sets CORS headers for the configured origins only.

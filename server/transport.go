@@ -33,10 +33,13 @@ type transport struct {
 
 var _ graphql.Transport = transport{}
 
+// Supports takes GET and POST requests that are not a websocket upgrade.
 func (transport) Supports(r *http.Request) bool {
 	return (r.Method == http.MethodGet || r.Method == http.MethodPost) && r.Header.Get("Upgrade") == ""
 }
 
+// Do answers one request: a single operation with its own status (and HTTP caching when it
+// qualifies), or a batch with 200 and one response per operation.
 func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	media, ok := responseMedia(r.Header.Values("Accept"))
 	if !ok {
@@ -98,10 +101,12 @@ type result struct {
 	httpCacheable bool
 }
 
+// failed is an operation refused with status and errs, without a data key.
 func failed(status int, errs gqlerror.List) result {
 	return result{status: status, body: errorBody(errs, nil)}
 }
 
+// errorList is a single error with code.
 func errorList(code, msg string) gqlerror.List {
 	return gqlerror.List{{Message: msg, Extensions: map[string]any{"code": code}}}
 }
