@@ -21,7 +21,6 @@ import (
 const maxOperationNames = 200
 
 type metrics struct {
-	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	errors   *prometheus.CounterVec
@@ -34,8 +33,7 @@ type metrics struct {
 
 func newMetrics(reg *prometheus.Registry, s *store.Store) *metrics {
 	m := &metrics{
-		registry: reg,
-		names:    map[string]bool{},
+		names: map[string]bool{},
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trendgraph_requests_total", Help: "HTTP requests by route, GraphQL operation name and type, and status.",
 		}, []string{"route", "operation", "type", "status"}),
