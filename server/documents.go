@@ -19,8 +19,8 @@ type documents struct {
 	manifest map[string]string
 	// only refuses any document not in the manifest.
 	only bool
-	// apq is the automatic-persisted-query cache that gqlgen's extension fills; nil when APQ is
-	// off.
+	// apq holds the texts of automatic persisted queries, registered by resolve (not by gqlgen's
+	// extension, which would run after a response-cache hit); nil when APQ is off.
 	apq *bytelru.Cache[string, string]
 }
 
