@@ -46,8 +46,8 @@ func bearer(r *http.Request) (string, bool) {
 	return strings.TrimSpace(token), true
 }
 
-// guard applies the per-request policies of the GraphQL endpoint: rate limit, authentication and
-// the request timeout.
+// guard applies the per-request policies of the GraphQL endpoint and the radar views: rate
+// limit, authentication and the request timeout.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodOptions {

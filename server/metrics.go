@@ -20,6 +20,7 @@ import (
 // label would let them grow the metrics without end. Names past the bound count as "other".
 const maxOperationNames = 200
 
+// metrics are the handler's Prometheus collectors.
 type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -31,6 +32,7 @@ type metrics struct {
 	names map[string]bool
 }
 
+// newMetrics registers the collectors on reg, with counters that read the store's own.
 func newMetrics(reg *prometheus.Registry, s *store.Store) *metrics {
 	m := &metrics{
 		names: map[string]bool{},
@@ -71,8 +73,9 @@ func newMetrics(reg *prometheus.Registry, s *store.Store) *metrics {
 // this many bytes.
 const maxOperationNameBytes = 64
 
-// operationNameRe is a GraphQL name that fits the bound. Names reach us parsed, so anything else
-// is a bug upstream; it still never becomes a label.
+// operationNameRe is a GraphQL name that fits the bound. Names reach us parsed, so one that is
+// not a GraphQL name is a bug upstream, and a longer one is a client's doing; neither becomes a
+// label.
 var operationNameRe = regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]{0,63}$`)
 
 // operationLabel keeps the set of operation names bounded, in count and in bytes.
@@ -112,6 +115,7 @@ func logOperationName(name string) string {
 // SeparateMetrics, serve it on an address of its own (trendgraph serve --metrics-addr).
 func (s *Server) MetricsHandler() http.Handler { return s.metricsHTTP }
 
+// newMetricsHandler serves the registry's metrics, behind MetricsToken when one is set.
 func (s *Server) newMetricsHandler() http.Handler {
 	h := promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})
 	if s.cfg.MetricsToken == "" {
@@ -129,6 +133,7 @@ func (s *Server) newMetricsHandler() http.Handler {
 	}))
 }
 
+// observeRequest counts a finished request, its duration and each error code of its response.
 func (m *metrics) observeRequest(route, opName, opType string, status int, d time.Duration, codes []string) {
 	op := ""
 	if opType != "" {

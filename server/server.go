@@ -1,7 +1,7 @@
 // Package server builds trendgraph's HTTP handler: the GraphQL endpoint with its limits, the
-// offline playground, the schema, health and metrics, CORS and bearer-token access. Another Go
-// program can mount it under a prefix of its own mux. It knows nothing of bbolt: it reads
-// through the store's API and the graph package.
+// offline playground, the schema, the radar views, health and metrics, CORS and bearer-token
+// access. Another Go program can mount it under a prefix of its own mux. It knows nothing of
+// bbolt: it reads through the store's API and the graph package.
 package server
 
 import (
