@@ -12,13 +12,6 @@ import (
 	"github.com/trendgraph/trendgraph/graph/model"
 )
 
-// Error codes in extensions.code. They are part of the API: never rename one.
-const (
-	CodeNotFound     = "NOT_FOUND"
-	CodeBadUserInput = "BAD_USER_INPUT"
-	CodeInternal     = "INTERNAL_SERVER_ERROR"
-)
-
 // userError is an error meant for the caller, with a stable code and, for a limit, what the
 // limit is (extensions limit, max and actual).
 type userError struct {

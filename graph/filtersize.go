@@ -9,10 +9,6 @@ import (
 // LimitFilterSize names the filter-size limit in an error's extensions.limit.
 const LimitFilterSize = "filter size"
 
-// CodeFilterSizeLimit is the extensions.code of a filter past the limit, from the server's
-// check before execution or from the resolvers' own.
-const CodeFilterSizeLimit = "FILTER_SIZE_LIMIT_EXCEEDED"
-
 // DefaultMaxFilterSize is the filter size the server allows unless configured otherwise: far
 // more than any dashboard's filter, far less than the thousands of terms that cost seconds.
 const DefaultMaxFilterSize = 100

@@ -77,9 +77,6 @@ func NewServer(s *store.Store, o Options) *handler.Server {
 	return srv
 }
 
-// Schema is the parsed schema, descriptions included, as the executor runs it.
-func Schema() *ast.Schema { return NewExecutableSchema(Config{Resolvers: &Resolver{}}).Schema() }
-
 // SDL is the schema's source, schema.graphqls as committed: what codegen and portals read is
 // the contract itself, comments and order included.
 func SDL() string { return sources[0].Input }

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/trendgraph/trendgraph/graph"
 )
 
 // Bad input of every kind gets a clear error with the right status, never a panic or a 500,
@@ -78,7 +80,7 @@ func TestBadInputs(t *testing.T) {
 		{"GET variables not JSON", "GET", "/graphql?query=%7Btrends%7BtotalCount%7D%7D&variables=%7Bx", nil, nil, 400, "BAD_REQUEST"},
 		{"GET mutation", "GET", "/graphql?query=mutation%7Bx%7D", nil, map[string]string{"Accept": mediaGraphQLResponse}, 400, "GRAPHQL_VALIDATION_FAILED"},
 		{"unacceptable accept", "POST", "/graphql", body(`{ trends { totalCount } }`), map[string]string{"Content-Type": "application/json", "Accept": "image/png"}, 406, "NOT_ACCEPTABLE"},
-		{"deep nesting of lists", "POST", "/graphql", body(`{ trends { nodes { technologies { nodes { trends { nodes { technologies { nodes { trends { nodes { technologies { nodes { slug } } } } } } } } } } } } }`), gqlResp, 400, CodeDepthLimit},
+		{"deep nesting of lists", "POST", "/graphql", body(`{ trends { nodes { technologies { nodes { trends { nodes { technologies { nodes { trends { nodes { technologies { nodes { slug } } } } } } } } } } } } }`), gqlResp, 400, graph.CodeDepthLimit},
 		{"alias flood", "POST", "/graphql", body(`{ ` + strings.Repeat("a: __typename ", 50) + `}`), gqlResp, 400, ""},
 		{"metrics without the token", "GET", "/metrics", nil, nil, 401, "UNAUTHENTICATED"},
 		{"metrics with a wrong token", "GET", "/metrics", nil, map[string]string{"Authorization": "Bearer scrap"}, 401, "UNAUTHENTICATED"},

@@ -6,6 +6,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/trendgraph/trendgraph/graph"
 	"github.com/trendgraph/trendgraph/internal/bytelru"
 )
 
@@ -18,8 +19,8 @@ type documents struct {
 	manifest map[string]string
 	// only refuses any document not in the manifest.
 	only bool
-	// apq is the automatic-persisted-query cache that gqlgen's extension fills; nil when APQ is
-	// off.
+	// apq holds the texts of automatic persisted queries, registered by resolve (not by gqlgen's
+	// extension, which would run after a response-cache hit); nil when APQ is off.
 	apq *bytelru.Cache[string, string]
 }
 
@@ -30,14 +31,7 @@ type docError struct {
 	apq       bool
 }
 
-// Codes of refused document identifiers.
-const (
-	CodePersistedQueryNotFound     = "PERSISTED_QUERY_NOT_FOUND"
-	CodeTrustedDocumentRequired    = "TRUSTED_DOCUMENT_REQUIRED"
-	CodePersistedQueryNotSupported = "PERSISTED_QUERY_NOT_SUPPORTED"
-)
-
-func badDocument(msg string) *docError { return &docError{code: "BAD_REQUEST", msg: msg} }
+func badDocument(msg string) *docError { return &docError{code: graph.CodeBadRequest, msg: msg} }
 
 // resolve settles the document of a request and fills raw.Query with its text when the request
 // named it by hash and the text is known here. The identifiers a request may carry (the text,
@@ -59,14 +53,14 @@ func (d *documents) resolve(raw *graphql.RawParams) *docError {
 	// Whatever the persisted-query extension says is settled here; no later stage reads it.
 	delete(raw.Extensions, "persistedQuery")
 	if pqPresent && pqHash != "" && d.apq == nil && d.manifest == nil {
-		return &docError{CodePersistedQueryNotSupported, "automatic persisted queries are switched off on this server: send the query text", true}
+		return &docError{graph.CodePersistedQueryNotSupported, "automatic persisted queries are switched off on this server: send the query text", true}
 	}
 	docID = strings.TrimPrefix(docID, "sha256:")
 	if docID != "" && pqHash != "" && docID != pqHash {
 		return badDocument("documentId and extensions.persistedQuery.sha256Hash name different documents")
 	}
 	if docID != "" && d.manifest == nil {
-		return &docError{code: CodePersistedQueryNotFound, msg: "this server has no trusted documents, so documentId names none: send the query text"}
+		return &docError{code: graph.CodePersistedQueryNotFound, msg: "this server has no trusted documents, so documentId names none: send the query text"}
 	}
 	hash := docID
 	if hash == "" {
@@ -83,23 +77,23 @@ func (d *documents) resolve(raw *graphql.RawParams) *docError {
 		if doc, ok := d.manifest[hash]; ok {
 			raw.Query = doc
 		} else if docID != "" {
-			return &docError{code: CodePersistedQueryNotFound, msg: "no trusted document has that ID"}
+			return &docError{code: graph.CodePersistedQueryNotFound, msg: "no trusted document has that ID"}
 		} else if doc, ok := d.apqText(hash); ok {
 			raw.Query = doc
 		} else if d.only {
-			return &docError{code: CodePersistedQueryNotFound, msg: "no trusted document has that hash"}
+			return &docError{code: graph.CodePersistedQueryNotFound, msg: "no trusted document has that hash"}
 		} else if d.apq == nil {
-			return &docError{CodePersistedQueryNotSupported, "automatic persisted queries are switched off on this server: send the query text", true}
+			return &docError{graph.CodePersistedQueryNotSupported, "automatic persisted queries are switched off on this server: send the query text", true}
 		} else {
 			// The message is the one Apollo's clients look for before they send the text.
-			return &docError{CodePersistedQueryNotFound, "PersistedQueryNotFound", true}
+			return &docError{graph.CodePersistedQueryNotFound, "PersistedQueryNotFound", true}
 		}
 	}
 	if !d.only {
 		return nil
 	}
 	if _, ok := d.manifest[sha256Hex(raw.Query)]; raw.Query != "" && !ok {
-		return &docError{code: CodeTrustedDocumentRequired, msg: "this server runs only trusted documents, and this one is not in its manifest"}
+		return &docError{code: graph.CodeTrustedDocumentRequired, msg: "this server runs only trusted documents, and this one is not in its manifest"}
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/graph"
 	"github.com/trendgraph/trendgraph/internal/kbtest"
 )
 
@@ -248,14 +249,14 @@ func TestPersistedQueriesSwitchedOff(t *testing.T) {
 		"persistedQuery": map[string]any{"version": 1, "sha256Hash": sha256Hex(q)}}})
 	ct := map[string]string{"Content-Type": "application/json"}
 	off := newHandler(t, newStore(t), func(c *Config) { c.APQ = false })
-	if r := do(off, http.MethodPost, "/graphql", hashOnly, ct); r.status != 200 || r.code(t) != CodePersistedQueryNotSupported {
+	if r := do(off, http.MethodPost, "/graphql", hashOnly, ct); r.status != 200 || r.code(t) != graph.CodePersistedQueryNotSupported {
 		t.Fatalf("APQ off: %d %s", r.status, r.body)
 	}
 	listed := `query Listed { technology(slug: "go") { name } }`
 	only := newHandler(t, newStore(t), func(c *Config) {
 		c.TrustedDocuments, c.TrustedOnly = map[string]string{sha256Hex(listed): listed}, true
 	})
-	if r := do(only, http.MethodPost, "/graphql", hashOnly, ct); r.status != 400 || r.code(t) != CodePersistedQueryNotFound {
+	if r := do(only, http.MethodPost, "/graphql", hashOnly, ct); r.status != 400 || r.code(t) != graph.CodePersistedQueryNotFound {
 		t.Fatalf("trusted-only, unknown hash: %d %s", r.status, r.body)
 	}
 }

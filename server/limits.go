@@ -62,24 +62,11 @@ func DefaultLimits() Limits {
 	}
 }
 
-// Error codes of rejected requests, one per limit. They are part of the API.
-const (
-	CodeDepthLimit       = "DEPTH_LIMIT_EXCEEDED"
-	CodeAliasLimit       = "ALIAS_LIMIT_EXCEEDED"
-	CodeFieldRepeatLimit = "FIELD_REPEAT_LIMIT_EXCEEDED"
-	CodeDirectiveLimit   = "DIRECTIVE_LIMIT_EXCEEDED"
-	CodeTokenLimit       = "TOKEN_LIMIT_EXCEEDED"
-	CodeCostLimit        = "COST_LIMIT_EXCEEDED"
-	CodeBatchLimit       = "BATCH_LIMIT_EXCEEDED"
-	CodeFilterSizeLimit  = graph.CodeFilterSizeLimit
-	// CodeIntrospectionLimit refuses a request with too many __schema and __type fields.
-	CodeIntrospectionLimit = "INTROSPECTION_LIMIT_EXCEEDED"
-)
-
 func init() {
 	// Requests refused by a limit are request errors: 400 under graphql-response+json.
-	for _, c := range []string{CodeDepthLimit, CodeAliasLimit, CodeFieldRepeatLimit, CodeDirectiveLimit, CodeTokenLimit, CodeCostLimit,
-		CodeFilterSizeLimit, CodeIntrospectionLimit} {
+	for _, c := range []string{graph.CodeDepthLimit, graph.CodeAliasLimit, graph.CodeFieldRepeatLimit,
+		graph.CodeDirectiveLimit, graph.CodeTokenLimit, graph.CodeCostLimit, graph.CodeFilterSizeLimit,
+		graph.CodeIntrospectionLimit} {
 		errcode.RegisterErrorType(c, errcode.KindProtocol)
 	}
 }
@@ -100,8 +87,13 @@ var (
 	_ graphql.OperationContextMutator = (*limiter)(nil)
 )
 
-func (l *limiter) ExtensionName() string                   { return "Limits" }
+// ExtensionName names the limiter among gqlgen's extensions.
+func (l *limiter) ExtensionName() string { return "Limits" }
+
+// Validate accepts any schema: the limits read no schema of their own.
 func (l *limiter) Validate(graphql.ExecutableSchema) error { return nil }
+
+// limitError refuses a request past a limit, naming the limit, its maximum and what was asked.
 func limitError(code, limit string, max, actual int) *gqlerror.Error {
 	return &gqlerror.Error{
 		Message:    fmt.Sprintf("the %s limit is %d; this request needs %d", limit, max, actual),
@@ -124,7 +116,7 @@ func (l *limiter) checkTokens(query string) *gqlerror.Error {
 		n++
 		if n > l.cfg.MaxTokens {
 			l.reject("tokens")
-			return limitError(CodeTokenLimit, "tokens", l.cfg.MaxTokens, n)
+			return limitError(graph.CodeTokenLimit, "tokens", l.cfg.MaxTokens, n)
 		}
 	}
 }
@@ -155,7 +147,7 @@ func (l *limiter) MutateOperationContext(ctx context.Context, rc *graphql.Operat
 	if !l.introspection && sum.introspection > 0 {
 		// A validation error, as for any field the schema does not offer: not an internal one.
 		err := gqlerror.Errorf("introspection is switched off on this server")
-		errcode.Set(err, errcode.ValidationFailed)
+		errcode.Set(err, graph.CodeValidationFailed)
 		return err
 	}
 	if m.stopped != nil {
@@ -169,8 +161,8 @@ func (l *limiter) MutateOperationContext(ctx context.Context, rc *graphql.Operat
 		cost, introspection = info.spend(sum.cost, sum.introspection)
 	}
 	for _, c := range []exceeded{
-		{CodeCostLimit, "cost", l.cfg.MaxCost, cost},
-		{CodeIntrospectionLimit, "introspection fields", l.cfg.MaxIntrospectionFields, introspection},
+		{graph.CodeCostLimit, "cost", l.cfg.MaxCost, cost},
+		{graph.CodeIntrospectionLimit, "introspection fields", l.cfg.MaxIntrospectionFields, introspection},
 	} {
 		if c.max > 0 && c.actual > c.max {
 			l.reject(c.limit)
@@ -270,7 +262,7 @@ func (m *measure) set(set ast.SelectionSet, parent string, depth int) *summary {
 		m.steps++
 		if f, ok := sel.(*ast.Field); ok && m.lim.MaxDepth > 0 && depth > m.lim.MaxDepth && f.Name != "__schema" && f.Name != "__type" {
 			// Too deep already: say so before the cost of what lies below passes its limit.
-			m.stopped = &exceeded{CodeDepthLimit, "depth", m.lim.MaxDepth, depth}
+			m.stopped = &exceeded{graph.CodeDepthLimit, "depth", m.lim.MaxDepth, depth}
 			return s
 		}
 		switch f := sel.(type) {
@@ -355,12 +347,12 @@ func (m *measure) check(s *summary) {
 		return
 	}
 	for _, c := range []exceeded{
-		{CodeDepthLimit, "depth", m.lim.MaxDepth, s.depth},
-		{CodeAliasLimit, "aliases", m.lim.MaxAliases, s.aliases},
-		{CodeFieldRepeatLimit, "field repeats", m.lim.MaxFieldRepeats, max(s.repeats, s.top)},
-		{CodeDirectiveLimit, "directives", m.lim.MaxDirectives, s.directives},
-		{CodeCostLimit, "cost", m.lim.MaxCost, s.cost},
-		{CodeCostLimit, "analysis steps", maxAnalysisSteps, m.steps},
+		{graph.CodeDepthLimit, "depth", m.lim.MaxDepth, s.depth},
+		{graph.CodeAliasLimit, "aliases", m.lim.MaxAliases, s.aliases},
+		{graph.CodeFieldRepeatLimit, "field repeats", m.lim.MaxFieldRepeats, max(s.repeats, s.top)},
+		{graph.CodeDirectiveLimit, "directives", m.lim.MaxDirectives, s.directives},
+		{graph.CodeCostLimit, "cost", m.lim.MaxCost, s.cost},
+		{graph.CodeCostLimit, "analysis steps", maxAnalysisSteps, m.steps},
 	} {
 		if c.max > 0 && c.actual > c.max {
 			m.stopped = &c
@@ -382,7 +374,7 @@ func (m *measure) argumentCost(f *ast.Field) int {
 	}
 	n := graph.FilterSizeOfValue(v)
 	if m.lim.MaxFilterSize > 0 && n > m.lim.MaxFilterSize && m.stopped == nil {
-		m.stopped = &exceeded{CodeFilterSizeLimit, graph.LimitFilterSize, m.lim.MaxFilterSize, n}
+		m.stopped = &exceeded{graph.CodeFilterSizeLimit, graph.LimitFilterSize, m.lim.MaxFilterSize, n}
 	}
 	return n
 }

@@ -24,9 +24,14 @@ func doublingFragments(n int) string {
 	return b.String()
 }
 
+// testSchema is the parsed schema as the executor runs it, for measuring documents directly.
+func testSchema() *ast.Schema {
+	return graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}}).Schema()
+}
+
 func parseOperation(t testing.TB, q string) (*ast.QueryDocument, *ast.OperationDefinition) {
 	t.Helper()
-	doc, errs := gqlparser.LoadQueryWithRules(graph.Schema(), q, nil)
+	doc, errs := gqlparser.LoadQueryWithRules(testSchema(), q, nil)
 	if errs != nil {
 		t.Fatalf("document does not validate: %v", errs)
 	}
@@ -62,13 +67,13 @@ func TestMeasureIsLinearInTheDocument(t *testing.T) {
 func TestWorstDocumentIsRefused(t *testing.T) {
 	h := newHandler(t, newStore(t), func(c *Config) { c.RatePerSecond = 0 })
 	r := post(h, doublingFragments(60), nil, map[string]string{"Accept": mediaGraphQLResponse})
-	if r.status != 400 || r.code(t) != CodeFieldRepeatLimit {
+	if r.status != 400 || r.code(t) != graph.CodeFieldRepeatLimit {
 		t.Fatalf("doubling fragments: %d %s", r.status, r.body)
 	}
 	// With repeats unlimited, the cost limit refuses it; the figure saturates, never overflows.
 	h = newHandler(t, newStore(t), func(c *Config) { c.RatePerSecond = 0; c.Limits.MaxFieldRepeats = 0 })
 	r = post(h, doublingFragments(70), nil, map[string]string{"Accept": mediaGraphQLResponse})
-	if r.status != 400 || r.code(t) != CodeCostLimit {
+	if r.status != 400 || r.code(t) != graph.CodeCostLimit {
 		t.Fatalf("doubling fragments, repeats unlimited: %d %s", r.status, r.body)
 	}
 }
@@ -131,7 +136,7 @@ func TestIntrospectionFieldsAreCounted(t *testing.T) {
 		t.Fatalf("two introspection fields: %d %s", r.status, r.body)
 	}
 	r := post(h, `{ a: __schema { queryType { name } } b: __schema { queryType { name } } c: __schema { queryType { name } } }`, nil, gql)
-	if r.status != 400 || r.code(t) != CodeIntrospectionLimit {
+	if r.status != 400 || r.code(t) != graph.CodeIntrospectionLimit {
 		t.Fatalf("three __schema fields: %d %s", r.status, r.body)
 	}
 	// Two different operations: a repeated one would be answered from the response cache.
@@ -142,7 +147,7 @@ func TestIntrospectionFieldsAreCounted(t *testing.T) {
 	if err := json.Unmarshal(r.body, &results); err != nil || len(results) != 2 {
 		t.Fatalf("batch: %d %s", r.status, r.body)
 	}
-	if results[0]["errors"] != nil || !strings.Contains(fmt.Sprint(results[1]["errors"]), CodeIntrospectionLimit) {
+	if results[0]["errors"] != nil || !strings.Contains(fmt.Sprint(results[1]["errors"]), graph.CodeIntrospectionLimit) {
 		t.Fatalf("the second operation of the batch should pass the shared budget: %s", r.body)
 	}
 }
@@ -157,7 +162,7 @@ func TestBatchSharesOneCostBudget(t *testing.T) {
 	if err := json.Unmarshal(r.body, &results); err != nil || len(results) != 2 {
 		t.Fatalf("batch: %d %s", r.status, r.body)
 	}
-	if results[0]["errors"] != nil || !strings.Contains(fmt.Sprint(results[1]["errors"]), CodeCostLimit) {
+	if results[0]["errors"] != nil || !strings.Contains(fmt.Sprint(results[1]["errors"]), graph.CodeCostLimit) {
 		t.Fatalf("two operations of cost 31 under a budget of 50: %s", r.body)
 	}
 }
@@ -179,7 +184,7 @@ func TestFiltersAreCountedAndBounded(t *testing.T) {
 		t.Fatalf("a filter of 10 terms costs %d, want %d", got, want)
 	}
 	r := post(h, q, map[string]any{"f": or(2000)}, map[string]string{"Accept": mediaGraphQLResponse})
-	if r.status != 400 || r.code(t) != CodeFilterSizeLimit {
+	if r.status != 400 || r.code(t) != graph.CodeFilterSizeLimit {
 		t.Fatalf("a filter of 2000 terms: %d %.300s", r.status, r.body)
 	}
 	ext := r.json(t)["errors"].([]any)[0].(map[string]any)["extensions"].(map[string]any)

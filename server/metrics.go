@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/trendgraph/trendgraph/graph"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -19,8 +20,8 @@ import (
 // label would let them grow the metrics without end. Names past the bound count as "other".
 const maxOperationNames = 200
 
+// metrics are the handler's Prometheus collectors.
 type metrics struct {
-	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	errors   *prometheus.CounterVec
@@ -31,10 +32,10 @@ type metrics struct {
 	names map[string]bool
 }
 
+// newMetrics registers the collectors on reg, with counters that read the store's own.
 func newMetrics(reg *prometheus.Registry, s *store.Store) *metrics {
 	m := &metrics{
-		registry: reg,
-		names:    map[string]bool{},
+		names: map[string]bool{},
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trendgraph_requests_total", Help: "HTTP requests by route, GraphQL operation name and type, and status.",
 		}, []string{"route", "operation", "type", "status"}),
@@ -72,8 +73,9 @@ func newMetrics(reg *prometheus.Registry, s *store.Store) *metrics {
 // this many bytes.
 const maxOperationNameBytes = 64
 
-// operationNameRe is a GraphQL name that fits the bound. Names reach us parsed, so anything else
-// is a bug upstream; it still never becomes a label.
+// operationNameRe is a GraphQL name that fits the bound. Names reach us parsed, so one that is
+// not a GraphQL name is a bug upstream, and a longer one is a client's doing; neither becomes a
+// label.
 var operationNameRe = regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]{0,63}$`)
 
 // operationLabel keeps the set of operation names bounded, in count and in bytes.
@@ -113,6 +115,7 @@ func logOperationName(name string) string {
 // SeparateMetrics, serve it on an address of its own (trendgraph serve --metrics-addr).
 func (s *Server) MetricsHandler() http.Handler { return s.metricsHTTP }
 
+// newMetricsHandler serves the registry's metrics, behind MetricsToken when one is set.
 func (s *Server) newMetricsHandler() http.Handler {
 	h := promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})
 	if s.cfg.MetricsToken == "" {
@@ -123,13 +126,14 @@ func (s *Server) newMetricsHandler() http.Handler {
 	return s.observe("metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if t, ok := bearer(r); !ok || !token.valid(t) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="trendgraph metrics"`)
-			s.reject(w, r, http.StatusUnauthorized, "UNAUTHENTICATED", "metrics_auth", "/metrics needs the metrics bearer token")
+			s.reject(w, r, http.StatusUnauthorized, graph.CodeUnauthenticated, "metrics_auth", "/metrics needs the metrics bearer token")
 			return
 		}
 		h.ServeHTTP(w, r)
 	}))
 }
 
+// observeRequest counts a finished request, its duration and each error code of its response.
 func (m *metrics) observeRequest(route, opName, opType string, status int, d time.Duration, codes []string) {
 	op := ""
 	if opType != "" {

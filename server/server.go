@@ -1,7 +1,7 @@
 // Package server builds trendgraph's HTTP handler: the GraphQL endpoint with its limits, the
-// offline playground, the schema, health and metrics, CORS and bearer-token access. Another Go
-// program can mount it under a prefix of its own mux. It knows nothing of bbolt: it reads
-// through the store's API and the graph package.
+// offline playground, the schema, the radar views, health and metrics, CORS and bearer-token
+// access. Another Go program can mount it under a prefix of its own mux. It knows nothing of
+// bbolt: it reads through the store's API and the graph package.
 package server
 
 import (
@@ -200,6 +200,7 @@ func New(st *store.Store, cfg Config) *Server {
 	return s
 }
 
+// ServeHTTP routes a request to the endpoint of its path.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // cors answers preflights and sets CORS headers for the configured origins only.
@@ -225,7 +226,7 @@ func (s *Server) aroundOperation(ctx context.Context, next graphql.OperationHand
 		info.setOperation(rc.Operation.Name, string(rc.Operation.Operation))
 		if rc.Operation.Operation == ast.Mutation && !info.authed {
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: "mutations need a valid bearer token",
-				Extensions: map[string]any{"code": "UNAUTHENTICATED"}}}})
+				Extensions: map[string]any{"code": graph.CodeUnauthenticated}}}})
 		}
 	}
 	return next(ctx)
@@ -265,7 +266,7 @@ func graphqlMethods(next http.Handler) http.Handler {
 			if !ok {
 				media = mediaJSON
 			}
-			writeError(w, media, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "use GET for queries and POST for any operation")
+			writeError(w, media, http.StatusMethodNotAllowed, graph.CodeMethodNotAllowed, "use GET for queries and POST for any operation")
 			return
 		}
 		next.ServeHTTP(w, r)

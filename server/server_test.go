@@ -233,15 +233,15 @@ func TestLimitsAtAndPastTheirValue(t *testing.T) {
 		value      int
 		query      func(n int) string
 	}{
-		{"depth", CodeDepthLimit, func(l *Limits, n int) { l.MaxDepth = n }, 6,
+		{"depth", graph.CodeDepthLimit, func(l *Limits, n int) { l.MaxDepth = n }, 6,
 			func(n int) string { return `{ trend(slug: "observability") ` + nest(n-1) + ` }` }},
-		{"aliases", CodeAliasLimit, func(l *Limits, n int) { l.MaxAliases = n }, 5,
+		{"aliases", graph.CodeAliasLimit, func(l *Limits, n int) { l.MaxAliases = n }, 5,
 			func(n int) string { return `{ trend(slug: "observability") { ` + aliases(n) + ` } }` }},
-		{"field repeats", CodeFieldRepeatLimit, func(l *Limits, n int) { l.MaxFieldRepeats = n }, 4,
+		{"field repeats", graph.CodeFieldRepeatLimit, func(l *Limits, n int) { l.MaxFieldRepeats = n }, 4,
 			func(n int) string { return `{ trend(slug: "observability") { ` + fields(n) + ` } }` }},
-		{"directives", CodeDirectiveLimit, func(l *Limits, n int) { l.MaxDirectives = n }, 3,
+		{"directives", graph.CodeDirectiveLimit, func(l *Limits, n int) { l.MaxDirectives = n }, 3,
 			func(n int) string { return `{ trend(slug: "observability") { ` + directives(n) + ` } }` }},
-		{"cost", CodeCostLimit, func(l *Limits, n int) { l.MaxCost = n }, 21,
+		{"cost", graph.CodeCostLimit, func(l *Limits, n int) { l.MaxCost = n }, 21,
 			// trends(first: n) { nodes { slug } } costs 1 + n * (1 + 1)... computed exactly below.
 			func(n int) string { return `{ trends(first: ` + itoa(int64(n)) + `) { totalCount } }` }},
 	}
@@ -272,13 +272,13 @@ func TestLimitsAtAndPastTheirValue(t *testing.T) {
 		// { trend ( slug : "x" ) { name ... } } : count tokens exactly.
 		q := func(names int) string { return `{ trend(slug: "observability") { ` + fields(names) + `} }` }
 		// Punctuation and names: { trend ( slug : "observability" ) { } } is 10 tokens.
-		if r := post(h, q(1)+strings.Repeat(" ", 3), nil, nil); r.code(t) == CodeTokenLimit {
+		if r := post(h, q(1)+strings.Repeat(" ", 3), nil, nil); r.code(t) == graph.CodeTokenLimit {
 			t.Fatalf("11 tokens refused")
 		}
 		if r := post(h, q(10), nil, nil); r.code(t) != "" {
 			t.Fatalf("20 tokens refused: %s", r.body)
 		}
-		if r := post(h, q(11), nil, nil); r.code(t) != CodeTokenLimit {
+		if r := post(h, q(11), nil, nil); r.code(t) != graph.CodeTokenLimit {
 			t.Fatalf("21 tokens accepted: %s", r.body)
 		}
 	})
@@ -312,7 +312,7 @@ func TestLimitsAtAndPastTheirValue(t *testing.T) {
 			t.Fatalf("batch results out of order or missing: %s", r.body)
 		}
 		r = do(h, http.MethodPost, "/graphql", batch("go", "rust", "java", "python"), map[string]string{"Content-Type": "application/json"})
-		if r.status != 400 || r.code(t) != CodeBatchLimit {
+		if r.status != 400 || r.code(t) != graph.CodeBatchLimit {
 			t.Fatalf("batch past the limit: %d %s", r.status, r.body)
 		}
 		if r := do(h, http.MethodPost, "/graphql", []byte(`[]`), map[string]string{"Content-Type": "application/json"}); r.status != 400 {

@@ -122,8 +122,9 @@ type EdgeFilter struct {
 }
 
 // Edges returns, for each node, its edges matching f, in one read transaction: outgoing first,
-// each direction ordered by kind, then the other end's ID. The order is stable, so callers can
-// page through it with EdgeCursor. It stops with ctx's error when ctx ends.
+// each direction ordered by kind, then the other end's ID. The order is stable, so what callers
+// compute from whole lists (paths, neighbourhoods) comes out the same every time; pages of a
+// node's edges come from EdgePages. It stops with ctx's error when ctx ends.
 func (s *Store) Edges(ctx context.Context, ids []ID, f EdgeFilter) ([][]Edge, error) {
 	if f.Dir == 0 {
 		f.Dir = Both

@@ -83,9 +83,6 @@ type Stats struct {
 	RecordsRead uint64
 }
 
-// ErrNotFound is returned for a slug or ID that names nothing.
-var ErrNotFound = errors.New("not found")
-
 // ErrEmptyDatabase is returned by Open, wrapped with the path, for a file that exists but holds
 // no trendgraph data: empty, or an initialised bbolt file with none of our buckets. That is what
 // a process killed while creating a database in place leaves behind; such a file is never
@@ -264,17 +261,7 @@ func (s *Store) DataVersion() (uint64, error) {
 // key their entries by it, so that nothing computed before a write is served after it.
 func (s *Store) Version() uint64 { return s.version.Load() }
 
-// Counts returns how many entities of each type the database holds.
-func (s *Store) Counts() (map[dataset.EntityType]int, error) {
-	var counts map[dataset.EntityType]int
-	err := s.view(func(tx *bolt.Tx) error {
-		var err error
-		counts, err = readCounts(tx)
-		return err
-	})
-	return counts, err
-}
-
+// readCounts is how many entities of each type the import recorded.
 func readCounts(tx *bolt.Tx) (map[dataset.EntityType]int, error) {
 	counts := map[dataset.EntityType]int{}
 	if b := tx.Bucket(bucketMeta).Get(metaCounts); b != nil {
