@@ -66,7 +66,7 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 			out := graphql.DefaultErrorPresenter(ctx, err)
 			out.Message = "the request was cancelled or timed out"
-			out.Extensions = map[string]any{"code": "TIMEOUT"}
+			out.Extensions = map[string]any{"code": CodeTimeout}
 			return out
 		}
 		out := graphql.DefaultErrorPresenter(ctx, err)
