@@ -72,9 +72,9 @@ type BackstageTimeline struct {
 	Moved       int    `json:"moved"`
 }
 
-// radarEditions reads every edition's entries of a radar, newest edition first, with the
-// editions' dates in the same order.
-func (s *Server) radarEditions(ctx context.Context, slug string) (*dataset.Radar, [][]knowledge.Placement, []string, error) {
+// radarEditions reads the entries of a radar's editions, newest edition first, with the
+// editions' dates in the same order: every edition, or only the latest.
+func (s *Server) radarEditions(ctx context.Context, slug string, latestOnly bool) (*dataset.Radar, [][]knowledge.Placement, []string, error) {
 	kb := knowledge.New(s.store)
 	rd, err := kb.Radar(ctx, slug)
 	if err != nil {
@@ -82,7 +82,11 @@ func (s *Server) radarEditions(ctx context.Context, slug string) (*dataset.Radar
 	}
 	var editions [][]knowledge.Placement
 	var dates []string
-	for i := len(rd.Editions) - 1; i >= 0; i-- {
+	oldest := 0
+	if latestOnly {
+		oldest = len(rd.Editions) - 1
+	}
+	for i := len(rd.Editions) - 1; i >= oldest; i-- {
 		date := rd.Editions[i].Date
 		entries, err := kb.RadarEdition(ctx, rd, date)
 		if err != nil {
@@ -106,7 +110,8 @@ func (s *Server) serveRadar(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "ask for /radar/{slug}.json (Backstage) or /radar/{slug}.csv (Build-Your-Own-Radar)", http.StatusNotFound)
 		return
 	}
-	radar, editions, dates, err := s.radarEditions(r.Context(), slug)
+	// The sheet shows the latest edition only; the plugin's timeline needs every edition.
+	radar, editions, dates, err := s.radarEditions(r.Context(), slug, format == "csv")
 	if errors.Is(err, knowledge.ErrNotFound) {
 		http.Error(w, fmt.Sprintf("no radar has the slug %q", slug), http.StatusNotFound)
 		return
@@ -117,7 +122,11 @@ func (s *Server) serveRadar(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if format == "csv" {
-		s.writeRadarCSV(w, radar, editions[0])
+		var latest []knowledge.Placement
+		if len(editions) > 0 { // a radar without editions is refused on import; this only guards
+			latest = editions[0]
+		}
+		s.writeRadarCSV(w, radar, latest)
 		return
 	}
 	out := BackstageRadar{Quadrants: []BackstageQuadrant{}, Rings: []BackstageRing{}, Entries: []BackstageEntry{}}
