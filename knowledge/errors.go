@@ -39,6 +39,7 @@ type BoundError struct {
 	Actual   int
 }
 
+// Error names the argument, its bounds and the value given.
 func (e *BoundError) Error() string {
 	return fmt.Sprintf("%s must be between %d and %d, got %d", e.Arg, e.Min, e.Max, e.Actual)
 }

@@ -38,7 +38,8 @@ func (b *Base) ListEntities(ctx context.Context, a ListArgs) (*Page[*store.Entit
 	if err != nil {
 		return nil, storeError("list entities", err)
 	}
-	out := &Page[*store.Entity]{Items: make([]*store.Entity, 0, len(p.Entities)), Cursors: make([]string, 0, len(p.Entities)),
+	// The page's slices are this call's own: missing entities are dropped in place.
+	out := &Page[*store.Entity]{Items: p.Entities[:0], Cursors: make([]string, 0, len(p.Entities)),
 		HasPreviousPage: p.HasPreviousPage, HasNextPage: p.HasNextPage, Total: p.Total}
 	for i, e := range p.Entities {
 		if e == nil {
