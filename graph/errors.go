@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/trendgraph/trendgraph/graph/model"
+	"github.com/trendgraph/trendgraph/knowledge"
 )
 
 // userError is an error meant for the caller, with a stable code and, for a limit, what the
@@ -30,13 +31,32 @@ func notFound(format string, args ...any) error {
 	return &userError{code: CodeNotFound, msg: fmt.Sprintf(format, args...)}
 }
 
+// callerError is err as an error meant for the caller, or nil: ours, or the query layer's
+// (knowledge), whose bounds carry the limit, max and actual as the server's limits do.
+func callerError(err error) *userError {
+	var ue *userError
+	if errors.As(err, &ue) {
+		return ue
+	}
+	var be *knowledge.BoundError
+	switch {
+	case errors.As(err, &be):
+		return &userError{code: CodeBadUserInput, msg: be.Error(), ext: map[string]any{"limit": be.Arg, "max": be.Max, "actual": be.Actual}}
+	case errors.Is(err, knowledge.ErrBadInput):
+		return &userError{code: CodeBadUserInput, msg: err.Error()}
+	case errors.Is(err, knowledge.ErrNotFound):
+		return &userError{code: CodeNotFound, msg: err.Error()}
+	}
+	return nil
+}
+
 // ErrorPresenter shows callers only errors meant for them, each with a stable
 // extensions.code; anything else is logged with its path and shown as an internal error, so
 // that no detail of the store leaks.
 func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
-		var ue *userError
-		if errors.As(err, &ue) {
+		ue := callerError(err)
+		if ue != nil {
 			gerr := graphql.DefaultErrorPresenter(ctx, err)
 			gerr.Message = ue.msg
 			gerr.Extensions = map[string]any{"code": ue.code}

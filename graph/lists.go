@@ -2,25 +2,22 @@ package graph
 
 import (
 	"context"
-	"encoding/binary"
-	"errors"
 
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/graph/batch"
 	"github.com/trendgraph/trendgraph/graph/model"
+	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
 )
 
-// maxFilterDepth bounds and/or/not nesting, so a filter cannot make the store do unbounded work.
-const maxFilterDepth = 8
+// kb is the query layer over the resolver's store.
+func (r *Resolver) kb() *knowledge.Base { return knowledge.New(r.Store) }
 
-// storeFilter converts a GraphQL filter into the store's.
-func storeFilter(f *model.EntityFilter, depth int) (*store.Filter, error) {
+// storeFilter translates a GraphQL filter into the store's; package knowledge checks its depth
+// and texts.
+func storeFilter(f *model.EntityFilter) (*store.Filter, error) {
 	if f == nil {
 		return nil, nil
-	}
-	if depth > maxFilterDepth {
-		return nil, badInput("filters may nest at most %d deep", maxFilterDepth)
 	}
 	out := &store.Filter{Vendors: f.Vendors, Trends: f.Trends, TagsAny: f.TagsAny, TagsAll: f.TagsAll}
 	for _, k := range f.Kinds {
@@ -36,6 +33,7 @@ func storeFilter(f *model.EntityFilter, depth int) (*store.Filter, error) {
 		out.TradeoffTypes = append(out.TradeoffTypes, model.DataWord(string(t)))
 	}
 	if f.Ring != nil {
+		// The store's filter has no ring object: an empty one would silently match everything.
 		if len(f.Ring.Rings) == 0 {
 			return nil, badInput("ring.rings must name at least one ring")
 		}
@@ -44,30 +42,24 @@ func storeFilter(f *model.EntityFilter, depth int) (*store.Filter, error) {
 		}
 	}
 	if f.Text != nil {
-		if len(*f.Text) > 200 {
-			return nil, badInput("text may be at most 200 characters")
-		}
 		out.Text = *f.Text
-		if out.Text != "" && len(store.Tokenize(out.Text)) == 0 {
-			return nil, badInput("text has no words to match")
-		}
 	}
 	for _, sub := range f.And {
-		s, err := storeFilter(sub, depth+1)
+		s, err := storeFilter(sub)
 		if err != nil {
 			return nil, err
 		}
 		out.And = append(out.And, s)
 	}
 	for _, sub := range f.Or {
-		s, err := storeFilter(sub, depth+1)
+		s, err := storeFilter(sub)
 		if err != nil {
 			return nil, err
 		}
 		out.Or = append(out.Or, s)
 	}
 	if f.Not != nil {
-		s, err := storeFilter(f.Not, depth+1)
+		s, err := storeFilter(f.Not)
 		if err != nil {
 			return nil, err
 		}
@@ -79,47 +71,30 @@ func storeFilter(f *model.EntityFilter, depth int) (*store.Filter, error) {
 // listEntities pages through entities of the types, filtered and ordered.
 func (r *Resolver) listEntities(ctx context.Context, ts []dataset.EntityType, filter *model.EntityFilter, orderBy *model.EntityOrder,
 	first *int, after *string, last *int, before *string) (page[model.Entity], error) {
-	args, err := pageArgs(cursorList, first, after, last, before)
-	if err != nil {
-		return page[model.Entity]{}, err
-	}
 	if err := r.checkFilterSize(filter); err != nil {
 		return page[model.Entity]{}, err
 	}
-	f, err := storeFilter(filter, 0)
+	f, err := storeFilter(filter)
 	if err != nil {
 		return page[model.Entity]{}, err
 	}
-	q := store.ListQuery{Types: ts, Filter: f, Order: store.OrderName, Page: args, Load: true}
+	a := knowledge.ListArgs{Types: ts, Filter: f, Order: store.OrderName, Window: knowledge.Window{First: first, After: after, Last: last, Before: before}}
 	if orderBy != nil {
 		if orderBy.Field == model.EntityOrderFieldSlug {
-			q.Order = store.OrderSlug
+			a.Order = store.OrderSlug
 		}
-		q.Desc = orderBy.Direction == model.OrderDirectionDesc
+		a.Desc = orderBy.Direction == model.OrderDirectionDesc
 	}
-	p, err := r.Store.List(ctx, q)
-	if errors.Is(err, store.ErrBadCursor) {
-		return page[model.Entity]{}, badInput("the cursor does not belong to this list and order")
-	}
+	p, err := r.kb().ListEntities(ctx, a)
 	if err != nil {
 		return page[model.Entity]{}, err
 	}
-	return entityPage(p.Entities, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total, cursorList), nil
-}
-
-// entityPage wraps loaded entities as one sibling group.
-func entityPage(ents []*store.Entity, rawCursors [][]byte, hasPrev, hasNext bool, total int, kind byte) page[model.Entity] {
-	sib := countEntities(ents)
-	nodes := make([]model.Entity, 0, len(ents))
-	cursors := make([]string, 0, len(ents))
-	for i, e := range ents {
-		if e == nil {
-			continue
-		}
-		nodes = append(nodes, model.NewEntity(e, sib))
-		cursors = append(cursors, encodeCursor(kind, rawCursors[i]))
+	sib := countEntities(p.Items)
+	nodes := make([]model.Entity, len(p.Items))
+	for i, e := range p.Items {
+		nodes[i] = model.NewEntity(e, sib)
 	}
-	return newPage(nodes, cursors, hasPrev, hasNext, total)
+	return newPage(nodes, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total), nil
 }
 
 // indexEntities maps loaded entities by ID, leaving out the missing (nil) ones.
@@ -154,61 +129,30 @@ func entityTypes(ts []model.EntityType) []dataset.EntityType {
 
 // search pages through ranked search results.
 func (r *Resolver) search(ctx context.Context, query string, ts []model.EntityType, first *int, after *string) (*model.SearchConnection, error) {
-	if len(query) > 200 {
-		return nil, badInput("query may be at most 200 characters")
-	}
-	if len(store.Tokenize(query)) == 0 {
-		return nil, badInput("query has no words to search for")
-	}
-	args, err := pageArgs(cursorSearch, first, after, nil, nil)
+	p, err := r.kb().Search(ctx, knowledge.SearchArgs{Text: query, Types: entityTypes(ts), First: first, After: after})
 	if err != nil {
 		return nil, err
 	}
-	offset := 0
-	if args.After != nil {
-		if len(args.After) != 4 {
-			return nil, badInput("after is not a cursor of this search")
-		}
-		offset = int(binary.BigEndian.Uint32(args.After)) + 1
-	}
-	res, err := r.Store.Search(ctx, store.SearchQuery{Text: query, Types: entityTypes(ts), Offset: offset, Limit: args.Limit, Load: true})
-	if err != nil {
-		return nil, err
-	}
-	ents := make([]*store.Entity, len(res.Hits))
-	for i, h := range res.Hits {
+	ents := make([]*store.Entity, len(p.Items))
+	for i, h := range p.Items {
 		ents[i] = h.Entity
 	}
 	sib := countEntities(ents)
-	conn := &model.SearchConnection{TotalCount: res.Total, Edges: []*model.SearchEdge{}}
-	var cursors []string
-	for i, h := range res.Hits {
-		if h.Entity == nil {
-			continue
-		}
-		c := encodeCursor(cursorSearch, binary.BigEndian.AppendUint32(nil, uint32(offset+i)))
-		cursors = append(cursors, c)
-		conn.Edges = append(conn.Edges, &model.SearchEdge{Cursor: c, Score: h.Score, Node: model.NewEntity(h.Entity, sib)})
+	conn := &model.SearchConnection{TotalCount: p.Total, Edges: make([]*model.SearchEdge, len(p.Items))}
+	for i, h := range p.Items {
+		conn.Edges[i] = &model.SearchEdge{Cursor: p.Cursors[i], Score: h.Score, Node: model.NewEntity(h.Entity, sib)}
 	}
-	conn.PageInfo = newPage(conn.Edges, cursors, offset > 0, offset+len(res.Hits) < res.Total, res.Total).info
+	conn.PageInfo = newPage(conn.Edges, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil
 }
 
 // entityBySlug looks up one entity for a root field: one parent, so no loader is needed.
 func (r *Resolver) entityBySlug(ctx context.Context, slug string, want dataset.EntityType) (model.Entity, error) {
-	ents, err := r.Store.EntitiesBySlug(ctx, []string{slug})
+	e, err := r.kb().EntityBySlug(ctx, slug, want)
 	if err != nil {
 		return nil, err
 	}
-	e := ents[0]
-	if e == nil || (want != 0 && e.Type != want) {
-		what := "entity"
-		if want != 0 {
-			what = want.String()
-		}
-		return nil, notFound("no %s has the slug %q", what, slug)
-	}
-	return model.NewEntity(e, countEntities(ents)), nil
+	return model.NewEntity(e, countEntities([]*store.Entity{e})), nil
 }
 
 // resolveNodes fetches objects by global ID: entities and relationships in one read each.

@@ -1,73 +1,8 @@
 package graph
 
 import (
-	"encoding/base64"
-	"strings"
-
 	"github.com/trendgraph/trendgraph/graph/model"
-	"github.com/trendgraph/trendgraph/store"
 )
-
-// Page sizes: a page is 20 items unless asked otherwise, and at most 100, as GitHub's API does.
-const (
-	defaultPageSize = 20
-	maxPageSize     = 100
-)
-
-// Cursor kinds, the first byte of every cursor: a cursor from one list is refused by another.
-const (
-	cursorList       = 'L'
-	cursorEdges      = 'E'
-	cursorSearch     = 'S'
-	cursorAssessment = 'A'
-)
-
-// pageArgs validates first/after/last/before and turns them into the store's page arguments.
-func pageArgs(kind byte, first *int, after *string, last *int, before *string) (store.PageArgs, error) {
-	var p store.PageArgs
-	if first != nil && last != nil {
-		return p, badInput("pass either first or last, not both")
-	}
-	switch {
-	case first != nil:
-		if *first < 0 || *first > maxPageSize {
-			return p, badInput("first must be between 0 and %d, got %d", maxPageSize, *first)
-		}
-		p.Limit = *first
-	case last != nil:
-		if *last < 0 || *last > maxPageSize {
-			return p, badInput("last must be between 0 and %d, got %d", maxPageSize, *last)
-		}
-		p.Limit = *last
-		p.FromEnd = true
-	default:
-		p.Limit = defaultPageSize
-	}
-	var err error
-	if p.After, err = decodeCursor(kind, after, "after"); err != nil {
-		return p, err
-	}
-	if p.Before, err = decodeCursor(kind, before, "before"); err != nil {
-		return p, err
-	}
-	return p, nil
-}
-
-func decodeCursor(kind byte, c *string, arg string) ([]byte, error) {
-	if c == nil {
-		return nil, nil
-	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(*c)
-	// As with IDs: a cursor must be exactly the encoding of its bytes (no skipped newlines).
-	if err != nil || len(b) < 2 || b[0] != kind || len(*c) > 1024 || base64.RawURLEncoding.EncodeToString(b) != *c {
-		return nil, badInput("%s is not a cursor of this list: %q", arg, *c)
-	}
-	return b[1:], nil
-}
-
-func encodeCursor(kind byte, c []byte) string {
-	return base64.RawURLEncoding.EncodeToString(append([]byte{kind}, c...))
-}
 
 // page is a page of any node type, ready to become a connection.
 type page[N any] struct {
@@ -154,9 +89,4 @@ func skillConn(p page[model.Entity]) *model.SkillConnection {
 	q := mapPage[*model.Skill](p)
 	return &model.SkillConnection{Nodes: q.nodes, PageInfo: q.info, TotalCount: q.total,
 		Edges: edges(q, func(c string, n *model.Skill) *model.SkillEdge { return &model.SkillEdge{Cursor: c, Node: n} })}
-}
-
-// slugPage pages a sorted list of slugs with slug cursors.
-func slugPage(slugs []string, args store.PageArgs) (from, to int, hasPrev, hasNext bool) {
-	return store.PageBounds(len(slugs), func(i int, c []byte) int { return strings.Compare(slugs[i], string(c)) }, args)
 }

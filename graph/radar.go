@@ -1,13 +1,12 @@
 package graph
 
 import (
-	"bytes"
 	"context"
 	"slices"
 
-	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/graph/batch"
 	"github.com/trendgraph/trendgraph/graph/model"
+	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -55,100 +54,28 @@ func compareStrings(a, b string) int {
 	return 0
 }
 
-// radarEntries pages through a radar's assessments at an edition, ordered by quadrant, ring
-// and entity name, with each entry's movement since the previous edition.
+// radarEntries pages through a radar's entries at an edition (see knowledge.RadarEntries).
 func (r *Resolver) radarEntries(ctx context.Context, rd model.Radar, edition *model.Date, quadrant, ring *string,
 	first *int, after *string, last *int, before *string) (*model.AssessmentConnection, error) {
-	args, err := pageArgs(cursorAssessment, first, after, last, before)
-	if err != nil {
-		return nil, err
-	}
-	date := string(rd.LatestEdition().Date)
+	a := knowledge.EntriesArgs{Radar: rd.R, Quadrant: quadrant, Ring: ring, Window: knowledge.Window{First: first, After: after, Last: last, Before: before}}
 	if edition != nil {
-		date = string(*edition)
-		if !slices.ContainsFunc(rd.R.Editions, func(e dataset.Edition) bool { return e.Date == date }) {
-			return nil, notFound("radar %q has no edition %s", rd.R.Slug, date)
-		}
+		a.Edition = string(*edition)
 	}
-	if quadrant != nil {
-		if _, ok := rd.Quadrant(*quadrant); !ok {
-			return nil, notFound("radar %q has no quadrant %q", rd.R.Slug, *quadrant)
-		}
-	}
-	if ring != nil {
-		if _, ok := rd.Ring(*ring); !ok {
-			return nil, notFound("radar %q has no ring %q", rd.R.Slug, *ring)
-		}
-	}
-	current, err := r.Store.Assessments(ctx, rd.R.Slug, date)
+	p, err := r.kb().RadarEntries(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	previous := map[store.ID]*store.Assessment{}
-	if prev := rd.PreviousEdition(date); prev != "" {
-		list, err := r.Store.Assessments(ctx, rd.R.Slug, prev)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range list {
-			previous[a.EntityID] = a
-		}
-	}
-	current = slices.DeleteFunc(current, func(a *store.Assessment) bool {
-		return (quadrant != nil && a.Quadrant != *quadrant) || (ring != nil && a.Ring != *ring)
-	})
-	ids := make([]store.ID, len(current))
-	for i, a := range current {
-		ids[i] = a.EntityID
-	}
-	ents, err := r.Store.EntitiesByID(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	// Sort keys: quadrant position, ring position, folded name, entity ID.
-	keys := make([][]byte, len(current))
-	order := make([]int, len(current))
-	for i, a := range current {
-		order[i] = i
-		name := ""
-		if ents[i] != nil {
-			name = ents[i].Name
-		}
-		keys[i] = entryKey(rd, a, name)
-	}
-	slices.SortFunc(order, func(a, b int) int { return bytes.Compare(keys[a], keys[b]) })
-	from, to, hasPrev, hasNext := store.PageBounds(len(order), func(i int, c []byte) int { return bytes.Compare(keys[order[i]], c) }, args)
 	sib := batch.New()
-	for _, i := range order[from:to] {
-		if ents[i] != nil {
-			sib.Add(model.TypeName(ents[i].Type))
+	for _, e := range p.Items {
+		if e.Entity != nil {
+			sib.Add(model.TypeName(e.Entity.Type))
 		}
 	}
-	conn := &model.AssessmentConnection{TotalCount: len(current), Edges: []*model.AssessmentEdge{}}
-	var cursors []string
-	for _, i := range order[from:to] {
-		c := encodeCursor(cursorAssessment, keys[i])
-		cursors = append(cursors, c)
-		conn.Edges = append(conn.Edges, &model.AssessmentEdge{Cursor: c, Node: &model.Assessment{
-			A: current[i], Radar: rd, Previous: previous[current[i].EntityID], Entity: ents[i], Sib: sib}})
+	conn := &model.AssessmentConnection{TotalCount: p.Total, Edges: make([]*model.AssessmentEdge, len(p.Items))}
+	for i, e := range p.Items {
+		conn.Edges[i] = &model.AssessmentEdge{Cursor: p.Cursors[i], Node: &model.Assessment{
+			A: e.Assessment, Radar: rd, Previous: e.Previous, Entity: e.Entity, Sib: sib}}
 	}
-	conn.PageInfo = newPage(conn.Edges, cursors, hasPrev, hasNext, len(current)).info
+	conn.PageInfo = newPage(conn.Edges, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil
-}
-
-func entryKey(rd model.Radar, a *store.Assessment, name string) []byte {
-	pos := func(slug string, list []string) byte {
-		return byte(max(slices.Index(list, slug), 0))
-	}
-	var qs, rs []string
-	for _, q := range rd.R.Quadrants {
-		qs = append(qs, q.Slug)
-	}
-	for _, x := range rd.R.Rings {
-		rs = append(rs, x.Slug)
-	}
-	k := []byte{pos(a.Quadrant, qs), pos(a.Ring, rs)}
-	k = append(k, bytes.ToLower([]byte(name))...)
-	k = append(k, 0)
-	return append(k, a.EntityID.Bytes()...)
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/graph/batch"
 	"github.com/trendgraph/trendgraph/graph/model"
+	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -61,7 +62,7 @@ func (s edgeSpec) key(node *store.Entity, p store.PageArgs) edgeKey {
 
 // related pages through the entities at the other end of a parent's relationships.
 func related(ctx context.Context, parent model.Ent, spec edgeSpec, first *int, after *string, last *int, before *string) (page[model.Entity], error) {
-	args, err := pageArgs(cursorEdges, first, after, last, before)
+	args, err := (knowledge.Window{First: first, After: after, Last: last, Before: before}).Args(knowledge.EdgeCursor)
 	if err != nil {
 		return page[model.Entity]{}, err
 	}
@@ -77,7 +78,7 @@ func related(ctx context.Context, parent model.Ent, spec edgeSpec, first *int, a
 			continue // a dangling edge cannot be imported; skip rather than fail the page
 		}
 		nodes = append(nodes, model.NewEntity(e, res.sib))
-		cursors = append(cursors, encodeCursor(cursorEdges, p.Cursors[i]))
+		cursors = append(cursors, knowledge.EncodeCursor(knowledge.EdgeCursor, p.Cursors[i]))
 	}
 	return newPage(nodes, cursors, p.HasPreviousPage, p.HasNextPage, p.Total), nil
 }
@@ -89,7 +90,7 @@ func relationships(ctx context.Context, parent model.Ent, direction *model.Direc
 	for _, k := range kinds {
 		spec.kinds = append(spec.kinds, model.StoreRelKind(k))
 	}
-	args, err := pageArgs(cursorEdges, first, after, last, before)
+	args, err := (knowledge.Window{First: first, After: after, Last: last, Before: before}).Args(knowledge.EdgeCursor)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +112,7 @@ func relationships(ctx context.Context, parent model.Ent, direction *model.Direc
 			dir = model.DirectionIncoming
 			node.FromEntity, node.ToEntity = other, parent.E
 		}
-		c := encodeCursor(cursorEdges, p.Cursors[i])
+		c := knowledge.EncodeCursor(knowledge.EdgeCursor, p.Cursors[i])
 		cursors = append(cursors, c)
 		conn.Edges = append(conn.Edges, &model.RelationshipEdge{Cursor: c, Node: node, Direction: dir, Other: model.NewEntity(other, res.sib)})
 	}

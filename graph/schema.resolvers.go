@@ -12,6 +12,7 @@ import (
 
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/graph/model"
+	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -98,8 +99,8 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 }
 
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
-	if len(ids) > maxPageSize {
-		return nil, badInput("nodes takes at most %d IDs, got %d", maxPageSize, len(ids))
+	if len(ids) > knowledge.MaxIDs {
+		return nil, &knowledge.BoundError{Arg: "nodes ids", Max: knowledge.MaxIDs, Actual: len(ids)}
 	}
 	return r.resolveNodes(ctx, ids)
 }
@@ -245,46 +246,36 @@ func (r *queryResolver) Radar(ctx context.Context, slug string) (*model.Radar, e
 }
 
 func (r *queryResolver) Radars(ctx context.Context, first *int, after *string) (*model.RadarConnection, error) {
-	args, err := pageArgs(cursorList, first, after, nil, nil)
-	if err != nil {
-		return nil, err
-	}
 	radars, err := loadersFrom(ctx).radars()
 	if err != nil {
 		return nil, err
 	}
-	slugs := slices.Sorted(maps.Keys(radars))
-	from, to, hasPrev, hasNext := slugPage(slugs, args)
-	conn := &model.RadarConnection{TotalCount: len(slugs), Edges: []*model.RadarEdge{}}
-	var cursors []string
-	for _, s := range slugs[from:to] {
-		c := encodeCursor(cursorList, []byte(s))
-		cursors = append(cursors, c)
-		conn.Edges = append(conn.Edges, &model.RadarEdge{Cursor: c, Node: &model.Radar{R: radars[s]}})
+	p, err := knowledge.PageSlugs(slices.Sorted(maps.Keys(radars)), knowledge.Window{First: first, After: after})
+	if err != nil {
+		return nil, err
 	}
-	conn.PageInfo = newPage(conn.Edges, cursors, hasPrev, hasNext, len(slugs)).info
+	conn := &model.RadarConnection{TotalCount: p.Total, Edges: make([]*model.RadarEdge, len(p.Items))}
+	for i, s := range p.Items {
+		conn.Edges[i] = &model.RadarEdge{Cursor: p.Cursors[i], Node: &model.Radar{R: radars[s]}}
+	}
+	conn.PageInfo = newPage(conn.Edges, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil
 }
 
 func (r *queryResolver) Sources(ctx context.Context, first *int, after *string) (*model.SourceConnection, error) {
-	args, err := pageArgs(cursorList, first, after, nil, nil)
-	if err != nil {
-		return nil, err
-	}
 	sources, err := loadersFrom(ctx).sources()
 	if err != nil {
 		return nil, err
 	}
-	slugs := slices.Sorted(maps.Keys(sources))
-	from, to, hasPrev, hasNext := slugPage(slugs, args)
-	conn := &model.SourceConnection{TotalCount: len(slugs), Edges: []*model.SourceEdge{}}
-	var cursors []string
-	for _, s := range slugs[from:to] {
-		c := encodeCursor(cursorList, []byte(s))
-		cursors = append(cursors, c)
-		conn.Edges = append(conn.Edges, &model.SourceEdge{Cursor: c, Node: &model.Source{S: sources[s]}})
+	p, err := knowledge.PageSlugs(slices.Sorted(maps.Keys(sources)), knowledge.Window{First: first, After: after})
+	if err != nil {
+		return nil, err
 	}
-	conn.PageInfo = newPage(conn.Edges, cursors, hasPrev, hasNext, len(slugs)).info
+	conn := &model.SourceConnection{TotalCount: p.Total, Edges: make([]*model.SourceEdge, len(p.Items))}
+	for i, s := range p.Items {
+		conn.Edges[i] = &model.SourceEdge{Cursor: p.Cursors[i], Node: &model.Source{S: sources[s]}}
+	}
+	conn.PageInfo = newPage(conn.Edges, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/lexer"
 
 	"github.com/trendgraph/trendgraph/graph"
+	"github.com/trendgraph/trendgraph/knowledge"
 )
 
 // Limits bound what one request may ask of the server. Every limit is on by default; zero
@@ -70,9 +71,6 @@ func init() {
 		errcode.RegisterErrorType(c, errcode.KindProtocol)
 	}
 }
-
-// defaultPageSize is the page a connection returns without first or last (see graph).
-const defaultPageSize = 20
 
 // limiter enforces Limits on operations as a gqlgen extension.
 type limiter struct {
@@ -386,22 +384,18 @@ var listBounds = map[string]int{
 	"Radar.quadrants":           8,
 	"Radar.rings":               8,
 	"Radar.editions":            20,
-	"Comparison.entities":       maxCompared,
-	"ComparedTradeoff.entities": maxCompared,
-	"ComparedNeighbor.entities": maxCompared,
+	"Comparison.entities":       knowledge.MaxCompare,
+	"ComparedTradeoff.entities": knowledge.MaxCompare,
+	"ComparedNeighbor.entities": knowledge.MaxCompare,
 	"Comparison.tradeoffs":      100,
 	"Comparison.neighbors":      300,
-	"Comparison.assessments":    maxCompared * 8,
-	"Path.nodes":                maxPathLength + 1,
-	"Path.steps":                maxPathLength,
+	"Comparison.assessments":    knowledge.MaxCompare * 8,
+	"Path.nodes":                knowledge.MaxPathDepth + 1,
+	"Path.steps":                knowledge.MaxPathDepth,
 }
 
-// Bounds the GraphQL layer enforces on arguments (graph's maxCompare and maxPathDepth).
-const (
-	maxCompared      = 10
-	maxPathLength    = 6
-	defaultListBound = 10
-)
+// defaultListBound is the size expected of a plain list that listBounds does not name.
+const defaultListBound = 10
 
 // multiplier is how many times a field's children are resolved: a connection's page size, the
 // number of IDs of nodes(ids:), a neighbourhood's limit, a plain list's bound, otherwise 1.
@@ -421,9 +415,9 @@ func (m *measure) multiplier(f *ast.Field, parent string) int {
 		}
 		return 1
 	case typeName == "Neighborhood":
-		return m.intArg(f, "limit", 100)
+		return m.intArg(f, "limit", knowledge.DefaultNeighborhoodLimit)
 	case strings.HasSuffix(typeName, "Connection"):
-		return max(m.intArg(f, "first", m.intArg(f, "last", defaultPageSize)), 1)
+		return max(m.intArg(f, "first", m.intArg(f, "last", knowledge.DefaultPageSize)), 1)
 	case parent == "Neighborhood" || strings.HasSuffix(parent, "Connection"):
 		return 1 // counted by the neighbourhood's limit, or the connection's page size
 	case f.Definition.Type.Elem != nil:

@@ -1,31 +1,30 @@
 package server
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
-	gqltransport "github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/ravilushqa/otelgqlgen"
-
-	"github.com/trendgraph/trendgraph/graph"
+	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/knowledge"
 )
 
 // The radar endpoints serve a radar in the shapes that portals already read: the JSON the
 // Backstage tech-radar plugin loads (/radar/{slug}.json) and the CSV of Thoughtworks'
-// Build-Your-Own-Radar (/radar/{slug}.csv). Both are views of the GraphQL API: they run a query
-// through an executor of the same schema, so movement and every other rule are the API's own.
-// That executor is internal: the query is ours, so the public allowlist (trusted documents),
-// APQ and the depth and cost limits do not apply to it, while authentication, the rate limit
-// and the request timeout still do (the route is under guard).
+// Build-Your-Own-Radar (/radar/{slug}.csv). Both read the query layer (package knowledge)
+// directly, as the GraphQL resolvers do, so movement, order and every other rule are the API's
+// own, and a radar of any size is read in a few transactions per edition. No GraphQL runs, so
+// the public allowlist (trusted documents), APQ and the depth and cost limits do not apply,
+// while authentication, the rate limit and the request timeout still do (the route is under
+// guard, and the request's context reaches every read).
 
 // BackstageRadar is the tech-radar plugin's TechRadarLoaderResponse.
 type BackstageRadar struct {
@@ -73,92 +72,32 @@ type BackstageTimeline struct {
 	Moved       int    `json:"moved"`
 }
 
-const radarQuery = `query RadarView($slug: String!, $edition: Date, $after: String) {
-  radar(slug: $slug) {
-    name
-    quadrants { slug name }
-    rings { slug name color description }
-    editions { date }
-    entries(edition: $edition, first: 100, after: $after) {
-      pageInfo { hasNextPage endCursor }
-      edges { node {
-        movement rationale
-        quadrant { slug name }
-        ring { slug name }
-        entity { __typename slug name summary }
-      } }
-    }
-  }
-}`
-
-type radarData struct {
-	Radar *struct {
-		Name      string
-		Quadrants []struct{ Slug, Name string }
-		Rings     []struct {
-			Slug, Name         string
-			Color, Description *string
-		}
-		Editions []struct{ Date string }
-		Entries  struct {
-			PageInfo struct {
-				HasNextPage bool
-				EndCursor   *string
-			}
-			Edges []struct{ Node radarEntry }
-		}
-	}
-}
-
-type radarEntry struct {
-	Movement  string
-	Rationale *string
-	Quadrant  struct{ Slug, Name string }
-	Ring      struct{ Slug, Name string }
-	Entity    struct {
-		Typename            string `json:"__typename"`
-		Slug, Name, Summary string
-	}
-}
-
-// radarEditions reads every edition's entries of a radar, newest edition first.
-func (s *Server) radarEditions(ctx context.Context, slug string) (*radarData, map[string][]radarEntry, []string, error) {
-	var first radarData
-	if err := s.internalQuery(ctx, radarQuery, map[string]any{"slug": slug}, &first); errors.Is(err, errNotFound) {
-		return nil, nil, nil, nil
-	} else if err != nil {
+// radarEditions reads the entries of a radar's editions, newest edition first, with the
+// editions' dates in the same order: every edition, or only the latest.
+func (s *Server) radarEditions(ctx context.Context, slug string, latestOnly bool) (*dataset.Radar, [][]knowledge.Placement, []string, error) {
+	kb := knowledge.New(s.store)
+	rd, err := kb.Radar(ctx, slug)
+	if err != nil {
 		return nil, nil, nil, err
 	}
-	if first.Radar == nil {
-		return nil, nil, nil, nil
-	}
-	byEdition := map[string][]radarEntry{}
+	var editions [][]knowledge.Placement
 	var dates []string
-	for i := len(first.Radar.Editions) - 1; i >= 0; i-- {
-		date := first.Radar.Editions[i].Date
-		dates = append(dates, date)
-		page := first // without an edition, the first query already read the latest one's first page
-		if i != len(first.Radar.Editions)-1 {
-			page = radarData{}
-			if err := s.internalQuery(ctx, radarQuery, map[string]any{"slug": slug, "edition": date}, &page); err != nil {
-				return nil, nil, nil, err
-			}
-		}
-		for {
-			for _, e := range page.Radar.Entries.Edges {
-				byEdition[date] = append(byEdition[date], e.Node)
-			}
-			if !page.Radar.Entries.PageInfo.HasNextPage {
-				break
-			}
-			after := page.Radar.Entries.PageInfo.EndCursor
-			page = radarData{}
-			if err := s.internalQuery(ctx, radarQuery, map[string]any{"slug": slug, "edition": date, "after": after}, &page); err != nil {
-				return nil, nil, nil, err
-			}
-		}
+	oldest := 0
+	if latestOnly {
+		oldest = len(rd.Editions) - 1
 	}
-	return &first, byEdition, dates, nil
+	for i := len(rd.Editions) - 1; i >= oldest; i-- {
+		date := rd.Editions[i].Date
+		entries, err := kb.RadarEdition(ctx, rd, date)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("radar %s at %s: %w", slug, date, err)
+		}
+		// An assessment of an entity that is gone cannot be imported; were one read, the view
+		// leaves it out rather than failing.
+		editions = append(editions, slices.DeleteFunc(entries, func(e knowledge.Placement) bool { return e.Entity == nil }))
+		dates = append(dates, date)
+	}
+	return rd, editions, dates, nil
 }
 
 func (s *Server) serveRadar(w http.ResponseWriter, r *http.Request) {
@@ -171,44 +110,49 @@ func (s *Server) serveRadar(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "ask for /radar/{slug}.json (Backstage) or /radar/{slug}.csv (Build-Your-Own-Radar)", http.StatusNotFound)
 		return
 	}
-	radar, byEdition, dates, err := s.radarEditions(r.Context(), slug)
+	// The sheet shows the latest edition only; the plugin's timeline needs every edition.
+	radar, editions, dates, err := s.radarEditions(r.Context(), slug, format == "csv")
+	if errors.Is(err, knowledge.ErrNotFound) {
+		http.Error(w, fmt.Sprintf("no radar has the slug %q", slug), http.StatusNotFound)
+		return
+	}
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "radar view", "radar", slug, "err", err)
 		http.Error(w, "the radar could not be read", http.StatusInternalServerError)
 		return
 	}
-	if radar == nil {
-		http.Error(w, fmt.Sprintf("no radar has the slug %q", slug), http.StatusNotFound)
-		return
-	}
 	if format == "csv" {
-		s.writeRadarCSV(w, byEdition[dates[0]])
+		var latest []knowledge.Placement
+		if len(editions) > 0 { // a radar without editions is refused on import; this only guards
+			latest = editions[0]
+		}
+		s.writeRadarCSV(w, radar, latest)
 		return
 	}
 	out := BackstageRadar{Quadrants: []BackstageQuadrant{}, Rings: []BackstageRing{}, Entries: []BackstageEntry{}}
-	for _, q := range radar.Radar.Quadrants {
+	for _, q := range radar.Quadrants {
 		out.Quadrants = append(out.Quadrants, BackstageQuadrant{ID: q.Slug, Name: q.Name})
 	}
-	for _, ring := range radar.Radar.Rings {
-		out.Rings = append(out.Rings, BackstageRing{ID: ring.Slug, Name: ring.Name, Color: deref(ring.Color, "#9e9e9e"), Description: deref(ring.Description, "")})
+	for _, ring := range radar.Rings {
+		out.Rings = append(out.Rings, BackstageRing{ID: ring.Slug, Name: ring.Name, Color: cmp.Or(ring.Color, "#9e9e9e"), Description: ring.Description})
 	}
 	base := s.apiBase(r)
 	index := map[string]int{}
 	// Entries of the latest edition first; an entity only in older editions still appears,
 	// with the editions it has.
-	for _, date := range dates {
-		for _, e := range byEdition[date] {
+	for n, date := range dates {
+		for _, e := range editions[n] {
 			i, seen := index[e.Entity.Slug]
 			if !seen {
 				i = len(out.Entries)
 				index[e.Entity.Slug] = i
 				q := url.QueryEscape(fmt.Sprintf(`{ entity(slug: %q) { __typename name summary citations { section paragraph excerpt source { title } } } }`, e.Entity.Slug))
 				out.Entries = append(out.Entries, BackstageEntry{ID: e.Entity.Slug, Key: e.Entity.Slug, Title: e.Entity.Name,
-					Quadrant: e.Quadrant.Slug, Description: e.Entity.Summary, Timeline: []BackstageTimeline{},
+					Quadrant: e.Assessment.Quadrant, Description: e.Entity.Summary, Timeline: []BackstageTimeline{},
 					Links: []BackstageLink{{URL: base + "graphql?query=" + q, Title: e.Entity.Name + " in trendgraph, with its sources"}}})
 			}
-			out.Entries[i].Timeline = append(out.Entries[i].Timeline, BackstageTimeline{Date: date, RingID: e.Ring.Slug,
-				Description: deref(e.Rationale, ""), Moved: moved(e.Movement)})
+			out.Entries[i].Timeline = append(out.Entries[i].Timeline, BackstageTimeline{Date: date, RingID: e.Assessment.Ring,
+				Description: e.Assessment.Rationale, Moved: moved(e.Movement())})
 		}
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -218,11 +162,11 @@ func (s *Server) serveRadar(w http.ResponseWriter, r *http.Request) {
 	_ = enc.Encode(out)
 }
 
-func moved(movement string) int {
-	switch movement {
-	case "MOVED_IN":
+func moved(m knowledge.Movement) int {
+	switch m {
+	case knowledge.MovementMovedIn:
 		return 1
-	case "MOVED_OUT":
+	case knowledge.MovementMovedOut:
 		return -1
 	}
 	return 0
@@ -230,17 +174,28 @@ func moved(movement string) int {
 
 // writeRadarCSV writes the Build-Your-Own-Radar sheet: name, ring, quadrant, isNew,
 // description, and the optional status column.
-func (s *Server) writeRadarCSV(w http.ResponseWriter, entries []radarEntry) {
+func (s *Server) writeRadarCSV(w http.ResponseWriter, rd *dataset.Radar, entries []knowledge.Placement) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"name", "ring", "quadrant", "isNew", "description", "status"})
-	status := map[string]string{"NEW": "New", "MOVED_IN": "Moved In", "MOVED_OUT": "Moved Out", "UNCHANGED": "No Change"}
+	status := map[knowledge.Movement]string{knowledge.MovementNew: "New", knowledge.MovementMovedIn: "Moved In",
+		knowledge.MovementMovedOut: "Moved Out", knowledge.MovementUnchanged: "No Change"}
+	// A quadrant or ring the radar does not name goes by its slug, as in the API.
+	names := map[string]string{}
+	for _, q := range rd.Quadrants {
+		names["q/"+q.Slug] = q.Name
+	}
+	for _, r := range rd.Rings {
+		names["r/"+r.Slug] = r.Name
+	}
+	name := func(kind, slug string) string { return cmp.Or(names[kind+slug], slug) }
 	for _, e := range entries {
 		desc := e.Entity.Summary
-		if e.Rationale != nil && *e.Rationale != "" {
-			desc = *e.Rationale + " " + desc
+		if e.Assessment.Rationale != "" {
+			desc = e.Assessment.Rationale + " " + desc
 		}
-		row := []string{e.Entity.Name, e.Ring.Name, e.Quadrant.Name, strings.ToUpper(fmt.Sprint(e.Movement == "NEW")), desc, status[e.Movement]}
+		m := e.Movement()
+		row := []string{e.Entity.Name, name("r/", e.Assessment.Ring), name("q/", e.Assessment.Quadrant), strings.ToUpper(fmt.Sprint(m == knowledge.MovementNew)), desc, status[m]}
 		for i := range row {
 			row[i] = csvCell(row[i])
 		}
@@ -258,13 +213,6 @@ func csvCell(v string) string {
 		return "'" + v
 	}
 	return v
-}
-
-func deref(p *string, def string) string {
-	if p == nil {
-		return def
-	}
-	return *p
 }
 
 // apiBase is the handler's root as links should name it, mount prefix included, ending in "/".
@@ -311,52 +259,4 @@ func mountPrefix(r *http.Request) string {
 		prefix += "/"
 	}
 	return prefix
-}
-
-// errNotFound is an internal query's NOT_FOUND error.
-var errNotFound = errors.New("not found")
-
-// newInternalExecutor builds the executor of the radar views: the schema, loaders and error
-// rules of the public one, without its transport's limits, trusted documents, APQ or cache.
-// Only queries written in this package reach it.
-func (s *Server) newInternalExecutor() http.Handler {
-	exec := graph.NewServer(s.store, graph.Options{
-		Texts: s.cfg.SourceTexts, Log: s.cfg.Log, Loaders: s.cfg.Loaders, QueryCacheBytes: 1 << 20,
-		OnBatch: func(loader string, keys int) { s.metrics.batches.WithLabelValues(loader).Observe(float64(keys)) },
-	})
-	exec.AddTransport(gqltransport.POST{})
-	if s.cfg.TracerProvider != nil {
-		exec.Use(otelgqlgen.Middleware(otelgqlgen.WithTracerProvider(s.cfg.TracerProvider)))
-	}
-	return exec
-}
-
-// internalQuery runs one of this package's queries in-process on the internal executor. The
-// caller's context carries the request's timeout and cancellation.
-func (s *Server) internalQuery(ctx context.Context, query string, vars map[string]any, out any) error {
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	s.internal.ServeHTTP(rec, req)
-	var resp struct {
-		Data   json.RawMessage
-		Errors []struct {
-			Message    string
-			Extensions struct{ Code string }
-		}
-	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
-		return fmt.Errorf("internal query: %w", err)
-	}
-	if len(resp.Errors) > 0 {
-		if resp.Errors[0].Extensions.Code == graph.CodeNotFound {
-			return errNotFound
-		}
-		return fmt.Errorf("internal query: %s", resp.Errors[0].Message)
-	}
-	if err := json.Unmarshal(resp.Data, out); err != nil {
-		return fmt.Errorf("internal query: %w", err)
-	}
-	return nil
 }

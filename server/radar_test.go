@@ -296,3 +296,50 @@ func TestRadarCSVNeutralisesFormulas(t *testing.T) {
 		}
 	}
 }
+
+// Issue 11: the views paged a 10,000-entry radar a hundred entries at a time through GraphQL,
+// in sequence, and answered 500 after the timeout. They now read the query layer: the whole
+// radar comes back, every entry with its timeline. (BenchmarkRadarView shows the time.)
+func TestRadarViewOf10kEntries(t *testing.T) {
+	h := newHandler(t, kbtest.Open(t, kbtest.SyntheticRadar(t, 10_000)), nil)
+	r := do(h, http.MethodGet, "/radar/synthetic.json", nil, nil)
+	var radar BackstageRadar
+	if err := json.Unmarshal(r.body, &radar); err != nil || r.status != http.StatusOK {
+		t.Fatalf("radar: %d %v %.200s", r.status, err, r.body)
+	}
+	moved := map[int]int{}
+	for _, e := range radar.Entries {
+		if len(e.Timeline) != 2 || e.Timeline[0].Date != "2026-07-01" || len(e.Links) != 1 {
+			t.Fatalf("entry %s: %+v", e.ID, e.Timeline)
+		}
+		moved[e.Timeline[0].Moved]++
+	}
+	if len(radar.Entries) != 10_000 || moved[1] == 0 || moved[-1] == 0 || moved[0] == 0 {
+		t.Fatalf("%d entries, moved %v", len(radar.Entries), moved)
+	}
+	r = do(h, http.MethodGet, "/radar/synthetic.csv", nil, nil)
+	rows, err := csv.NewReader(strings.NewReader(string(r.body))).ReadAll()
+	if r.status != http.StatusOK || err != nil || len(rows) != 10_001 {
+		t.Fatalf("csv: %d %v, %d rows", r.status, err, len(rows))
+	}
+}
+
+// BenchmarkRadarView serves both views of a radar of 10,000 entries at each of two editions
+// through the real handler (rate limit off: one client asks over and over).
+func BenchmarkRadarView(b *testing.B) {
+	h := newHandler(b, kbtest.Open(b, kbtest.SyntheticRadar(b, 10_000)), func(c *Config) { c.RatePerSecond = 0 })
+	for _, format := range []string{"json", "csv"} {
+		b.Run(format, func(b *testing.B) {
+			b.ReportAllocs()
+			var size int
+			for b.Loop() {
+				r := do(h, http.MethodGet, "/radar/synthetic."+format, nil, nil)
+				if r.status != http.StatusOK {
+					b.Fatalf("%d %.200s", r.status, r.body)
+				}
+				size = len(r.body)
+			}
+			b.ReportMetric(float64(size), "resp-bytes")
+		})
+	}
+}

@@ -127,8 +127,6 @@ type Server struct {
 	clients *clientResolver
 	tokens  *tokenSet
 	sdl     []byte
-	// internal runs the radar views' own queries, apart from the public executor's limits.
-	internal http.Handler
 	// metricsHTTP serves /metrics, on this handler or on an address of its own.
 	metricsHTTP http.Handler
 }
@@ -148,7 +146,6 @@ func New(st *store.Store, cfg Config) *Server {
 	if cfg.RatePerSecond > 0 {
 		s.rate = newRateLimiter(cfg.RatePerSecond, max(cfg.RateBurst, 1))
 	}
-	s.internal = s.newInternalExecutor()
 	s.metricsHTTP = s.newMetricsHandler()
 	exec := graph.NewServer(st, graph.Options{
 		Texts: cfg.SourceTexts, Log: cfg.Log, Loaders: cfg.Loaders, Introspection: cfg.Introspection, MaxFilterSize: cfg.Limits.MaxFilterSize,

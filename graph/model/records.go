@@ -9,6 +9,7 @@ import (
 
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/graph/batch"
+	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -216,15 +217,7 @@ func (r Radar) LatestEdition() *Edition {
 }
 
 // PreviousEdition returns the date of the edition before date, or "".
-func (r Radar) PreviousEdition(date string) string {
-	prev := ""
-	for _, e := range r.R.Editions {
-		if e.Date < date && e.Date > prev {
-			prev = e.Date
-		}
-	}
-	return prev
-}
+func (r Radar) PreviousEdition(date string) string { return knowledge.PreviousEdition(r.R, date) }
 
 // Assessment places an entity on a radar at an edition.
 type Assessment struct {
@@ -277,18 +270,15 @@ func (a Assessment) PreviousRing() *Ring {
 
 // Movement compares the ring with the previous edition's: derived, never stored.
 func (a Assessment) Movement() Movement {
-	prev := a.PreviousRing()
-	if prev == nil {
-		return MovementNew
-	}
-	cur := a.Ring()
-	switch {
-	case cur.Position < prev.Position:
+	switch (knowledge.Placement{Radar: a.Radar.R, Assessment: a.A, Previous: a.Previous}).Movement() {
+	case knowledge.MovementMovedIn:
 		return MovementMovedIn
-	case cur.Position > prev.Position:
+	case knowledge.MovementMovedOut:
 		return MovementMovedOut
+	case knowledge.MovementUnchanged:
+		return MovementUnchanged
 	}
-	return MovementUnchanged
+	return MovementNew
 }
 
 // Citations are the passages the assessment rests on.

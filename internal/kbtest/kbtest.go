@@ -43,3 +43,32 @@ func Open(t testing.TB, d *dataset.Dataset) *store.Store {
 	}
 	return s
 }
+
+// SyntheticRadar is a synthetic dataset (dataset.Synthesize) whose radar places every one of
+// its n technologies at both of its editions, in rings drawn so that some move in, some out and
+// some stay: a radar of n entries per edition, for tests and benchmarks at scale.
+func SyntheticRadar(t testing.TB, n int) *dataset.Dataset {
+	t.Helper()
+	d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: n, Relationships: n, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd := d.Radars[0]
+	template := d.Assessments[0]
+	d.Assessments = d.Assessments[:0]
+	i := 0
+	for _, e := range d.Entities {
+		if e.Type != dataset.TypeTechnology {
+			continue
+		}
+		for j, ed := range rd.Editions {
+			a := template
+			a.Edition, a.Entity = ed.Date, e.Slug
+			a.Quadrant = rd.Quadrants[i%len(rd.Quadrants)].Slug
+			a.Ring = rd.Rings[(i/len(rd.Quadrants)+j*(i%3))%len(rd.Rings)].Slug
+			d.Assessments = append(d.Assessments, a)
+		}
+		i++
+	}
+	return d
+}

@@ -1,0 +1,164 @@
+package knowledge
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"slices"
+
+	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/store"
+)
+
+// ListArgs asks for a page of entities.
+type ListArgs struct {
+	// Types limits the list to these entity types; empty means all.
+	Types  []dataset.EntityType
+	Filter *store.Filter
+	// Order is the sort order (zero: by name); Desc reverses it.
+	Order  store.Order
+	Desc   bool
+	Window Window
+}
+
+// ListEntities pages through entities of the types, filtered and ordered, with the exact
+// total, in one read transaction.
+func (b *Base) ListEntities(ctx context.Context, a ListArgs) (*Page[*store.Entity], error) {
+	args, err := a.Window.Args(ListCursor)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFilter(a.Filter, 0); err != nil {
+		return nil, err
+	}
+	if a.Order == 0 {
+		a.Order = store.OrderName
+	}
+	p, err := b.store.List(ctx, store.ListQuery{Types: a.Types, Filter: a.Filter, Order: a.Order, Desc: a.Desc, Page: args, Load: true})
+	if err != nil {
+		return nil, storeError("list entities", err)
+	}
+	// The page's slices are this call's own: missing entities are dropped in place.
+	out := &Page[*store.Entity]{Items: p.Entities[:0], Cursors: make([]string, 0, len(p.Entities)),
+		HasPreviousPage: p.HasPreviousPage, HasNextPage: p.HasNextPage, Total: p.Total}
+	for i, e := range p.Entities {
+		if e == nil {
+			continue
+		}
+		out.Items = append(out.Items, e)
+		out.Cursors = append(out.Cursors, EncodeCursor(ListCursor, p.Cursors[i]))
+	}
+	return out, nil
+}
+
+// checkFilter refuses a filter nested deeper than MaxFilterDepth, or with a text that is too
+// long or has no word to match; depth is the filter's own nesting.
+func checkFilter(f *store.Filter, depth int) error {
+	if f == nil {
+		return nil
+	}
+	if err := within("filter depth", depth, 0, MaxFilterDepth); err != nil {
+		return err
+	}
+	if err := within("text length", len(f.Text), 0, MaxTextLength); err != nil {
+		return err
+	}
+	if f.Text != "" && len(store.Tokenize(f.Text)) == 0 {
+		return badInput("text has no words to match")
+	}
+	for _, sub := range f.And {
+		if err := checkFilter(sub, depth+1); err != nil {
+			return err
+		}
+	}
+	for _, sub := range f.Or {
+		if err := checkFilter(sub, depth+1); err != nil {
+			return err
+		}
+	}
+	return checkFilter(f.Not, depth+1)
+}
+
+// SearchArgs asks for a page of search results. Results page forward only: their order is a
+// ranking, not a key a cursor could name, so a cursor is a position.
+type SearchArgs struct {
+	Text string
+	// Types limits the results to these entity types; empty means all.
+	Types []dataset.EntityType
+	First *int
+	After *string
+}
+
+// Hit is a search result and its score.
+type Hit struct {
+	Entity *store.Entity
+	Score  float64
+}
+
+// Search pages through the entities matching every word of the text, best first.
+func (b *Base) Search(ctx context.Context, a SearchArgs) (*Page[Hit], error) {
+	if err := within("query length", len(a.Text), 0, MaxTextLength); err != nil {
+		return nil, err
+	}
+	if len(store.Tokenize(a.Text)) == 0 {
+		return nil, badInput("query has no words to search for")
+	}
+	args, err := Window{First: a.First, After: a.After}.Args(SearchCursor)
+	if err != nil {
+		return nil, err
+	}
+	offset := 0
+	if args.After != nil {
+		if len(args.After) != 4 {
+			return nil, badInput("after is not a cursor of this search")
+		}
+		offset = int(binary.BigEndian.Uint32(args.After)) + 1
+	}
+	res, err := b.store.Search(ctx, store.SearchQuery{Text: a.Text, Types: a.Types, Offset: offset, Limit: args.Limit, Load: true})
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	out := &Page[Hit]{Items: make([]Hit, 0, len(res.Hits)), Cursors: make([]string, 0, len(res.Hits)),
+		HasPreviousPage: offset > 0, HasNextPage: offset+len(res.Hits) < res.Total, Total: res.Total}
+	for i, h := range res.Hits {
+		if h.Entity == nil {
+			continue
+		}
+		out.Items = append(out.Items, Hit{Entity: h.Entity, Score: h.Score})
+		out.Cursors = append(out.Cursors, EncodeCursor(SearchCursor, binary.BigEndian.AppendUint32(nil, uint32(offset+i))))
+	}
+	return out, nil
+}
+
+// Facets counts the entities of the types (empty: all) that match the filter (nil: all) by
+// each facet, each facet's values most frequent first.
+func (b *Base) Facets(ctx context.Context, types []dataset.EntityType, f *store.Filter) (*store.Facets, error) {
+	if err := checkFilter(f, 0); err != nil {
+		return nil, err
+	}
+	res, err := b.store.Facets(ctx, types, f)
+	if err != nil {
+		return nil, fmt.Errorf("count facets: %w", err)
+	}
+	for _, counts := range res.Counts {
+		slices.SortStableFunc(counts, func(a, b store.FacetCount) int { return b.Count - a.Count })
+	}
+	return res, nil
+}
+
+// EntityBySlug returns the entity with the slug, which must be of type want unless want is 0.
+func (b *Base) EntityBySlug(ctx context.Context, slug string, want dataset.EntityType) (*store.Entity, error) {
+	ents, err := b.store.EntitiesBySlug(ctx, []string{slug})
+	if err != nil {
+		return nil, fmt.Errorf("entity %q: %w", slug, err)
+	}
+	e := ents[0]
+	if e == nil || (want != 0 && e.Type != want) {
+		what := "entity"
+		if want != 0 {
+			what = want.String()
+		}
+		return nil, notFound("no %s has the slug %q", what, slug)
+	}
+	return e, nil
+}
