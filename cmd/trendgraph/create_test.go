@@ -12,6 +12,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/trendgraph/trendgraph/internal/kbtest/slow"
 )
 
 // temps lists the temporary files of creations of db left beside it.
@@ -54,7 +56,8 @@ func absentOrWhole(t *testing.T, label, db, want string) (absent bool) {
 // the file, leaves no database there or a whole one; the next import succeeds and clears the
 // temporary files killed ones left.
 func TestFirstImportSurvivesSIGKILL(t *testing.T) {
-	bin := buildBinary(t)
+	slow.Only(t)
+	bin := crashBinary(t)
 	dir := t.TempDir()
 	big := filepath.Join(dir, "big.json")
 	mustRun(t, "gen", "--technologies", "3000", "--relationships", "30000", "--seed", "5", "-o", big)
