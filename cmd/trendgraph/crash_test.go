@@ -235,23 +235,34 @@ func TestBackupAndServeSurviveSIGKILL(t *testing.T) {
 	}
 	took := max(time.Since(start), 20*time.Millisecond)
 	complete, absent := 0, 0
-	for i := range 20 {
+	kill := func(i int, at time.Duration) {
 		target := filepath.Join(dir, "backup.db")
 		_ = os.Remove(target)
-		killAt(t, "", took*time.Duration(i+1)/20, bin, "backup", "--db", db, target)
+		killAt(t, "", at, bin, "backup", "--db", db, target)
 		if _, err := os.Stat(target); os.IsNotExist(err) {
 			absent++
-			continue
+			return
 		}
 		if digest(t, target) != want {
-			t.Fatalf("kill %d: the backup file exists but is not a copy of the database", i)
+			t.Fatalf("kill %d at %s: the backup file exists but is not a copy of the database", i, at)
 		}
 		complete++
+	}
+	for i := range 20 {
+		kill(i, took*time.Duration(i+1)/20)
+	}
+	// As for imports: until a kill lands after the backup's rename, kill later.
+	for i, at := 20, took; complete == 0 && at < 4*took; i++ {
+		at += took / 20
+		kill(i, at)
 	}
 	if digest(t, db) != want {
 		t.Fatal("killed backups changed the database")
 	}
-	t.Logf("20 killed backups: %d complete, %d absent", complete, absent)
+	t.Logf("killed backups: %d complete, %d absent", complete, absent)
+	if complete == 0 || absent == 0 {
+		t.Fatalf("the kills did not fall on both sides of the backup's rename: %d complete, %d absent", complete, absent)
+	}
 
 	// A server killed mid-traffic: once its log says it serves, clients query it in a loop, and
 	// it is killed after it has answered some of them.
