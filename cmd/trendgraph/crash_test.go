@@ -148,9 +148,8 @@ func waitForMatch(r io.Reader, re *regexp.Regexp) []string {
 	var seen []byte
 	buf := make([]byte, 512)
 	for {
-		if loc := re.FindSubmatchIndex(seen); loc != nil && loc[1] < len(seen) {
-			m := re.FindStringSubmatch(string(seen))
-			return m
+		if loc := re.FindIndex(seen); loc != nil && loc[1] < len(seen) {
+			return re.FindStringSubmatch(string(seen))
 		}
 		n, err := r.Read(buf)
 		seen = append(seen, buf[:n]...)
