@@ -321,15 +321,18 @@ func TestBackupAndServeSurviveSIGKILL(t *testing.T) {
 	}
 }
 
-// Damaged database files: a clear message and a non-zero exit, never a hang or a panic trace.
-func TestDamagedDatabases(t *testing.T) {
-	slow.Only(t)
-	bin := crashBinary(t)
+// damagedFiles writes a good database and damaged copies of it beside it; it returns the good
+// one's path and the damaged ones' paths by name.
+func damagedFiles(t *testing.T) (good string, damaged map[string]string) {
+	t.Helper()
 	dir := t.TempDir()
-	good := filepath.Join(dir, "good.db")
+	good = filepath.Join(dir, "good.db")
 	mustRun(t, "import", "--db", good)
-	raw, _ := os.ReadFile(good)
-	files := map[string][]byte{
+	raw, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contents := map[string][]byte{
 		// Meta pages and a little more: the pages the data lives on are gone.
 		"truncated.db":   raw[:4*4096],
 		"tiny.db":        raw[:100],
@@ -337,11 +340,36 @@ func TestDamagedDatabases(t *testing.T) {
 		"empty.db":       {},
 		"zeroed-meta.db": append(make([]byte, 8192), raw[8192:]...),
 	}
-	for name, content := range files {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, content, 0o644); err != nil {
+	damaged = map[string]string{}
+	for name, content := range contents {
+		damaged[name] = filepath.Join(dir, name)
+		if err := os.WriteFile(damaged[name], content, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+	return good, damaged
+}
+
+// The damaged files of TestDamagedDatabases in the fast tier, in-process: export and check
+// refuse each with a message naming it. (The process-level test adds serve, a hang guard and
+// the absence of a panic trace.)
+func TestDamagedDatabasesInProcess(t *testing.T) {
+	_, files := damagedFiles(t)
+	for name, path := range files {
+		for _, args := range [][]string{{"export", "--db", path}, {"check", "--db", path, "--check-db", "--source", ""}} {
+			if code, _, errOut := trendgraph(t, nil, args...); code != 1 || !strings.Contains(errOut, path) {
+				t.Fatalf("%s %v: exit %d: %s", name, args[0], code, errOut)
+			}
+		}
+	}
+}
+
+// Damaged database files: a clear message and a non-zero exit, never a hang or a panic trace.
+func TestDamagedDatabases(t *testing.T) {
+	slow.Only(t)
+	bin := crashBinary(t)
+	good, files := damagedFiles(t)
+	for name, path := range files {
 		for _, args := range [][]string{{"export", "--db", path}, {"check", "--db", path, "--check-db", "--source", ""}, {"serve", "--db", path, "--addr", "127.0.0.1:0"}} {
 			cmd := exec.Command(bin, args...)
 			var stderr bytes.Buffer
