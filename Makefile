@@ -14,9 +14,11 @@ run: build
 build:
 	$(GO) build -o bin/trendgraph ./cmd/trendgraph
 
-## test: lint, check generated code and the dataset, run every test with the race detector.
+## test: lint, check generated code and the dataset, run every test with the race detector,
+## the slow tier included (TRENDGRAPH_SLOW_TESTS=1: process-level crash and disk tests,
+## slow clients, big datasets), which a plain `go test ./...` skips.
 test: lint check-generated check-data compat conformance browser tsclient fuzz-brief
-	$(GO) test -race -count=1 ./...
+	TRENDGRAPH_SLOW_TESTS=1 $(GO) test -race -count=1 ./...
 
 # Fuzz targets as package:target; each keeps its seed corpus in testdata/fuzz (crashers found
 # land there and rerun as regression tests in every `go test`).

@@ -224,11 +224,19 @@ func TestSynthesizeIsDeterministicAndValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := Synthesize(SynthOptions{Technologies: 500, Relationships: 3000, Seed: 3})
+	b, err := Synthesize(SynthOptions{Technologies: 500, Relationships: 3000, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two failed writes would compare equal: the writes must succeed and write something.
 	var wa, wb strings.Builder
-	_ = Write(&wa, a, "json")
-	_ = Write(&wb, b, "json")
-	if wa.String() != wb.String() {
+	if err := Write(&wa, a, "json"); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(&wb, b, "json"); err != nil {
+		t.Fatal(err)
+	}
+	if wa.String() != wb.String() || wa.Len() == 0 {
 		t.Fatal("same seed, different datasets")
 	}
 	if ps := Validate(a, nil); len(ps) != 0 {

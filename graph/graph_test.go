@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 
 	"github.com/99designs/gqlgen/client"
@@ -82,12 +83,17 @@ type gqlError struct {
 	Extensions map[string]any `json:"extensions"`
 }
 
-func TestSmoke(t *testing.T) {
+// A technology's own fields, vendor, tradeoffs and citations, against data/serverless.yaml. (It
+// was TestSmoke, which only logged the answer.)
+func TestTechnologyVendorTradeoffsAndCitations(t *testing.T) {
 	e := newEnv(t)
 	var resp struct {
 		Technology struct {
 			Name      string
-			Tradeoffs struct{ TotalCount int }
+			Tradeoffs struct {
+				TotalCount int
+				Nodes      []struct{ Slug string }
+			}
 			Vendor    *struct{ Name string }
 			Citations []struct {
 				Section   string
@@ -97,6 +103,29 @@ func TestSmoke(t *testing.T) {
 			}
 		}
 	}
-	e.query(t, `{ technology(slug: "aws-lambda") { name tradeoffs { totalCount } vendor { name } citations { section paragraph excerpt source { title } } } }`, &resp)
-	t.Logf("%+v", resp)
+	e.query(t, `{ technology(slug: "aws-lambda") { name tradeoffs { totalCount nodes { slug } } vendor { name } citations { section paragraph excerpt source { title } } } }`, &resp)
+	tech := resp.Technology
+	if tech.Name != "AWS Lambda" || tech.Vendor == nil || tech.Vendor.Name != "Amazon Web Services" {
+		t.Fatalf("name and vendor: %+v", tech)
+	}
+	// The tradeoffs whose appliesTo names aws-lambda.
+	want := []string{"automatic-scaling", "cold-starts", "longer-runs-and-more-memory", "no-server-management",
+		"pay-per-use-costs", "serverless-debugging-difficulty", "vendor-lock-in"}
+	var got []string
+	for _, n := range tech.Tradeoffs.Nodes {
+		got = append(got, n.Slug)
+	}
+	slices.Sort(got)
+	if tech.Tradeoffs.TotalCount != len(want) || !slices.Equal(got, want) {
+		t.Fatalf("tradeoffs: %d %v, want %v", tech.Tradeoffs.TotalCount, got, want)
+	}
+	// Without the source text the server has no excerpt to give.
+	if len(tech.Citations) != 1 {
+		t.Fatalf("citations: %+v", tech.Citations)
+	}
+	c := tech.Citations[0]
+	if c.Section != "Serverless Computing" || c.Paragraph != 3 || c.Excerpt != nil ||
+		c.Source.Title != "Backend Development Trends: A Complete Guide for 2026" {
+		t.Fatalf("citation: %+v", c)
+	}
 }

@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/internal/kbtest/slow"
 )
 
 // endsAfter is a context that ends once it has been asked a number of times whether it has: a
@@ -27,28 +29,45 @@ func (c *endsAfter) Err() error {
 	return nil
 }
 
-var (
-	bigOnce  sync.Once
-	bigData  *dataset.Dataset
-	bigError error
-)
-
-// bigDataset is 50k technologies: every read below has more than checkEvery steps.
-func bigDataset(t testing.TB) *dataset.Dataset {
-	bigOnce.Do(func() {
-		bigData, bigError = dataset.Synthesize(dataset.SynthOptions{Technologies: 50_000, Relationships: 50_000, Seed: 1})
-	})
-	if bigError != nil {
-		t.Fatal(bigError)
+// cancelDataset is techs synthetic technologies, each assessed in the synthetic radar's first
+// edition (the synthesizer assesses one in ten), so that every read below, assessments
+// included, takes more than checkEvery steps: a context that ends during a read is seen by
+// the read's own loops, not only by the check before its transaction.
+func cancelDataset(t testing.TB, techs int) *dataset.Dataset {
+	t.Helper()
+	d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: techs, Relationships: techs, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return bigData
+	first := d.Assessments[0]
+	for i := 1; i < techs; i++ {
+		if i%10 != 0 {
+			a := first
+			a.Entity = fmt.Sprintf("tech-%07d", i)
+			d.Assessments = append(d.Assessments, a)
+		}
+	}
+	if techs <= checkEvery {
+		t.Fatalf("%d technologies: a read over them takes no more than checkEvery (%d) steps", techs, checkEvery)
+	}
+	return d
 }
 
 // Issue 10: store reads ignored the request's context, so a wide filter, a search or a walk
 // ran to its end after the request had timed out. Each read must stop with the context's
 // error, whether the context ended before the read (nothing is opened) or during it.
+// The slow tier repeats it on 50k technologies, the size issue 10 was seen at.
 func TestStoreReadsStopWhenTheRequestEnds(t *testing.T) {
-	d := bigDataset(t)
+	sizes := []int{6_000}
+	if slow.On() {
+		sizes = append(sizes, 50_000)
+	}
+	for _, n := range sizes {
+		t.Run(fmt.Sprint(n), func(t *testing.T) { testReadsStopWhenTheRequestEnds(t, cancelDataset(t, n)) })
+	}
+}
+
+func testReadsStopWhenTheRequestEnds(t *testing.T, d *dataset.Dataset) {
 	s := openTest(t, d)
 	var techs, rels []ID
 	var slugs []string

@@ -3,30 +3,64 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/internal/kbtest/slow"
 	"github.com/trendgraph/trendgraph/store"
 )
 
-// buildBinary builds trendgraph once per test run, without -race, so that kills land where a
-// real process would be, and with the crash points $TRENDGRAPH_CRASH_AT can name
-// (crashpoint_on.go).
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "trendgraph")
-	cmd := exec.Command("go", "build", "-tags", "crashpoints", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+// The process-level tests below (and in create_test.go and disk_test.go) build the real
+// binary and kill it, and take most of a minute: they run only in the slow tier
+// ($TRENDGRAPH_SLOW_TESTS=1, which make test and so CI set; see internal/kbtest/slow).
+var (
+	binDir   string // made by TestMain for this package run, removed after it
+	binOnce  sync.Once
+	binPath  string
+	binBuild error
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "trendgraph-test-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-	return bin
+	binDir = dir
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// crashBinary is trendgraph built once per package run, and only when a process-level test
+// first asks for it: without -race, so that kills land where a real process would be, and with
+// the crash points $TRENDGRAPH_CRASH_AT can name (crashpoint_on.go). Unset, the variable names
+// no point and the binary behaves as the plain one, so one build serves every test.
+func crashBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		bin := filepath.Join(binDir, "trendgraph")
+		if out, err := exec.Command("go", "build", "-tags", "crashpoints", "-o", bin, ".").CombinedOutput(); err != nil {
+			binBuild = fmt.Errorf("go build: %v\n%s", err, out)
+			return
+		}
+		binPath = bin
+	})
+	if binBuild != nil {
+		t.Fatal(binBuild)
+	}
+	return binPath
 }
 
 // digest is the sha256 of a database's export, or "" when it does not open or is inconsistent.
@@ -85,7 +119,6 @@ func killAt(t *testing.T, marker string, d time.Duration, bin string, args ...st
 	_ = cmd.Wait()
 }
 
-// waitFor reads r until it has seen marker (or r ends).
 // timedImport imports data into db to the end and returns the time from its "writing" message
 // to its exit, over which kill points are spread.
 func timedImport(t *testing.T, bin, db, data string) time.Duration {
@@ -104,14 +137,27 @@ func timedImport(t *testing.T, bin, db, data string) time.Duration {
 	return time.Since(start)
 }
 
+// waitFor reads r until it has seen marker (or r ends).
 func waitFor(r io.Reader, marker string) {
+	waitForMatch(r, regexp.MustCompile(regexp.QuoteMeta(marker)))
+}
+
+// waitForMatch reads r until what it has read matches re, and returns the submatches; nil when
+// r ends first. A match must be followed by a byte, so that a token cut off mid-read is whole.
+func waitForMatch(r io.Reader, re *regexp.Regexp) []string {
 	var seen []byte
 	buf := make([]byte, 512)
-	for !bytes.Contains(seen, []byte(marker)) {
+	for {
+		if loc := re.FindIndex(seen); loc != nil && loc[1] < len(seen) {
+			return re.FindStringSubmatch(string(seen))
+		}
 		n, err := r.Read(buf)
 		seen = append(seen, buf[:n]...)
 		if err != nil {
-			return
+			if re.Match(seen) {
+				return re.FindStringSubmatch(string(seen))
+			}
+			return nil
 		}
 	}
 }
@@ -119,7 +165,8 @@ func waitFor(r io.Reader, marker string) {
 // An import killed at any point leaves the database opening, consistent, and holding exactly
 // the old data or exactly the new data, never a mix.
 func TestImportSurvivesSIGKILL(t *testing.T) {
-	bin := buildBinary(t)
+	slow.Only(t)
+	bin := crashBinary(t)
 	dir := t.TempDir()
 	big := filepath.Join(dir, "big.json")
 	mustRun(t, "gen", "--technologies", "6000", "--relationships", "60000", "--seed", "3", "-o", big)
@@ -141,7 +188,7 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 		points = append(points, took*time.Duration(i)/22)
 	}
 	seen := map[string]int{}
-	for i, at := range points {
+	kill := func(i int, at time.Duration) {
 		work := filepath.Join(dir, "work.db")
 		copyFile(t, old, work)
 		killAt(t, "writing", at, bin, "import", "--db", work, big)
@@ -154,16 +201,26 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 			t.Fatalf("kill %d at %s of %s: the database holds neither the old nor the new data", i, at, took)
 		}
 	}
-	t.Logf("%d kills over a write of %s: %d left the old data, %d the new", len(points), took, seen["old"], seen["new"])
+	for i, at := range points {
+		kill(i, at)
+	}
+	// The points are scaled to one timed run and this one may run slower: until a kill lands
+	// past the commit, kill later, so that the kills are known to fall on both sides of it.
+	for i, at := len(points), points[len(points)-1]; seen["new"] == 0 && at < 4*took; i++ {
+		at += took / 22
+		kill(i, at)
+	}
+	t.Logf("kills over a write of %s: %d left the old data, %d the new", took, seen["old"], seen["new"])
 	if seen["old"] == 0 || seen["new"] == 0 {
-		t.Logf("all kills landed on one side of the commit; the points were %v", points)
+		t.Fatalf("the kills did not fall on both sides of the commit (the points were %v): the test proved nothing about the write", points)
 	}
 }
 
 // A backup killed at any point leaves either no backup file or a complete, consistent one, and
 // the database untouched; a server killed while serving leaves the database intact.
 func TestBackupAndServeSurviveSIGKILL(t *testing.T) {
-	bin := buildBinary(t)
+	slow.Only(t)
+	bin := crashBinary(t)
 	dir := t.TempDir()
 	big := filepath.Join(dir, "big.json")
 	mustRun(t, "gen", "--technologies", "6000", "--relationships", "60000", "-o", big)
@@ -177,50 +234,105 @@ func TestBackupAndServeSurviveSIGKILL(t *testing.T) {
 	}
 	took := max(time.Since(start), 20*time.Millisecond)
 	complete, absent := 0, 0
-	for i := range 20 {
+	kill := func(i int, at time.Duration) {
 		target := filepath.Join(dir, "backup.db")
 		_ = os.Remove(target)
-		killAt(t, "", took*time.Duration(i+1)/20, bin, "backup", "--db", db, target)
+		killAt(t, "", at, bin, "backup", "--db", db, target)
 		if _, err := os.Stat(target); os.IsNotExist(err) {
 			absent++
-			continue
+			return
 		}
 		if digest(t, target) != want {
-			t.Fatalf("kill %d: the backup file exists but is not a copy of the database", i)
+			t.Fatalf("kill %d at %s: the backup file exists but is not a copy of the database", i, at)
 		}
 		complete++
+	}
+	for i := range 20 {
+		kill(i, took*time.Duration(i+1)/20)
+	}
+	// As for imports: until a kill lands after the backup's rename, kill later.
+	for i, at := 20, took; complete == 0 && at < 4*took; i++ {
+		at += took / 20
+		kill(i, at)
 	}
 	if digest(t, db) != want {
 		t.Fatal("killed backups changed the database")
 	}
-	t.Logf("20 killed backups: %d complete, %d absent", complete, absent)
+	t.Logf("killed backups: %d complete, %d absent", complete, absent)
+	if complete == 0 || absent == 0 {
+		t.Fatalf("the kills did not fall on both sides of the backup's rename: %d complete, %d absent", complete, absent)
+	}
 
-	// A server killed mid-traffic.
+	// A server killed mid-traffic: once its log says it serves, clients query it in a loop, and
+	// it is killed after it has answered some of them.
 	cmd := exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0", "--access-log=false")
-	var logs bytes.Buffer
-	cmd.Stderr = &logs
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond)
+	guard := time.AfterFunc(hangGuard, func() { _ = cmd.Process.Kill() }) // a server that never logs
+	m := waitForMatch(stderr, regexp.MustCompile(`msg=serving addr=(\S+)`))
+	guard.Stop()
+	go func() { _, _ = io.Copy(io.Discard, stderr) }()
+	if m == nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatal("the server did not start")
+	}
+	answered := make(chan struct{}, 1)
+	stop := make(chan struct{})
+	clients := make(chan struct{})
+	go func() {
+		defer close(clients)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			resp, err := http.Post("http://"+m[1]+"/graphql", "application/json",
+				strings.NewReader(`{"query":"{ technologies(first: 50) { totalCount nodes { relationships(first: 10) { totalCount } } } }"}`))
+			if err == nil {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					select {
+					case answered <- struct{}{}:
+					default:
+					}
+				}
+			}
+		}
+	}()
+	select {
+	case <-answered:
+	case <-time.After(hangGuard):
+		t.Error("the server answered no query")
+	}
 	_ = cmd.Process.Signal(syscall.SIGKILL)
 	_ = cmd.Wait()
-	if !strings.Contains(logs.String(), "serving") {
-		t.Fatalf("the server did not start: %s", logs.String())
-	}
+	close(stop)
+	<-clients
 	if digest(t, db) != want {
 		t.Fatal("a killed server changed the database")
 	}
 }
 
-// Damaged database files: a clear message and a non-zero exit, never a hang or a panic trace.
-func TestDamagedDatabases(t *testing.T) {
-	bin := buildBinary(t)
+// damagedFiles writes a good database and damaged copies of it beside it; it returns the good
+// one's path and the damaged ones' paths by name.
+func damagedFiles(t *testing.T) (good string, damaged map[string]string) {
+	t.Helper()
 	dir := t.TempDir()
-	good := filepath.Join(dir, "good.db")
+	good = filepath.Join(dir, "good.db")
 	mustRun(t, "import", "--db", good)
-	raw, _ := os.ReadFile(good)
-	files := map[string][]byte{
+	raw, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contents := map[string][]byte{
 		// Meta pages and a little more: the pages the data lives on are gone.
 		"truncated.db":   raw[:4*4096],
 		"tiny.db":        raw[:100],
@@ -228,11 +340,36 @@ func TestDamagedDatabases(t *testing.T) {
 		"empty.db":       {},
 		"zeroed-meta.db": append(make([]byte, 8192), raw[8192:]...),
 	}
-	for name, content := range files {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, content, 0o644); err != nil {
+	damaged = map[string]string{}
+	for name, content := range contents {
+		damaged[name] = filepath.Join(dir, name)
+		if err := os.WriteFile(damaged[name], content, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+	return good, damaged
+}
+
+// The damaged files of TestDamagedDatabases in the fast tier, in-process: export and check
+// refuse each with a message naming it. (The process-level test adds serve, a hang guard and
+// the absence of a panic trace.)
+func TestDamagedDatabasesInProcess(t *testing.T) {
+	_, files := damagedFiles(t)
+	for name, path := range files {
+		for _, args := range [][]string{{"export", "--db", path}, {"check", "--db", path, "--check-db", "--source", ""}} {
+			if code, _, errOut := trendgraph(t, nil, args...); code != 1 || !strings.Contains(errOut, path) {
+				t.Fatalf("%s %v: exit %d: %s", name, args[0], code, errOut)
+			}
+		}
+	}
+}
+
+// Damaged database files: a clear message and a non-zero exit, never a hang or a panic trace.
+func TestDamagedDatabases(t *testing.T) {
+	slow.Only(t)
+	bin := crashBinary(t)
+	good, files := damagedFiles(t)
+	for name, path := range files {
 		for _, args := range [][]string{{"export", "--db", path}, {"check", "--db", path, "--check-db", "--source", ""}, {"serve", "--db", path, "--addr", "127.0.0.1:0"}} {
 			cmd := exec.Command(bin, args...)
 			var stderr bytes.Buffer

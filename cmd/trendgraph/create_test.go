@@ -12,6 +12,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/trendgraph/trendgraph/internal/kbtest/slow"
 )
 
 // temps lists the temporary files of creations of db left beside it.
@@ -54,7 +56,8 @@ func absentOrWhole(t *testing.T, label, db, want string) (absent bool) {
 // the file, leaves no database there or a whole one; the next import succeeds and clears the
 // temporary files killed ones left.
 func TestFirstImportSurvivesSIGKILL(t *testing.T) {
-	bin := buildBinary(t)
+	slow.Only(t)
+	bin := crashBinary(t)
 	dir := t.TempDir()
 	big := filepath.Join(dir, "big.json")
 	mustRun(t, "gen", "--technologies", "3000", "--relationships", "30000", "--seed", "5", "-o", big)
@@ -96,9 +99,8 @@ func TestFirstImportSurvivesSIGKILL(t *testing.T) {
 
 	// Timed kills from the start of writing to just past the end, at fixed fractions.
 	seen := map[bool]int{}
-	for i := range 12 {
+	kill := func(at time.Duration) {
 		db := filepath.Join(t.TempDir(), "new.db")
-		at := took * time.Duration(i) / 10
 		killAt(t, "writing", at, bin, "import", "--db", db, big)
 		seen[absentOrWhole(t, "kill at "+at.String(), db, want)]++
 		mustRun(t, "import", "--db", db, big)
@@ -106,7 +108,19 @@ func TestFirstImportSurvivesSIGKILL(t *testing.T) {
 			t.Fatalf("kill at %s: the next import did not leave the whole dataset and no temporary file", at)
 		}
 	}
-	t.Logf("12 kills over a creation of %s: %d left no database, %d a whole one", took, seen[true], seen[false])
+	for i := range 12 {
+		kill(took * time.Duration(i) / 10)
+	}
+	// The points are scaled to one timed run and this one may run slower: until a kill lands
+	// after the rename, kill later, so that the kills are known to fall on both sides of it.
+	for at := took * 11 / 10; seen[false] == 0 && at < 4*took; {
+		at += took / 10
+		kill(at)
+	}
+	t.Logf("timed kills over a creation of %s: %d left no database, %d a whole one", took, seen[true], seen[false])
+	if seen[true] == 0 || seen[false] == 0 {
+		t.Fatalf("the timed kills did not fall on both sides of the rename: %d left no database, %d a whole one", seen[true], seen[false])
+	}
 
 	// serve creates a missing database from the embedded dataset the same way.
 	db := filepath.Join(t.TempDir(), "served.db")

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/trendgraph/trendgraph/internal/kbtest/slow"
 )
 
 // mountTmpfs mounts a small tmpfs for the test, or skips when the test may not mount (it needs
@@ -20,9 +24,29 @@ func mountTmpfs(t *testing.T, size string) string {
 	return dir
 }
 
+// fillDisk writes to path until the file system it is on is full.
+func fillDisk(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	chunk := make([]byte, 64<<10)
+	for {
+		if _, err := f.Write(chunk); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatalf("filling the disk: %v", err)
+			}
+			return
+		}
+	}
+}
+
 // A full disk or a read-only one: a clear message, a non-zero exit, and the database as it was.
 func TestFullAndReadOnlyDisks(t *testing.T) {
-	bin := buildBinary(t)
+	slow.Only(t)
+	bin := crashBinary(t)
 	small := filepath.Join(t.TempDir(), "small.json")
 	mustRun(t, "gen", "--technologies", "2", "--relationships", "1", "-o", small)
 	big := filepath.Join(t.TempDir(), "big.json")
@@ -40,14 +64,22 @@ func TestFullAndReadOnlyDisks(t *testing.T) {
 		if digest(t, db) != before {
 			t.Fatal("a failed import on a full disk changed the database")
 		}
-		// And a backup that does not fit leaves no file behind.
+		// And a backup that does not fit leaves no file behind. The disk is filled to the last
+		// byte first, so the backup cannot fit whatever the sizes of the database and the disk.
 		copyTo := filepath.Join(dir, "copy.db")
-		filler := filepath.Join(dir, "filler")
-		_ = os.WriteFile(filler, make([]byte, 1<<20), 0o644)
-		if out, err := exec.Command(bin, "backup", "--db", db, copyTo).CombinedOutput(); err == nil {
-			t.Logf("the backup fit: %s", out)
-		} else if _, statErr := os.Stat(copyTo); statErr == nil {
-			t.Fatalf("a failed backup left %s behind", copyTo)
+		fillDisk(t, filepath.Join(dir, "filler"))
+		out, err = exec.Command(bin, "backup", "--db", db, copyTo).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), copyTo) || strings.Contains(string(out), "goroutine ") {
+			t.Fatalf("backup onto a full disk: %v: %s", err, out)
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if e.Name() != "kb.db" && e.Name() != "filler" {
+				t.Fatalf("a failed backup left %s behind", e.Name())
+			}
 		}
 	})
 	t.Run("read-only", func(t *testing.T) {

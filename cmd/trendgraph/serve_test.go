@@ -50,7 +50,7 @@ func serveWithEnv(t *testing.T, vars map[string]string, args ...string) (string,
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, e, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)) }()
 	re := regexp.MustCompile(`msg=serving addr=(\S+)`)
-	for i := 0; i < 200; i++ {
+	for deadline := time.Now().Add(hangGuard); time.Now().Before(deadline); {
 		if m := re.FindStringSubmatch(logs.String()); m != nil {
 			return m[1], func() int { cancel(); return <-done }, logs
 		}
@@ -103,10 +103,11 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	started := make(chan struct{})
+	// The request is held in flight until shutdown has begun: it then must still finish.
+	started, release := make(chan struct{}), make(chan struct{})
 	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		close(started)
-		time.Sleep(300 * time.Millisecond)
+		<-release
 		_, _ = w.Write([]byte("finished"))
 	})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -127,6 +128,18 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 	}()
 	<-started
 	cancel()
+	// Shutdown has begun once the listener refuses connections.
+	for deadline := time.Now().Add(hangGuard); ; time.Sleep(time.Millisecond) {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			break
+		}
+		_ = c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the listener still accepts connections after shutdown began")
+		}
+	}
+	close(release)
 	if body := <-got; body != "finished" {
 		t.Fatalf("in-flight request: %q", body)
 	}

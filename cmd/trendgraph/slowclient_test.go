@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trendgraph/trendgraph/internal/kbtest/slow"
 	"github.com/trendgraph/trendgraph/server"
 	"github.com/trendgraph/trendgraph/store"
 )
@@ -21,6 +22,7 @@ import (
 // Clients that send their headers or body byte by byte are cut off by the server's timeouts,
 // and everyone else is served meanwhile; oversized headers are refused.
 func TestSlowClientsAreCutOff(t *testing.T) {
+	slow.Only(t) // it dribbles bytes at the server's pace for seconds
 	db := filepath.Join(t.TempDir(), "kb.db")
 	mustRun(t, "import", "--db", db)
 	st, err := store.Open(db, store.Config{ReadOnly: true})
