@@ -97,17 +97,6 @@ func (r *Resolver) listEntities(ctx context.Context, ts []dataset.EntityType, fi
 	return newPage(nodes, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total), nil
 }
 
-// indexEntities maps loaded entities by ID, leaving out the missing (nil) ones.
-func indexEntities(ents []*store.Entity) map[store.ID]*store.Entity {
-	byID := make(map[store.ID]*store.Entity, len(ents))
-	for _, e := range ents {
-		if e != nil {
-			byID[e.ID] = e
-		}
-	}
-	return byID
-}
-
 // countEntities makes the sibling group of entities returned together.
 func countEntities(ents []*store.Entity) *batch.Siblings {
 	sib := batch.New()
@@ -180,7 +169,7 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 	if err != nil {
 		return nil, err
 	}
-	entByID := indexEntities(ents)
+	entByID := store.IndexByID(ents)
 	sib := countEntities(ents)
 	var rels []*store.Relationship
 	if len(relIDs) > 0 {
@@ -202,7 +191,7 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 		if err != nil {
 			return nil, err
 		}
-		endByID = indexEntities(ends)
+		endByID = store.IndexByID(ends)
 	}
 	for i, ref := range refs {
 		switch {

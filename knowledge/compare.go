@@ -77,7 +77,7 @@ func (b *Base) Compare(ctx context.Context, ids []store.ID) (*Comparison, error)
 	if err != nil {
 		return nil, fmt.Errorf("compare: load entities: %w", err)
 	}
-	byID := indexEntities(ents)
+	byID := store.IndexByID(ents)
 	out := &Comparison{Entities: make([]*store.Entity, len(ids)), Tradeoffs: []ComparedTradeoff{}, Neighbors: []ComparedNeighbor{}, Assessments: []Placement{}}
 	for i, id := range ids {
 		if byID[id] == nil {

@@ -106,7 +106,7 @@ func (b *Base) Neighborhood(ctx context.Context, a NeighborhoodArgs) (*Neighborh
 			out.Nodes = append(out.Nodes, Neighbor{Entity: e, Depth: depthOf[order[i]]})
 		}
 	}
-	byID := indexEntities(ents)
+	byID := store.IndexByID(ents)
 	for _, rel := range rels {
 		// A relationship to an entity the limit left out is not part of the neighbourhood.
 		if rel == nil || byID[rel.FromID] == nil || byID[rel.ToID] == nil {
@@ -115,15 +115,4 @@ func (b *Base) Neighborhood(ctx context.Context, a NeighborhoodArgs) (*Neighborh
 		out.Relationships = append(out.Relationships, Relation{Relationship: rel, From: byID[rel.FromID], To: byID[rel.ToID]})
 	}
 	return out, nil
-}
-
-// indexEntities maps loaded entities by ID, leaving out the missing (nil) ones.
-func indexEntities(ents []*store.Entity) map[store.ID]*store.Entity {
-	byID := make(map[store.ID]*store.Entity, len(ents))
-	for _, e := range ents {
-		if e != nil {
-			byID[e.ID] = e
-		}
-	}
-	return byID
 }

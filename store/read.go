@@ -19,6 +19,18 @@ func sortedUnique(ids []ID) []ID {
 	return slices.Compact(out)
 }
 
+// IndexByID maps entities (as EntitiesByID returns them) by ID, leaving out the missing (nil)
+// ones.
+func IndexByID(ents []*Entity) map[ID]*Entity {
+	byID := make(map[ID]*Entity, len(ents))
+	for _, e := range ents {
+		if e != nil {
+			byID[e.ID] = e
+		}
+	}
+	return byID
+}
+
 // EntitiesByID loads many entities in one read transaction, in key order. The result is aligned
 // with ids; an ID that names nothing gives nil. It stops with ctx's error when ctx ends.
 func (s *Store) EntitiesByID(ctx context.Context, ids []ID) ([]*Entity, error) {
