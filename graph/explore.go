@@ -56,7 +56,7 @@ func (r *Resolver) shortestPath(ctx context.Context, from, to string, maxDepth *
 		p.Nodes = append(p.Nodes, model.NewEntity(e, sib))
 	}
 	for i, s := range path.Steps {
-		rel := &model.Relationship{R: s.Relationship, FromEntity: path.Nodes[i], ToEntity: path.Nodes[i+1]}
+		rel := &model.Relationship{Relationship: s.Relationship, FromEntity: path.Nodes[i], ToEntity: path.Nodes[i+1]}
 		if s.Dir != store.Outgoing {
 			rel.FromEntity, rel.ToEntity = path.Nodes[i+1], path.Nodes[i]
 		}
@@ -87,7 +87,7 @@ func (r *Resolver) neighborhood(ctx context.Context, id string, depth *int, ks [
 	}
 	ends := batch.New()
 	for i, rel := range h.Relationships {
-		out.Relationships[i] = &model.Relationship{R: rel.Relationship, FromEntity: rel.From, ToEntity: rel.To, FromSib: ends, ToSib: ends}
+		out.Relationships[i] = &model.Relationship{Relationship: rel.Relationship, FromEntity: rel.From, ToEntity: rel.To, FromSib: ends, ToSib: ends}
 	}
 	return out, nil
 }
@@ -134,7 +134,7 @@ func (r *Resolver) compare(ctx context.Context, ids []string) (*model.Comparison
 			Neighbor: model.NewEntity(n.Neighbor, sib), Entities: members(n.Of), Shared: n.Shared}
 	}
 	for i, p := range c.Assessments {
-		out.Assessments[i] = &model.Assessment{A: p.Assessment, Radar: model.Radar{R: p.Radar}, Previous: p.Previous, Entity: p.Entity, Sib: sib}
+		out.Assessments[i] = &model.Assessment{Assessment: p.Assessment, Radar: model.Radar{Radar: p.Radar}, Previous: p.Previous, Entity: p.Entity, Sib: sib}
 	}
 	return out, nil
 }

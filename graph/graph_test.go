@@ -40,7 +40,7 @@ func newEnvWith(t testing.TB, d *dataset.Dataset, o Options) *testEnv {
 		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	o.Introspection = true
-	h := NewServer(s, o)
+	h := NewExecutor(s, o)
 	h.AddTransport(transport.POST{})
 	return &testEnv{store: s, handler: h, client: client.New(h)}
 }

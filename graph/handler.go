@@ -47,11 +47,11 @@ const (
 	astBytesPerByte = 25
 )
 
-// NewServer builds the GraphQL executor over a store: a cache of parsed documents,
+// NewExecutor builds the GraphQL executor over a store: a cache of parsed documents,
 // introspection if allowed, per-operation loaders and an error presenter that shows callers
 // only errors meant for them. It has no transport: the server package adds its own, with the
 // HTTP concerns around it.
-func NewServer(s *store.Store, o Options) *handler.Server {
+func NewExecutor(s *store.Store, o Options) *handler.Server {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}

@@ -203,7 +203,7 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 		case ref.typeName == "Relationship":
 			// A relationship whose end has gone (it cannot, after a valid import) is not served.
 			if rel := relByID[model.StoreID(ref.key)]; rel != nil && endByID[rel.FromID] != nil && endByID[rel.ToID] != nil {
-				out[i] = &model.Relationship{R: rel, FromEntity: endByID[rel.FromID], ToEntity: endByID[rel.ToID]}
+				out[i] = &model.Relationship{Relationship: rel, FromEntity: endByID[rel.FromID], ToEntity: endByID[rel.ToID]}
 			}
 		case ref.typeName == "Source":
 			sources, err := loadersFrom(ctx).sources()
@@ -211,7 +211,7 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 				return nil, err
 			}
 			if s, ok := sources[ref.key]; ok {
-				out[i] = &model.Source{S: s}
+				out[i] = &model.Source{Source: s}
 			}
 		case ref.typeName == "Radar":
 			radars, err := loadersFrom(ctx).radars()
@@ -219,7 +219,7 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 				return nil, err
 			}
 			if rd, ok := radars[ref.key]; ok {
-				out[i] = &model.Radar{R: rd}
+				out[i] = &model.Radar{Radar: rd}
 			}
 		}
 	}

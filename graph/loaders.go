@@ -62,11 +62,11 @@ func withLoaders(ctx context.Context, s *store.Store, o LoaderOptions, onBatch f
 		onBatch = func(string, int) {}
 	}
 	l := &loaders{store: s, onBatch: onBatch}
-	l.edgePages = dataloader.NewBatchedLoader(l.loadEdgePages,
+	l.edgePages = dataloader.NewBatchedLoader(l.readEdgePageBatch,
 		dataloader.WithWait[edgeKey, *edgeResult](o.Wait), dataloader.WithBatchCapacity[edgeKey, *edgeResult](o.BatchCapacity))
-	l.entities = dataloader.NewBatchedLoader(l.loadEntities,
+	l.entities = dataloader.NewBatchedLoader(l.readEntityBatch,
 		dataloader.WithWait[entityKey, *entityResult](o.Wait), dataloader.WithBatchCapacity[entityKey, *entityResult](o.BatchCapacity))
-	l.assessments = dataloader.NewBatchedLoader(l.loadAssessments,
+	l.assessments = dataloader.NewBatchedLoader(l.readAssessmentBatch,
 		dataloader.WithWait[entityKey, []*store.Assessment](o.Wait), dataloader.WithBatchCapacity[entityKey, []*store.Assessment](o.BatchCapacity))
 	l.sources = sync.OnceValues(func() (map[string]dataset.Source, error) {
 		list, err := s.Sources()
@@ -90,7 +90,7 @@ func withLoaders(ctx context.Context, s *store.Store, o LoaderOptions, onBatch f
 func loadersFrom(ctx context.Context) *loaders {
 	l, _ := ctx.Value(loadersKey{}).(*loaders)
 	if l == nil {
-		panic("graph: no loaders in context: build the server with NewServer")
+		panic("graph: no loaders in context: build the executor with NewExecutor")
 	}
 	return l
 }
@@ -129,13 +129,37 @@ func (g groups) get(sig string) *batch.Siblings {
 	return s
 }
 
+// enumSet is a set of values of a one-byte enumeration (a relationship kind, an entity type):
+// a filter held as one, unlike a slice, can be part of a comparable loader key.
+type enumSet[T ~uint8] [256 / 64]uint64
+
+func enumSetOf[T ~uint8](values []T) enumSet[T] {
+	var s enumSet[T]
+	for _, v := range values {
+		s[v/64] |= 1 << (v % 64)
+	}
+	return s
+}
+
+// members lists the set's values in ascending order; nil for the empty set, which a filter
+// reads as "any".
+func (s enumSet[T]) members() []T {
+	var out []T
+	for v := range 256 {
+		if s[v/64]&(1<<(v%64)) != 0 {
+			out = append(out, T(v))
+		}
+	}
+	return out
+}
+
 // edgeKey asks for one page of one node's edges; it is comparable, as loader keys must be.
 type edgeKey struct {
 	node     store.ID
 	nodeType dataset.EntityType
 	dir      store.Direction
-	kinds    string // one byte per kind
-	types    string // one byte per entity type
+	kinds    enumSet[dataset.RelKind]
+	types    enumSet[dataset.EntityType]
 	after    string
 	before   string
 	limit    int
@@ -150,20 +174,14 @@ type edgeResult struct {
 	sib, fromSib, toSib *batch.Siblings
 }
 
-func (l *loaders) loadEdgePages(ctx context.Context, keys []edgeKey) []*dataloader.Result[*edgeResult] {
+func (l *loaders) readEdgePageBatch(ctx context.Context, keys []edgeKey) []*dataloader.Result[*edgeResult] {
 	l.onBatch("edges", len(keys))
 	if err := ctx.Err(); err != nil {
 		return failAll[*edgeResult](len(keys), err)
 	}
 	reqs := make([]store.EdgePageRequest, len(keys))
 	for i, k := range keys {
-		f := store.EdgeFilter{Dir: k.dir}
-		for _, b := range []byte(k.kinds) {
-			f.Kinds = append(f.Kinds, dataset.RelKind(b))
-		}
-		for _, b := range []byte(k.types) {
-			f.OtherTypes = append(f.OtherTypes, dataset.EntityType(b))
-		}
+		f := store.EdgeFilter{Dir: k.dir, Kinds: k.kinds.members(), OtherTypes: k.types.members()}
 		reqs[i] = store.EdgePageRequest{Node: k.node, Filter: f, Page: store.PageArgs{
 			After: bytesOrNil(k.after), Before: bytesOrNil(k.before), Limit: k.limit, FromEnd: k.fromEnd}}
 	}
@@ -230,7 +248,7 @@ type entityResult struct {
 	sib    *batch.Siblings
 }
 
-func (l *loaders) loadEntities(ctx context.Context, keys []entityKey) []*dataloader.Result[*entityResult] {
+func (l *loaders) readEntityBatch(ctx context.Context, keys []entityKey) []*dataloader.Result[*entityResult] {
 	l.onBatch("entities", len(keys))
 	if err := ctx.Err(); err != nil {
 		return failAll[*entityResult](len(keys), err)
@@ -257,7 +275,7 @@ func (l *loaders) loadEntities(ctx context.Context, keys []entityKey) []*dataloa
 	return out
 }
 
-func (l *loaders) loadAssessments(ctx context.Context, keys []entityKey) []*dataloader.Result[[]*store.Assessment] {
+func (l *loaders) readAssessmentBatch(ctx context.Context, keys []entityKey) []*dataloader.Result[[]*store.Assessment] {
 	l.onBatch("assessments", len(keys))
 	if err := ctx.Err(); err != nil {
 		return failAll[[]*store.Assessment](len(keys), err)

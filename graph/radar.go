@@ -13,7 +13,7 @@ import (
 // assessmentsOf builds an entity's assessments, oldest edition first, each with the same
 // entity's assessment at the radar's previous edition, from which movement is derived.
 func assessmentsOf(ctx context.Context, parent model.Ent) ([]*model.Assessment, error) {
-	list, err := loadAssessments(ctx, parent.Sib, parent.E.ID)
+	list, err := loadAssessments(ctx, parent.Sib, parent.Entity.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -31,15 +31,15 @@ func assessmentsOf(ctx context.Context, parent model.Ent) ([]*model.Assessment, 
 		if !ok {
 			continue
 		}
-		radar := model.Radar{R: rd}
-		out = append(out, &model.Assessment{A: a, Radar: radar, Entity: parent.E,
+		radar := model.Radar{Radar: rd}
+		out = append(out, &model.Assessment{Assessment: a, Radar: radar, Entity: parent.Entity,
 			Previous: byEdition[[2]string{a.Radar, radar.PreviousEdition(a.Edition)}]})
 	}
 	slices.SortStableFunc(out, func(a, b *model.Assessment) int {
-		if a.A.Edition != b.A.Edition {
-			return compareStrings(a.A.Edition, b.A.Edition)
+		if a.Assessment.Edition != b.Assessment.Edition {
+			return compareStrings(a.Assessment.Edition, b.Assessment.Edition)
 		}
-		return compareStrings(a.A.Radar, b.A.Radar)
+		return compareStrings(a.Assessment.Radar, b.Assessment.Radar)
 	})
 	return out, nil
 }
@@ -57,7 +57,7 @@ func compareStrings(a, b string) int {
 // radarEntries pages through a radar's entries at an edition (see knowledge.RadarEntries).
 func (r *Resolver) radarEntries(ctx context.Context, rd model.Radar, edition *model.Date, quadrant, ring *string,
 	first *int, after *string, last *int, before *string) (*model.AssessmentConnection, error) {
-	a := knowledge.EntriesArgs{Radar: rd.R, Quadrant: quadrant, Ring: ring, Window: knowledge.Window{First: first, After: after, Last: last, Before: before}}
+	a := knowledge.EntriesArgs{Radar: rd.Radar, Quadrant: quadrant, Ring: ring, Window: knowledge.Window{First: first, After: after, Last: last, Before: before}}
 	if edition != nil {
 		a.Edition = string(*edition)
 	}
@@ -74,7 +74,7 @@ func (r *Resolver) radarEntries(ctx context.Context, rd model.Radar, edition *mo
 	conn := &model.AssessmentConnection{TotalCount: p.Total, Edges: make([]*model.AssessmentEdge, len(p.Items))}
 	for i, e := range p.Items {
 		conn.Edges[i] = &model.AssessmentEdge{Cursor: p.Cursors[i], Node: &model.Assessment{
-			A: e.Assessment, Radar: rd, Previous: e.Previous, Entity: e.Entity, Sib: sib}}
+			Assessment: e.Assessment, Radar: rd, Previous: e.Previous, Entity: e.Entity, Sib: sib}}
 	}
 	conn.PageInfo = newPage(conn.Edges, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil

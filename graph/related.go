@@ -50,14 +50,8 @@ func specTradeoffs(t *model.TradeoffType) edgeSpec {
 }
 
 func (s edgeSpec) key(node *store.Entity, p store.PageArgs) edgeKey {
-	k := edgeKey{node: node.ID, nodeType: node.Type, dir: s.dir, after: string(p.After), before: string(p.Before), limit: p.Limit, fromEnd: p.FromEnd}
-	for _, kind := range s.kinds {
-		k.kinds += string(rune(kind))
-	}
-	for _, t := range s.types {
-		k.types += string(rune(t))
-	}
-	return k
+	return edgeKey{node: node.ID, nodeType: node.Type, dir: s.dir, kinds: enumSetOf(s.kinds), types: enumSetOf(s.types),
+		after: string(p.After), before: string(p.Before), limit: p.Limit, fromEnd: p.FromEnd}
 }
 
 // related pages through the entities at the other end of a parent's relationships.
@@ -66,7 +60,7 @@ func related(ctx context.Context, parent model.Ent, spec edgeSpec, first *int, a
 	if err != nil {
 		return page[model.Entity]{}, err
 	}
-	res, err := loadEdgePage(ctx, parent.Sib, spec.key(parent.E, args))
+	res, err := loadEdgePage(ctx, parent.Sib, spec.key(parent.Entity, args))
 	if err != nil {
 		return page[model.Entity]{}, err
 	}
@@ -94,7 +88,7 @@ func relationships(ctx context.Context, parent model.Ent, direction *model.Direc
 	if err != nil {
 		return nil, err
 	}
-	res, err := loadEdgePage(ctx, parent.Sib, spec.key(parent.E, args))
+	res, err := loadEdgePage(ctx, parent.Sib, spec.key(parent.Entity, args))
 	if err != nil {
 		return nil, err
 	}
@@ -106,11 +100,11 @@ func relationships(ctx context.Context, parent model.Ent, direction *model.Direc
 		if rel == nil || other == nil {
 			continue
 		}
-		node := &model.Relationship{R: rel, FromEntity: parent.E, ToEntity: other, FromSib: res.fromSib, ToSib: res.toSib}
+		node := &model.Relationship{Relationship: rel, FromEntity: parent.Entity, ToEntity: other, FromSib: res.fromSib, ToSib: res.toSib}
 		dir := model.DirectionOutgoing
 		if e.Dir == store.Incoming {
 			dir = model.DirectionIncoming
-			node.FromEntity, node.ToEntity = other, parent.E
+			node.FromEntity, node.ToEntity = other, parent.Entity
 		}
 		c := knowledge.EncodeCursor(knowledge.EdgeCursor, p.Cursors[i])
 		cursors = append(cursors, c)

@@ -21,7 +21,7 @@ func (r *assessmentResolver) Radar(ctx context.Context, obj *model.Assessment) (
 }
 
 func (r *assessmentResolver) Entity(ctx context.Context, obj *model.Assessment) (model.Entity, error) {
-	return endEntity(ctx, obj.Entity, obj.Sib, obj.A.EntityID)
+	return endEntity(ctx, obj.Entity, obj.Sib, obj.Assessment.EntityID)
 }
 
 func (r *citationResolver) Source(ctx context.Context, obj *model.Citation) (*model.Source, error) {
@@ -29,7 +29,7 @@ func (r *citationResolver) Source(ctx context.Context, obj *model.Citation) (*mo
 	if err != nil {
 		return nil, err
 	}
-	slug := obj.C.Source
+	slug := obj.Citation.Source
 	if slug == "" {
 		for _, s := range sources {
 			if s.Default {
@@ -41,23 +41,23 @@ func (r *citationResolver) Source(ctx context.Context, obj *model.Citation) (*mo
 	if !ok {
 		return nil, notFound("the cited source %q is not in the database", slug)
 	}
-	return &model.Source{S: src}, nil
+	return &model.Source{Source: src}, nil
 }
 
 func (r *citationResolver) Excerpt(ctx context.Context, obj *model.Citation) (*string, error) {
-	slug := obj.C.Source
+	slug := obj.Citation.Source
 	if slug == "" {
 		src, err := r.Citation().Source(ctx, obj)
 		if err != nil {
 			return nil, err
 		}
-		slug = src.S.Slug
+		slug = src.Source.Slug
 	}
 	text, ok := r.Texts[slug]
 	if !ok {
 		return nil, nil
 	}
-	if p, ok := text.Paragraph(obj.C.Section, obj.C.Paragraph); ok {
+	if p, ok := text.Paragraph(obj.Citation.Section, obj.Citation.Paragraph); ok {
 		return &p, nil
 	}
 	return nil, nil
@@ -242,7 +242,7 @@ func (r *queryResolver) Radar(ctx context.Context, slug string) (*model.Radar, e
 	if !ok {
 		return nil, notFound("no radar has the slug %q", slug)
 	}
-	return &model.Radar{R: rd}, nil
+	return &model.Radar{Radar: rd}, nil
 }
 
 func (r *queryResolver) Radars(ctx context.Context, first *int, after *string) (*model.RadarConnection, error) {
@@ -256,7 +256,7 @@ func (r *queryResolver) Radars(ctx context.Context, first *int, after *string) (
 	}
 	conn := &model.RadarConnection{TotalCount: p.Total, Edges: make([]*model.RadarEdge, len(p.Items))}
 	for i, s := range p.Items {
-		conn.Edges[i] = &model.RadarEdge{Cursor: p.Cursors[i], Node: &model.Radar{R: radars[s]}}
+		conn.Edges[i] = &model.RadarEdge{Cursor: p.Cursors[i], Node: &model.Radar{Radar: radars[s]}}
 	}
 	conn.PageInfo = newPage(conn.Edges, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil
@@ -273,7 +273,7 @@ func (r *queryResolver) Sources(ctx context.Context, first *int, after *string) 
 	}
 	conn := &model.SourceConnection{TotalCount: p.Total, Edges: make([]*model.SourceEdge, len(p.Items))}
 	for i, s := range p.Items {
-		conn.Edges[i] = &model.SourceEdge{Cursor: p.Cursors[i], Node: &model.Source{S: sources[s]}}
+		conn.Edges[i] = &model.SourceEdge{Cursor: p.Cursors[i], Node: &model.Source{Source: sources[s]}}
 	}
 	conn.PageInfo = newPage(conn.Edges, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil
@@ -308,11 +308,11 @@ func (r *technologyResolver) Assessments(ctx context.Context, obj *model.Technol
 }
 
 func (r *technologyResolver) Vendor(ctx context.Context, obj *model.Technology) (*model.Organization, error) {
-	if obj.E.Vendor == "" {
+	if obj.Entity.Vendor == "" {
 		skipEntity(ctx, obj.Sib)
 		return nil, nil
 	}
-	e, err := loadEntity(ctx, obj.Sib, store.EntityID(obj.E.Vendor))
+	e, err := loadEntity(ctx, obj.Sib, store.EntityID(obj.Entity.Vendor))
 	if err != nil || e == nil {
 		return nil, err
 	}
@@ -401,11 +401,11 @@ func (r *trendResolver) Assessments(ctx context.Context, obj *model.Trend) ([]*m
 }
 
 func (r *trendResolver) Parent(ctx context.Context, obj *model.Trend) (*model.Trend, error) {
-	if obj.E.Parent == "" {
+	if obj.Entity.Parent == "" {
 		skipEntity(ctx, obj.Sib)
 		return nil, nil
 	}
-	e, err := loadEntity(ctx, obj.Sib, store.EntityID(obj.E.Parent))
+	e, err := loadEntity(ctx, obj.Sib, store.EntityID(obj.Entity.Parent))
 	if err != nil || e == nil {
 		return nil, err
 	}

@@ -147,7 +147,7 @@ func New(st *store.Store, cfg Config) *Server {
 		s.rate = newRateLimiter(cfg.RatePerSecond, max(cfg.RateBurst, 1))
 	}
 	s.metricsHTTP = s.newMetricsHandler()
-	exec := graph.NewServer(st, graph.Options{
+	exec := graph.NewExecutor(st, graph.Options{
 		Texts: cfg.SourceTexts, Log: cfg.Log, Loaders: cfg.Loaders, Introspection: cfg.Introspection, MaxFilterSize: cfg.Limits.MaxFilterSize,
 		OnBatch: func(loader string, keys int) { s.metrics.batches.WithLabelValues(loader).Observe(float64(keys)) },
 	})

@@ -14,30 +14,30 @@ import (
 // Ent is what every entity type shares: the stored record and the group of objects it was
 // loaded with.
 type Ent struct {
-	E   *store.Entity
-	Sib *batch.Siblings
+	Entity *store.Entity
+	Sib    *batch.Siblings
 }
 
 // ID is the entity's global ID.
-func (e Ent) ID() string { return EntityGlobalID(e.E) }
+func (e Ent) ID() string { return EntityGlobalID(e.Entity) }
 
 // Slug is the entity's slug.
-func (e Ent) Slug() string { return e.E.Slug }
+func (e Ent) Slug() string { return e.Entity.Slug }
 
 // Name is the entity's display name.
-func (e Ent) Name() string { return e.E.Name }
+func (e Ent) Name() string { return e.Entity.Name }
 
 // Summary is the entity's summary (a technology's description).
-func (e Ent) Summary() string { return e.E.Summary }
+func (e Ent) Summary() string { return e.Entity.Summary }
 
 // Tags are the entity's tags, never nil.
-func (e Ent) Tags() []string { return nonNil(e.E.Tags) }
+func (e Ent) Tags() []string { return nonNil(e.Entity.Tags) }
 
 // Citations are the passages the entity rests on.
-func (e Ent) Citations() []*Citation { return Citations(e.E.Citations) }
+func (e Ent) Citations() []*Citation { return Citations(e.Entity.Citations) }
 
 // Aliases are the entity's other names, never nil.
-func (e Ent) Aliases() []string { return nonNil(e.E.Aliases) }
+func (e Ent) Aliases() []string { return nonNil(e.Entity.Aliases) }
 
 func nonNil(s []string) []string {
 	if s == nil {
@@ -101,16 +101,16 @@ func (Skill) IsNode() {}
 func (Skill) IsEntity() {}
 
 // Status is the trend's status.
-func (t Trend) Status() TrendStatus { return TrendStatus(EnumName(t.E.Status)) }
+func (t Trend) Status() TrendStatus { return TrendStatus(EnumName(t.Entity.Status)) }
 
 // Kind is the technology's kind.
-func (t Technology) Kind() TechnologyKind { return TechnologyKind(EnumName(t.E.Kind)) }
+func (t Technology) Kind() TechnologyKind { return TechnologyKind(EnumName(t.Entity.Kind)) }
 
 // Lifecycle is the technology's lifecycle stage.
-func (t Technology) Lifecycle() Lifecycle { return Lifecycle(EnumName(t.E.Lifecycle)) }
+func (t Technology) Lifecycle() Lifecycle { return Lifecycle(EnumName(t.Entity.Lifecycle)) }
 
 // Type says whether the tradeoff is a benefit or a challenge.
-func (t Tradeoff) Type() TradeoffType { return TradeoffType(EnumName(t.E.TradeoffType)) }
+func (t Tradeoff) Type() TradeoffType { return TradeoffType(EnumName(t.Entity.TradeoffType)) }
 
 // EnumName turns a data-file word ("cloud-service") into a GraphQL enum name ("CLOUD_SERVICE").
 func EnumName(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-", "_")) }
@@ -131,7 +131,7 @@ func NewEntity(e *store.Entity, sib *batch.Siblings) Entity {
 	if e == nil {
 		return nil
 	}
-	base := Ent{E: e, Sib: sib}
+	base := Ent{Entity: e, Sib: sib}
 	switch e.Type {
 	case dataset.TypeTrend:
 		return &Trend{base}

@@ -40,7 +40,7 @@ func (e InputError) Error() string { return string(e) }
 
 // Relationship is a stored relationship, with whichever ends were loaded with it.
 type Relationship struct {
-	R *store.Relationship
+	Relationship *store.Relationship
 	// FromEntity and ToEntity are the ends, always loaded with the relationship, and FromSib
 	// and ToSib the sibling groups they belong to as objects of the response.
 	FromEntity, ToEntity *store.Entity
@@ -51,17 +51,17 @@ type Relationship struct {
 func (Relationship) IsNode() {}
 
 // ID is the relationship's global ID.
-func (r Relationship) ID() string { return RelationshipGlobalID(r.R.ID) }
+func (r Relationship) ID() string { return RelationshipGlobalID(r.Relationship.ID) }
 
 // Kind is the relationship's kind.
-func (r Relationship) Kind() RelationshipKind { return RelKindOf(r.R.Kind) }
+func (r Relationship) Kind() RelationshipKind { return RelKindOf(r.Relationship.Kind) }
 
 // Rationale is null for derived relationships.
 func (r Relationship) Rationale() *string {
-	if r.R.Rationale == "" {
+	if r.Relationship.Rationale == "" {
 		return nil
 	}
-	return &r.R.Rationale
+	return &r.Relationship.Rationale
 }
 
 // From is the relationship's start. Every Relationship is built with both ends loaded, so the
@@ -72,10 +72,10 @@ func (r Relationship) From() Entity { return NewEntity(r.FromEntity, r.FromSib) 
 func (r Relationship) To() Entity { return NewEntity(r.ToEntity, r.ToSib) }
 
 // Citations are the passages the relationship rests on.
-func (r Relationship) Citations() []*Citation { return Citations(r.R.Citations) }
+func (r Relationship) Citations() []*Citation { return Citations(r.Relationship.Citations) }
 
 // Derived says whether the relationship comes from an entity's own fields.
-func (r Relationship) Derived() bool { return r.R.Derived }
+func (r Relationship) Derived() bool { return r.Relationship.Derived }
 
 // RelKindOf maps a store kind to the GraphQL enum.
 func RelKindOf(k dataset.RelKind) RelationshipKind {
@@ -89,29 +89,29 @@ func StoreRelKind(k RelationshipKind) dataset.RelKind {
 }
 
 // Source is a source document.
-type Source struct{ S dataset.Source }
+type Source struct{ Source dataset.Source }
 
 // IsNode marks Source as a Node.
 func (Source) IsNode() {}
 
 // ID is the source's global ID.
-func (s Source) ID() string { return GlobalID("Source", s.S.Slug) }
+func (s Source) ID() string { return GlobalID("Source", s.Source.Slug) }
 
 // Slug is the source's slug.
-func (s Source) Slug() string { return s.S.Slug }
+func (s Source) Slug() string { return s.Source.Slug }
 
 // Title is the source's title.
-func (s Source) Title() string { return s.S.Title }
+func (s Source) Title() string { return s.Source.Title }
 
 // Publisher is null when unknown.
-func (s Source) Publisher() *string { return optional(s.S.Publisher) }
+func (s Source) Publisher() *string { return optional(s.Source.Publisher) }
 
 // Published is null when unknown.
 func (s Source) Published() *Date {
-	if s.S.Published == "" {
+	if s.Source.Published == "" {
 		return nil
 	}
-	d := Date(s.S.Published)
+	d := Date(s.Source.Published)
 	return &d
 }
 
@@ -123,45 +123,45 @@ func optional(s string) *string {
 }
 
 // Citation points at a passage of a source.
-type Citation struct{ C dataset.Citation }
+type Citation struct{ Citation dataset.Citation }
 
 // Section is the cited section's heading.
-func (c Citation) Section() string { return c.C.Section }
+func (c Citation) Section() string { return c.Citation.Section }
 
 // Paragraph is the cited paragraph's number within its section.
-func (c Citation) Paragraph() int { return c.C.Paragraph }
+func (c Citation) Paragraph() int { return c.Citation.Paragraph }
 
 // Citations wraps dataset citations.
 func Citations(cs []dataset.Citation) []*Citation {
 	out := make([]*Citation, len(cs))
 	for i := range cs {
-		out[i] = &Citation{C: cs[i]}
+		out[i] = &Citation{Citation: cs[i]}
 	}
 	return out
 }
 
 // Radar is a technology radar.
-type Radar struct{ R *dataset.Radar }
+type Radar struct{ Radar *dataset.Radar }
 
 // IsNode marks Radar as a Node.
 func (Radar) IsNode() {}
 
 // ID is the radar's global ID.
-func (r Radar) ID() string { return GlobalID("Radar", r.R.Slug) }
+func (r Radar) ID() string { return GlobalID("Radar", r.Radar.Slug) }
 
 // Slug is the radar's slug.
-func (r Radar) Slug() string { return r.R.Slug }
+func (r Radar) Slug() string { return r.Radar.Slug }
 
 // Name is the radar's name.
-func (r Radar) Name() string { return r.R.Name }
+func (r Radar) Name() string { return r.Radar.Name }
 
 // Description is null when empty.
-func (r Radar) Description() *string { return optional(r.R.Description) }
+func (r Radar) Description() *string { return optional(r.Radar.Description) }
 
 // Quadrants are the radar's quadrants in display order.
 func (r Radar) Quadrants() []*Quadrant {
-	out := make([]*Quadrant, len(r.R.Quadrants))
-	for i, q := range r.R.Quadrants {
+	out := make([]*Quadrant, len(r.Radar.Quadrants))
+	for i, q := range r.Radar.Quadrants {
 		out[i] = &Quadrant{Slug: q.Slug, Name: q.Name}
 	}
 	return out
@@ -169,21 +169,21 @@ func (r Radar) Quadrants() []*Quadrant {
 
 // Rings are the radar's rings, innermost first.
 func (r Radar) Rings() []*Ring {
-	out := make([]*Ring, len(r.R.Rings))
-	for i := range r.R.Rings {
+	out := make([]*Ring, len(r.Radar.Rings))
+	for i := range r.Radar.Rings {
 		out[i] = r.ring(i)
 	}
 	return out
 }
 
 func (r Radar) ring(i int) *Ring {
-	x := r.R.Rings[i]
+	x := r.Radar.Rings[i]
 	return &Ring{Slug: x.Slug, Name: x.Name, Color: optional(x.Color), Description: optional(x.Description), Position: i}
 }
 
 // Ring returns the ring with the slug.
 func (r Radar) Ring(slug string) (*Ring, bool) {
-	for i, x := range r.R.Rings {
+	for i, x := range r.Radar.Rings {
 		if x.Slug == slug {
 			return r.ring(i), true
 		}
@@ -193,7 +193,7 @@ func (r Radar) Ring(slug string) (*Ring, bool) {
 
 // Quadrant returns the quadrant with the slug.
 func (r Radar) Quadrant(slug string) (*Quadrant, bool) {
-	for _, q := range r.R.Quadrants {
+	for _, q := range r.Radar.Quadrants {
 		if q.Slug == slug {
 			return &Quadrant{Slug: q.Slug, Name: q.Name}, true
 		}
@@ -203,8 +203,8 @@ func (r Radar) Quadrant(slug string) (*Quadrant, bool) {
 
 // Editions are the radar's editions, oldest first.
 func (r Radar) Editions() []*Edition {
-	out := make([]*Edition, len(r.R.Editions))
-	for i, e := range r.R.Editions {
+	out := make([]*Edition, len(r.Radar.Editions))
+	for i, e := range r.Radar.Editions {
 		out[i] = &Edition{Date: Date(e.Date), Name: optional(e.Name)}
 	}
 	return out
@@ -217,11 +217,11 @@ func (r Radar) LatestEdition() *Edition {
 }
 
 // PreviousEdition returns the date of the edition before date, or "".
-func (r Radar) PreviousEdition(date string) string { return knowledge.PreviousEdition(r.R, date) }
+func (r Radar) PreviousEdition(date string) string { return knowledge.PreviousEdition(r.Radar, date) }
 
 // Assessment places an entity on a radar at an edition.
 type Assessment struct {
-	A *store.Assessment
+	Assessment *store.Assessment
 	// Radar is the assessment's radar; Previous the same entity's assessment at the previous
 	// edition, if any.
 	Radar    Radar
@@ -234,27 +234,27 @@ type Assessment struct {
 // Edition is the assessment's edition.
 func (a Assessment) Edition() *Edition {
 	for _, e := range a.Radar.Editions() {
-		if string(e.Date) == a.A.Edition {
+		if string(e.Date) == a.Assessment.Edition {
 			return e
 		}
 	}
-	return &Edition{Date: Date(a.A.Edition)}
+	return &Edition{Date: Date(a.Assessment.Edition)}
 }
 
 // Quadrant is the assessment's quadrant.
 func (a Assessment) Quadrant() *Quadrant {
-	q, ok := a.Radar.Quadrant(a.A.Quadrant)
+	q, ok := a.Radar.Quadrant(a.Assessment.Quadrant)
 	if !ok {
-		return &Quadrant{Slug: a.A.Quadrant, Name: a.A.Quadrant}
+		return &Quadrant{Slug: a.Assessment.Quadrant, Name: a.Assessment.Quadrant}
 	}
 	return q
 }
 
 // Ring is the assessment's ring.
 func (a Assessment) Ring() *Ring {
-	r, ok := a.Radar.Ring(a.A.Ring)
+	r, ok := a.Radar.Ring(a.Assessment.Ring)
 	if !ok {
-		return &Ring{Slug: a.A.Ring, Name: a.A.Ring}
+		return &Ring{Slug: a.Assessment.Ring, Name: a.Assessment.Ring}
 	}
 	return r
 }
@@ -270,7 +270,7 @@ func (a Assessment) PreviousRing() *Ring {
 
 // Movement compares the ring with the previous edition's: derived, never stored.
 func (a Assessment) Movement() Movement {
-	switch (knowledge.Placement{Radar: a.Radar.R, Assessment: a.A, Previous: a.Previous}).Movement() {
+	switch (knowledge.Placement{Radar: a.Radar.Radar, Assessment: a.Assessment, Previous: a.Previous}).Movement() {
 	case knowledge.MovementMovedIn:
 		return MovementMovedIn
 	case knowledge.MovementMovedOut:
@@ -282,7 +282,7 @@ func (a Assessment) Movement() Movement {
 }
 
 // Citations are the passages the assessment rests on.
-func (a Assessment) Citations() []*Citation { return Citations(a.A.Citations) }
+func (a Assessment) Citations() []*Citation { return Citations(a.Assessment.Citations) }
 
 // Rationale is null when empty.
-func (a Assessment) Rationale() *string { return optional(a.A.Rationale) }
+func (a Assessment) Rationale() *string { return optional(a.Assessment.Rationale) }
