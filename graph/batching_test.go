@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/99designs/gqlgen/client"
+
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/internal/kbtest"
 )
@@ -62,6 +64,20 @@ func TestNestedQueryReadsOncePerLevel(t *testing.T) {
 	if large > 5 || small > 5 || largeRecords < 10*smallRecords {
 		t.Fatalf("read transactions: %d for a small query, %d for a large one; want at most 5", small, large)
 	}
+
+	// The ends of relationships, reached through from and to, batch by level too: each end's
+	// group is kept by the loaders, as every object's is.
+	ends := func(trends, techs int) string {
+		return fmt.Sprintf(`{ trends(first: %d) { edges { node { technologies(first: %d) { edges { node {
+			relationships(first: 20) { edges { node { from { ... on Technology { vendor { slug } } }
+				to { ... on Technology { vendor { slug } } } } } } } } } } } } }`, trends, techs)
+	}
+	small, _ = txns(ends(2, 2))
+	large, _ = txns(ends(12, 30))
+	if large > 5 {
+		t.Fatalf("read transactions: %d for a small query, %d for a large one; want at most 5", small, large)
+	}
+	t.Logf("relationship ends: %d read transactions for the small query, %d for the large one", small, large)
 }
 
 // The same on the curated dataset, with the radar and citations the playground shows.
@@ -194,5 +210,33 @@ func TestCitationExcerpts(t *testing.T) {
 	want, _ := texts["backend-trends-2026"].Paragraph(c.Section, c.Paragraph)
 	if *c.Excerpt != want || b.Tradeoff.Citations[0].Excerpt != nil {
 		t.Fatalf("excerpt %q, want %q; without text: %v", *c.Excerpt, want, b.Tradeoff.Citations[0].Excerpt)
+	}
+}
+
+// Issue 11: a neighbourhood's centre was counted in its nodes' sibling group as well as in a
+// group of its own, so the nodes' group never saw its last arrival and their vendors waited
+// for the loaders' timer (5 ms by default). Here the timer is an hour: were the bug back, the
+// test would hang until go test's -timeout fails it.
+func TestNeighborhoodNodesBatchWithoutTheTimer(t *testing.T) {
+	e := newEnvWith(t, curated(t), Options{Loaders: LoaderOptions{Wait: time.Hour}})
+	var ids struct{ Center struct{ ID string } }
+	e.query(t, `{ center: technology(slug: "amazon-aurora") { id } }`, &ids)
+	var out struct {
+		Neighborhood struct {
+			Nodes []struct {
+				Entity struct{ Vendor *struct{ Slug string } }
+			}
+		}
+	}
+	e.query(t, `query($id: ID!) { neighborhood(id: $id) { nodes { entity { ... on Technology { vendor { slug } } } } } }`,
+		&out, client.Var("id", ids.Center.ID))
+	vendors := 0
+	for _, n := range out.Neighborhood.Nodes {
+		if n.Entity.Vendor != nil {
+			vendors++
+		}
+	}
+	if vendors == 0 {
+		t.Fatal("no neighbour of amazon-aurora has a vendor: the test no longer asks the loaders anything")
 	}
 }

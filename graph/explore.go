@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/trendgraph/trendgraph/dataset"
-	"github.com/trendgraph/trendgraph/graph/batch"
 	"github.com/trendgraph/trendgraph/graph/model"
 	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
@@ -50,16 +49,17 @@ func (r *Resolver) shortestPath(ctx context.Context, from, to string, maxDepth *
 	if path == nil || err != nil {
 		return nil, err
 	}
-	sib := countEntities(path.Nodes)
+	g := newGroup(ctx, path.Nodes)
 	p := &model.Path{Length: len(path.Steps), Steps: []*model.PathStep{}}
 	for _, e := range path.Nodes {
-		p.Nodes = append(p.Nodes, model.NewEntity(e, sib))
+		p.Nodes = append(p.Nodes, g.entity(e))
 	}
 	for i, s := range path.Steps {
-		rel := &model.Relationship{Relationship: s.Relationship, FromEntity: path.Nodes[i], ToEntity: path.Nodes[i+1]}
+		from, to := path.Nodes[i], path.Nodes[i+1]
 		if s.Dir != store.Outgoing {
-			rel.FromEntity, rel.ToEntity = path.Nodes[i+1], path.Nodes[i]
+			from, to = to, from
 		}
+		rel := &model.Relationship{Relationship: s.Relationship, From: model.NewEntity(from), To: model.NewEntity(to)}
 		p.Steps = append(p.Steps, &model.PathStep{From: p.Nodes[i], To: p.Nodes[i+1], Relationship: rel, Direction: direction(s.Dir)})
 	}
 	return p, nil
@@ -74,20 +74,20 @@ func (r *Resolver) neighborhood(ctx context.Context, id string, depth *int, ks [
 	if err != nil {
 		return nil, err
 	}
-	// The centre is counted with the nodes, as one group of the entities read together.
-	ents := []*store.Entity{h.Center}
-	for _, n := range h.Nodes {
-		ents = append(ents, n.Entity)
+	// The centre is a group of its own: counting it with the nodes, as this once did, left the
+	// nodes' group one short of its count, so their batches waited for the loaders' timer.
+	ents := make([]*store.Entity, len(h.Nodes))
+	for i, n := range h.Nodes {
+		ents[i] = n.Entity
 	}
-	sib := countEntities(ents)
-	out := &model.Neighborhood{Center: model.NewEntity(h.Center, batch.Count(model.TypeName(h.Center.Type))),
+	g := newGroup(ctx, ents)
+	out := &model.Neighborhood{Center: newGroup(ctx, []*store.Entity{h.Center}).entity(h.Center),
 		Truncated: h.Truncated, Nodes: make([]*model.NeighborhoodNode, len(h.Nodes)), Relationships: make([]*model.Relationship, len(h.Relationships))}
 	for i, n := range h.Nodes {
-		out.Nodes[i] = &model.NeighborhoodNode{Entity: model.NewEntity(n.Entity, sib), Depth: n.Depth}
+		out.Nodes[i] = &model.NeighborhoodNode{Entity: g.entity(n.Entity), Depth: n.Depth}
 	}
-	ends := batch.New()
 	for i, rel := range h.Relationships {
-		out.Relationships[i] = &model.Relationship{Relationship: rel.Relationship, FromEntity: rel.From, ToEntity: rel.To, FromSib: ends, ToSib: ends}
+		out.Relationships[i] = &model.Relationship{Relationship: rel.Relationship, From: model.NewEntity(rel.From), To: model.NewEntity(rel.To)}
 	}
 	return out, nil
 }
@@ -113,11 +113,11 @@ func (r *Resolver) compare(ctx context.Context, ids []string) (*model.Comparison
 	for _, n := range c.Neighbors {
 		ents = append(ents, n.Neighbor)
 	}
-	sib := countEntities(ents)
+	g := newGroup(ctx, ents)
 	out := &model.Comparison{Entities: make([]model.Entity, len(c.Entities)), Tradeoffs: make([]*model.ComparedTradeoff, len(c.Tradeoffs)),
 		Neighbors: make([]*model.ComparedNeighbor, len(c.Neighbors)), Assessments: make([]*model.Assessment, len(c.Assessments))}
 	for i, e := range c.Entities {
-		out.Entities[i] = model.NewEntity(e, sib)
+		out.Entities[i] = g.entity(e)
 	}
 	members := func(of []int) []model.Entity {
 		which := make([]model.Entity, len(of))
@@ -127,14 +127,14 @@ func (r *Resolver) compare(ctx context.Context, ids []string) (*model.Comparison
 		return which
 	}
 	for i, t := range c.Tradeoffs {
-		out.Tradeoffs[i] = &model.ComparedTradeoff{Tradeoff: model.NewEntity(t.Tradeoff, sib).(*model.Tradeoff), Entities: members(t.Of), Shared: t.Shared}
+		out.Tradeoffs[i] = &model.ComparedTradeoff{Tradeoff: g.entity(t.Tradeoff).(*model.Tradeoff), Entities: members(t.Of), Shared: t.Shared}
 	}
 	for i, n := range c.Neighbors {
 		out.Neighbors[i] = &model.ComparedNeighbor{Kind: model.RelKindOf(n.Kind), Direction: direction(n.Dir),
-			Neighbor: model.NewEntity(n.Neighbor, sib), Entities: members(n.Of), Shared: n.Shared}
+			Neighbor: g.entity(n.Neighbor), Entities: members(n.Of), Shared: n.Shared}
 	}
 	for i, p := range c.Assessments {
-		out.Assessments[i] = &model.Assessment{Assessment: p.Assessment, Radar: model.Radar{Radar: p.Radar}, Previous: p.Previous, Entity: p.Entity, Sib: sib}
+		out.Assessments[i] = &model.Assessment{Assessment: p.Assessment, Radar: model.Radar{Radar: p.Radar}, Previous: p.Previous, Entity: g.entity(p.Entity)}
 	}
 	return out, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/trendgraph/trendgraph/dataset"
-	"github.com/trendgraph/trendgraph/graph/batch"
 	"github.com/trendgraph/trendgraph/graph/model"
 	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
@@ -89,23 +88,12 @@ func (r *Resolver) listEntities(ctx context.Context, ts []dataset.EntityType, fi
 	if err != nil {
 		return page[model.Entity]{}, err
 	}
-	sib := countEntities(p.Items)
+	g := newGroup(ctx, p.Items)
 	nodes := make([]model.Entity, len(p.Items))
 	for i, e := range p.Items {
-		nodes[i] = model.NewEntity(e, sib)
+		nodes[i] = g.entity(e)
 	}
 	return newPage(nodes, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total), nil
-}
-
-// countEntities makes the sibling group of entities returned together.
-func countEntities(ents []*store.Entity) *batch.Siblings {
-	sib := batch.New()
-	for _, e := range ents {
-		if e != nil {
-			sib.Add(model.TypeName(e.Type))
-		}
-	}
-	return sib
 }
 
 func entityTypes(ts []model.EntityType) []dataset.EntityType {
@@ -126,10 +114,10 @@ func (r *Resolver) search(ctx context.Context, query string, ts []model.EntityTy
 	for i, h := range p.Items {
 		ents[i] = h.Entity
 	}
-	sib := countEntities(ents)
+	g := newGroup(ctx, ents)
 	conn := &model.SearchConnection{TotalCount: p.Total, Edges: make([]*model.SearchEdge, len(p.Items))}
 	for i, h := range p.Items {
-		conn.Edges[i] = &model.SearchEdge{Cursor: p.Cursors[i], Score: h.Score, Node: model.NewEntity(h.Entity, sib)}
+		conn.Edges[i] = &model.SearchEdge{Cursor: p.Cursors[i], Score: h.Score, Node: g.entity(h.Entity)}
 	}
 	conn.PageInfo = newPage(conn.Edges, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil
@@ -141,7 +129,7 @@ func (r *Resolver) entityBySlug(ctx context.Context, slug string, want dataset.E
 	if err != nil {
 		return nil, err
 	}
-	return model.NewEntity(e, countEntities([]*store.Entity{e})), nil
+	return newGroup(ctx, []*store.Entity{e}).entity(e), nil
 }
 
 // resolveNodes fetches objects by global ID: entities and relationships in one read each.
@@ -170,7 +158,7 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 		return nil, err
 	}
 	entByID := store.IndexByID(ents)
-	sib := countEntities(ents)
+	g := newGroup(ctx, ents)
 	var rels []*store.Relationship
 	if len(relIDs) > 0 {
 		if rels, err = r.Store.RelationshipsByID(ctx, relIDs); err != nil {
@@ -198,12 +186,12 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 		case model.IsEntityType(ref.typeName):
 			// An ID whose type does not match the entity is not that entity's ID.
 			if e := entByID[model.StoreID(ref.key)]; e != nil && model.TypeName(e.Type) == ref.typeName {
-				out[i] = model.NewEntity(e, sib).(model.Node)
+				out[i] = g.entity(e).(model.Node)
 			}
 		case ref.typeName == "Relationship":
 			// A relationship whose end has gone (it cannot, after a valid import) is not served.
 			if rel := relByID[model.StoreID(ref.key)]; rel != nil && endByID[rel.FromID] != nil && endByID[rel.ToID] != nil {
-				out[i] = &model.Relationship{Relationship: rel, FromEntity: endByID[rel.FromID], ToEntity: endByID[rel.ToID]}
+				out[i] = &model.Relationship{Relationship: rel, From: model.NewEntity(endByID[rel.FromID]), To: model.NewEntity(endByID[rel.ToID])}
 			}
 		case ref.typeName == "Source":
 			sources, err := loadersFrom(ctx).sources()

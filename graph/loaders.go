@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/graph-gophers/dataloader/v7"
 
 	"github.com/trendgraph/trendgraph/dataset"
@@ -41,6 +40,9 @@ type loaders struct {
 	edgePages   *dataloader.Loader[edgeKey, *edgeResult]
 	entities    *dataloader.Loader[entityKey, *entityResult]
 	assessments *dataloader.Loader[entityKey, []*store.Assessment]
+
+	// members keeps which sibling group each entity object of the response belongs to.
+	members batch.Members
 
 	// sources and radars are tiny tables read whole, once per operation, on first use.
 	sources func() (map[string]dataset.Source, error)
@@ -93,40 +95,6 @@ func loadersFrom(ctx context.Context) *loaders {
 		panic("graph: no loaders in context: build the executor with NewExecutor")
 	}
 	return l
-}
-
-// signature identifies a field's position in the query, list indexes left out: the objects a
-// batch returns for one signature are siblings for the next level.
-func signature(ctx context.Context) string {
-	// Walks the parent chain directly: FieldContext.Path builds the whole path with indexes,
-	// and this runs once per resolver call.
-	var names [16]string
-	parts := names[:0]
-	n := 0
-	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
-		if fc.Index == nil && fc.Field.Field != nil {
-			parts = append(parts, fc.Field.Alias)
-			n += len(fc.Field.Alias) + 1
-		}
-	}
-	b := make([]byte, 0, n)
-	for i := len(parts) - 1; i >= 0; i-- {
-		b = append(b, parts[i]...)
-		b = append(b, '.')
-	}
-	return string(b)
-}
-
-// groups hands out one sibling group per signature within one batch.
-type groups map[string]*batch.Siblings
-
-func (g groups) get(sig string) *batch.Siblings {
-	s, ok := g[sig]
-	if !ok {
-		s = batch.New()
-		g[sig] = s
-	}
-	return s
 }
 
 // enumSet is a set of values of a one-byte enumeration (a relationship kind, an entity type):
@@ -296,53 +264,57 @@ func (l *loaders) readAssessmentBatch(ctx context.Context, keys []entityKey) []*
 	return out
 }
 
-// loadEntity loads one entity for a field of parent, flushing the batch when parent is the
-// last of its siblings to ask.
-func loadEntity(ctx context.Context, parent *batch.Siblings, id store.ID) (model.Entity, error) {
+// loadEntity loads one entity for a field of parent (an object of the response), flushing the
+// batch when parent is the last of its siblings to ask.
+func loadEntity(ctx context.Context, parent any, id store.ID) (model.Entity, error) {
 	l := loadersFrom(ctx)
+	sib := l.members.Of(parent)
 	sig := signature(ctx)
 	if err := ctx.Err(); err != nil {
 		// Timed out or cancelled: arrive (siblings must not wait for us) and load nothing.
-		parent.Arrive(ctx, sig, l.entities.Flush)
+		sib.Arrive(ctx, sig, l.entities.Flush)
 		return nil, err
 	}
 	thunk := l.entities.Load(ctx, entityKey{id: id, sig: sig})
-	parent.Arrive(ctx, sig, l.entities.Flush)
+	sib.Arrive(ctx, sig, l.entities.Flush)
 	res, err := thunk()
 	if err != nil {
 		return nil, err
 	}
-	return model.NewEntity(res.entity, res.sib), nil
+	return l.group(res.sib).entity(res.entity), nil
 }
 
 // skipEntity is loadEntity for a parent that has nothing to load: it still arrives, so that its
 // siblings' batch does not wait for it.
-func skipEntity(ctx context.Context, parent *batch.Siblings) {
-	parent.Arrive(ctx, signature(ctx), loadersFrom(ctx).entities.Flush)
+func skipEntity(ctx context.Context, parent any) {
+	l := loadersFrom(ctx)
+	l.members.Of(parent).Arrive(ctx, signature(ctx), l.entities.Flush)
 }
 
 // loadEdgePage loads one page of a parent's edges, with the same flushing.
-func loadEdgePage(ctx context.Context, parent *batch.Siblings, k edgeKey) (*edgeResult, error) {
+func loadEdgePage(ctx context.Context, parent any, k edgeKey) (*edgeResult, error) {
 	l := loadersFrom(ctx)
+	sib := l.members.Of(parent)
 	k.sig = signature(ctx)
 	if err := ctx.Err(); err != nil {
-		parent.Arrive(ctx, k.sig, l.edgePages.Flush)
+		sib.Arrive(ctx, k.sig, l.edgePages.Flush)
 		return nil, err
 	}
 	thunk := l.edgePages.Load(ctx, k)
-	parent.Arrive(ctx, k.sig, l.edgePages.Flush)
+	sib.Arrive(ctx, k.sig, l.edgePages.Flush)
 	return thunk()
 }
 
-// loadAssessments loads every assessment of a parent entity.
-func loadAssessments(ctx context.Context, parent *batch.Siblings, id store.ID) ([]*store.Assessment, error) {
+// loadAssessments loads every assessment of a parent entity, with the same flushing.
+func loadAssessments(ctx context.Context, parent any, id store.ID) ([]*store.Assessment, error) {
 	l := loadersFrom(ctx)
+	sib := l.members.Of(parent)
 	sig := signature(ctx)
 	if err := ctx.Err(); err != nil {
-		parent.Arrive(ctx, sig, l.assessments.Flush)
+		sib.Arrive(ctx, sig, l.assessments.Flush)
 		return nil, err
 	}
 	thunk := l.assessments.Load(ctx, entityKey{id: id, sig: sig})
-	parent.Arrive(ctx, sig, l.assessments.Flush)
+	sib.Arrive(ctx, sig, l.assessments.Flush)
 	return thunk()
 }

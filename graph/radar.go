@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 
-	"github.com/trendgraph/trendgraph/graph/batch"
 	"github.com/trendgraph/trendgraph/graph/model"
 	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
@@ -12,8 +11,8 @@ import (
 
 // assessmentsOf builds an entity's assessments, oldest edition first, each with the same
 // entity's assessment at the radar's previous edition, from which movement is derived.
-func assessmentsOf(ctx context.Context, parent model.Ent) ([]*model.Assessment, error) {
-	list, err := loadAssessments(ctx, parent.Sib, parent.Entity.ID)
+func assessmentsOf(ctx context.Context, parent entityObject) ([]*model.Assessment, error) {
+	list, err := loadAssessments(ctx, parent, parent.Stored().ID)
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +31,9 @@ func assessmentsOf(ctx context.Context, parent model.Ent) ([]*model.Assessment, 
 			continue
 		}
 		radar := model.Radar{Radar: rd}
-		out = append(out, &model.Assessment{Assessment: a, Radar: radar, Entity: parent.Entity,
+		// A fresh object for the entity, in no sibling group: the parent's group counts the
+		// parents, not their assessments' entities.
+		out = append(out, &model.Assessment{Assessment: a, Radar: radar, Entity: model.NewEntity(parent.Stored()),
 			Previous: byEdition[[2]string{a.Radar, radar.PreviousEdition(a.Edition)}]})
 	}
 	slices.SortStableFunc(out, func(a, b *model.Assessment) int {
@@ -65,16 +66,15 @@ func (r *Resolver) radarEntries(ctx context.Context, rd model.Radar, edition *mo
 	if err != nil {
 		return nil, err
 	}
-	sib := batch.New()
-	for _, e := range p.Items {
-		if e.Entity != nil {
-			sib.Add(model.TypeName(e.Entity.Type))
-		}
+	ents := make([]*store.Entity, len(p.Items))
+	for i, e := range p.Items {
+		ents[i] = e.Entity
 	}
+	g := newGroup(ctx, ents)
 	conn := &model.AssessmentConnection{TotalCount: p.Total, Edges: make([]*model.AssessmentEdge, len(p.Items))}
 	for i, e := range p.Items {
 		conn.Edges[i] = &model.AssessmentEdge{Cursor: p.Cursors[i], Node: &model.Assessment{
-			Assessment: e.Assessment, Radar: rd, Previous: e.Previous, Entity: e.Entity, Sib: sib}}
+			Assessment: e.Assessment, Radar: rd, Previous: e.Previous, Entity: g.entity(e.Entity)}}
 	}
 	conn.PageInfo = newPage(conn.Edges, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/trendgraph/trendgraph/dataset"
-	"github.com/trendgraph/trendgraph/graph/batch"
 	"github.com/trendgraph/trendgraph/graph/model"
 	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
@@ -55,15 +54,16 @@ func (s edgeSpec) key(node *store.Entity, p store.PageArgs) edgeKey {
 }
 
 // related pages through the entities at the other end of a parent's relationships.
-func related(ctx context.Context, parent model.Ent, spec edgeSpec, first *int, after *string, last *int, before *string) (page[model.Entity], error) {
+func related(ctx context.Context, parent entityObject, spec edgeSpec, first *int, after *string, last *int, before *string) (page[model.Entity], error) {
 	args, err := (knowledge.Window{First: first, After: after, Last: last, Before: before}).Args(knowledge.EdgeCursor)
 	if err != nil {
 		return page[model.Entity]{}, err
 	}
-	res, err := loadEdgePage(ctx, parent.Sib, spec.key(parent.Entity, args))
+	res, err := loadEdgePage(ctx, parent, spec.key(parent.Stored(), args))
 	if err != nil {
 		return page[model.Entity]{}, err
 	}
+	g := loadersFrom(ctx).group(res.sib)
 	p := res.page
 	nodes := make([]model.Entity, 0, len(p.Others))
 	cursors := make([]string, 0, len(p.Others))
@@ -71,14 +71,14 @@ func related(ctx context.Context, parent model.Ent, spec edgeSpec, first *int, a
 		if e == nil {
 			continue // a dangling edge cannot be imported; skip rather than fail the page
 		}
-		nodes = append(nodes, model.NewEntity(e, res.sib))
+		nodes = append(nodes, g.entity(e))
 		cursors = append(cursors, knowledge.EncodeCursor(knowledge.EdgeCursor, p.Cursors[i]))
 	}
 	return newPage(nodes, cursors, p.HasPreviousPage, p.HasNextPage, p.Total), nil
 }
 
 // relationships pages through a parent's relationships, with the other end of each.
-func relationships(ctx context.Context, parent model.Ent, direction *model.Direction, kinds []model.RelationshipKind,
+func relationships(ctx context.Context, parent entityObject, direction *model.Direction, kinds []model.RelationshipKind,
 	first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
 	spec := edgeSpec{dir: storeDirection(direction)}
 	for _, k := range kinds {
@@ -88,10 +88,12 @@ func relationships(ctx context.Context, parent model.Ent, direction *model.Direc
 	if err != nil {
 		return nil, err
 	}
-	res, err := loadEdgePage(ctx, parent.Sib, spec.key(parent.Entity, args))
+	res, err := loadEdgePage(ctx, parent, spec.key(parent.Stored(), args))
 	if err != nil {
 		return nil, err
 	}
+	l := loadersFrom(ctx)
+	others, froms, tos := l.group(res.sib), l.group(res.fromSib), l.group(res.toSib)
 	p := res.page
 	conn := &model.RelationshipConnection{TotalCount: p.Total, Edges: []*model.RelationshipEdge{}}
 	var cursors []string
@@ -100,15 +102,14 @@ func relationships(ctx context.Context, parent model.Ent, direction *model.Direc
 		if rel == nil || other == nil {
 			continue
 		}
-		node := &model.Relationship{Relationship: rel, FromEntity: parent.Entity, ToEntity: other, FromSib: res.fromSib, ToSib: res.toSib}
-		dir := model.DirectionOutgoing
+		dir, from, to := model.DirectionOutgoing, parent.Stored(), other
 		if e.Dir == store.Incoming {
-			dir = model.DirectionIncoming
-			node.FromEntity, node.ToEntity = other, parent.Entity
+			dir, from, to = model.DirectionIncoming, other, parent.Stored()
 		}
+		node := &model.Relationship{Relationship: rel, From: froms.entity(from), To: tos.entity(to)}
 		c := knowledge.EncodeCursor(knowledge.EdgeCursor, p.Cursors[i])
 		cursors = append(cursors, c)
-		conn.Edges = append(conn.Edges, &model.RelationshipEdge{Cursor: c, Node: node, Direction: dir, Other: model.NewEntity(other, res.sib)})
+		conn.Edges = append(conn.Edges, &model.RelationshipEdge{Cursor: c, Node: node, Direction: dir, Other: others.entity(other)})
 	}
 	conn.PageInfo = newPage(conn.Edges, cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil
@@ -128,9 +129,9 @@ func storeDirection(d *model.Direction) store.Direction {
 }
 
 // endEntity returns an entity that was read with its parent (an assessment's), or loads it.
-func endEntity(ctx context.Context, e *store.Entity, sib *batch.Siblings, id store.ID) (model.Entity, error) {
+func endEntity(ctx context.Context, e model.Entity, id store.ID) (model.Entity, error) {
 	if e != nil {
-		return model.NewEntity(e, sib), nil
+		return e, nil
 	}
 	ent, err := loadEntity(ctx, nil, id)
 	if err != nil {

@@ -21,7 +21,7 @@ func (r *assessmentResolver) Radar(ctx context.Context, obj *model.Assessment) (
 }
 
 func (r *assessmentResolver) Entity(ctx context.Context, obj *model.Assessment) (model.Entity, error) {
-	return endEntity(ctx, obj.Entity, obj.Sib, obj.Assessment.EntityID)
+	return endEntity(ctx, obj.Entity, obj.Assessment.EntityID)
 }
 
 func (r *citationResolver) Source(ctx context.Context, obj *model.Citation) (*model.Source, error) {
@@ -64,15 +64,15 @@ func (r *citationResolver) Excerpt(ctx context.Context, obj *model.Citation) (*s
 }
 
 func (r *organizationResolver) Relationships(ctx context.Context, obj *model.Organization, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return relationships(ctx, obj.Ent, direction, kinds, first, after, last, before)
+	return relationships(ctx, obj, direction, kinds, first, after, last, before)
 }
 
 func (r *organizationResolver) Assessments(ctx context.Context, obj *model.Organization) ([]*model.Assessment, error) {
-	return assessmentsOf(ctx, obj.Ent)
+	return assessmentsOf(ctx, obj)
 }
 
 func (r *organizationResolver) Technologies(ctx context.Context, obj *model.Organization, first *int, after *string, last *int, before *string) (*model.TechnologyConnection, error) {
-	p, err := related(ctx, obj.Ent, specOrgTechs, first, after, last, before)
+	p, err := related(ctx, obj, specOrgTechs, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func (r *organizationResolver) Technologies(ctx context.Context, obj *model.Orga
 }
 
 func (r *organizationResolver) Created(ctx context.Context, obj *model.Organization, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
-	p, err := related(ctx, obj.Ent, specCreated, first, after, last, before)
+	p, err := related(ctx, obj, specCreated, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -284,15 +284,15 @@ func (r *radarResolver) Entries(ctx context.Context, obj *model.Radar, edition *
 }
 
 func (r *skillResolver) Relationships(ctx context.Context, obj *model.Skill, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return relationships(ctx, obj.Ent, direction, kinds, first, after, last, before)
+	return relationships(ctx, obj, direction, kinds, first, after, last, before)
 }
 
 func (r *skillResolver) Assessments(ctx context.Context, obj *model.Skill) ([]*model.Assessment, error) {
-	return assessmentsOf(ctx, obj.Ent)
+	return assessmentsOf(ctx, obj)
 }
 
 func (r *skillResolver) RequiredBy(ctx context.Context, obj *model.Skill, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
-	p, err := related(ctx, obj.Ent, specRequiredBy, first, after, last, before)
+	p, err := related(ctx, obj, specRequiredBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -300,19 +300,19 @@ func (r *skillResolver) RequiredBy(ctx context.Context, obj *model.Skill, first 
 }
 
 func (r *technologyResolver) Relationships(ctx context.Context, obj *model.Technology, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return relationships(ctx, obj.Ent, direction, kinds, first, after, last, before)
+	return relationships(ctx, obj, direction, kinds, first, after, last, before)
 }
 
 func (r *technologyResolver) Assessments(ctx context.Context, obj *model.Technology) ([]*model.Assessment, error) {
-	return assessmentsOf(ctx, obj.Ent)
+	return assessmentsOf(ctx, obj)
 }
 
 func (r *technologyResolver) Vendor(ctx context.Context, obj *model.Technology) (*model.Organization, error) {
 	if obj.Entity.Vendor == "" {
-		skipEntity(ctx, obj.Sib)
+		skipEntity(ctx, obj)
 		return nil, nil
 	}
-	e, err := loadEntity(ctx, obj.Sib, store.EntityID(obj.Entity.Vendor))
+	e, err := loadEntity(ctx, obj, store.EntityID(obj.Entity.Vendor))
 	if err != nil || e == nil {
 		return nil, err
 	}
@@ -321,7 +321,7 @@ func (r *technologyResolver) Vendor(ctx context.Context, obj *model.Technology) 
 }
 
 func (r *technologyResolver) Trends(ctx context.Context, obj *model.Technology, first *int, after *string, last *int, before *string) (*model.TrendConnection, error) {
-	p, err := related(ctx, obj.Ent, specTechTrends, first, after, last, before)
+	p, err := related(ctx, obj, specTechTrends, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +329,7 @@ func (r *technologyResolver) Trends(ctx context.Context, obj *model.Technology, 
 }
 
 func (r *technologyResolver) Tradeoffs(ctx context.Context, obj *model.Technology, typeArg *model.TradeoffType, first *int, after *string, last *int, before *string) (*model.TradeoffConnection, error) {
-	p, err := related(ctx, obj.Ent, specTradeoffs(typeArg), first, after, last, before)
+	p, err := related(ctx, obj, specTradeoffs(typeArg), first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -337,7 +337,7 @@ func (r *technologyResolver) Tradeoffs(ctx context.Context, obj *model.Technolog
 }
 
 func (r *technologyResolver) UseCases(ctx context.Context, obj *model.Technology, first *int, after *string, last *int, before *string) (*model.UseCaseConnection, error) {
-	p, err := related(ctx, obj.Ent, specUseCases, first, after, last, before)
+	p, err := related(ctx, obj, specUseCases, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -345,7 +345,7 @@ func (r *technologyResolver) UseCases(ctx context.Context, obj *model.Technology
 }
 
 func (r *technologyResolver) Alternatives(ctx context.Context, obj *model.Technology, first *int, after *string, last *int, before *string) (*model.TechnologyConnection, error) {
-	p, err := related(ctx, obj.Ent, specAlternatives, first, after, last, before)
+	p, err := related(ctx, obj, specAlternatives, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -353,7 +353,7 @@ func (r *technologyResolver) Alternatives(ctx context.Context, obj *model.Techno
 }
 
 func (r *technologyResolver) Implements(ctx context.Context, obj *model.Technology, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
-	p, err := related(ctx, obj.Ent, specImplements, first, after, last, before)
+	p, err := related(ctx, obj, specImplements, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -361,7 +361,7 @@ func (r *technologyResolver) Implements(ctx context.Context, obj *model.Technolo
 }
 
 func (r *technologyResolver) Implementations(ctx context.Context, obj *model.Technology, first *int, after *string, last *int, before *string) (*model.TechnologyConnection, error) {
-	p, err := related(ctx, obj.Ent, specImplementations, first, after, last, before)
+	p, err := related(ctx, obj, specImplementations, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -369,15 +369,15 @@ func (r *technologyResolver) Implementations(ctx context.Context, obj *model.Tec
 }
 
 func (r *tradeoffResolver) Relationships(ctx context.Context, obj *model.Tradeoff, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return relationships(ctx, obj.Ent, direction, kinds, first, after, last, before)
+	return relationships(ctx, obj, direction, kinds, first, after, last, before)
 }
 
 func (r *tradeoffResolver) Assessments(ctx context.Context, obj *model.Tradeoff) ([]*model.Assessment, error) {
-	return assessmentsOf(ctx, obj.Ent)
+	return assessmentsOf(ctx, obj)
 }
 
 func (r *tradeoffResolver) AppliesTo(ctx context.Context, obj *model.Tradeoff, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
-	p, err := related(ctx, obj.Ent, specAppliesTo, first, after, last, before)
+	p, err := related(ctx, obj, specAppliesTo, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -385,7 +385,7 @@ func (r *tradeoffResolver) AppliesTo(ctx context.Context, obj *model.Tradeoff, f
 }
 
 func (r *tradeoffResolver) AddressedBy(ctx context.Context, obj *model.Tradeoff, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
-	p, err := related(ctx, obj.Ent, specAddressedBy, first, after, last, before)
+	p, err := related(ctx, obj, specAddressedBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -393,19 +393,19 @@ func (r *tradeoffResolver) AddressedBy(ctx context.Context, obj *model.Tradeoff,
 }
 
 func (r *trendResolver) Relationships(ctx context.Context, obj *model.Trend, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return relationships(ctx, obj.Ent, direction, kinds, first, after, last, before)
+	return relationships(ctx, obj, direction, kinds, first, after, last, before)
 }
 
 func (r *trendResolver) Assessments(ctx context.Context, obj *model.Trend) ([]*model.Assessment, error) {
-	return assessmentsOf(ctx, obj.Ent)
+	return assessmentsOf(ctx, obj)
 }
 
 func (r *trendResolver) Parent(ctx context.Context, obj *model.Trend) (*model.Trend, error) {
 	if obj.Entity.Parent == "" {
-		skipEntity(ctx, obj.Sib)
+		skipEntity(ctx, obj)
 		return nil, nil
 	}
-	e, err := loadEntity(ctx, obj.Sib, store.EntityID(obj.Entity.Parent))
+	e, err := loadEntity(ctx, obj, store.EntityID(obj.Entity.Parent))
 	if err != nil || e == nil {
 		return nil, err
 	}
@@ -414,7 +414,7 @@ func (r *trendResolver) Parent(ctx context.Context, obj *model.Trend) (*model.Tr
 }
 
 func (r *trendResolver) Children(ctx context.Context, obj *model.Trend, first *int, after *string, last *int, before *string) (*model.TrendConnection, error) {
-	p, err := related(ctx, obj.Ent, specChildren, first, after, last, before)
+	p, err := related(ctx, obj, specChildren, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -422,7 +422,7 @@ func (r *trendResolver) Children(ctx context.Context, obj *model.Trend, first *i
 }
 
 func (r *trendResolver) Technologies(ctx context.Context, obj *model.Trend, first *int, after *string, last *int, before *string) (*model.TechnologyConnection, error) {
-	p, err := related(ctx, obj.Ent, specTrendTechs, first, after, last, before)
+	p, err := related(ctx, obj, specTrendTechs, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -430,7 +430,7 @@ func (r *trendResolver) Technologies(ctx context.Context, obj *model.Trend, firs
 }
 
 func (r *trendResolver) Tradeoffs(ctx context.Context, obj *model.Trend, typeArg *model.TradeoffType, first *int, after *string, last *int, before *string) (*model.TradeoffConnection, error) {
-	p, err := related(ctx, obj.Ent, specTradeoffs(typeArg), first, after, last, before)
+	p, err := related(ctx, obj, specTradeoffs(typeArg), first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -438,7 +438,7 @@ func (r *trendResolver) Tradeoffs(ctx context.Context, obj *model.Trend, typeArg
 }
 
 func (r *trendResolver) RequiredSkills(ctx context.Context, obj *model.Trend, first *int, after *string, last *int, before *string) (*model.SkillConnection, error) {
-	p, err := related(ctx, obj.Ent, specRequiredSkills, first, after, last, before)
+	p, err := related(ctx, obj, specRequiredSkills, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -446,7 +446,7 @@ func (r *trendResolver) RequiredSkills(ctx context.Context, obj *model.Trend, fi
 }
 
 func (r *trendResolver) UseCases(ctx context.Context, obj *model.Trend, first *int, after *string, last *int, before *string) (*model.UseCaseConnection, error) {
-	p, err := related(ctx, obj.Ent, specUseCases, first, after, last, before)
+	p, err := related(ctx, obj, specUseCases, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -454,15 +454,15 @@ func (r *trendResolver) UseCases(ctx context.Context, obj *model.Trend, first *i
 }
 
 func (r *useCaseResolver) Relationships(ctx context.Context, obj *model.UseCase, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
-	return relationships(ctx, obj.Ent, direction, kinds, first, after, last, before)
+	return relationships(ctx, obj, direction, kinds, first, after, last, before)
 }
 
 func (r *useCaseResolver) Assessments(ctx context.Context, obj *model.UseCase) ([]*model.Assessment, error) {
-	return assessmentsOf(ctx, obj.Ent)
+	return assessmentsOf(ctx, obj)
 }
 
 func (r *useCaseResolver) UsedBy(ctx context.Context, obj *model.UseCase, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
-	p, err := related(ctx, obj.Ent, specUsedBy, first, after, last, before)
+	p, err := related(ctx, obj, specUsedBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}

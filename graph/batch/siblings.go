@@ -6,7 +6,8 @@
 // that list, and the batch can run. A Siblings value is shared by the objects that one resolver
 // call (or one loader batch) returned; each field resolver reports its arrival, and the last
 // arrival flushes the loader. A loader's own short wait remains as a safety net for the cases
-// this cannot see (an object whose resolution was cut short, say).
+// this cannot see (an object whose resolution was cut short, say). Members keeps, per
+// operation, which group each object belongs to, so that the objects need not carry it.
 package batch
 
 import (
@@ -60,13 +61,28 @@ func (s *Siblings) Arrive(ctx context.Context, sig string, flush func()) {
 	}
 }
 
-// Count returns a group that counts one object of each non-empty type name given.
-func Count(typeNames ...string) *Siblings {
-	s := New()
-	for _, t := range typeNames {
-		if t != "" {
-			s.count[t]++
-		}
+// Members records, for one operation, the group each object of the response belongs to, so
+// that the objects themselves carry no batching state. Objects are told apart by identity:
+// add pointers, the same ones gqlgen later hands to the objects' field resolvers.
+type Members struct {
+	mu sync.RWMutex
+	of map[any]*Siblings
+}
+
+// Add makes obj a member of s. An object must be added before gqlgen sees it, as s must
+// count it before then (see Siblings).
+func (m *Members) Add(obj any, s *Siblings) {
+	m.mu.Lock()
+	if m.of == nil {
+		m.of = map[any]*Siblings{}
 	}
-	return s
+	m.of[obj] = s
+	m.mu.Unlock()
+}
+
+// Of returns the group of obj: nil, a group of one, for an object never added.
+func (m *Members) Of(obj any) *Siblings {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.of[obj]
 }

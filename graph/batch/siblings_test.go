@@ -63,12 +63,6 @@ func TestArrivalFlushesOnlyWhenItIsTheLast(t *testing.T) {
 			[]arrival{{trend, "a"}}, []int{0}},
 		{"arrivals past the count flush again", group(tech),
 			[]arrival{{tech, "a"}, {tech, "a"}}, []int{0, 1}},
-		{"Count counts one of each name given", func() *batch.Siblings { return batch.Count(tech, trend, tech) },
-			[]arrival{{trend, "a"}, {tech, "a"}, {tech, "a"}}, []int{0, 2}},
-		{"Count skips empty names", func() *batch.Siblings { return batch.Count("", tech, "") },
-			[]arrival{{tech, "a"}}, []int{0}},
-		{"Count of nothing", func() *batch.Siblings { return batch.Count() },
-			[]arrival{{tech, "a"}}, []int{0}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -113,5 +107,23 @@ func TestConcurrentSiblingsFlushOnceAfterAllArrive(t *testing.T) {
 	wg.Wait()
 	if flushes.Load() != 1 || atFlush != n {
 		t.Fatalf("%d flushes, the first after %d of %d keys were queued; want 1, after all", flushes.Load(), atFlush, n)
+	}
+}
+
+// Objects are members by identity: two objects with equal contents can belong to different
+// groups (as a relationship's end and the same entity as its other end do), and an object
+// never added is in no group, which Arrive treats as a group of one.
+func TestMembersAreKeptByIdentity(t *testing.T) {
+	type object struct{ slug string }
+	a, b, stranger := &object{"x"}, &object{"x"}, &object{"x"}
+	ga, gb := batch.New(), batch.New()
+	var m batch.Members
+	m.Add(a, ga)
+	m.Add(b, gb)
+	if m.Of(a) != ga || m.Of(b) != gb {
+		t.Fatal("equal objects share a group")
+	}
+	if m.Of(stranger) != nil || m.Of(nil) != nil {
+		t.Fatal("an object never added has a group")
 	}
 }

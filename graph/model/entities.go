@@ -7,16 +7,14 @@ import (
 	"strings"
 
 	"github.com/trendgraph/trendgraph/dataset"
-	"github.com/trendgraph/trendgraph/graph/batch"
 	"github.com/trendgraph/trendgraph/store"
 )
 
-// Ent is what every entity type shares: the stored record and the group of objects it was
-// loaded with.
-type Ent struct {
-	Entity *store.Entity
-	Sib    *batch.Siblings
-}
+// Ent is what every entity type shares: the stored record.
+type Ent struct{ Entity *store.Entity }
+
+// Stored is the stored record, whatever the entity's type.
+func (e Ent) Stored() *store.Entity { return e.Entity }
 
 // ID is the entity's global ID.
 func (e Ent) ID() string { return EntityGlobalID(e.Entity) }
@@ -124,14 +122,12 @@ func TypeName(t dataset.EntityType) string {
 	return info.TypeName
 }
 
-// NewEntity wraps a stored entity in its GraphQL type, as a member of the sibling group sib.
-// The group must already count it (see batch.Siblings): counting at wrap time would let a
-// fast sibling's children flush before slower siblings were counted.
-func NewEntity(e *store.Entity, sib *batch.Siblings) Entity {
+// NewEntity wraps a stored entity in its GraphQL type; nil for nil.
+func NewEntity(e *store.Entity) Entity {
 	if e == nil {
 		return nil
 	}
-	base := Ent{Entity: e, Sib: sib}
+	base := Ent{Entity: e}
 	switch e.Type {
 	case dataset.TypeTrend:
 		return &Trend{base}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/trendgraph/trendgraph/dataset"
-	"github.com/trendgraph/trendgraph/graph/batch"
 	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
 )
@@ -38,13 +37,13 @@ type InputError string
 
 func (e InputError) Error() string { return string(e) }
 
-// Relationship is a stored relationship, with whichever ends were loaded with it.
+// Relationship is a stored relationship with both its ends.
 type Relationship struct {
 	Relationship *store.Relationship
-	// FromEntity and ToEntity are the ends, always loaded with the relationship, and FromSib
-	// and ToSib the sibling groups they belong to as objects of the response.
-	FromEntity, ToEntity *store.Entity
-	FromSib, ToSib       *batch.Siblings
+	// From and To are the ends, always loaded and wrapped with the relationship: as plain
+	// fields they need no resolver, so lists of relationships marshal without a goroutine
+	// apiece.
+	From, To Entity
 }
 
 // IsNode marks Relationship as a Node.
@@ -63,13 +62,6 @@ func (r Relationship) Rationale() *string {
 	}
 	return &r.Relationship.Rationale
 }
-
-// From is the relationship's start. Every Relationship is built with both ends loaded, so the
-// field needs no resolver: lists of relationships then marshal without a goroutine apiece.
-func (r Relationship) From() Entity { return NewEntity(r.FromEntity, r.FromSib) }
-
-// To is the entity the relationship points to.
-func (r Relationship) To() Entity { return NewEntity(r.ToEntity, r.ToSib) }
 
 // Citations are the passages the relationship rests on.
 func (r Relationship) Citations() []*Citation { return Citations(r.Relationship.Citations) }
@@ -226,9 +218,9 @@ type Assessment struct {
 	// edition, if any.
 	Radar    Radar
 	Previous *store.Assessment
-	// Entity is the assessed entity when it was loaded with the assessment.
-	Entity *store.Entity
-	Sib    *batch.Siblings
+	// Entity is the assessed entity when it was read with the assessment, nil otherwise (the
+	// entity field's resolver then loads it).
+	Entity Entity
 }
 
 // Edition is the assessment's edition.
