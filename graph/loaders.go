@@ -264,20 +264,26 @@ func (l *loaders) readAssessmentBatch(ctx context.Context, keys []entityKey) []*
 	return out
 }
 
-// loadEntity loads one entity for a field of parent (an object of the response), flushing the
-// batch when parent is the last of its siblings to ask.
-func loadEntity(ctx context.Context, parent any, id store.ID) (model.Entity, error) {
-	l := loadersFrom(ctx)
-	sib := l.members.Of(parent)
-	sig := signature(ctx)
+// loadOne queues the key for the calling field's position on loader ld and reports parent's
+// arrival (parent is the object of the response whose field this is), so that the last of its
+// siblings to ask runs the batch at once; then it waits for the value.
+func loadOne[K comparable, V any](ctx context.Context, l *loaders, parent any, ld *dataloader.Loader[K, V], key func(sig string) K) (V, error) {
+	sib, sig := l.members.Of(parent), signature(ctx)
 	if err := ctx.Err(); err != nil {
 		// Timed out or cancelled: arrive (siblings must not wait for us) and load nothing.
-		sib.Arrive(ctx, sig, l.entities.Flush)
-		return nil, err
+		sib.Arrive(ctx, sig, ld.Flush)
+		var none V
+		return none, err
 	}
-	thunk := l.entities.Load(ctx, entityKey{id: id, sig: sig})
-	sib.Arrive(ctx, sig, l.entities.Flush)
-	res, err := thunk()
+	thunk := ld.Load(ctx, key(sig))
+	sib.Arrive(ctx, sig, ld.Flush)
+	return thunk()
+}
+
+// loadEntity loads one entity for a field of parent.
+func loadEntity(ctx context.Context, parent any, id store.ID) (model.Entity, error) {
+	l := loadersFrom(ctx)
+	res, err := loadOne(ctx, l, parent, l.entities, func(sig string) entityKey { return entityKey{id: id, sig: sig} })
 	if err != nil {
 		return nil, err
 	}
@@ -291,30 +297,14 @@ func skipEntity(ctx context.Context, parent any) {
 	l.members.Of(parent).Arrive(ctx, signature(ctx), l.entities.Flush)
 }
 
-// loadEdgePage loads one page of a parent's edges, with the same flushing.
+// loadEdgePage loads one page of a parent's edges.
 func loadEdgePage(ctx context.Context, parent any, k edgeKey) (*edgeResult, error) {
 	l := loadersFrom(ctx)
-	sib := l.members.Of(parent)
-	k.sig = signature(ctx)
-	if err := ctx.Err(); err != nil {
-		sib.Arrive(ctx, k.sig, l.edgePages.Flush)
-		return nil, err
-	}
-	thunk := l.edgePages.Load(ctx, k)
-	sib.Arrive(ctx, k.sig, l.edgePages.Flush)
-	return thunk()
+	return loadOne(ctx, l, parent, l.edgePages, func(sig string) edgeKey { k.sig = sig; return k })
 }
 
-// loadAssessments loads every assessment of a parent entity, with the same flushing.
+// loadAssessments loads every assessment of a parent entity.
 func loadAssessments(ctx context.Context, parent any, id store.ID) ([]*store.Assessment, error) {
 	l := loadersFrom(ctx)
-	sib := l.members.Of(parent)
-	sig := signature(ctx)
-	if err := ctx.Err(); err != nil {
-		sib.Arrive(ctx, sig, l.assessments.Flush)
-		return nil, err
-	}
-	thunk := l.assessments.Load(ctx, entityKey{id: id, sig: sig})
-	sib.Arrive(ctx, sig, l.assessments.Flush)
-	return thunk()
+	return loadOne(ctx, l, parent, l.assessments, func(sig string) entityKey { return entityKey{id: id, sig: sig} })
 }
