@@ -78,6 +78,14 @@ func TestNestedQueryReadsOncePerLevel(t *testing.T) {
 		t.Fatalf("read transactions: %d for a small query, %d for a large one; want at most 5", small, large)
 	}
 	t.Logf("relationship ends: %d read transactions for the small query, %d for the large one", small, large)
+	// The same asked through a fragment: ends are made ahead only for queries that ask for them,
+	// and a fragment must count as asking.
+	viaFragment := `{ trends(first: 12) { edges { node { technologies(first: 30) { edges { node {
+		relationships(first: 20) { edges { node { ...Ends } } } } } } } } } }
+		fragment Ends on Relationship { from { ... on Technology { vendor { slug } } } to { ... on Technology { vendor { slug } } } }`
+	if n, _ := txns(viaFragment); n > 5 {
+		t.Fatalf("read transactions through a fragment: %d; want at most 5", n)
+	}
 }
 
 // The same on the curated dataset, with the radar and citations the playground shows.

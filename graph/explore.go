@@ -59,7 +59,7 @@ func (r *Resolver) shortestPath(ctx context.Context, from, to string, maxDepth *
 		if s.Dir != store.Outgoing {
 			from, to = to, from
 		}
-		rel := &model.Relationship{Relationship: s.Relationship, From: model.NewEntity(from), To: model.NewEntity(to)}
+		rel := &model.Relationship{Relationship: s.Relationship, FromEntity: from, ToEntity: to}
 		p.Steps = append(p.Steps, &model.PathStep{From: p.Nodes[i], To: p.Nodes[i+1], Relationship: rel, Direction: direction(s.Dir)})
 	}
 	return p, nil
@@ -87,7 +87,7 @@ func (r *Resolver) neighborhood(ctx context.Context, id string, depth *int, ks [
 		out.Nodes[i] = &model.NeighborhoodNode{Entity: g.entity(n.Entity), Depth: n.Depth}
 	}
 	for i, rel := range h.Relationships {
-		out.Relationships[i] = &model.Relationship{Relationship: rel.Relationship, From: model.NewEntity(rel.From), To: model.NewEntity(rel.To)}
+		out.Relationships[i] = &model.Relationship{Relationship: rel.Relationship, FromEntity: rel.From, ToEntity: rel.To}
 	}
 	return out, nil
 }

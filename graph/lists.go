@@ -191,7 +191,7 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 		case ref.typeName == "Relationship":
 			// A relationship whose end has gone (it cannot, after a valid import) is not served.
 			if rel := relByID[model.StoreID(ref.key)]; rel != nil && endByID[rel.FromID] != nil && endByID[rel.ToID] != nil {
-				out[i] = &model.Relationship{Relationship: rel, From: model.NewEntity(endByID[rel.FromID]), To: model.NewEntity(endByID[rel.ToID])}
+				out[i] = &model.Relationship{Relationship: rel, FromEntity: endByID[rel.FromID], ToEntity: endByID[rel.ToID]}
 			}
 		case ref.typeName == "Source":
 			sources, err := loadersFrom(ctx).sources()

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"math/bits"
 	"sync"
 	"time"
 
@@ -113,9 +114,9 @@ func enumSetOf[T ~uint8](values []T) enumSet[T] {
 // reads as "any".
 func (s enumSet[T]) members() []T {
 	var out []T
-	for v := range 256 {
-		if s[v/64]&(1<<(v%64)) != 0 {
-			out = append(out, T(v))
+	for i, word := range s {
+		for ; word != 0; word &= word - 1 {
+			out = append(out, T(i*64+bits.TrailingZeros64(word)))
 		}
 	}
 	return out

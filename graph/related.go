@@ -3,6 +3,9 @@ package graph
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/graph/model"
 	"github.com/trendgraph/trendgraph/knowledge"
@@ -94,6 +97,9 @@ func relationships(ctx context.Context, parent entityObject, direction *model.Di
 	}
 	l := loadersFrom(ctx)
 	others, froms, tos := l.group(res.sib), l.group(res.fromSib), l.group(res.toSib)
+	// Ends made ahead cost an object and a group entry each: make them only for a query that
+	// may ask for them, and let From and To make them on demand otherwise.
+	endsAhead := selectsRelationshipEnds(graphql.GetFieldContext(ctx))
 	p := res.page
 	conn := &model.RelationshipConnection{TotalCount: p.Total, Edges: []*model.RelationshipEdge{}}
 	var cursors []string
@@ -106,13 +112,49 @@ func relationships(ctx context.Context, parent entityObject, direction *model.Di
 		if e.Dir == store.Incoming {
 			dir, from, to = model.DirectionIncoming, other, parent.Stored()
 		}
-		node := &model.Relationship{Relationship: rel, From: froms.entity(from), To: tos.entity(to)}
+		node := &model.Relationship{Relationship: rel, FromEntity: from, ToEntity: to}
+		if endsAhead {
+			node.FromObject, node.ToObject = froms.entity(from), tos.entity(to)
+		}
 		c := knowledge.EncodeCursor(knowledge.EdgeCursor, p.Cursors[i])
 		cursors = append(cursors, c)
 		conn.Edges = append(conn.Edges, &model.RelationshipEdge{Cursor: c, Node: node, Direction: dir, Other: others.entity(other)})
 	}
 	conn.PageInfo = newPage(conn.Edges, cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil
+}
+
+// selectsRelationshipEnds reports whether the field's selection asks, anywhere below it and
+// through any fragment, for a relationship's from or to. Without a field context (a resolver
+// called directly) it says yes.
+func selectsRelationshipEnds(fc *graphql.FieldContext) bool {
+	if fc == nil {
+		return true
+	}
+	var walk func(ast.SelectionSet) bool
+	walk = func(set ast.SelectionSet) bool {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				if (s.Name == "from" || s.Name == "to") && s.ObjectDefinition != nil && s.ObjectDefinition.Name == "Relationship" {
+					return true
+				}
+				if walk(s.SelectionSet) {
+					return true
+				}
+			case *ast.InlineFragment:
+				if walk(s.SelectionSet) {
+					return true
+				}
+			case *ast.FragmentSpread:
+				if s.Definition == nil || walk(s.Definition.SelectionSet) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(fc.Field.Selections)
 }
 
 func storeDirection(d *model.Direction) store.Direction {

@@ -40,10 +40,11 @@ func (e InputError) Error() string { return string(e) }
 // Relationship is a stored relationship with both its ends.
 type Relationship struct {
 	Relationship *store.Relationship
-	// From and To are the ends, always loaded and wrapped with the relationship: as plain
-	// fields they need no resolver, so lists of relationships marshal without a goroutine
-	// apiece.
-	From, To Entity
+	// FromEntity and ToEntity are the ends, always loaded with the relationship.
+	FromEntity, ToEntity *store.Entity
+	// FromObject and ToObject, when set, are the ends made ahead as objects of the response
+	// (to join a sibling group); From and To otherwise make them on demand.
+	FromObject, ToObject Entity
 }
 
 // IsNode marks Relationship as a Node.
@@ -61,6 +62,23 @@ func (r Relationship) Rationale() *string {
 		return nil
 	}
 	return &r.Relationship.Rationale
+}
+
+// From is the relationship's start. Every Relationship is built with both ends loaded, so the
+// field needs no resolver: lists of relationships then marshal without a goroutine apiece.
+func (r Relationship) From() Entity {
+	if r.FromObject != nil {
+		return r.FromObject
+	}
+	return NewEntity(r.FromEntity)
+}
+
+// To is the entity the relationship points to.
+func (r Relationship) To() Entity {
+	if r.ToObject != nil {
+		return r.ToObject
+	}
+	return NewEntity(r.ToEntity)
 }
 
 // Citations are the passages the relationship rests on.
