@@ -23,13 +23,14 @@ test: lint check-generated check-data compat conformance browser tsclient fuzz-b
 # Fuzz targets as package:target; each keeps its seed corpus in testdata/fuzz (crashers found
 # land there and rerun as regression tests in every `go test`).
 FUZZ_TARGETS := server:FuzzGraphQLEndpoint server:FuzzResponseCacheMatchesUncached dataset:FuzzLoadAndValidate store:FuzzTokenize \
-	graph:FuzzGlobalID graph:FuzzCursor graph:FuzzEntityFilter
+	graph:FuzzGlobalID knowledge:FuzzCursor graph:FuzzEntityFilter
 FUZZTIME ?= 60s
 
 ## fuzz: run every fuzz target for FUZZTIME (default 60s each).
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -list "^$$name\$$" ./$$pkg/ | grep -qx "$$name" || { echo "no fuzz target $$name in ./$$pkg"; exit 1; }; \
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg/ || exit 1; done
 
 ## fuzz-brief: every fuzz target for a few seconds, as part of make test.
