@@ -184,16 +184,13 @@ func (e *evaluator) eval(f *Filter) (idSet, error) {
 		}
 		return all.add(ids)
 	}
-	for _, a := range []struct {
-		attr   byte
-		values []string
-	}{
-		{attrKind, f.Kinds}, {attrStatus, f.Statuses}, {attrLifecycle, f.Lifecycles}, {attrTradeoff, f.TradeoffTypes},
-		{attrVendor, f.Vendors}, {attrTrend, f.Trends}, {attrTag, f.TagsAny}, {attrRing, f.Rings},
-	} {
-		if err := anyOf(a.attr, a.values); err != nil {
+	for _, a := range indexedAttributes {
+		if err := anyOf(a.attr, a.ofFilter(f)); err != nil {
 			return idSet{}, err
 		}
+	}
+	if err := anyOf(attrRing, f.Rings); err != nil {
+		return idSet{}, err
 	}
 	for _, t := range f.TagsAll {
 		ids, err := e.scanAttr(attrTag, t)

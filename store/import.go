@@ -183,22 +183,12 @@ type attrValue struct {
 // entityAttrs lists the attribute index entries of an entity.
 func entityAttrs(e *dataset.Entity) []attrValue {
 	out := []attrValue{{attrType, string([]byte{byte(e.Type)})}}
-	add := func(attr byte, v string) {
-		if v != "" {
-			out = append(out, attrValue{attr, v})
+	for _, a := range indexedAttributes {
+		for _, v := range a.ofEntity(e) {
+			if v != "" {
+				out = append(out, attrValue{a.attr, v})
+			}
 		}
-	}
-	add(attrKind, e.Kind)
-	add(attrStatus, e.Status)
-	add(attrLifecycle, e.Lifecycle)
-	add(attrVendor, e.Vendor)
-	add(attrTradeoff, e.TradeoffType)
-	add(attrTrend, e.Parent)
-	for _, t := range e.Trends {
-		add(attrTrend, t)
-	}
-	for _, t := range dedup(e.Tags) {
-		add(attrTag, t)
 	}
 	return out
 }
