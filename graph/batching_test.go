@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"encoding/base64"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -246,5 +248,25 @@ func TestNeighborhoodNodesBatchWithoutTheTimer(t *testing.T) {
 	}
 	if vendors == 0 {
 		t.Fatal("no neighbour of amazon-aurora has a vendor: the test no longer asks the loaders anything")
+	}
+}
+
+// Issue 11: nodes(ids:) counted, in its sibling group, an entity whose ID named another type,
+// though it returned null for it; the group never saw its last arrival and the other entities'
+// vendors waited for the loaders' timer. Here the timer is an hour, as above.
+func TestNodesOfMixedIDsBatchWithoutTheTimer(t *testing.T) {
+	e := newEnvWith(t, curated(t), Options{Loaders: LoaderOptions{Wait: time.Hour}})
+	var ids struct{ Lambda, Aurora struct{ ID string } }
+	e.query(t, `{ lambda: technology(slug: "aws-lambda") { id } aurora: technology(slug: "amazon-aurora") { id } }`, &ids)
+	// The same entity under another type's name: a valid ID that names nothing.
+	raw, _ := base64.RawURLEncoding.DecodeString(ids.Aurora.ID)
+	wrongType := base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(raw), "Technology:", "Trend:", 1)))
+	var out struct {
+		Nodes []*struct{ Vendor *struct{ Slug string } }
+	}
+	e.query(t, `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Technology { vendor { slug } } } }`,
+		&out, client.Var("ids", []string{ids.Lambda.ID, wrongType}))
+	if len(out.Nodes) != 2 || out.Nodes[1] != nil || out.Nodes[0] == nil || out.Nodes[0].Vendor == nil || out.Nodes[0].Vendor.Slug == "" {
+		t.Fatalf("nodes: %+v", out.Nodes)
 	}
 }

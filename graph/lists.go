@@ -158,7 +158,16 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 		return nil, err
 	}
 	entByID := store.IndexByID(ents)
-	g := newGroup(ctx, ents)
+	// The group counts only the entities returned: one counted but never returned would keep
+	// its siblings' loads waiting for the loader's timer.
+	matched := make([]*store.Entity, len(refs))
+	for i, ref := range refs {
+		// An ID whose type does not match the entity is not that entity's ID.
+		if e := entByID[model.StoreID(ref.key)]; e != nil && model.IsEntityType(ref.typeName) && model.TypeName(e.Type) == ref.typeName {
+			matched[i] = e
+		}
+	}
+	g := newGroup(ctx, matched)
 	var rels []*store.Relationship
 	if len(relIDs) > 0 {
 		if rels, err = r.Store.RelationshipsByID(ctx, relIDs); err != nil {
@@ -183,11 +192,8 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 	}
 	for i, ref := range refs {
 		switch {
-		case model.IsEntityType(ref.typeName):
-			// An ID whose type does not match the entity is not that entity's ID.
-			if e := entByID[model.StoreID(ref.key)]; e != nil && model.TypeName(e.Type) == ref.typeName {
-				out[i] = g.entity(e).(model.Node)
-			}
+		case matched[i] != nil:
+			out[i] = g.entity(matched[i]).(model.Node)
 		case ref.typeName == "Relationship":
 			// A relationship whose end has gone (it cannot, after a valid import) is not served.
 			if rel := relByID[model.StoreID(ref.key)]; rel != nil && endByID[rel.FromID] != nil && endByID[rel.ToID] != nil {
