@@ -270,3 +270,27 @@ func TestNodesOfMixedIDsBatchWithoutTheTimer(t *testing.T) {
 		t.Fatalf("nodes: %+v", out.Nodes)
 	}
 }
+
+// Issue 11: compare counted its entities, tradeoffs, neighbours and assessed entities as one
+// sibling group, though their fields arrive at different positions of the query, so their
+// loads waited for the loaders' timer. Here the timer is an hour, as above.
+func TestCompareBatchesWithoutTheTimer(t *testing.T) {
+	e := newEnvWith(t, curated(t), Options{Loaders: LoaderOptions{Wait: time.Hour}})
+	var ids struct{ A, B struct{ ID string } }
+	e.query(t, `{ a: technology(slug: "aws-lambda") { id } b: technology(slug: "amazon-aurora") { id } }`, &ids)
+	var out struct {
+		Compare struct {
+			Entities    []struct{ Vendor *struct{ Slug string } }
+			Neighbors   []struct{ Neighbor struct{ Vendor *struct{ Slug string } } }
+			Assessments []struct{ Entity struct{ Vendor *struct{ Slug string } } }
+		}
+	}
+	e.query(t, `query($ids: [ID!]!) { compare(ids: $ids) {
+		entities { ... on Technology { vendor { slug } } }
+		neighbors { neighbor { ... on Technology { vendor { slug } } } }
+		assessments { entity { ... on Technology { vendor { slug } } } } } }`,
+		&out, client.Var("ids", []string{ids.A.ID, ids.B.ID}))
+	if len(out.Compare.Entities) != 2 || out.Compare.Entities[0].Vendor == nil || len(out.Compare.Neighbors) == 0 {
+		t.Fatalf("compare: %+v", out.Compare)
+	}
+}

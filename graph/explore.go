@@ -105,19 +105,27 @@ func (r *Resolver) compare(ctx context.Context, ids []string) (*model.Comparison
 	if err != nil {
 		return nil, err
 	}
-	// Every entity of the answer was read in one batch: one sibling group.
-	ents := append([]*store.Entity{}, c.Entities...)
-	for _, t := range c.Tradeoffs {
-		ents = append(ents, t.Tradeoff)
+	// Each list of the answer is a sibling group of its own: the fields of one list's members
+	// all arrive at one position of the query, and a group counting another list's members too
+	// would wait for arrivals that never come (then for the loaders' timer).
+	entities := newGroup(ctx, c.Entities)
+	tradeoffs := make([]*store.Entity, len(c.Tradeoffs))
+	for i, t := range c.Tradeoffs {
+		tradeoffs[i] = t.Tradeoff
 	}
-	for _, n := range c.Neighbors {
-		ents = append(ents, n.Neighbor)
+	neighbors := make([]*store.Entity, len(c.Neighbors))
+	for i, n := range c.Neighbors {
+		neighbors[i] = n.Neighbor
 	}
-	g := newGroup(ctx, ents)
+	assessed := make([]*store.Entity, len(c.Assessments))
+	for i, p := range c.Assessments {
+		assessed[i] = p.Entity
+	}
+	tradeoffGroup, neighborGroup, assessedGroup := newGroup(ctx, tradeoffs), newGroup(ctx, neighbors), newGroup(ctx, assessed)
 	out := &model.Comparison{Entities: make([]model.Entity, len(c.Entities)), Tradeoffs: make([]*model.ComparedTradeoff, len(c.Tradeoffs)),
 		Neighbors: make([]*model.ComparedNeighbor, len(c.Neighbors)), Assessments: make([]*model.Assessment, len(c.Assessments))}
 	for i, e := range c.Entities {
-		out.Entities[i] = g.entity(e)
+		out.Entities[i] = entities.entity(e)
 	}
 	members := func(of []int) []model.Entity {
 		which := make([]model.Entity, len(of))
@@ -127,14 +135,14 @@ func (r *Resolver) compare(ctx context.Context, ids []string) (*model.Comparison
 		return which
 	}
 	for i, t := range c.Tradeoffs {
-		out.Tradeoffs[i] = &model.ComparedTradeoff{Tradeoff: g.entity(t.Tradeoff).(*model.Tradeoff), Entities: members(t.Of), Shared: t.Shared}
+		out.Tradeoffs[i] = &model.ComparedTradeoff{Tradeoff: tradeoffGroup.entity(t.Tradeoff).(*model.Tradeoff), Entities: members(t.Of), Shared: t.Shared}
 	}
 	for i, n := range c.Neighbors {
 		out.Neighbors[i] = &model.ComparedNeighbor{Kind: model.RelKindOf(n.Kind), Direction: direction(n.Dir),
-			Neighbor: g.entity(n.Neighbor), Entities: members(n.Of), Shared: n.Shared}
+			Neighbor: neighborGroup.entity(n.Neighbor), Entities: members(n.Of), Shared: n.Shared}
 	}
 	for i, p := range c.Assessments {
-		out.Assessments[i] = &model.Assessment{Assessment: p.Assessment, Radar: model.Radar{Radar: p.Radar}, Previous: p.Previous, Entity: g.entity(p.Entity)}
+		out.Assessments[i] = &model.Assessment{Assessment: p.Assessment, Radar: model.Radar{Radar: p.Radar}, Previous: p.Previous, Entity: assessedGroup.entity(p.Entity)}
 	}
 	return out, nil
 }
