@@ -280,9 +280,13 @@ func TestCompareBatchesWithoutTheTimer(t *testing.T) {
 	e.query(t, `{ a: technology(slug: "aws-lambda") { id } b: technology(slug: "amazon-aurora") { id } }`, &ids)
 	var out struct {
 		Compare struct {
-			Entities    []struct{ Vendor *struct{ Slug string } }
-			Neighbors   []struct{ Neighbor struct{ Vendor *struct{ Slug string } } }
-			Assessments []struct{ Entity struct{ Vendor *struct{ Slug string } } }
+			Entities  []struct{ Vendor *struct{ Slug string } }
+			Neighbors []struct {
+				Neighbor struct{ Vendor *struct{ Slug string } }
+			}
+			Assessments []struct {
+				Entity struct{ Vendor *struct{ Slug string } }
+			}
 		}
 	}
 	e.query(t, `query($ids: [ID!]!) { compare(ids: $ids) {
