@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -38,21 +39,11 @@ func assessmentsOf(ctx context.Context, parent entityObject) ([]*model.Assessmen
 	}
 	slices.SortStableFunc(out, func(a, b *model.Assessment) int {
 		if a.Assessment.Edition != b.Assessment.Edition {
-			return compareStrings(a.Assessment.Edition, b.Assessment.Edition)
+			return cmp.Compare(a.Assessment.Edition, b.Assessment.Edition)
 		}
-		return compareStrings(a.Assessment.Radar, b.Assessment.Radar)
+		return cmp.Compare(a.Assessment.Radar, b.Assessment.Radar)
 	})
 	return out, nil
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // radarEntries pages through a radar's entries at an edition (see knowledge.RadarEntries).

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -96,7 +97,7 @@ func TestSearchRanksAndPages(t *testing.T) {
 	if err != nil || len(top.Items) == 0 || top.Total < len(top.Items) {
 		t.Fatalf("search: %+v %v", top, err)
 	}
-	if !slices.IsSortedFunc(top.Items, func(a, b Hit) int { return compareFloat(b.Score, a.Score) }) {
+	if !slices.IsSortedFunc(top.Items, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) }) {
 		t.Fatalf("not best first: %+v", top.Items)
 	}
 	// Two at a time from the start gives the same ranking.
@@ -137,16 +138,6 @@ func TestSearchRanksAndPages(t *testing.T) {
 	if _, err := b.Search(ctx, SearchArgs{Text: "go", After: &list}); !errors.Is(err, ErrBadInput) {
 		t.Fatalf("a list cursor: %v", err)
 	}
-}
-
-func compareFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func TestFacetsCountTheFilteredSet(t *testing.T) {
