@@ -76,11 +76,7 @@ func (r *Resolver) neighborhood(ctx context.Context, id string, depth *int, ks [
 	}
 	// The centre is a group of its own: counting it with the nodes, as this once did, left the
 	// nodes' group one short of its count, so their batches waited for the loaders' timer.
-	ents := make([]*store.Entity, len(h.Nodes))
-	for i, n := range h.Nodes {
-		ents[i] = n.Entity
-	}
-	g := newGroup(ctx, ents)
+	g := groupOf(ctx, h.Nodes, func(n knowledge.Neighbor) *store.Entity { return n.Entity })
 	out := &model.Neighborhood{Center: newGroup(ctx, []*store.Entity{h.Center}).entity(h.Center),
 		Truncated: h.Truncated, Nodes: make([]*model.NeighborhoodNode, len(h.Nodes)), Relationships: make([]*model.Relationship, len(h.Relationships))}
 	for i, n := range h.Nodes {
@@ -109,19 +105,9 @@ func (r *Resolver) compare(ctx context.Context, ids []string) (*model.Comparison
 	// all arrive at one position of the query, and a group counting another list's members too
 	// would wait for arrivals that never come (then for the loaders' timer).
 	entities := newGroup(ctx, c.Entities)
-	tradeoffs := make([]*store.Entity, len(c.Tradeoffs))
-	for i, t := range c.Tradeoffs {
-		tradeoffs[i] = t.Tradeoff
-	}
-	neighbors := make([]*store.Entity, len(c.Neighbors))
-	for i, n := range c.Neighbors {
-		neighbors[i] = n.Neighbor
-	}
-	assessed := make([]*store.Entity, len(c.Assessments))
-	for i, p := range c.Assessments {
-		assessed[i] = p.Entity
-	}
-	tradeoffGroup, neighborGroup, assessedGroup := newGroup(ctx, tradeoffs), newGroup(ctx, neighbors), newGroup(ctx, assessed)
+	tradeoffGroup := groupOf(ctx, c.Tradeoffs, func(t knowledge.ComparedTradeoff) *store.Entity { return t.Tradeoff })
+	neighborGroup := groupOf(ctx, c.Neighbors, func(n knowledge.ComparedNeighbor) *store.Entity { return n.Neighbor })
+	assessedGroup := groupOf(ctx, c.Assessments, func(p knowledge.Placement) *store.Entity { return p.Entity })
 	out := &model.Comparison{Entities: make([]model.Entity, len(c.Entities)), Tradeoffs: make([]*model.ComparedTradeoff, len(c.Tradeoffs)),
 		Neighbors: make([]*model.ComparedNeighbor, len(c.Neighbors)), Assessments: make([]*model.Assessment, len(c.Assessments))}
 	for i, e := range c.Entities {

@@ -110,11 +110,7 @@ func (r *Resolver) search(ctx context.Context, query string, ts []model.EntityTy
 	if err != nil {
 		return nil, err
 	}
-	ents := make([]*store.Entity, len(p.Items))
-	for i, h := range p.Items {
-		ents[i] = h.Entity
-	}
-	g := newGroup(ctx, ents)
+	g := groupOf(ctx, p.Items, func(h knowledge.Hit) *store.Entity { return h.Entity })
 	conn := &model.SearchConnection{TotalCount: p.Total, Edges: make([]*model.SearchEdge, len(p.Items))}
 	for i, h := range p.Items {
 		conn.Edges[i] = &model.SearchEdge{Cursor: p.Cursors[i], Score: h.Score, Node: g.entity(h.Entity)}

@@ -57,11 +57,7 @@ func (r *Resolver) radarEntries(ctx context.Context, rd model.Radar, edition *mo
 	if err != nil {
 		return nil, err
 	}
-	ents := make([]*store.Entity, len(p.Items))
-	for i, e := range p.Items {
-		ents[i] = e.Entity
-	}
-	g := newGroup(ctx, ents)
+	g := groupOf(ctx, p.Items, func(e knowledge.Placement) *store.Entity { return e.Entity })
 	conn := &model.AssessmentConnection{TotalCount: p.Total, Edges: make([]*model.AssessmentEdge, len(p.Items))}
 	for i, e := range p.Items {
 		conn.Edges[i] = &model.AssessmentEdge{Cursor: p.Cursors[i], Node: &model.Assessment{

@@ -35,6 +35,15 @@ func newGroup(ctx context.Context, ents []*store.Entity) siblingGroup {
 	return loadersFrom(ctx).group(countEntities(ents))
 }
 
+// groupOf is newGroup of the entities that items hold, one each (nil for none).
+func groupOf[T any](ctx context.Context, items []T, entity func(T) *store.Entity) siblingGroup {
+	ents := make([]*store.Entity, len(items))
+	for i, it := range items {
+		ents[i] = entity(it)
+	}
+	return newGroup(ctx, ents)
+}
+
 // entity wraps e (nil for nil) as a member of the group.
 func (g siblingGroup) entity(e *store.Entity) model.Entity {
 	ent := model.NewEntity(e)
