@@ -101,15 +101,13 @@ func writeFilter(h hash.Hash, f *Filter) {
 		}
 	}
 	h.Write([]byte{1})
-	list('k', f.Kinds)
-	list('s', f.Statuses)
-	list('l', f.Lifecycles)
-	list('o', f.TradeoffTypes)
-	list('v', f.Vendors)
-	list('t', f.Trends)
-	list('a', f.TagsAny)
+	// The attribute table, so a field added there is hashed too and never lets two filters
+	// share a cached set.
+	for _, a := range indexedAttributes {
+		list(a.attr, a.ofFilter(f))
+	}
 	list('A', f.TagsAll)
-	list('r', f.Rings)
+	list(attrRing, f.Rings)
 	h.Write([]byte{'x'})
 	str(f.Text)
 	h.Write([]byte{'&'})
