@@ -1,68 +1,70 @@
 package dataset
 
+import "github.com/trendgraph/trendgraph/domain"
+
 // fileDoc is the shape of one data file: any file may hold any of the lists.
 type fileDoc struct {
-	Sources       []Source      `yaml:"sources,omitempty" json:"sources,omitempty"`
-	Trends        []trendDoc    `yaml:"trends,omitempty" json:"trends,omitempty"`
-	Technologies  []techDoc     `yaml:"technologies,omitempty" json:"technologies,omitempty"`
-	Tradeoffs     []tradeoffDoc `yaml:"tradeoffs,omitempty" json:"tradeoffs,omitempty"`
-	UseCases      []plainDoc    `yaml:"useCases,omitempty" json:"useCases,omitempty"`
-	Organizations []plainDoc    `yaml:"organizations,omitempty" json:"organizations,omitempty"`
-	Skills        []plainDoc    `yaml:"skills,omitempty" json:"skills,omitempty"`
-	Relationships []relDoc      `yaml:"relationships,omitempty" json:"relationships,omitempty"`
-	Radars        []Radar       `yaml:"radars,omitempty" json:"radars,omitempty"`
-	Assessments   []Assessment  `yaml:"assessments,omitempty" json:"assessments,omitempty"`
+	Sources       []domain.Source     `yaml:"sources,omitempty" json:"sources,omitempty"`
+	Trends        []trendDoc          `yaml:"trends,omitempty" json:"trends,omitempty"`
+	Technologies  []techDoc           `yaml:"technologies,omitempty" json:"technologies,omitempty"`
+	Tradeoffs     []tradeoffDoc       `yaml:"tradeoffs,omitempty" json:"tradeoffs,omitempty"`
+	UseCases      []plainDoc          `yaml:"useCases,omitempty" json:"useCases,omitempty"`
+	Organizations []plainDoc          `yaml:"organizations,omitempty" json:"organizations,omitempty"`
+	Skills        []plainDoc          `yaml:"skills,omitempty" json:"skills,omitempty"`
+	Relationships []relDoc            `yaml:"relationships,omitempty" json:"relationships,omitempty"`
+	Radars        []domain.Radar      `yaml:"radars,omitempty" json:"radars,omitempty"`
+	Assessments   []domain.Assessment `yaml:"assessments,omitempty" json:"assessments,omitempty"`
 }
 
 type trendDoc struct {
-	Slug      string     `yaml:"slug" json:"slug"`
-	Name      string     `yaml:"name" json:"name"`
-	Status    string     `yaml:"status" json:"status"`
-	Parent    string     `yaml:"parent,omitempty" json:"parent,omitempty"`
-	Tags      []string   `yaml:"tags,omitempty" json:"tags,omitempty"`
-	Summary   string     `yaml:"summary" json:"summary"`
-	Citations []Citation `yaml:"citations" json:"citations"`
+	Slug      string            `yaml:"slug" json:"slug"`
+	Name      string            `yaml:"name" json:"name"`
+	Status    string            `yaml:"status" json:"status"`
+	Parent    string            `yaml:"parent,omitempty" json:"parent,omitempty"`
+	Tags      []string          `yaml:"tags,omitempty" json:"tags,omitempty"`
+	Summary   string            `yaml:"summary" json:"summary"`
+	Citations []domain.Citation `yaml:"citations" json:"citations"`
 }
 
 type techDoc struct {
-	Slug        string     `yaml:"slug" json:"slug"`
-	Name        string     `yaml:"name" json:"name"`
-	Kind        string     `yaml:"kind" json:"kind"`
-	Vendor      string     `yaml:"vendor,omitempty" json:"vendor,omitempty"`
-	Aliases     []string   `yaml:"aliases,omitempty" json:"aliases,omitempty"`
-	Tags        []string   `yaml:"tags,omitempty" json:"tags,omitempty"`
-	Lifecycle   string     `yaml:"lifecycle" json:"lifecycle"`
-	Trends      []string   `yaml:"trends,omitempty" json:"trends,omitempty"`
-	Description string     `yaml:"description" json:"description"`
-	Citations   []Citation `yaml:"citations" json:"citations"`
+	Slug        string            `yaml:"slug" json:"slug"`
+	Name        string            `yaml:"name" json:"name"`
+	Kind        string            `yaml:"kind" json:"kind"`
+	Vendor      string            `yaml:"vendor,omitempty" json:"vendor,omitempty"`
+	Aliases     []string          `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	Tags        []string          `yaml:"tags,omitempty" json:"tags,omitempty"`
+	Lifecycle   string            `yaml:"lifecycle" json:"lifecycle"`
+	Trends      []string          `yaml:"trends,omitempty" json:"trends,omitempty"`
+	Description string            `yaml:"description" json:"description"`
+	Citations   []domain.Citation `yaml:"citations" json:"citations"`
 }
 
 type tradeoffDoc struct {
-	Slug      string     `yaml:"slug" json:"slug"`
-	Name      string     `yaml:"name" json:"name"`
-	Type      string     `yaml:"type" json:"type"`
-	AppliesTo []string   `yaml:"appliesTo" json:"appliesTo"`
-	Tags      []string   `yaml:"tags,omitempty" json:"tags,omitempty"`
-	Summary   string     `yaml:"summary" json:"summary"`
-	Citations []Citation `yaml:"citations" json:"citations"`
+	Slug      string            `yaml:"slug" json:"slug"`
+	Name      string            `yaml:"name" json:"name"`
+	Type      string            `yaml:"type" json:"type"`
+	AppliesTo []string          `yaml:"appliesTo" json:"appliesTo"`
+	Tags      []string          `yaml:"tags,omitempty" json:"tags,omitempty"`
+	Summary   string            `yaml:"summary" json:"summary"`
+	Citations []domain.Citation `yaml:"citations" json:"citations"`
 }
 
 // plainDoc is the shape of use cases, organizations and skills.
 type plainDoc struct {
-	Slug      string     `yaml:"slug" json:"slug"`
-	Name      string     `yaml:"name" json:"name"`
-	Aliases   []string   `yaml:"aliases,omitempty" json:"aliases,omitempty"`
-	Tags      []string   `yaml:"tags,omitempty" json:"tags,omitempty"`
-	Summary   string     `yaml:"summary" json:"summary"`
-	Citations []Citation `yaml:"citations" json:"citations"`
+	Slug      string            `yaml:"slug" json:"slug"`
+	Name      string            `yaml:"name" json:"name"`
+	Aliases   []string          `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	Tags      []string          `yaml:"tags,omitempty" json:"tags,omitempty"`
+	Summary   string            `yaml:"summary" json:"summary"`
+	Citations []domain.Citation `yaml:"citations" json:"citations"`
 }
 
 type relDoc struct {
-	From      string     `yaml:"from" json:"from"`
-	Kind      string     `yaml:"kind" json:"kind"`
-	To        string     `yaml:"to" json:"to"`
-	Rationale string     `yaml:"rationale" json:"rationale"`
-	Citations []Citation `yaml:"citations" json:"citations"`
+	From      string            `yaml:"from" json:"from"`
+	Kind      string            `yaml:"kind" json:"kind"`
+	To        string            `yaml:"to" json:"to"`
+	Rationale string            `yaml:"rationale" json:"rationale"`
+	Citations []domain.Citation `yaml:"citations" json:"citations"`
 }
 
 // origin says where a record was read from, for messages.
@@ -83,29 +85,29 @@ func (d *Dataset) add(fd *fileDoc, file string, loc *locator) {
 		d.origins.sources = append(d.origins.sources, at("sources", i))
 	}
 	for i, t := range fd.Trends {
-		d.addEntity(Entity{Type: TypeTrend, Slug: t.Slug, Name: t.Name, Status: t.Status, Parent: t.Parent,
+		d.addEntity(domain.Entity{Type: domain.TypeTrend, Slug: t.Slug, Name: t.Name, Status: t.Status, Parent: t.Parent,
 			Tags: t.Tags, Summary: t.Summary, Citations: t.Citations}, at("trends", i))
 	}
 	for i, t := range fd.Technologies {
-		d.addEntity(Entity{Type: TypeTechnology, Slug: t.Slug, Name: t.Name, Kind: t.Kind, Vendor: t.Vendor,
+		d.addEntity(domain.Entity{Type: domain.TypeTechnology, Slug: t.Slug, Name: t.Name, Kind: t.Kind, Vendor: t.Vendor,
 			Aliases: t.Aliases, Tags: t.Tags, Lifecycle: t.Lifecycle, Trends: t.Trends, Summary: t.Description,
 			Citations: t.Citations}, at("technologies", i))
 	}
 	for i, t := range fd.Tradeoffs {
-		d.addEntity(Entity{Type: TypeTradeoff, Slug: t.Slug, Name: t.Name, TradeoffType: t.Type,
+		d.addEntity(domain.Entity{Type: domain.TypeTradeoff, Slug: t.Slug, Name: t.Name, TradeoffType: t.Type,
 			AppliesTo: t.AppliesTo, Tags: t.Tags, Summary: t.Summary, Citations: t.Citations}, at("tradeoffs", i))
 	}
-	plain := func(typ EntityType, list string, docs []plainDoc) {
+	plain := func(typ domain.EntityType, list string, docs []plainDoc) {
 		for i, p := range docs {
-			d.addEntity(Entity{Type: typ, Slug: p.Slug, Name: p.Name, Aliases: p.Aliases, Tags: p.Tags,
+			d.addEntity(domain.Entity{Type: typ, Slug: p.Slug, Name: p.Name, Aliases: p.Aliases, Tags: p.Tags,
 				Summary: p.Summary, Citations: p.Citations}, at(list, i))
 		}
 	}
-	plain(TypeUseCase, "useCases", fd.UseCases)
-	plain(TypeOrganization, "organizations", fd.Organizations)
-	plain(TypeSkill, "skills", fd.Skills)
+	plain(domain.TypeUseCase, "useCases", fd.UseCases)
+	plain(domain.TypeOrganization, "organizations", fd.Organizations)
+	plain(domain.TypeSkill, "skills", fd.Skills)
 	for i, r := range fd.Relationships {
-		kind, ok := ParseRelKind(r.Kind)
+		kind, ok := domain.ParseRelKind(r.Kind)
 		if !ok {
 			// Kept so that validation reports it with its position instead of dropping it.
 			kind = 0
@@ -113,7 +115,7 @@ func (d *Dataset) add(fd *fileDoc, file string, loc *locator) {
 		} else {
 			d.origins.badKinds = append(d.origins.badKinds, "")
 		}
-		d.Relationships = append(d.Relationships, Relationship{From: r.From, Kind: kind, To: r.To,
+		d.Relationships = append(d.Relationships, domain.Relationship{From: r.From, Kind: kind, To: r.To,
 			Rationale: r.Rationale, Citations: r.Citations})
 		d.origins.rels = append(d.origins.rels, at("relationships", i))
 	}
@@ -127,7 +129,7 @@ func (d *Dataset) add(fd *fileDoc, file string, loc *locator) {
 	}
 }
 
-func (d *Dataset) addEntity(e Entity, o origin) {
+func (d *Dataset) addEntity(e domain.Entity, o origin) {
 	d.Entities = append(d.Entities, e)
 	d.origins.entities = append(d.origins.entities, o)
 }
@@ -137,23 +139,23 @@ func (d *Dataset) toFileDoc() *fileDoc {
 	fd := &fileDoc{Sources: d.Sources, Radars: d.Radars, Assessments: d.Assessments}
 	for _, e := range d.Entities {
 		switch e.Type {
-		case TypeTrend:
+		case domain.TypeTrend:
 			fd.Trends = append(fd.Trends, trendDoc{Slug: e.Slug, Name: e.Name, Status: e.Status, Parent: e.Parent,
 				Tags: e.Tags, Summary: e.Summary, Citations: e.Citations})
-		case TypeTechnology:
+		case domain.TypeTechnology:
 			fd.Technologies = append(fd.Technologies, techDoc{Slug: e.Slug, Name: e.Name, Kind: e.Kind,
 				Vendor: e.Vendor, Aliases: e.Aliases, Tags: e.Tags, Lifecycle: e.Lifecycle, Trends: e.Trends,
 				Description: e.Summary, Citations: e.Citations})
-		case TypeTradeoff:
+		case domain.TypeTradeoff:
 			fd.Tradeoffs = append(fd.Tradeoffs, tradeoffDoc{Slug: e.Slug, Name: e.Name, Type: e.TradeoffType,
 				AppliesTo: e.AppliesTo, Tags: e.Tags, Summary: e.Summary, Citations: e.Citations})
-		case TypeUseCase, TypeOrganization, TypeSkill:
+		case domain.TypeUseCase, domain.TypeOrganization, domain.TypeSkill:
 			p := plainDoc{Slug: e.Slug, Name: e.Name, Aliases: e.Aliases, Tags: e.Tags, Summary: e.Summary,
 				Citations: e.Citations}
 			switch e.Type {
-			case TypeUseCase:
+			case domain.TypeUseCase:
 				fd.UseCases = append(fd.UseCases, p)
-			case TypeOrganization:
+			case domain.TypeOrganization:
 				fd.Organizations = append(fd.Organizations, p)
 			default:
 				fd.Skills = append(fd.Skills, p)

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode"
+
+	"github.com/trendgraph/trendgraph/domain"
 )
 
 // SourceText is a source document split into sections and paragraphs, the units that
@@ -149,7 +151,7 @@ func ReadSourceTexts(d *Dataset, p string) (map[string]*SourceText, error) {
 	}
 	texts := map[string]*SourceText{}
 	if !info.IsDir() {
-		var src *Source
+		var src *domain.Source
 		for i := range d.Sources {
 			if d.Sources[i].Default || len(d.Sources) == 1 {
 				src = &d.Sources[i]

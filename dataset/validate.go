@@ -5,24 +5,13 @@ import (
 	"regexp"
 	"strings"
 	"time"
-)
 
-// Vocabularies that the data must use. Rings and quadrants are data (see Radar); these are the
-// closed sets the API exposes as enums.
-var (
-	TrendStatuses       = []string{"emerging", "growing", "mainstream", "declining"}
-	TechnologyKinds     = []string{"language", "runtime", "framework", "library", "database", "cloud-service", "platform", "tool", "standard", "protocol", "practice", "pattern", "architecture", "stack", "operating-system", "web-server"}
-	TechnologyLifecycle = []string{"emerging", "growing", "mature", "declining"}
-	TradeoffTypes       = []string{"benefit", "challenge"}
+	"github.com/trendgraph/trendgraph/domain"
 )
 
 var (
-	slugRe  = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	colorRe = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 )
-
-// ValidSlug reports whether s is a well-formed slug: lower-case words of a-z and 0-9 joined by '-'.
-func ValidSlug(s string) bool { return len(s) <= 100 && slugRe.MatchString(s) }
 
 // Validate checks the whole dataset and returns every problem found, not just the first.
 // texts maps a source slug to its parsed text; for a source with no text, citations are checked
@@ -72,7 +61,7 @@ func (v *validator) sources() {
 	for i, s := range v.d.Sources {
 		o := at(v.d.origins.sources, i)
 		switch {
-		case !ValidSlug(s.Slug):
+		case !domain.ValidSlug(s.Slug):
 			v.report(o, "slug", "invalid slug %q: use lower-case words of a-z and 0-9 joined by '-'", s.Slug)
 		case v.sourceSlugs[s.Slug]:
 			v.report(o, "slug", "duplicate source slug %q", s.Slug)
@@ -110,9 +99,9 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// summaryField is the data-file name of Entity.Summary for the type.
-func summaryField(t EntityType) string {
-	if t == TypeTechnology {
+// summaryField is the data-file name of domain.Entity.Summary for the type.
+func summaryField(t domain.EntityType) string {
+	if t == domain.TypeTechnology {
 		return "description"
 	}
 	return "summary"
@@ -122,7 +111,7 @@ func (v *validator) entities() {
 	origins := v.d.origins.entities
 	for i, e := range v.d.Entities {
 		o := at(origins, i)
-		if !ValidSlug(e.Slug) {
+		if !domain.ValidSlug(e.Slug) {
 			v.report(o, "slug", "invalid slug %q: use lower-case words of a-z and 0-9 joined by '-'", e.Slug)
 		} else if j, dup := v.bySlug[e.Slug]; dup {
 			first := at(origins, j)
@@ -148,29 +137,29 @@ func (v *validator) entities() {
 			}
 		}
 		switch e.Type {
-		case TypeTrend:
-			v.oneOf(o, "status", e.Status, TrendStatuses)
+		case domain.TypeTrend:
+			v.oneOf(o, "status", e.Status, domain.TrendStatuses)
 			if e.Parent != "" {
-				v.ref(o, "parent", e.Parent, TypeTrend)
+				v.ref(o, "parent", e.Parent, domain.TypeTrend)
 				v.parentCycle(i, o)
 			}
-		case TypeTechnology:
-			v.oneOf(o, "kind", e.Kind, TechnologyKinds)
-			v.oneOf(o, "lifecycle", e.Lifecycle, TechnologyLifecycle)
+		case domain.TypeTechnology:
+			v.oneOf(o, "kind", e.Kind, domain.TechnologyKinds)
+			v.oneOf(o, "lifecycle", e.Lifecycle, domain.TechnologyLifecycle)
 			if e.Vendor != "" {
-				v.ref(o, "vendor", e.Vendor, TypeOrganization)
+				v.ref(o, "vendor", e.Vendor, domain.TypeOrganization)
 			}
 			for j, t := range e.Trends {
-				v.ref(o, fmt.Sprintf("trends[%d]", j), t, TypeTrend)
+				v.ref(o, fmt.Sprintf("trends[%d]", j), t, domain.TypeTrend)
 			}
-		case TypeTradeoff:
-			v.oneOf(o, "type", e.TradeoffType, TradeoffTypes)
+		case domain.TypeTradeoff:
+			v.oneOf(o, "type", e.TradeoffType, domain.TradeoffTypes)
 			if len(e.AppliesTo) == 0 {
 				v.report(o, "appliesTo", "a tradeoff must apply to at least one entity")
 			}
 			for j, s := range e.AppliesTo {
 				field := fmt.Sprintf("appliesTo[%d]", j)
-				if t, ok := v.ref(o, field, s, 0); ok && t == TypeTradeoff {
+				if t, ok := v.ref(o, field, s, 0); ok && t == domain.TypeTradeoff {
 					v.report(o, field, "%q is a tradeoff: a tradeoff applies to a trend, technology or other entity", s)
 				}
 			}
@@ -191,7 +180,7 @@ func (v *validator) tags(o origin, tags []string) {
 	seen := map[string]bool{}
 	for j, t := range tags {
 		field := fmt.Sprintf("tags[%d]", j)
-		if !ValidSlug(t) {
+		if !domain.ValidSlug(t) {
 			v.report(o, field, "invalid tag %q: use lower-case words of a-z and 0-9 joined by '-'", t)
 		} else if seen[t] {
 			v.report(o, field, "duplicate tag %q", t)
@@ -201,7 +190,7 @@ func (v *validator) tags(o origin, tags []string) {
 }
 
 // ref checks that slug names an entity, of the wanted type unless want is 0, and returns its type.
-func (v *validator) ref(o origin, field, slug string, want EntityType) (EntityType, bool) {
+func (v *validator) ref(o origin, field, slug string, want domain.EntityType) (domain.EntityType, bool) {
 	j, ok := v.bySlug[slug]
 	if !ok {
 		what := "entity"
@@ -248,7 +237,7 @@ func (v *validator) ownWords(o origin, field, text string) {
 	}
 }
 
-func (v *validator) citations(o origin, field string, cs []Citation) {
+func (v *validator) citations(o origin, field string, cs []domain.Citation) {
 	if len(cs) == 0 {
 		v.report(o, field, "at least one citation is required")
 	}
@@ -289,24 +278,24 @@ func (v *validator) citations(o origin, field string, cs []Citation) {
 }
 
 // relKindTargets constrains what the "to" end of some kinds must be.
-var relKindTargets = map[RelKind]EntityType{
-	RelWrittenIn:  TypeTechnology,
-	RelUsedFor:    TypeUseCase,
-	RelAddresses:  TypeTradeoff,
-	RelProvidedBy: TypeOrganization,
-	RelCreatedBy:  TypeOrganization,
+var relKindTargets = map[domain.RelKind]domain.EntityType{
+	domain.RelWrittenIn:  domain.TypeTechnology,
+	domain.RelUsedFor:    domain.TypeUseCase,
+	domain.RelAddresses:  domain.TypeTradeoff,
+	domain.RelProvidedBy: domain.TypeOrganization,
+	domain.RelCreatedBy:  domain.TypeOrganization,
 }
 
 func (v *validator) relationships() {
 	type edge struct {
 		from string
-		kind RelKind
+		kind domain.RelKind
 		to   string
 	}
 	seen := map[edge]origin{}
 	// Derived edges first, so that a listed edge repeating one is the one reported.
 	for i := range v.d.Entities {
-		for _, r := range derivedRelationships(&v.d.Entities[i]) {
+		for _, r := range domain.DerivedRelationships(&v.d.Entities[i]) {
 			seen[edge{r.From, r.Kind, r.To}] = at(v.d.origins.entities, i)
 		}
 	}
@@ -321,7 +310,7 @@ func (v *validator) relationships() {
 				name = v.d.origins.badKinds[i]
 			}
 			v.report(o, "kind", "unknown relationship kind %q", name)
-		} else if r.Kind == RelHasBenefit || r.Kind == RelHasChallenge {
+		} else if r.Kind == domain.RelHasBenefit || r.Kind == domain.RelHasChallenge {
 			v.report(o, "kind", "%s is written by a tradeoff's appliesTo, not listed", r.Kind)
 		}
 		_, fromOK := v.ref(o, "from", r.From, 0)
@@ -330,7 +319,7 @@ func (v *validator) relationships() {
 		if fromOK && toOK && r.From == r.To {
 			v.report(o, "to", "a relationship cannot point at its own source %q", r.From)
 		}
-		if r.Kind == RelAddresses && toOK && toType == TypeTradeoff {
+		if r.Kind == domain.RelAddresses && toOK && toType == domain.TypeTradeoff {
 			if e := v.d.Entities[v.bySlug[r.To]]; e.TradeoffType != "challenge" {
 				v.report(o, "to", "%q is a benefit: only challenges can be addressed", r.To)
 			}
@@ -352,7 +341,7 @@ func (v *validator) radars() {
 	seen := map[string]bool{}
 	for i, r := range v.d.Radars {
 		o := at(v.d.origins.radars, i)
-		if !ValidSlug(r.Slug) {
+		if !domain.ValidSlug(r.Slug) {
 			v.report(o, "slug", "invalid radar slug %q", r.Slug)
 		} else if seen[r.Slug] {
 			v.report(o, "slug", "duplicate radar slug %q", r.Slug)
@@ -368,7 +357,7 @@ func (v *validator) radars() {
 		qs := map[string]bool{}
 		for j, q := range r.Quadrants {
 			f := fmt.Sprintf("quadrants[%d]", j)
-			if !ValidSlug(q.Slug) || qs[q.Slug] {
+			if !domain.ValidSlug(q.Slug) || qs[q.Slug] {
 				v.report(o, f+".slug", "invalid or duplicate quadrant slug %q", q.Slug)
 			}
 			qs[q.Slug] = true
@@ -379,7 +368,7 @@ func (v *validator) radars() {
 		rs := map[string]bool{}
 		for j, ring := range r.Rings {
 			f := fmt.Sprintf("rings[%d]", j)
-			if !ValidSlug(ring.Slug) || rs[ring.Slug] {
+			if !domain.ValidSlug(ring.Slug) || rs[ring.Slug] {
 				v.report(o, f+".slug", "invalid or duplicate ring slug %q", ring.Slug)
 			}
 			rs[ring.Slug] = true
@@ -406,7 +395,7 @@ func (v *validator) radars() {
 }
 
 // FindRadar returns the radar with the slug.
-func (d *Dataset) FindRadar(slug string) (*Radar, bool) {
+func (d *Dataset) FindRadar(slug string) (*domain.Radar, bool) {
 	for i := range d.Radars {
 		if d.Radars[i].Slug == slug {
 			return &d.Radars[i], true
@@ -420,7 +409,7 @@ func (v *validator) assessments() {
 	seen := map[key]bool{}
 	for i, a := range v.d.Assessments {
 		o := at(v.d.origins.assessments, i)
-		if t, ok := v.ref(o, "entity", a.Entity, 0); ok && t != TypeTechnology && t != TypeTrend {
+		if t, ok := v.ref(o, "entity", a.Entity, 0); ok && t != domain.TypeTechnology && t != domain.TypeTrend {
 			v.report(o, "entity", "%q is a %s: a radar assesses technologies and trends", a.Entity, t)
 		}
 		k := key{a.Radar, a.Edition, a.Entity}
@@ -450,7 +439,7 @@ func (v *validator) assessments() {
 	}
 }
 
-func radarHas(r *Radar, what, slug string) bool {
+func radarHas(r *domain.Radar, what, slug string) bool {
 	switch what {
 	case "edition":
 		for _, e := range r.Editions {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/trendgraph/trendgraph/domain"
 )
 
 // base is a valid one-file dataset; each case below breaks one thing in it.
@@ -93,7 +95,7 @@ func TestBaseIsValid(t *testing.T) {
 		t.Fatalf("base dataset has problems:\n%v", ps)
 	}
 	c := d.Counts()
-	if c.Entities[TypeTechnology] != 1 || c.Relationships != 4 || c.Listed != 1 {
+	if c.Entities[domain.TypeTechnology] != 1 || c.Relationships != 4 || c.Listed != 1 {
 		t.Fatalf("counts %+v", c)
 	}
 }
@@ -242,7 +244,7 @@ func TestSynthesizeIsDeterministicAndValid(t *testing.T) {
 	if ps := Validate(a, nil); len(ps) != 0 {
 		t.Fatalf("synthetic dataset invalid:\n%v", ps)
 	}
-	if c := a.Counts(); c.Entities[TypeTechnology] != 500 || c.Listed != 3000 {
+	if c := a.Counts(); c.Entities[domain.TypeTechnology] != 500 || c.Listed != 3000 {
 		t.Fatalf("counts %+v", c)
 	}
 }
@@ -250,7 +252,7 @@ func TestSynthesizeIsDeterministicAndValid(t *testing.T) {
 // Every entity type has one row of names, and each name finds its type back.
 func TestEntityTypeTable(t *testing.T) {
 	seen := map[string]bool{}
-	for _, info := range EntityTypeInfos() {
+	for _, info := range domain.EntityTypeInfos() {
 		for _, name := range []string{info.Name, info.Plural, info.TypeName, info.Enum} {
 			if name == "" || seen[name] {
 				t.Fatalf("%v: empty or repeated name %q", info.Type, name)
@@ -258,7 +260,7 @@ func TestEntityTypeTable(t *testing.T) {
 			seen[name] = true
 		}
 		for _, name := range []string{info.TypeName, info.Enum} {
-			if typ, ok := EntityTypeNamed(name); !ok || typ != info.Type {
+			if typ, ok := domain.EntityTypeNamed(name); !ok || typ != info.Type {
 				t.Fatalf("%q finds %v, want %v", name, typ, info.Type)
 			}
 		}
@@ -266,10 +268,10 @@ func TestEntityTypeTable(t *testing.T) {
 			t.Fatalf("%v.Info() = %+v", info.Type, got)
 		}
 	}
-	if len(EntityTypes) != len(EntityTypeInfos()) {
+	if len(domain.EntityTypes) != len(domain.EntityTypeInfos()) {
 		t.Fatal("EntityTypes and the table differ")
 	}
-	if _, ok := EntityType(0).Info(); ok {
+	if _, ok := domain.EntityType(0).Info(); ok {
 		t.Fatal("type 0 has a row")
 	}
 }

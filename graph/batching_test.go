@@ -10,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/client"
 
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/internal/kbtest"
 )
 
@@ -113,8 +114,8 @@ func curated(t testing.TB) *dataset.Dataset { return kbtest.Curated(t) }
 func TestRadarEntriesAndMovement(t *testing.T) {
 	d := curated(t)
 	rd, _ := d.FindRadar("backend-2026")
-	rd.Editions = append(rd.Editions, dataset.Edition{Date: "2026-09-01", Name: "September 2026"})
-	var prev []dataset.Assessment
+	rd.Editions = append(rd.Editions, domain.Edition{Date: "2026-09-01", Name: "September 2026"})
+	var prev []domain.Assessment
 	for _, a := range d.Assessments {
 		if a.Radar == "backend-2026" {
 			prev = append(prev, a)

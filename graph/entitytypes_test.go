@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/graph/model"
 )
 
@@ -12,7 +12,7 @@ import (
 // and an EntityType enum value, and the enum has no value the table lacks.
 func TestEntityTypeTableMatchesTheSchema(t *testing.T) {
 	schema := NewExecutableSchema(Config{Resolvers: &Resolver{}}).Schema()
-	for _, info := range dataset.EntityTypeInfos() {
+	for _, info := range domain.EntityTypeInfos() {
 		if def := schema.Types[info.TypeName]; def == nil || !slices.Contains(def.Interfaces, "Entity") {
 			t.Fatalf("%s: no object type implementing Entity", info.TypeName)
 		}

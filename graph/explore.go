@@ -3,7 +3,7 @@ package graph
 import (
 	"context"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/graph/model"
 	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
@@ -21,8 +21,8 @@ func entityID(arg, id string) (store.ID, error) {
 	return model.StoreID(k), nil
 }
 
-func relKinds(ks []model.RelationshipKind) []dataset.RelKind {
-	out := make([]dataset.RelKind, len(ks))
+func relKinds(ks []model.RelationshipKind) []domain.RelKind {
+	out := make([]domain.RelKind, len(ks))
 	for i, k := range ks {
 		out[i] = model.StoreRelKind(k)
 	}
@@ -158,7 +158,7 @@ func (r *Resolver) facets(ctx context.Context, ts []model.EntityType, filter *mo
 		if len(v) != 1 {
 			return v
 		}
-		return string(model.EntityTypeEnum(dataset.EntityType(v[0])))
+		return string(model.EntityTypeEnum(domain.EntityType(v[0])))
 	}
 	return &model.Facets{TotalCount: res.Total, Types: counts("type", typeName), Kinds: counts("kind", enum),
 		Statuses: counts("status", enum), Lifecycles: counts("lifecycle", enum), TradeoffTypes: counts("tradeoffType", enum),

@@ -3,7 +3,7 @@ package graph
 import (
 	"context"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/graph/model"
 	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
@@ -68,7 +68,7 @@ func storeFilter(f *model.EntityFilter) (*store.Filter, error) {
 }
 
 // listEntities pages through entities of the types, filtered and ordered.
-func (r *Resolver) listEntities(ctx context.Context, ts []dataset.EntityType, filter *model.EntityFilter, orderBy *model.EntityOrder,
+func (r *Resolver) listEntities(ctx context.Context, ts []domain.EntityType, filter *model.EntityFilter, orderBy *model.EntityOrder,
 	first *int, after *string, last *int, before *string) (page[model.Entity], error) {
 	if err := r.checkFilterSize(filter); err != nil {
 		return page[model.Entity]{}, err
@@ -96,8 +96,8 @@ func (r *Resolver) listEntities(ctx context.Context, ts []dataset.EntityType, fi
 	return newPage(nodes, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total), nil
 }
 
-func entityTypes(ts []model.EntityType) []dataset.EntityType {
-	out := make([]dataset.EntityType, 0, len(ts))
+func entityTypes(ts []model.EntityType) []domain.EntityType {
+	out := make([]domain.EntityType, 0, len(ts))
 	for _, t := range ts {
 		out = append(out, model.EntityTypeOf(t))
 	}
@@ -120,7 +120,7 @@ func (r *Resolver) search(ctx context.Context, query string, ts []model.EntityTy
 }
 
 // entityBySlug looks up one entity for a root field: one parent, so no loader is needed.
-func (r *Resolver) entityBySlug(ctx context.Context, slug string, want dataset.EntityType) (model.Entity, error) {
+func (r *Resolver) entityBySlug(ctx context.Context, slug string, want domain.EntityType) (model.Entity, error) {
 	e, err := r.kb().EntityBySlug(ctx, slug, want)
 	if err != nil {
 		return nil, err

@@ -9,7 +9,7 @@ import (
 
 	"github.com/graph-gophers/dataloader/v7"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/graph/batch"
 	"github.com/trendgraph/trendgraph/graph/model"
 	"github.com/trendgraph/trendgraph/store"
@@ -46,8 +46,8 @@ type loaders struct {
 	members batch.Members
 
 	// sources and radars are tiny tables read whole, once per operation, on first use.
-	sources func() (map[string]dataset.Source, error)
-	radars  func() (map[string]*dataset.Radar, error)
+	sources func() (map[string]domain.Source, error)
+	radars  func() (map[string]*domain.Radar, error)
 }
 
 type loadersKey struct{}
@@ -71,17 +71,17 @@ func withLoaders(ctx context.Context, s *store.Store, o LoaderOptions, onBatch f
 		dataloader.WithWait[entityKey, *entityResult](o.Wait), dataloader.WithBatchCapacity[entityKey, *entityResult](o.BatchCapacity))
 	l.assessments = dataloader.NewBatchedLoader(l.readAssessmentBatch,
 		dataloader.WithWait[entityKey, []*store.Assessment](o.Wait), dataloader.WithBatchCapacity[entityKey, []*store.Assessment](o.BatchCapacity))
-	l.sources = sync.OnceValues(func() (map[string]dataset.Source, error) {
+	l.sources = sync.OnceValues(func() (map[string]domain.Source, error) {
 		list, err := s.Sources()
-		m := make(map[string]dataset.Source, len(list))
+		m := make(map[string]domain.Source, len(list))
 		for _, src := range list {
 			m[src.Slug] = src
 		}
 		return m, err
 	})
-	l.radars = sync.OnceValues(func() (map[string]*dataset.Radar, error) {
+	l.radars = sync.OnceValues(func() (map[string]*domain.Radar, error) {
 		list, err := s.Radars()
-		m := make(map[string]*dataset.Radar, len(list))
+		m := make(map[string]*domain.Radar, len(list))
 		for i := range list {
 			m[list[i].Slug] = &list[i]
 		}
@@ -125,10 +125,10 @@ func (s enumSet[T]) members() []T {
 // edgeKey asks for one page of one node's edges; it is comparable, as loader keys must be.
 type edgeKey struct {
 	node     store.ID
-	nodeType dataset.EntityType
+	nodeType domain.EntityType
 	dir      store.Direction
-	kinds    enumSet[dataset.RelKind]
-	types    enumSet[dataset.EntityType]
+	kinds    enumSet[domain.RelKind]
+	types    enumSet[domain.EntityType]
 	after    string
 	before   string
 	limit    int

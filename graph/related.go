@@ -6,7 +6,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/graph/model"
 	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
@@ -15,38 +15,38 @@ import (
 // edgeSpec says which of an entity's relationships a field follows.
 type edgeSpec struct {
 	dir   store.Direction
-	kinds []dataset.RelKind
-	types []dataset.EntityType
+	kinds []domain.RelKind
+	types []domain.EntityType
 }
 
 // The relationships behind the schema's entity-to-entity fields.
 var (
-	specChildren        = edgeSpec{store.Incoming, kinds(dataset.RelPartOf), typeList(dataset.TypeTrend)}
-	specTrendTechs      = edgeSpec{store.Incoming, kinds(dataset.RelPartOf), typeList(dataset.TypeTechnology)}
-	specRequiredSkills  = edgeSpec{store.Outgoing, kinds(dataset.RelRequires), typeList(dataset.TypeSkill)}
-	specUseCases        = edgeSpec{store.Outgoing, kinds(dataset.RelUsedFor), typeList(dataset.TypeUseCase)}
-	specTechTrends      = edgeSpec{store.Outgoing, kinds(dataset.RelPartOf), typeList(dataset.TypeTrend)}
-	specAlternatives    = edgeSpec{store.Both, kinds(dataset.RelAlternativeTo), typeList(dataset.TypeTechnology)}
-	specImplements      = edgeSpec{store.Outgoing, kinds(dataset.RelImplements), nil}
-	specImplementations = edgeSpec{store.Incoming, kinds(dataset.RelImplements), typeList(dataset.TypeTechnology)}
-	specAppliesTo       = edgeSpec{store.Incoming, kinds(dataset.RelHasBenefit, dataset.RelHasChallenge), nil}
-	specAddressedBy     = edgeSpec{store.Incoming, kinds(dataset.RelAddresses), nil}
-	specUsedBy          = edgeSpec{store.Incoming, kinds(dataset.RelUsedFor), nil}
-	specOrgTechs        = edgeSpec{store.Incoming, kinds(dataset.RelProvidedBy), typeList(dataset.TypeTechnology)}
-	specCreated         = edgeSpec{store.Incoming, kinds(dataset.RelCreatedBy), nil}
-	specRequiredBy      = edgeSpec{store.Incoming, kinds(dataset.RelRequires), nil}
+	specChildren        = edgeSpec{store.Incoming, kinds(domain.RelPartOf), typeList(domain.TypeTrend)}
+	specTrendTechs      = edgeSpec{store.Incoming, kinds(domain.RelPartOf), typeList(domain.TypeTechnology)}
+	specRequiredSkills  = edgeSpec{store.Outgoing, kinds(domain.RelRequires), typeList(domain.TypeSkill)}
+	specUseCases        = edgeSpec{store.Outgoing, kinds(domain.RelUsedFor), typeList(domain.TypeUseCase)}
+	specTechTrends      = edgeSpec{store.Outgoing, kinds(domain.RelPartOf), typeList(domain.TypeTrend)}
+	specAlternatives    = edgeSpec{store.Both, kinds(domain.RelAlternativeTo), typeList(domain.TypeTechnology)}
+	specImplements      = edgeSpec{store.Outgoing, kinds(domain.RelImplements), nil}
+	specImplementations = edgeSpec{store.Incoming, kinds(domain.RelImplements), typeList(domain.TypeTechnology)}
+	specAppliesTo       = edgeSpec{store.Incoming, kinds(domain.RelHasBenefit, domain.RelHasChallenge), nil}
+	specAddressedBy     = edgeSpec{store.Incoming, kinds(domain.RelAddresses), nil}
+	specUsedBy          = edgeSpec{store.Incoming, kinds(domain.RelUsedFor), nil}
+	specOrgTechs        = edgeSpec{store.Incoming, kinds(domain.RelProvidedBy), typeList(domain.TypeTechnology)}
+	specCreated         = edgeSpec{store.Incoming, kinds(domain.RelCreatedBy), nil}
+	specRequiredBy      = edgeSpec{store.Incoming, kinds(domain.RelRequires), nil}
 )
 
-func kinds(k ...dataset.RelKind) []dataset.RelKind          { return k }
-func typeList(t ...dataset.EntityType) []dataset.EntityType { return t }
+func kinds(k ...domain.RelKind) []domain.RelKind          { return k }
+func typeList(t ...domain.EntityType) []domain.EntityType { return t }
 
 // specTradeoffs follows has_benefit and has_challenge edges, or only one of them.
 func specTradeoffs(t *model.TradeoffType) edgeSpec {
-	spec := edgeSpec{store.Outgoing, kinds(dataset.RelHasBenefit, dataset.RelHasChallenge), typeList(dataset.TypeTradeoff)}
+	spec := edgeSpec{store.Outgoing, kinds(domain.RelHasBenefit, domain.RelHasChallenge), typeList(domain.TypeTradeoff)}
 	if t != nil && *t == model.TradeoffTypeBenefit {
-		spec.kinds = kinds(dataset.RelHasBenefit)
+		spec.kinds = kinds(domain.RelHasBenefit)
 	} else if t != nil {
-		spec.kinds = kinds(dataset.RelHasChallenge)
+		spec.kinds = kinds(domain.RelHasChallenge)
 	}
 	return spec
 }

@@ -10,7 +10,7 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/graph/model"
 	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
@@ -110,7 +110,7 @@ func (r *queryResolver) Entity(ctx context.Context, slug string) (model.Entity, 
 }
 
 func (r *queryResolver) Trend(ctx context.Context, slug string) (*model.Trend, error) {
-	e, err := r.entityBySlug(ctx, slug, dataset.TypeTrend)
+	e, err := r.entityBySlug(ctx, slug, domain.TypeTrend)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func (r *queryResolver) Trend(ctx context.Context, slug string) (*model.Trend, e
 }
 
 func (r *queryResolver) Technology(ctx context.Context, slug string) (*model.Technology, error) {
-	e, err := r.entityBySlug(ctx, slug, dataset.TypeTechnology)
+	e, err := r.entityBySlug(ctx, slug, domain.TypeTechnology)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (r *queryResolver) Technology(ctx context.Context, slug string) (*model.Tec
 }
 
 func (r *queryResolver) Tradeoff(ctx context.Context, slug string) (*model.Tradeoff, error) {
-	e, err := r.entityBySlug(ctx, slug, dataset.TypeTradeoff)
+	e, err := r.entityBySlug(ctx, slug, domain.TypeTradeoff)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func (r *queryResolver) Tradeoff(ctx context.Context, slug string) (*model.Trade
 }
 
 func (r *queryResolver) UseCase(ctx context.Context, slug string) (*model.UseCase, error) {
-	e, err := r.entityBySlug(ctx, slug, dataset.TypeUseCase)
+	e, err := r.entityBySlug(ctx, slug, domain.TypeUseCase)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ func (r *queryResolver) UseCase(ctx context.Context, slug string) (*model.UseCas
 }
 
 func (r *queryResolver) Organization(ctx context.Context, slug string) (*model.Organization, error) {
-	e, err := r.entityBySlug(ctx, slug, dataset.TypeOrganization)
+	e, err := r.entityBySlug(ctx, slug, domain.TypeOrganization)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func (r *queryResolver) Organization(ctx context.Context, slug string) (*model.O
 }
 
 func (r *queryResolver) Skill(ctx context.Context, slug string) (*model.Skill, error) {
-	e, err := r.entityBySlug(ctx, slug, dataset.TypeSkill)
+	e, err := r.entityBySlug(ctx, slug, domain.TypeSkill)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +166,7 @@ func (r *queryResolver) Entities(ctx context.Context, types []model.EntityType, 
 }
 
 func (r *queryResolver) Trends(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.TrendConnection, error) {
-	p, err := r.listEntities(ctx, typeList(dataset.TypeTrend), filter, orderBy, first, after, last, before)
+	p, err := r.listEntities(ctx, typeList(domain.TypeTrend), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +174,7 @@ func (r *queryResolver) Trends(ctx context.Context, filter *model.EntityFilter, 
 }
 
 func (r *queryResolver) Technologies(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.TechnologyConnection, error) {
-	p, err := r.listEntities(ctx, typeList(dataset.TypeTechnology), filter, orderBy, first, after, last, before)
+	p, err := r.listEntities(ctx, typeList(domain.TypeTechnology), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +182,7 @@ func (r *queryResolver) Technologies(ctx context.Context, filter *model.EntityFi
 }
 
 func (r *queryResolver) Tradeoffs(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.TradeoffConnection, error) {
-	p, err := r.listEntities(ctx, typeList(dataset.TypeTradeoff), filter, orderBy, first, after, last, before)
+	p, err := r.listEntities(ctx, typeList(domain.TypeTradeoff), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +190,7 @@ func (r *queryResolver) Tradeoffs(ctx context.Context, filter *model.EntityFilte
 }
 
 func (r *queryResolver) UseCases(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.UseCaseConnection, error) {
-	p, err := r.listEntities(ctx, typeList(dataset.TypeUseCase), filter, orderBy, first, after, last, before)
+	p, err := r.listEntities(ctx, typeList(domain.TypeUseCase), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +198,7 @@ func (r *queryResolver) UseCases(ctx context.Context, filter *model.EntityFilter
 }
 
 func (r *queryResolver) Organizations(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.OrganizationConnection, error) {
-	p, err := r.listEntities(ctx, typeList(dataset.TypeOrganization), filter, orderBy, first, after, last, before)
+	p, err := r.listEntities(ctx, typeList(domain.TypeOrganization), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +206,7 @@ func (r *queryResolver) Organizations(ctx context.Context, filter *model.EntityF
 }
 
 func (r *queryResolver) Skills(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.SkillConnection, error) {
-	p, err := r.listEntities(ctx, typeList(dataset.TypeSkill), filter, orderBy, first, after, last, before)
+	p, err := r.listEntities(ctx, typeList(domain.TypeSkill), filter, orderBy, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -31,7 +31,7 @@ type ComparedTradeoff struct {
 
 // ComparedNeighbor is an entity related to some of the compared entities in one way.
 type ComparedNeighbor struct {
-	Kind     dataset.RelKind
+	Kind     domain.RelKind
 	Dir      store.Direction // as seen from the compared entities
 	Neighbor *store.Entity
 	Of       []int
@@ -54,7 +54,7 @@ func (b *Base) Compare(ctx context.Context, ids []store.ID) (*Comparison, error)
 		return nil, fmt.Errorf("compare: load edges: %w", err)
 	}
 	type key struct {
-		kind  dataset.RelKind
+		kind  domain.RelKind
 		dir   store.Direction
 		other store.ID
 	}
@@ -91,7 +91,7 @@ func (b *Base) Compare(ctx context.Context, ids []store.ID) (*Comparison, error)
 			continue
 		}
 		shared := len(members[k]) == len(ids)
-		if (k.kind == dataset.RelHasBenefit || k.kind == dataset.RelHasChallenge) && k.dir == store.Outgoing && other.Type == dataset.TypeTradeoff {
+		if (k.kind == domain.RelHasBenefit || k.kind == domain.RelHasChallenge) && k.dir == store.Outgoing && other.Type == domain.TypeTradeoff {
 			out.Tradeoffs = append(out.Tradeoffs, ComparedTradeoff{Tradeoff: other, Of: members[k], Shared: shared})
 			continue
 		}

@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/store"
 )
 
 // ListArgs asks for a page of entities.
 type ListArgs struct {
 	// Types limits the list to these entity types; empty means all.
-	Types  []dataset.EntityType
+	Types  []domain.EntityType
 	Filter *store.Filter
 	// Order is the sort order (zero: by name); Desc reverses it.
 	Order  store.Order
@@ -84,7 +84,7 @@ func checkFilter(f *store.Filter, depth int) error {
 type SearchArgs struct {
 	Text string
 	// Types limits the results to these entity types; empty means all.
-	Types []dataset.EntityType
+	Types []domain.EntityType
 	First *int
 	After *string
 }
@@ -132,7 +132,7 @@ func (b *Base) Search(ctx context.Context, a SearchArgs) (*Page[Hit], error) {
 
 // Facets counts the entities of the types (empty: all) that match the filter (nil: all) by
 // each facet, each facet's values most frequent first.
-func (b *Base) Facets(ctx context.Context, types []dataset.EntityType, f *store.Filter) (*store.Facets, error) {
+func (b *Base) Facets(ctx context.Context, types []domain.EntityType, f *store.Filter) (*store.Facets, error) {
 	if err := checkFilter(f, 0); err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func (b *Base) Facets(ctx context.Context, types []dataset.EntityType, f *store.
 }
 
 // EntityBySlug returns the entity with the slug, which must be of type want unless want is 0.
-func (b *Base) EntityBySlug(ctx context.Context, slug string, want dataset.EntityType) (*store.Entity, error) {
+func (b *Base) EntityBySlug(ctx context.Context, slug string, want domain.EntityType) (*store.Entity, error) {
 	ents, err := b.store.EntitiesBySlug(ctx, []string{slug})
 	if err != nil {
 		return nil, fmt.Errorf("entity %q: %w", slug, err)

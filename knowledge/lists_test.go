@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -39,7 +39,7 @@ func pageAll(t *testing.T, b *Base, a ListArgs, n int) []*store.Entity {
 func TestListEntitiesPagesFiltersAndOrders(t *testing.T) {
 	b := kb(t)
 	ctx := context.Background()
-	techs := ListArgs{Types: []dataset.EntityType{dataset.TypeTechnology}}
+	techs := ListArgs{Types: []domain.EntityType{domain.TypeTechnology}}
 	all := pageAll(t, b, ListArgs{}, 7)
 	if len(all) <= MaxPageSize {
 		// The curated dataset has more entities than the largest page holds, so the walk
@@ -120,12 +120,12 @@ func TestSearchRanksAndPages(t *testing.T) {
 	if !slices.Equal(paged[:len(want)], want) {
 		t.Fatalf("paged %v, want %v", paged, want)
 	}
-	onlyTrends, err := b.Search(ctx, SearchArgs{Text: "serverless", Types: []dataset.EntityType{dataset.TypeTrend}})
+	onlyTrends, err := b.Search(ctx, SearchArgs{Text: "serverless", Types: []domain.EntityType{domain.TypeTrend}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, h := range onlyTrends.Items {
-		if h.Entity.Type != dataset.TypeTrend {
+		if h.Entity.Type != domain.TypeTrend {
 			t.Fatalf("%s is not a trend", h.Entity.Slug)
 		}
 	}
@@ -143,7 +143,7 @@ func TestSearchRanksAndPages(t *testing.T) {
 func TestFacetsCountTheFilteredSet(t *testing.T) {
 	b := kb(t)
 	ctx := context.Background()
-	techs := []dataset.EntityType{dataset.TypeTechnology}
+	techs := []domain.EntityType{domain.TypeTechnology}
 	f, err := b.Facets(ctx, techs, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -172,10 +172,10 @@ func TestFacetsCountTheFilteredSet(t *testing.T) {
 func TestEntityBySlug(t *testing.T) {
 	b := kb(t)
 	ctx := context.Background()
-	if e, err := b.EntityBySlug(ctx, "aws-lambda", dataset.TypeTechnology); err != nil || e.Name == "" {
+	if e, err := b.EntityBySlug(ctx, "aws-lambda", domain.TypeTechnology); err != nil || e.Name == "" {
 		t.Fatalf("aws-lambda: %+v %v", e, err)
 	}
-	for slug, want := range map[string]dataset.EntityType{"aws-lambda": dataset.TypeTrend, "cobol-on-cogs": 0} {
+	for slug, want := range map[string]domain.EntityType{"aws-lambda": domain.TypeTrend, "cobol-on-cogs": 0} {
 		if _, err := b.EntityBySlug(ctx, slug, want); !errors.Is(err, ErrNotFound) {
 			t.Errorf("%s as %v: %v", slug, want, err)
 		}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -16,7 +16,7 @@ type NeighborhoodArgs struct {
 	// (DefaultNeighborhoodLimit when nil, at most MaxNeighborhoodLimit).
 	Depth, Limit *int
 	// Kinds limits the relationships followed (empty: all); Dir their direction (zero: both).
-	Kinds []dataset.RelKind
+	Kinds []domain.RelKind
 	Dir   store.Direction
 }
 

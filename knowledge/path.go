@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -16,7 +16,7 @@ type PathArgs struct {
 	// MaxPathDepth.
 	MaxDepth *int
 	// Kinds limits the relationships followed; empty follows all.
-	Kinds []dataset.RelKind
+	Kinds []domain.RelKind
 }
 
 // Path is a chain of entities joined by relationships, in either direction.

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/store"
 )
 
 // Placement is an entity's place on a radar at one edition.
 type Placement struct {
-	Radar      *dataset.Radar
+	Radar      *domain.Radar
 	Assessment *store.Assessment
 	// Previous is the same entity's assessment at the radar's previous edition, if any.
 	Previous *store.Assessment
@@ -53,13 +53,13 @@ func (p Placement) Movement() Movement {
 }
 
 // RingPosition is the position of a ring, innermost 0; an unknown ring is at 0 and not ok.
-func RingPosition(rd *dataset.Radar, slug string) (int, bool) {
-	i := slices.IndexFunc(rd.Rings, func(r dataset.Ring) bool { return r.Slug == slug })
+func RingPosition(rd *domain.Radar, slug string) (int, bool) {
+	i := slices.IndexFunc(rd.Rings, func(r domain.Ring) bool { return r.Slug == slug })
 	return max(i, 0), i >= 0
 }
 
 // PreviousEdition returns the date of the radar's edition before date, or "".
-func PreviousEdition(rd *dataset.Radar, date string) string {
+func PreviousEdition(rd *domain.Radar, date string) string {
 	prev := ""
 	for _, e := range rd.Editions {
 		if e.Date < date && e.Date > prev {
@@ -71,7 +71,7 @@ func PreviousEdition(rd *dataset.Radar, date string) string {
 
 // LatestEdition returns the date of the radar's newest edition (editions are kept oldest
 // first), or "" when it has none.
-func LatestEdition(rd *dataset.Radar) string {
+func LatestEdition(rd *domain.Radar) string {
 	if len(rd.Editions) == 0 {
 		return ""
 	}
@@ -79,12 +79,12 @@ func LatestEdition(rd *dataset.Radar) string {
 }
 
 // radars reads every radar: a small table, read whole.
-func (b *Base) radars() (map[string]*dataset.Radar, error) {
+func (b *Base) radars() (map[string]*domain.Radar, error) {
 	list, err := b.store.Radars()
 	if err != nil {
 		return nil, fmt.Errorf("radars: %w", err)
 	}
-	m := make(map[string]*dataset.Radar, len(list))
+	m := make(map[string]*domain.Radar, len(list))
 	for i := range list {
 		m[list[i].Slug] = &list[i]
 	}
@@ -92,7 +92,7 @@ func (b *Base) radars() (map[string]*dataset.Radar, error) {
 }
 
 // Radar returns the radar with the slug.
-func (b *Base) Radar(ctx context.Context, slug string) (*dataset.Radar, error) {
+func (b *Base) Radar(ctx context.Context, slug string) (*domain.Radar, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -109,7 +109,7 @@ func (b *Base) Radar(ctx context.Context, slug string) (*dataset.Radar, error) {
 
 // EntriesArgs asks for a page of a radar's entries.
 type EntriesArgs struct {
-	Radar *dataset.Radar
+	Radar *domain.Radar
 	// Edition is an edition's date; "" is the latest.
 	Edition string
 	// Quadrant and Ring, when given, keep only the entries in them; they must be the radar's.
@@ -124,7 +124,7 @@ func (b *Base) RadarEntries(ctx context.Context, a EntriesArgs) (*Page[Placement
 	if err != nil {
 		return nil, err
 	}
-	if a.Quadrant != nil && !slices.ContainsFunc(a.Radar.Quadrants, func(q dataset.Quadrant) bool { return q.Slug == *a.Quadrant }) {
+	if a.Quadrant != nil && !slices.ContainsFunc(a.Radar.Quadrants, func(q domain.Quadrant) bool { return q.Slug == *a.Quadrant }) {
 		return nil, notFound("radar %q has no quadrant %q", a.Radar.Slug, *a.Quadrant)
 	}
 	if a.Ring != nil {
@@ -148,17 +148,17 @@ func (b *Base) RadarEntries(ctx context.Context, a EntriesArgs) (*Page[Placement
 
 // RadarEdition returns every placement of a radar's edition ("" for the latest), in display
 // order: what a whole-radar view shows, read in three transactions whatever its size.
-func (b *Base) RadarEdition(ctx context.Context, rd *dataset.Radar, edition string) ([]Placement, error) {
+func (b *Base) RadarEdition(ctx context.Context, rd *domain.Radar, edition string) ([]Placement, error) {
 	entries, _, err := b.edition(ctx, rd, edition, nil)
 	return entries, err
 }
 
 // edition reads the placements of an edition that keep allows (nil: all), sorted by their
 // cursor keys, and returns the keys alongside.
-func (b *Base) edition(ctx context.Context, rd *dataset.Radar, date string, keep func(*store.Assessment) bool) ([]Placement, [][]byte, error) {
+func (b *Base) edition(ctx context.Context, rd *domain.Radar, date string, keep func(*store.Assessment) bool) ([]Placement, [][]byte, error) {
 	if date == "" {
 		date = LatestEdition(rd)
-	} else if !slices.ContainsFunc(rd.Editions, func(e dataset.Edition) bool { return e.Date == date }) {
+	} else if !slices.ContainsFunc(rd.Editions, func(e domain.Edition) bool { return e.Date == date }) {
 		return nil, nil, notFound("radar %q has no edition %s", rd.Slug, date)
 	}
 	current, err := b.store.Assessments(ctx, rd.Slug, date)
@@ -216,7 +216,7 @@ func (b *Base) edition(ctx context.Context, rd *dataset.Radar, date string, keep
 const checkEvery = 1024
 
 // positions maps the radar's quadrant and ring slugs to their display positions.
-func positions(rd *dataset.Radar) (quadrants, rings map[string]byte) {
+func positions(rd *domain.Radar) (quadrants, rings map[string]byte) {
 	quadrants, rings = map[string]byte{}, map[string]byte{}
 	for i, q := range rd.Quadrants {
 		quadrants[q.Slug] = byte(i)

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/internal/kbtest"
 )
 
@@ -17,7 +17,7 @@ func twoEditions(t *testing.T) *Base {
 	t.Helper()
 	d := kbtest.Curated(t)
 	rd, _ := d.FindRadar("backend-2026")
-	rd.Editions = append(rd.Editions, dataset.Edition{Date: "2026-09-01"})
+	rd.Editions = append(rd.Editions, domain.Edition{Date: "2026-09-01"})
 	moves := map[string]string{"platform-engineering": "trial", "graphql": "hold", "kubernetes": "adopt", "lamp-stack": "hold"}
 	for _, a := range slices.Clone(d.Assessments) {
 		if ring, ok := moves[a.Entity]; ok && a.Radar == "backend-2026" {

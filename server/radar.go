@@ -13,7 +13,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/knowledge"
 )
 
@@ -74,7 +74,7 @@ type BackstageTimeline struct {
 
 // radarEditions reads the entries of a radar's editions, newest edition first, with the
 // editions' dates in the same order: every edition, or only the latest.
-func (s *Server) radarEditions(ctx context.Context, slug string, latestOnly bool) (*dataset.Radar, [][]knowledge.Placement, []string, error) {
+func (s *Server) radarEditions(ctx context.Context, slug string, latestOnly bool) (*domain.Radar, [][]knowledge.Placement, []string, error) {
 	kb := knowledge.New(s.store)
 	rd, err := kb.Radar(ctx, slug)
 	if err != nil {
@@ -174,7 +174,7 @@ func moved(m knowledge.Movement) int {
 
 // writeRadarCSV writes the Build-Your-Own-Radar sheet: name, ring, quadrant, isNew,
 // description, and the optional status column.
-func (s *Server) writeRadarCSV(w http.ResponseWriter, rd *dataset.Radar, entries []knowledge.Placement) {
+func (s *Server) writeRadarCSV(w http.ResponseWriter, rd *domain.Radar, entries []knowledge.Placement) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"name", "ring", "quadrant", "isNew", "description", "status"})

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/internal/kbtest"
 	"github.com/trendgraph/trendgraph/store"
 )
@@ -19,7 +19,7 @@ func twoEditions(t *testing.T) *store.Store {
 	t.Helper()
 	d := kbtest.Curated(t)
 	rd, _ := d.FindRadar("backend-2026")
-	rd.Editions = append(rd.Editions, dataset.Edition{Date: "2026-09-01"})
+	rd.Editions = append(rd.Editions, domain.Edition{Date: "2026-09-01"})
 	moves := map[string]string{"platform-engineering": "trial", "graphql": "hold", "kubernetes": "adopt"}
 	for _, a := range slices.Clone(d.Assessments) {
 		if ring, ok := moves[a.Entity]; ok && a.Radar == "backend-2026" {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 )
 
 // benchStore is a database of 10k technologies and 100k listed relationships, built once per
@@ -90,7 +91,7 @@ func BenchmarkSearch(b *testing.B) {
 // both strategies (a large match walks the index, a small one sorts the set).
 func BenchmarkListPage(b *testing.B) {
 	s, _ := benchStore(b)
-	techs := []dataset.EntityType{dataset.TypeTechnology}
+	techs := []domain.EntityType{domain.TypeTechnology}
 	cases := map[string]*Filter{
 		"unfiltered": nil,
 		"large":      {Lifecycles: []string{"mature", "growing"}},

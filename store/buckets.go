@@ -6,7 +6,7 @@ package store
 var (
 	// bucketMeta holds the format version, the data version and per-type counts.
 	bucketMeta = []byte("meta")
-	// bucketSources: source slug -> JSON dataset.Source.
+	// bucketSources: source slug -> JSON domain.Source.
 	bucketSources = []byte("sources")
 	// bucketEntities: entity ID (8) -> JSON Entity.
 	bucketEntities = []byte("entities")
@@ -28,7 +28,7 @@ var (
 	// bucketTokens: search token + 0 + entity ID (8) -> weight (2, top bit: in the name) +
 	// entity type (1) + number of tokens in the entity's name (1).
 	bucketTokens = []byte("idx_token")
-	// bucketRadars: radar slug -> JSON dataset.Radar.
+	// bucketRadars: radar slug -> JSON domain.Radar.
 	bucketRadars = []byte("radars")
 	// bucketAssessments: radar slug + 0 + edition date + 0 + entity ID (8) -> JSON Assessment.
 	bucketAssessments = []byte("assessments")

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/internal/kbtest/slow"
 )
 
@@ -72,7 +73,7 @@ func testReadsStopWhenTheRequestEnds(t *testing.T, d *dataset.Dataset) {
 	var techs, rels []ID
 	var slugs []string
 	for _, e := range d.Entities {
-		if e.Type == dataset.TypeTechnology {
+		if e.Type == domain.TypeTechnology {
 			techs = append(techs, EntityID(e.Slug))
 			slugs = append(slugs, e.Slug)
 		}
@@ -84,7 +85,7 @@ func testReadsStopWhenTheRequestEnds(t *testing.T, d *dataset.Dataset) {
 	for _, id := range techs {
 		pageReqs = append(pageReqs, EdgePageRequest{Node: id, Page: PageArgs{Limit: 5}})
 	}
-	orgs := []dataset.EntityType{dataset.TypeOrganization}
+	orgs := []domain.EntityType{domain.TypeOrganization}
 	reads := map[string]func(ctx context.Context) error{
 		"List wide filter": func(ctx context.Context) error {
 			_, err := s.List(ctx, ListQuery{Filter: wideFilter(1000), Page: PageArgs{Limit: 20}})
@@ -96,7 +97,7 @@ func testReadsStopWhenTheRequestEnds(t *testing.T, d *dataset.Dataset) {
 			return err
 		},
 		"List sorted set": func(ctx context.Context) error {
-			_, err := s.List(ctx, ListQuery{Filter: &Filter{Kinds: []string{dataset.TechnologyKinds[0]}}, Page: PageArgs{Limit: 20}})
+			_, err := s.List(ctx, ListQuery{Filter: &Filter{Kinds: []string{domain.TechnologyKinds[0]}}, Page: PageArgs{Limit: 20}})
 			return err
 		},
 		"Search": func(ctx context.Context) error {

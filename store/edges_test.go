@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 )
 
 // Pages of one node's edges, forwards and backwards, join up to the whole ordered list, for
@@ -98,8 +98,8 @@ func sameSet(a, b []ID) bool {
 func TestEdgePagesFilterByKindAndOtherType(t *testing.T) {
 	s := openTest(t, fixture())
 	pages, err := s.EdgePages(context.Background(), []EdgePageRequest{
-		{Node: EntityID("tracing"), Filter: EdgeFilter{Dir: Incoming, Kinds: []dataset.RelKind{dataset.RelPartOf}, OtherTypes: []dataset.EntityType{dataset.TypeTechnology}}, Page: PageArgs{Limit: 10}},
-		{Node: EntityID("observability"), Filter: EdgeFilter{Dir: Incoming, OtherTypes: []dataset.EntityType{dataset.TypeTrend}}, Page: PageArgs{Limit: 10}},
+		{Node: EntityID("tracing"), Filter: EdgeFilter{Dir: Incoming, Kinds: []domain.RelKind{domain.RelPartOf}, OtherTypes: []domain.EntityType{domain.TypeTechnology}}, Page: PageArgs{Limit: 10}},
+		{Node: EntityID("observability"), Filter: EdgeFilter{Dir: Incoming, OtherTypes: []domain.EntityType{domain.TypeTrend}}, Page: PageArgs{Limit: 10}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +116,7 @@ func TestEdgePagesFilterByKindAndOtherType(t *testing.T) {
 
 func TestFacetsCountTheFilteredSet(t *testing.T) {
 	s := openTest(t, fixture())
-	f, err := s.Facets(context.Background(), []dataset.EntityType{dataset.TypeTechnology}, &Filter{TagsAny: []string{"tracing"}})
+	f, err := s.Facets(context.Background(), []domain.EntityType{domain.TypeTechnology}, &Filter{TagsAny: []string{"tracing"}})
 	if err != nil {
 		t.Fatal(err)
 	}

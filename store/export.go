@@ -6,6 +6,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 )
 
 // Export reads the whole database back into a dataset, in canonical order, from one read
@@ -21,7 +22,7 @@ func (s *Store) Export() (*dataset.Dataset, error) {
 			})
 		}
 		if err := each(bucketSources, func(v []byte) error {
-			src, err := decode[dataset.Source](v, "source")
+			src, err := decode[domain.Source](v, "source")
 			if err == nil {
 				d.Sources = append(d.Sources, *src)
 			}
@@ -48,7 +49,7 @@ func (s *Store) Export() (*dataset.Dataset, error) {
 			return err
 		}
 		if err := each(bucketRadars, func(v []byte) error {
-			r, err := decode[dataset.Radar](v, "radar")
+			r, err := decode[domain.Radar](v, "radar")
 			if err == nil {
 				d.Radars = append(d.Radars, *r)
 			}

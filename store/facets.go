@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/trendgraph/trendgraph/domain"
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/trendgraph/trendgraph/dataset"
 )
 
 // Facets counts, for the entities matching a filter, how many have each value of each
@@ -37,9 +36,9 @@ var facetAttrs = []struct {
 // Facets counts the entities of the types that match f (nil for all), in one read transaction.
 // It walks each attribute index once: the cost grows with the index, not with the set. It stops
 // with ctx's error when ctx ends.
-func (s *Store) Facets(ctx context.Context, types []dataset.EntityType, f *Filter) (*Facets, error) {
+func (s *Store) Facets(ctx context.Context, types []domain.EntityType, f *Filter) (*Facets, error) {
 	if len(types) == 0 {
-		types = dataset.EntityTypes
+		types = domain.EntityTypes
 	}
 	out := &Facets{Counts: map[string][]FacetCount{}}
 	steps := stepper{ctx: ctx}

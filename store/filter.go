@@ -10,7 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/internal/bytelru"
 )
 
@@ -40,7 +40,7 @@ func newFilterCache(maxBytes int64) *bytelru.Cache[filterKey, versionedSet] {
 // filterSet evaluates f over the types, or returns the set evaluated before at the same data
 // version: dashboards page through the same filters again and again, and at 100k entities a
 // broad filter costs milliseconds to evaluate but microseconds to page once evaluated.
-func (s *Store) filterSet(ctx context.Context, tx *bolt.Tx, f *Filter, types []dataset.EntityType, universe int, counts map[dataset.EntityType]int) ([]ID, error) {
+func (s *Store) filterSet(ctx context.Context, tx *bolt.Tx, f *Filter, types []domain.EntityType, universe int, counts map[domain.EntityType]int) ([]ID, error) {
 	key := hashFilter(types, f)
 	version := txVersion(tx)
 	if hit, ok := s.filterSets.Get(key); ok && hit.version == version {
@@ -71,7 +71,7 @@ func (s *Store) filterSet(ctx context.Context, tx *bolt.Tx, f *Filter, types []d
 
 // hashFilter hashes the canonical encoding of types and f: every field tagged and every string
 // length-prefixed, so two different filters never encode alike.
-func hashFilter(types []dataset.EntityType, f *Filter) filterKey {
+func hashFilter(types []domain.EntityType, f *Filter) filterKey {
 	h := sha256.New()
 	for _, t := range types {
 		h.Write([]byte{byte(t)})
@@ -135,7 +135,7 @@ type idSet struct {
 // evaluator evaluates one filter in one read transaction.
 type evaluator struct {
 	tx    *bolt.Tx
-	types []dataset.EntityType
+	types []domain.EntityType
 	steps stepper
 	// budget is how many IDs a combination may gather before folding them into one set, so
 	// memory stays near the universe's size however wide the filter.
@@ -145,7 +145,7 @@ type evaluator struct {
 // evalFilter returns the entities, among those of the types, that match f, or the complement
 // of that set; universe is how many entities of the types there are. It stops with ctx's error
 // when ctx ends.
-func evalFilter(ctx context.Context, tx *bolt.Tx, f *Filter, types []dataset.EntityType, universe int) (idSet, error) {
+func evalFilter(ctx context.Context, tx *bolt.Tx, f *Filter, types []domain.EntityType, universe int) (idSet, error) {
 	e := &evaluator{tx: tx, types: types, steps: stepper{ctx: ctx}, budget: 2*universe + checkEvery}
 	return e.eval(f)
 }
@@ -409,7 +409,7 @@ func (e *evaluator) scanAttr(attr byte, value string) ([]ID, error) {
 
 // restrictTypes keeps the members of set whose type is one of types; when types cover the whole
 // database the set is returned as is.
-func restrictTypes(tx *bolt.Tx, set []ID, types []dataset.EntityType, universe int, counts map[dataset.EntityType]int, steps *stepper) ([]ID, error) {
+func restrictTypes(tx *bolt.Tx, set []ID, types []domain.EntityType, universe int, counts map[domain.EntityType]int, steps *stepper) ([]ID, error) {
 	total := 0
 	for _, c := range counts {
 		total += c
@@ -425,7 +425,7 @@ func restrictTypes(tx *bolt.Tx, set []ID, types []dataset.EntityType, universe i
 }
 
 // typeSet returns the IDs of every entity of the types, ascending.
-func typeSet(tx *bolt.Tx, types []dataset.EntityType, steps *stepper) ([]ID, error) {
+func typeSet(tx *bolt.Tx, types []domain.EntityType, steps *stepper) ([]ID, error) {
 	var u []ID
 	for _, t := range types {
 		ids, err := scanAttr(tx, attrType, string([]byte{byte(t)}), steps)

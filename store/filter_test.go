@@ -11,12 +11,13 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/internal/bytelru"
 )
 
 // naiveEval is the evaluation before issue 10, kept as the reference: pairwise unions, and a
 // complement against the whole type set for every not.
-func naiveEval(tx *bolt.Tx, f *Filter, types []dataset.EntityType) []ID {
+func naiveEval(tx *bolt.Tx, f *Filter, types []domain.EntityType) []ID {
 	var sets [][]ID
 	scan := func(attr byte, v string) []ID { ids, _ := scanAttr(tx, attr, v, nil); return ids }
 	attrAny := func(attr byte, values []string) {
@@ -67,7 +68,7 @@ func naiveEval(tx *bolt.Tx, f *Filter, types []dataset.EntityType) []ID {
 	return intersect(out, mustTypeSet(tx, types))
 }
 
-func mustTypeSet(tx *bolt.Tx, types []dataset.EntityType) []ID {
+func mustTypeSet(tx *bolt.Tx, types []domain.EntityType) []ID {
 	ids, _ := typeSet(tx, types, nil)
 	return ids
 }
@@ -84,7 +85,7 @@ func randomFilter(r *rand.Rand, depth int) *Filter {
 	}
 	switch r.IntN(7) {
 	case 0:
-		f.Kinds = pick(3, func() string { return dataset.TechnologyKinds[r.IntN(len(dataset.TechnologyKinds))] })
+		f.Kinds = pick(3, func() string { return domain.TechnologyKinds[r.IntN(len(domain.TechnologyKinds))] })
 	case 1:
 		f.TagsAny = pick(3, func() string { return fmt.Sprintf("tag-%d", r.IntN(50)) })
 	case 2:
@@ -96,7 +97,7 @@ func randomFilter(r *rand.Rand, depth int) *Filter {
 	case 5:
 		f.Text = []string{"stream", "cache que", "graph", "synthetic"}[r.IntN(4)]
 	case 6:
-		f.Lifecycles = pick(2, func() string { return dataset.TechnologyLifecycle[r.IntN(len(dataset.TechnologyLifecycle))] })
+		f.Lifecycles = pick(2, func() string { return domain.TechnologyLifecycle[r.IntN(len(domain.TechnologyLifecycle))] })
 	}
 	if depth > 0 {
 		for range r.IntN(4) {
@@ -121,7 +122,7 @@ func TestFilterEvaluationMatchesTheNaiveOne(t *testing.T) {
 	}
 	s := openTest(t, d)
 	r := rand.New(rand.NewPCG(1, 2))
-	typeChoices := [][]dataset.EntityType{dataset.EntityTypes, {dataset.TypeTechnology}, {dataset.TypeTrend, dataset.TypeTradeoff}}
+	typeChoices := [][]domain.EntityType{domain.EntityTypes, {domain.TypeTechnology}, {domain.TypeTrend, domain.TypeTradeoff}}
 	err = s.view(func(tx *bolt.Tx) error {
 		for i := range 150 {
 			f := randomFilter(r, 3)
@@ -198,7 +199,7 @@ func TestEdgeListCacheIsBoundedByBytes(t *testing.T) {
 	s.edgeLists = newEdgeListCache(bound)
 	var reqs []EdgePageRequest
 	for _, e := range d.Entities {
-		if e.Type == dataset.TypeTechnology {
+		if e.Type == domain.TypeTechnology {
 			reqs = append(reqs, EdgePageRequest{Node: EntityID(e.Slug), Page: PageArgs{Limit: 1}})
 		}
 	}
@@ -209,7 +210,7 @@ func TestEdgeListCacheIsBoundedByBytes(t *testing.T) {
 		t.Fatalf("%d of %d lists cached in %d bytes (bound %d)", n, len(reqs), b, bound)
 	}
 	// Repeated kinds do not grow the key.
-	f := EdgeFilter{Kinds: slices.Repeat([]dataset.RelKind{dataset.RelRequires}, 10_000)}
+	f := EdgeFilter{Kinds: slices.Repeat([]domain.RelKind{domain.RelRequires}, 10_000)}
 	if _, err := s.EdgePages(context.Background(), []EdgePageRequest{{Node: reqs[0].Node, Filter: f, Page: PageArgs{Limit: 1}}}); err != nil {
 		t.Fatal(err)
 	}

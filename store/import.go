@@ -11,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 )
 
 // Import replaces the whole content of the database with d, in one write transaction: after an
@@ -99,7 +100,7 @@ func buildWrites(d *dataset.Dataset) (writesWithCounts, error) {
 	for _, src := range d.Sources {
 		w.put(bucketSources, []byte(src.Slug), mustJSON(src))
 	}
-	counts := map[dataset.EntityType]int{}
+	counts := map[domain.EntityType]int{}
 	ids := make(map[ID]string, len(d.Entities))
 	for i := range d.Entities {
 		e := &d.Entities[i]
@@ -127,7 +128,7 @@ func buildWrites(d *dataset.Dataset) (writesWithCounts, error) {
 			w.put(bucketTokens, cat([]byte(tok), zero, id.Bytes()), v)
 		}
 	}
-	typeOf := make(map[string]dataset.EntityType, len(d.Entities))
+	typeOf := make(map[string]domain.EntityType, len(d.Entities))
 	for i := range d.Entities {
 		typeOf[d.Entities[i].Slug] = d.Entities[i].Type
 	}
@@ -181,7 +182,7 @@ type attrValue struct {
 }
 
 // entityAttrs lists the attribute index entries of an entity.
-func entityAttrs(e *dataset.Entity) []attrValue {
+func entityAttrs(e *domain.Entity) []attrValue {
 	out := []attrValue{{attrType, string([]byte{byte(e.Type)})}}
 	for _, a := range indexedAttributes {
 		for _, v := range a.ofEntity(e) {

@@ -5,7 +5,7 @@ import (
 	"encoding/binary"
 	"strings"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 )
 
 // ID is the stable opaque identifier of an entity or relationship. It is derived from the slug
@@ -17,7 +17,7 @@ type ID uint64
 func EntityID(slug string) ID { return hashID("entity\x00" + slug) }
 
 // RelationshipID returns the ID of the relationship from -kind-> to, by slugs.
-func RelationshipID(from string, kind dataset.RelKind, to string) ID {
+func RelationshipID(from string, kind domain.RelKind, to string) ID {
 	return hashID("rel\x00" + from + "\x00" + kind.String() + "\x00" + to)
 }
 
@@ -61,6 +61,6 @@ func nameKey(name string, id ID) []byte { return cat([]byte(fold(name)), zero, i
 
 func attrPrefix(attr byte, value string) []byte { return cat([]byte{attr}, []byte(value), zero) }
 
-func relKey(a ID, kind dataset.RelKind, b ID, rel ID) []byte {
+func relKey(a ID, kind domain.RelKind, b ID, rel ID) []byte {
 	return cat(a.Bytes(), []byte{byte(kind)}, b.Bytes(), rel.Bytes())
 }

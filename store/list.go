@@ -7,9 +7,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/trendgraph/trendgraph/domain"
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/trendgraph/trendgraph/dataset"
 )
 
 // Order is a field that lists can be sorted by.
@@ -56,7 +55,7 @@ type PageArgs struct {
 // ListQuery asks for a page of entities.
 type ListQuery struct {
 	// Types limits the list to these entity types; empty means all.
-	Types  []dataset.EntityType
+	Types  []domain.EntityType
 	Filter *Filter
 	Order  Order
 	Desc   bool
@@ -100,7 +99,7 @@ func (s *Store) List(ctx context.Context, q ListQuery) (*Page, error) {
 	}
 	types := q.Types
 	if len(types) == 0 {
-		types = dataset.EntityTypes
+		types = domain.EntityTypes
 	}
 	var page *Page
 	steps := stepper{ctx: ctx}
@@ -114,7 +113,7 @@ func (s *Store) List(ctx context.Context, q ListQuery) (*Page, error) {
 			universe += counts[t]
 		}
 		if q.Filter == nil {
-			member := func(_ ID, t dataset.EntityType) bool { return slices.Contains(types, t) }
+			member := func(_ ID, t domain.EntityType) bool { return slices.Contains(types, t) }
 			if page, err = walkPage(tx, q, member, &steps); err != nil {
 				return err
 			}
@@ -128,7 +127,7 @@ func (s *Store) List(ctx context.Context, q ListQuery) (*Page, error) {
 		if len(set) <= smallSet || len(set)*8 <= universe {
 			page, err = sortedSetPage(tx, q, set, &steps)
 		} else {
-			member := func(id ID, _ dataset.EntityType) bool { _, ok := slices.BinarySearch(set, id); return ok }
+			member := func(id ID, _ domain.EntityType) bool { _, ok := slices.BinarySearch(set, id); return ok }
 			page, err = walkPage(tx, q, member, &steps)
 		}
 		if err != nil {
@@ -153,24 +152,24 @@ func validCursor(c []byte, o Order) bool {
 	if o == OrderName {
 		return len(c) >= 10 && c[len(c)-9] == 0
 	}
-	return dataset.ValidSlug(string(c[1:]))
+	return domain.ValidSlug(string(c[1:]))
 }
 
 // orderIndex is the bucket that holds an order, and how to read an ID and type from its entries.
-func orderIndex(tx *bolt.Tx, o Order) (*bolt.Bucket, func(k, v []byte) (ID, dataset.EntityType, bool)) {
+func orderIndex(tx *bolt.Tx, o Order) (*bolt.Bucket, func(k, v []byte) (ID, domain.EntityType, bool)) {
 	if o == OrderSlug {
-		return tx.Bucket(bucketSlugs), func(_, v []byte) (ID, dataset.EntityType, bool) {
+		return tx.Bucket(bucketSlugs), func(_, v []byte) (ID, domain.EntityType, bool) {
 			if len(v) != 9 {
 				return 0, 0, false
 			}
-			return idAt(v), dataset.EntityType(v[8]), true
+			return idAt(v), domain.EntityType(v[8]), true
 		}
 	}
-	return tx.Bucket(bucketByName), func(k, v []byte) (ID, dataset.EntityType, bool) {
+	return tx.Bucket(bucketByName), func(k, v []byte) (ID, domain.EntityType, bool) {
 		if len(k) < 9 || len(v) != 1 {
 			return 0, 0, false
 		}
-		return idAt(k[len(k)-8:]), dataset.EntityType(v[0]), true
+		return idAt(k[len(k)-8:]), domain.EntityType(v[0]), true
 	}
 }
 
@@ -220,7 +219,7 @@ func (d direction) beyond(k, bound []byte) bool {
 
 // walkPage walks the order's index from the cursor, keeping members, until the page is full.
 // Few members may mean a walk over most of the index, so it stops when the request ends.
-func walkPage(tx *bolt.Tx, q ListQuery, member func(ID, dataset.EntityType) bool, steps *stepper) (*Page, error) {
+func walkPage(tx *bolt.Tx, q ListQuery, member func(ID, domain.EntityType) bool, steps *stepper) (*Page, error) {
 	b, read := orderIndex(tx, q.Order)
 	desc := q.Desc
 	start, stop := q.Page.After, q.Page.Before
@@ -281,7 +280,7 @@ func walkPage(tx *bolt.Tx, q ListQuery, member func(ID, dataset.EntityType) bool
 	return page, nil
 }
 
-func cursorMember(b *bolt.Bucket, key []byte, read func(k, v []byte) (ID, dataset.EntityType, bool)) (ID, dataset.EntityType, bool) {
+func cursorMember(b *bolt.Bucket, key []byte, read func(k, v []byte) (ID, domain.EntityType, bool)) (ID, domain.EntityType, bool) {
 	v := b.Get(key)
 	if v == nil {
 		return 0, 0, false

@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/trendgraph/trendgraph/domain"
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/trendgraph/trendgraph/dataset"
 )
 
 // sortedUnique returns the distinct IDs in key order: one pass of a cursor then visits each
@@ -117,10 +116,10 @@ const (
 // and to load the other end, without decoding the relationship record.
 type Edge struct {
 	Rel       ID
-	Kind      dataset.RelKind
+	Kind      domain.RelKind
 	Dir       Direction
 	Other     ID
-	OtherType dataset.EntityType
+	OtherType domain.EntityType
 }
 
 // EdgeFilter selects the edges of a node.
@@ -128,9 +127,9 @@ type EdgeFilter struct {
 	// Dir is Outgoing, Incoming or Both (zero means Both).
 	Dir Direction
 	// Kinds limits the kinds; empty means all.
-	Kinds []dataset.RelKind
+	Kinds []domain.RelKind
 	// OtherTypes limits the type of the entity at the other end; empty means all.
-	OtherTypes []dataset.EntityType
+	OtherTypes []domain.EntityType
 }
 
 // Edges returns, for each node, its edges matching f, in one read transaction: outgoing first,
@@ -162,7 +161,7 @@ func (s *Store) Edges(ctx context.Context, ids []ID, f EdgeFilter) ([][]Edge, er
 }
 
 // collectEdges reads a node's edges matching f from the out and in indexes; kinds is sorted.
-func collectEdges(outC, inC *bolt.Cursor, id ID, f EdgeFilter, kinds []dataset.RelKind, steps *stepper) ([]Edge, error) {
+func collectEdges(outC, inC *bolt.Cursor, id ID, f EdgeFilter, kinds []domain.RelKind, steps *stepper) ([]Edge, error) {
 	if err := steps.now(); err != nil {
 		return nil, err
 	}
@@ -181,7 +180,7 @@ func collectEdges(outC, inC *bolt.Cursor, id ID, f EdgeFilter, kinds []dataset.R
 	return edges, nil
 }
 
-func scanEdges(c *bolt.Cursor, id ID, kinds []dataset.RelKind, types []dataset.EntityType, dir Direction, edges []Edge, steps *stepper) ([]Edge, error) {
+func scanEdges(c *bolt.Cursor, id ID, kinds []domain.RelKind, types []domain.EntityType, dir Direction, edges []Edge, steps *stepper) ([]Edge, error) {
 	add := func(prefix []byte) error {
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			if err := steps.step(); err != nil {
@@ -190,11 +189,11 @@ func scanEdges(c *bolt.Cursor, id ID, kinds []dataset.RelKind, types []dataset.E
 			if len(k) != 25 || len(v) != 1 {
 				continue
 			}
-			t := dataset.EntityType(v[0])
+			t := domain.EntityType(v[0])
 			if len(types) > 0 && !slices.Contains(types, t) {
 				continue
 			}
-			edges = append(edges, Edge{Rel: idAt(k[17:]), Kind: dataset.RelKind(k[8]), Dir: dir, Other: idAt(k[9:17]), OtherType: t})
+			edges = append(edges, Edge{Rel: idAt(k[17:]), Kind: domain.RelKind(k[8]), Dir: dir, Other: idAt(k[9:17]), OtherType: t})
 		}
 		return nil
 	}
@@ -216,11 +215,11 @@ func (s *Store) RelationshipsByID(ctx context.Context, ids []ID) ([]*Relationshi
 }
 
 // Sources returns every source, by slug.
-func (s *Store) Sources() ([]dataset.Source, error) {
-	var out []dataset.Source
+func (s *Store) Sources() ([]domain.Source, error) {
+	var out []domain.Source
 	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSources).ForEach(func(_, v []byte) error {
-			src, err := decode[dataset.Source](v, "source")
+			src, err := decode[domain.Source](v, "source")
 			if err != nil {
 				return err
 			}
@@ -236,11 +235,11 @@ func (s *Store) Sources() ([]dataset.Source, error) {
 }
 
 // Radars returns every radar, by slug.
-func (s *Store) Radars() ([]dataset.Radar, error) {
-	var out []dataset.Radar
+func (s *Store) Radars() ([]domain.Radar, error) {
+	var out []domain.Radar
 	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketRadars).ForEach(func(_, v []byte) error {
-			r, err := decode[dataset.Radar](v, "radar")
+			r, err := decode[domain.Radar](v, "radar")
 			if err != nil {
 				return err
 			}

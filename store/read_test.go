@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 )
 
 func slugsOf(t testing.TB, s *Store, ids []ID) []string {
@@ -73,7 +74,7 @@ func TestEdgesBothDirectionsAndKinds(t *testing.T) {
 	if got := describe(edges[1]); !slices.Equal(got, want) {
 		t.Fatalf("cold-starts: %v, want %v", got, want)
 	}
-	edges, err = s.Edges(context.Background(), []ID{EntityID("jaeger")}, EdgeFilter{Dir: Outgoing, Kinds: []dataset.RelKind{dataset.RelPartOf}})
+	edges, err = s.Edges(context.Background(), []ID{EntityID("jaeger")}, EdgeFilter{Dir: Outgoing, Kinds: []domain.RelKind{domain.RelPartOf}})
 	if err != nil || len(edges[0]) != 1 || edges[0][0].Other != EntityID("tracing") {
 		t.Fatalf("filtered: %+v %v", edges, err)
 	}
@@ -122,7 +123,7 @@ func listAll(t testing.TB, s *Store, q ListQuery, size int, backwards bool) ([]s
 
 func TestListOrdersFiltersAndPages(t *testing.T) {
 	s := openTest(t, fixture())
-	techs := []dataset.EntityType{dataset.TypeTechnology}
+	techs := []domain.EntityType{domain.TypeTechnology}
 	byName := []string{"aws-lambda", "azure-functions", "go", "jaeger", "opentelemetry", "zipkin"}
 	cases := []struct {
 		name string
@@ -167,7 +168,7 @@ func reversed(s []string) []string {
 
 func TestListPageFlagsAndBounds(t *testing.T) {
 	s := openTest(t, fixture())
-	q := ListQuery{Types: []dataset.EntityType{dataset.TypeTechnology}, Page: PageArgs{Limit: 2}}
+	q := ListQuery{Types: []domain.EntityType{domain.TypeTechnology}, Page: PageArgs{Limit: 2}}
 	first, err := s.List(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
@@ -212,7 +213,7 @@ func TestListStrategiesAgree(t *testing.T) {
 		{Or: []*Filter{{TagsAny: []string{"tag-3"}}, {}}}, // everything
 	} {
 		for _, desc := range []bool{false, true} {
-			q := ListQuery{Types: []dataset.EntityType{dataset.TypeTechnology}, Filter: f, Desc: desc}
+			q := ListQuery{Types: []domain.EntityType{domain.TypeTechnology}, Filter: f, Desc: desc}
 			got, total := listAll(t, s, q, 37, false)
 			back, _ := listAll(t, s, q, 37, true)
 			want := bruteForce(d, f, desc)
@@ -225,8 +226,8 @@ func TestListStrategiesAgree(t *testing.T) {
 
 // bruteForce evaluates the filters of TestListStrategiesAgree directly over the dataset.
 func bruteForce(d *dataset.Dataset, f *Filter, desc bool) []string {
-	var match func(e *dataset.Entity, f *Filter) bool
-	match = func(e *dataset.Entity, f *Filter) bool {
+	var match func(e *domain.Entity, f *Filter) bool
+	match = func(e *domain.Entity, f *Filter) bool {
 		if len(f.Kinds) > 0 && !slices.Contains(f.Kinds, e.Kind) {
 			return false
 		}
@@ -267,7 +268,7 @@ func bruteForce(d *dataset.Dataset, f *Filter, desc bool) []string {
 	var items []item
 	for i := range d.Entities {
 		e := &d.Entities[i]
-		if e.Type == dataset.TypeTechnology && match(e, f) {
+		if e.Type == domain.TypeTechnology && match(e, f) {
 			items = append(items, item{e.Slug, nameKey(e.Name, EntityID(e.Slug))})
 		}
 	}
@@ -293,7 +294,7 @@ func TestSearchRanksNameOverSummary(t *testing.T) {
 	if res.Total != 4 || got[0] != "tracing" {
 		t.Fatalf("got %v (total %d)", got, res.Total)
 	}
-	res, _ = s.Search(context.Background(), SearchQuery{Text: "tracing", Types: []dataset.EntityType{dataset.TypeTechnology}, Limit: 2})
+	res, _ = s.Search(context.Background(), SearchQuery{Text: "tracing", Types: []domain.EntityType{domain.TypeTechnology}, Limit: 2})
 	if res.Total != 3 || len(res.Hits) != 2 {
 		t.Fatalf("typed search: %+v", res)
 	}
@@ -344,7 +345,7 @@ func TestConcurrentReadersDuringWrites(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				p, err := s.List(context.Background(), ListQuery{Types: []dataset.EntityType{dataset.TypeTechnology}, Page: PageArgs{Limit: 1000}})
+				p, err := s.List(context.Background(), ListQuery{Types: []domain.EntityType{domain.TypeTechnology}, Page: PageArgs{Limit: 1000}})
 				if err != nil {
 					errs <- err
 					return
@@ -404,7 +405,7 @@ func TestBackupIsACompleteCopy(t *testing.T) {
 // Evaluated filters and decoded records are kept, but never across a write.
 func TestCachesFollowTheDataVersion(t *testing.T) {
 	s := openTest(t, fixture())
-	q := ListQuery{Types: []dataset.EntityType{dataset.TypeTechnology}, Filter: &Filter{Kinds: []string{"tool"}}, Page: PageArgs{Limit: 10}, Load: true}
+	q := ListQuery{Types: []domain.EntityType{domain.TypeTechnology}, Filter: &Filter{Kinds: []string{"tool"}}, Page: PageArgs{Limit: 10}, Load: true}
 	before, err := s.List(context.Background(), q)
 	if err != nil || before.Total != 2 {
 		t.Fatalf("tools before: %+v %v", before, err)

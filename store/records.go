@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 )
 
 // Entity is a node of the knowledge graph as stored: the curated record and its ID.
 type Entity struct {
 	ID ID `json:"id"`
-	dataset.Entity
+	domain.Entity
 }
 
 // Relationship is a stored edge, with both ends by ID and by slug.
@@ -18,13 +18,13 @@ type Relationship struct {
 	ID     ID `json:"id"`
 	FromID ID `json:"fromId"`
 	ToID   ID `json:"toId"`
-	dataset.Relationship
+	domain.Relationship
 }
 
 // Assessment is a stored radar assessment.
 type Assessment struct {
 	EntityID ID `json:"entityId"`
-	dataset.Assessment
+	domain.Assessment
 }
 
 func decode[T any](b []byte, what string) (*T, error) {

@@ -10,9 +10,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/trendgraph/trendgraph/domain"
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/trendgraph/trendgraph/dataset"
 )
 
 // Field weights of the search index: a hit in a name counts far more than one in a summary.
@@ -66,7 +65,7 @@ func Tokenize(text string) []string {
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
 
 // entityTokens returns every token of an entity with its summed field weight.
-func entityTokens(e *dataset.Entity) map[string]uint16 {
+func entityTokens(e *domain.Entity) map[string]uint16 {
 	m := map[string]uint16{}
 	add := func(text string, w uint16) {
 		for _, t := range Tokenize(text) {
@@ -97,7 +96,7 @@ func entityTokens(e *dataset.Entity) map[string]uint16 {
 type SearchQuery struct {
 	Text string
 	// Types limits the result to these entity types; empty means all.
-	Types []dataset.EntityType
+	Types []domain.EntityType
 	// Offset skips the first hits; Limit is the number of hits returned. The total is counted
 	// regardless.
 	Offset, Limit int
@@ -108,7 +107,7 @@ type SearchQuery struct {
 // Hit is one search result.
 type Hit struct {
 	ID    ID
-	Type  dataset.EntityType
+	Type  domain.EntityType
 	Score float64
 	// Entity is set when the query asked to Load it.
 	Entity *Entity
@@ -220,7 +219,7 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error
 
 type tokenMatch struct {
 	weight uint16
-	typ    dataset.EntityType
+	typ    domain.EntityType
 	inName bool
 	// nameTokens is how many tokens the entity's name has.
 	nameTokens int
@@ -243,7 +242,7 @@ func scanToken(c *bolt.Cursor, tok string, prefix bool, steps *stepper) (map[ID]
 		}
 		id := idAt(k[len(k)-8:])
 		raw := binary.BigEndian.Uint16(v)
-		m := tokenMatch{weight: raw &^ nameFlag, typ: dataset.EntityType(v[2]), inName: raw&nameFlag != 0, nameTokens: int(v[3])}
+		m := tokenMatch{weight: raw &^ nameFlag, typ: domain.EntityType(v[2]), inName: raw&nameFlag != 0, nameTokens: int(v[3])}
 		// An exact token beats a longer one that merely starts with it.
 		if prefix && len(k)-9 != len(tok) {
 			m.inName = false

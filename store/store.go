@@ -17,7 +17,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/internal/bytelru"
 )
 
@@ -262,8 +262,8 @@ func (s *Store) DataVersion() (uint64, error) {
 func (s *Store) Version() uint64 { return s.version.Load() }
 
 // readCounts is how many entities of each type the import recorded.
-func readCounts(tx *bolt.Tx) (map[dataset.EntityType]int, error) {
-	counts := map[dataset.EntityType]int{}
+func readCounts(tx *bolt.Tx) (map[domain.EntityType]int, error) {
+	counts := map[domain.EntityType]int{}
 	if b := tx.Bucket(bucketMeta).Get(metaCounts); b != nil {
 		if err := json.Unmarshal(b, &counts); err != nil {
 			return nil, fmt.Errorf("decode counts: %w", err)

@@ -12,6 +12,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 )
 
 // openTest opens a new database in a temp dir, imports d (if any) and, at cleanup, runs the
@@ -79,37 +80,37 @@ func sameSnapshot(t testing.TB, a, b map[string][][2][]byte, ignoreMeta bool) {
 
 // fixture is a small hand-made dataset whose answers the tests know.
 func fixture() *dataset.Dataset {
-	c := []dataset.Citation{{Section: "S", Paragraph: 1}}
-	tech := func(slug, name, kind string, tags []string, trends ...string) dataset.Entity {
-		return dataset.Entity{Type: dataset.TypeTechnology, Slug: slug, Name: name, Kind: kind, Lifecycle: "mature",
+	c := []domain.Citation{{Section: "S", Paragraph: 1}}
+	tech := func(slug, name, kind string, tags []string, trends ...string) domain.Entity {
+		return domain.Entity{Type: domain.TypeTechnology, Slug: slug, Name: name, Kind: kind, Lifecycle: "mature",
 			Tags: tags, Trends: trends, Summary: name + " summary text", Citations: c}
 	}
 	d := &dataset.Dataset{
-		Sources: []dataset.Source{{Slug: "src", Title: "Source", Default: true}},
-		Entities: []dataset.Entity{
-			{Type: dataset.TypeTrend, Slug: "serverless", Name: "Serverless computing", Status: "mainstream", Summary: "Functions on demand.", Citations: c},
-			{Type: dataset.TypeTrend, Slug: "observability", Name: "Observability", Status: "growing", Summary: "Seeing inside systems.", Citations: c},
-			{Type: dataset.TypeTrend, Slug: "tracing", Name: "Distributed tracing", Status: "growing", Parent: "observability", Summary: "Following requests.", Citations: c},
-			{Type: dataset.TypeOrganization, Slug: "aws", Name: "Amazon Web Services", Aliases: []string{"AWS"}, Summary: "A cloud provider.", Citations: c},
+		Sources: []domain.Source{{Slug: "src", Title: "Source", Default: true}},
+		Entities: []domain.Entity{
+			{Type: domain.TypeTrend, Slug: "serverless", Name: "Serverless computing", Status: "mainstream", Summary: "Functions on demand.", Citations: c},
+			{Type: domain.TypeTrend, Slug: "observability", Name: "Observability", Status: "growing", Summary: "Seeing inside systems.", Citations: c},
+			{Type: domain.TypeTrend, Slug: "tracing", Name: "Distributed tracing", Status: "growing", Parent: "observability", Summary: "Following requests.", Citations: c},
+			{Type: domain.TypeOrganization, Slug: "aws", Name: "Amazon Web Services", Aliases: []string{"AWS"}, Summary: "A cloud provider.", Citations: c},
 			tech("aws-lambda", "AWS Lambda", "cloud-service", []string{"serverless", "faas"}, "serverless"),
 			tech("azure-functions", "Azure Functions", "cloud-service", []string{"serverless", "faas"}, "serverless"),
 			tech("jaeger", "Jaeger", "tool", []string{"tracing"}, "tracing"),
 			tech("zipkin", "Zipkin", "tool", []string{"tracing"}, "tracing"),
 			tech("opentelemetry", "OpenTelemetry", "standard", []string{"tracing", "vendor-neutral"}, "observability"),
 			tech("go", "Go", "language", []string{"language"}),
-			{Type: dataset.TypeTradeoff, Slug: "cold-starts", Name: "Cold starts", TradeoffType: "challenge",
+			{Type: domain.TypeTradeoff, Slug: "cold-starts", Name: "Cold starts", TradeoffType: "challenge",
 				AppliesTo: []string{"serverless", "aws-lambda", "azure-functions"}, Summary: "Latency on first call.", Citations: c},
-			{Type: dataset.TypeUseCase, Slug: "event-driven", Name: "Event-driven workloads", Summary: "Work triggered by events.", Citations: c},
+			{Type: domain.TypeUseCase, Slug: "event-driven", Name: "Event-driven workloads", Summary: "Work triggered by events.", Citations: c},
 		},
-		Relationships: []dataset.Relationship{
-			{From: "jaeger", Kind: dataset.RelAlternativeTo, To: "zipkin", Rationale: "Both trace requests.", Citations: c},
-			{From: "aws-lambda", Kind: dataset.RelUsedFor, To: "event-driven", Rationale: "Runs on events.", Citations: c},
-			{From: "opentelemetry", Kind: dataset.RelIntegratesWith, To: "jaeger", Rationale: "Feeds traces.", Citations: c},
+		Relationships: []domain.Relationship{
+			{From: "jaeger", Kind: domain.RelAlternativeTo, To: "zipkin", Rationale: "Both trace requests.", Citations: c},
+			{From: "aws-lambda", Kind: domain.RelUsedFor, To: "event-driven", Rationale: "Runs on events.", Citations: c},
+			{From: "opentelemetry", Kind: domain.RelIntegratesWith, To: "jaeger", Rationale: "Feeds traces.", Citations: c},
 		},
-		Radars: []dataset.Radar{{Slug: "r", Name: "R", Quadrants: []dataset.Quadrant{{Slug: "tools", Name: "Tools"}},
-			Rings:    []dataset.Ring{{Slug: "adopt", Name: "Adopt"}, {Slug: "hold", Name: "Hold"}},
-			Editions: []dataset.Edition{{Date: "2026-01-01"}, {Date: "2026-06-01"}}}},
-		Assessments: []dataset.Assessment{
+		Radars: []domain.Radar{{Slug: "r", Name: "R", Quadrants: []domain.Quadrant{{Slug: "tools", Name: "Tools"}},
+			Rings:    []domain.Ring{{Slug: "adopt", Name: "Adopt"}, {Slug: "hold", Name: "Hold"}},
+			Editions: []domain.Edition{{Date: "2026-01-01"}, {Date: "2026-06-01"}}}},
+		Assessments: []domain.Assessment{
 			{Radar: "r", Edition: "2026-01-01", Entity: "jaeger", Quadrant: "tools", Ring: "hold", Rationale: "Old.", Citations: c},
 			{Radar: "r", Edition: "2026-06-01", Entity: "jaeger", Quadrant: "tools", Ring: "adopt", Rationale: "New.", Citations: c},
 			{Radar: "r", Edition: "2026-06-01", Entity: "zipkin", Quadrant: "tools", Ring: "hold", Rationale: "Meh.", Citations: c},
@@ -161,7 +162,7 @@ func TestFailedImportChangesNothing(t *testing.T) {
 	version, _ := s.DataVersion()
 
 	bad := fixture()
-	bad.Relationships = append(bad.Relationships, dataset.Relationship{From: "go", Kind: dataset.RelWrittenIn, To: "no-such-thing",
+	bad.Relationships = append(bad.Relationships, domain.Relationship{From: "go", Kind: domain.RelWrittenIn, To: "no-such-thing",
 		Rationale: "x", Citations: bad.Relationships[0].Citations})
 	err := s.Import(context.Background(), bad)
 	var problems dataset.Problems

@@ -6,7 +6,7 @@ package model
 import (
 	"strings"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -117,7 +117,7 @@ func EnumName(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-
 func DataWord(enum string) string { return strings.ToLower(strings.ReplaceAll(enum, "_", "-")) }
 
 // TypeName is the GraphQL type name of an entity type.
-func TypeName(t dataset.EntityType) string {
+func TypeName(t domain.EntityType) string {
 	info, _ := t.Info()
 	return info.TypeName
 }
@@ -129,30 +129,30 @@ func NewEntity(e *store.Entity) Entity {
 	}
 	base := Ent{Entity: e}
 	switch e.Type {
-	case dataset.TypeTrend:
+	case domain.TypeTrend:
 		return &Trend{base}
-	case dataset.TypeTechnology:
+	case domain.TypeTechnology:
 		return &Technology{base}
-	case dataset.TypeTradeoff:
+	case domain.TypeTradeoff:
 		return &Tradeoff{base}
-	case dataset.TypeUseCase:
+	case domain.TypeUseCase:
 		return &UseCase{base}
-	case dataset.TypeOrganization:
+	case domain.TypeOrganization:
 		return &Organization{base}
-	case dataset.TypeSkill:
+	case domain.TypeSkill:
 		return &Skill{base}
 	}
 	return nil
 }
 
 // EntityTypeOf maps a GraphQL entity type to the store's; 0 for none.
-func EntityTypeOf(t EntityType) dataset.EntityType {
-	typ, _ := dataset.EntityTypeNamed(string(t))
+func EntityTypeOf(t EntityType) domain.EntityType {
+	typ, _ := domain.EntityTypeNamed(string(t))
 	return typ
 }
 
 // EntityTypeEnum maps the store's entity type to the GraphQL enum.
-func EntityTypeEnum(t dataset.EntityType) EntityType {
+func EntityTypeEnum(t domain.EntityType) EntityType {
 	info, _ := t.Info()
 	return EntityType(info.Enum)
 }

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -69,6 +69,6 @@ func StoreID(key string) store.ID {
 // IsEntityType reports whether a global ID's type name is an entity type.
 func IsEntityType(typeName string) bool {
 	// Enum values ("USE_CASE") are not type names.
-	t, ok := dataset.EntityTypeNamed(typeName)
+	t, ok := domain.EntityTypeNamed(typeName)
 	return ok && TypeName(t) == typeName
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
 )
@@ -88,18 +88,18 @@ func (r Relationship) Citations() []*Citation { return Citations(r.Relationship.
 func (r Relationship) Derived() bool { return r.Relationship.Derived }
 
 // RelKindOf maps a store kind to the GraphQL enum.
-func RelKindOf(k dataset.RelKind) RelationshipKind {
+func RelKindOf(k domain.RelKind) RelationshipKind {
 	return RelationshipKind(strings.ToUpper(k.String()))
 }
 
 // StoreRelKind maps the GraphQL enum to the store's kind.
-func StoreRelKind(k RelationshipKind) dataset.RelKind {
-	kind, _ := dataset.ParseRelKind(strings.ToLower(string(k)))
+func StoreRelKind(k RelationshipKind) domain.RelKind {
+	kind, _ := domain.ParseRelKind(strings.ToLower(string(k)))
 	return kind
 }
 
 // Source is a source document.
-type Source struct{ Source dataset.Source }
+type Source struct{ Source domain.Source }
 
 // IsNode marks Source as a Node.
 func (Source) IsNode() {}
@@ -133,7 +133,7 @@ func optional(s string) *string {
 }
 
 // Citation points at a passage of a source.
-type Citation struct{ Citation dataset.Citation }
+type Citation struct{ Citation domain.Citation }
 
 // Section is the cited section's heading.
 func (c Citation) Section() string { return c.Citation.Section }
@@ -142,7 +142,7 @@ func (c Citation) Section() string { return c.Citation.Section }
 func (c Citation) Paragraph() int { return c.Citation.Paragraph }
 
 // Citations wraps dataset citations.
-func Citations(cs []dataset.Citation) []*Citation {
+func Citations(cs []domain.Citation) []*Citation {
 	out := make([]*Citation, len(cs))
 	for i := range cs {
 		out[i] = &Citation{Citation: cs[i]}
@@ -151,7 +151,7 @@ func Citations(cs []dataset.Citation) []*Citation {
 }
 
 // Radar is a technology radar.
-type Radar struct{ Radar *dataset.Radar }
+type Radar struct{ Radar *domain.Radar }
 
 // IsNode marks Radar as a Node.
 func (Radar) IsNode() {}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/trendgraph/trendgraph/data"
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -58,7 +59,7 @@ func SyntheticRadar(t testing.TB, n int) *dataset.Dataset {
 	d.Assessments = d.Assessments[:0]
 	i := 0
 	for _, e := range d.Entities {
-		if e.Type != dataset.TypeTechnology {
+		if e.Type != domain.TypeTechnology {
 			continue
 		}
 		for j, ed := range rd.Editions {
