@@ -356,25 +356,12 @@ func (v *validator) radars() {
 		}
 		qs := map[string]bool{}
 		for j, q := range r.Quadrants {
-			f := fmt.Sprintf("quadrants[%d]", j)
-			if !domain.ValidSlug(q.Slug) || qs[q.Slug] {
-				v.report(o, f+".slug", "invalid or duplicate quadrant slug %q", q.Slug)
-			}
-			qs[q.Slug] = true
-			if q.Name == "" {
-				v.report(o, f+".name", "a quadrant needs a name")
-			}
+			v.part(o, fmt.Sprintf("quadrants[%d]", j), "quadrant", q.Slug, q.Name, qs)
 		}
 		rs := map[string]bool{}
 		for j, ring := range r.Rings {
 			f := fmt.Sprintf("rings[%d]", j)
-			if !domain.ValidSlug(ring.Slug) || rs[ring.Slug] {
-				v.report(o, f+".slug", "invalid or duplicate ring slug %q", ring.Slug)
-			}
-			rs[ring.Slug] = true
-			if ring.Name == "" {
-				v.report(o, f+".name", "a ring needs a name")
-			}
+			v.part(o, f, "ring", ring.Slug, ring.Name, rs)
 			if ring.Color != "" && !colorRe.MatchString(ring.Color) {
 				v.report(o, f+".color", "invalid color %q: use #rrggbb", ring.Color)
 			}
@@ -391,6 +378,17 @@ func (v *validator) radars() {
 			}
 			es[e.Date] = true
 		}
+	}
+}
+
+// part checks a radar's quadrant or ring: a slug unique among its kind, and a name.
+func (v *validator) part(o origin, field, what, slug, name string, seen map[string]bool) {
+	if !domain.ValidSlug(slug) || seen[slug] {
+		v.report(o, field+".slug", "invalid or duplicate %s slug %q", what, slug)
+	}
+	seen[slug] = true
+	if name == "" {
+		v.report(o, field+".name", "a %s needs a name", what)
 	}
 }
 

@@ -1,45 +1,29 @@
 package dataset
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 
 	"github.com/goccy/go-yaml"
+	"github.com/trendgraph/trendgraph/domain"
 )
 
 // Sort puts every list in a canonical order (by slug; relationships by from, kind, to;
 // assessments by radar, edition, entity), so that equal datasets export to equal bytes.
 func (d *Dataset) Sort() {
-	sort.SliceStable(d.Sources, func(i, j int) bool { return d.Sources[i].Slug < d.Sources[j].Slug })
-	sort.SliceStable(d.Entities, func(i, j int) bool {
-		a, b := d.Entities[i], d.Entities[j]
-		if a.Type != b.Type {
-			return a.Type < b.Type
-		}
-		return a.Slug < b.Slug
+	slices.SortStableFunc(d.Sources, func(a, b domain.Source) int { return cmp.Compare(a.Slug, b.Slug) })
+	slices.SortStableFunc(d.Entities, func(a, b domain.Entity) int {
+		return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Slug, b.Slug))
 	})
-	sort.SliceStable(d.Relationships, func(i, j int) bool {
-		a, b := d.Relationships[i], d.Relationships[j]
-		if a.From != b.From {
-			return a.From < b.From
-		}
-		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
-		}
-		return a.To < b.To
+	slices.SortStableFunc(d.Relationships, func(a, b domain.Relationship) int {
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.To, b.To))
 	})
-	sort.SliceStable(d.Radars, func(i, j int) bool { return d.Radars[i].Slug < d.Radars[j].Slug })
-	sort.SliceStable(d.Assessments, func(i, j int) bool {
-		a, b := d.Assessments[i], d.Assessments[j]
-		if a.Radar != b.Radar {
-			return a.Radar < b.Radar
-		}
-		if a.Edition != b.Edition {
-			return a.Edition < b.Edition
-		}
-		return a.Entity < b.Entity
+	slices.SortStableFunc(d.Radars, func(a, b domain.Radar) int { return cmp.Compare(a.Slug, b.Slug) })
+	slices.SortStableFunc(d.Assessments, func(a, b domain.Assessment) int {
+		return cmp.Or(cmp.Compare(a.Radar, b.Radar), cmp.Compare(a.Edition, b.Edition), cmp.Compare(a.Entity, b.Entity))
 	})
 	d.origins = origins{}
 }

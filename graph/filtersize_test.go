@@ -3,6 +3,7 @@ package graph
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -84,5 +85,39 @@ func TestMaxFilterSizeRefusesWideFilters(t *testing.T) {
 			var ok map[string]any
 			e.query(t, q, &ok, client.Var("f", wideOr(5)))
 		})
+	}
+}
+
+// FilterSize and FilterSizeOfValue spell the same count twice (the server refuses before
+// execution, the executor for embedders without the server): every field of EntityFilter must
+// count, and count alike in both, so that a field added to the schema cannot escape one of them.
+func TestFilterSizeCountsEveryField(t *testing.T) {
+	typ := reflect.TypeFor[model.EntityFilter]()
+	for i := range typ.NumField() {
+		field := typ.Field(i)
+		var f model.EntityFilter
+		v := reflect.ValueOf(&f).Elem().Field(i)
+		switch field.Type.Kind() {
+		case reflect.Slice:
+			v.Set(reflect.MakeSlice(field.Type, 1, 1))
+			if el := v.Index(0); el.Kind() == reflect.Pointer {
+				el.Set(reflect.New(el.Type().Elem()))
+			}
+		case reflect.Pointer:
+			v.Set(reflect.New(field.Type.Elem()))
+		default:
+			t.Fatalf("field %s of type %s: teach this test and FilterSize about it", field.Name, field.Type)
+		}
+		if f.Ring != nil {
+			f.Ring.Rings = []string{"adopt"}
+		}
+		var raw any
+		b, _ := json.Marshal(&f)
+		if err := json.Unmarshal(b, &raw); err != nil {
+			t.Fatal(err)
+		}
+		if n, m := FilterSize(&f), FilterSizeOfValue(raw); n < 2 || n != m {
+			t.Errorf("%s set: FilterSize %d, FilterSizeOfValue(%s) %d; want equal and over 1", field.Name, n, b, m)
+		}
 	}
 }
