@@ -34,6 +34,19 @@ var (
 	bucketAssessments = []byte("assessments")
 	// bucketAssessByEntity: entity ID (8) + radar slug + 0 + edition date -> nil.
 	bucketAssessByEntity = []byte("idx_assess_entity")
+
+	// The change log, written in the same transaction as the changes it records, never
+	// rewritten: see changes.go.
+	// bucketChangeSets: data version (8) -> JSON ChangeSet.
+	bucketChangeSets = []byte("changesets")
+	// bucketChanges: data version (8) + sequence in the set (4) -> JSON Change.
+	bucketChanges = []byte("changes")
+	// bucketRecordHistory: record kind (1) + record key + 0 + version (8) + sequence (4) -> nil;
+	// a record's changes, oldest first.
+	bucketRecordHistory = []byte("idx_history")
+	// bucketEntityChanges: entity slug + 0 + version (8) + sequence (4) -> nil; every change
+	// that touches an entity: its own, its relationships' and its assessments'.
+	bucketEntityChanges = []byte("idx_entity_changes")
 )
 
 // dataBuckets are replaced as a whole by an import.
@@ -43,15 +56,23 @@ var dataBuckets = [][]byte{
 	bucketAssessByEntity,
 }
 
+// logBuckets hold the change log: an import into an empty database starts it, and nothing
+// ever replaces them.
+var logBuckets = [][]byte{bucketChangeSets, bucketChanges, bucketRecordHistory, bucketEntityChanges}
+
 // Keys in bucketMeta.
 var (
 	metaFormat  = []byte("format")
 	metaVersion = []byte("data_version")
 	metaCounts  = []byte("counts") // JSON map of entity type -> count
+	// metaTime is the time of the newest change set (8, Unix nanoseconds): change sets are
+	// stamped no earlier, so that versions and times sort alike.
+	metaTime = []byte("time")
 )
 
 // formatVersion is the layout version written by this code; a database with another is refused.
-const formatVersion = 1
+// Version 2 added record meta and the change log.
+const formatVersion = 2
 
 // Attributes indexed in bucketAttr. The byte values are on disk: never renumber them.
 const (

@@ -11,6 +11,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -71,6 +73,10 @@ type Store struct {
 	// No other process can write while this one has the file open (bbolt's file lock), so it
 	// is exact, and reading it costs no transaction.
 	version atomic.Uint64
+
+	// changed is closed, and replaced, at every commit: see Changed.
+	changedMu sync.Mutex
+	changed   chan struct{}
 }
 
 // Stats counts the reads a store has served since it was opened, so that callers can prove
@@ -121,7 +127,10 @@ func Open(path string, cfg Config) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, filterSets: newFilterCache(filterCacheBytes), edgeLists: newEdgeListCache(edgeListCacheBytes),
+	// Group commits: concurrent writers share a transaction and its fsync. A short delay,
+	// because a lone curator should not wait for company.
+	db.MaxBatchDelay = 2 * time.Millisecond
+	s := &Store{db: db, path: path, changed: make(chan struct{}), filterSets: newFilterCache(filterCacheBytes), edgeLists: newEdgeListCache(edgeListCacheBytes),
 		entities: newRecordCache[Entity](cfg.RecordCacheSize), rels: newRecordCache[Relationship](cfg.RecordCacheSize)}
 	if err := s.init(cfg.ReadOnly, created); err != nil {
 		_ = db.Close()
@@ -181,7 +190,14 @@ func (s *Store) init(readOnly, created bool) error {
 			return errors.New("not a trendgraph database (no meta bucket)")
 		}
 		if v := meta.Get(metaFormat); v == nil || binary.BigEndian.Uint64(v) != formatVersion {
-			return fmt.Errorf("unsupported database format (want %d)", formatVersion)
+			got := uint64(0)
+			if len(v) == 8 {
+				got = binary.BigEndian.Uint64(v)
+			}
+			if got == 1 {
+				return fmt.Errorf("database format 1, from before the change log (this release writes format %d): export it with the release that wrote it and import the export into a new file", formatVersion)
+			}
+			return fmt.Errorf("unsupported database format %d (want %d)", got, formatVersion)
 		}
 		return nil
 	}
@@ -202,7 +218,7 @@ func (s *Store) init(readOnly, created bool) error {
 			if err := meta.Put(metaFormat, u64(formatVersion)); err != nil {
 				return fmt.Errorf("write format: %w", err)
 			}
-			for _, b := range dataBuckets {
+			for _, b := range slices.Concat(dataBuckets, logBuckets) {
 				if _, err := tx.CreateBucket(b); err != nil {
 					return fmt.Errorf("create bucket %s: %w", b, err)
 				}
