@@ -11,6 +11,11 @@ const (
 	CodeBadUserInput = "BAD_USER_INPUT"
 	// CodeInternal stands for anything not meant for the caller, logged and never detailed.
 	CodeInternal = "INTERNAL_SERVER_ERROR"
+	// CodeConflict refuses a change based on a revision that is no longer current (with
+	// extensions.currentRevision), or a create of a record that exists.
+	CodeConflict = "CONFLICT"
+	// CodeForbidden refuses an operation the caller's token has no scope for.
+	CodeForbidden = "FORBIDDEN"
 	// CodeTimeout answers a request cancelled or run past its time limit.
 	CodeTimeout = "TIMEOUT"
 	// CodeUnauthenticated refuses a request without a valid bearer token where one is required

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"log/slog"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -39,7 +40,17 @@ func callerError(err error) *userError {
 		return ue
 	}
 	var be *knowledge.BoundError
+	var invalid *knowledge.ValidationError
+	var conflict *knowledge.ConflictError
 	switch {
+	case errors.As(err, &invalid):
+		return validationError(invalid)
+	case errors.As(err, &conflict):
+		ext := map[string]any{"record": conflict.Record.String(), "currentRevision": conflict.Current}
+		if conflict.Expected != 0 {
+			ext["expectedRevision"] = conflict.Expected
+		}
+		return &userError{code: CodeConflict, msg: conflict.Error(), ext: ext}
 	case errors.As(err, &be):
 		return &userError{code: CodeBadUserInput, msg: be.Error(), ext: map[string]any{"limit": be.Arg, "max": be.Max, "actual": be.Actual}}
 	case errors.Is(err, knowledge.ErrBadInput):
@@ -103,4 +114,36 @@ func RecoverFunc(log *slog.Logger) graphql.RecoverFunc {
 		log.ErrorContext(ctx, "panic in resolver", "panic", p)
 		return errors.New("internal error")
 	}
+}
+
+// validationError lists every problem of a change with its field path in the mutation's
+// input ("input.vendor", "input.citations[0].section"), in extensions.problems.
+func validationError(e *knowledge.ValidationError) *userError {
+	problems := make([]map[string]any, len(e.Problems))
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		field := inputField(p.Problem.Field)
+		problems[i] = map[string]any{"field": field, "message": p.Msg, "record": p.Record.String()}
+		if p.Record.Key == "" {
+			delete(problems[i], "record")
+		}
+		msgs[i] = field + ": " + p.Msg
+	}
+	return &userError{code: CodeBadUserInput, msg: "invalid input: " + strings.Join(msgs, "; "), ext: map[string]any{"problems": problems}}
+}
+
+// inputField maps a record's field as the dataset names it onto the mutation input's path.
+func inputField(field string) string {
+	field = strings.TrimPrefix(field, ".")
+	switch {
+	case field == "":
+		return "input"
+	case field == "description":
+		// A technology's summary is its description in the data files.
+		field = "summary"
+	case field == "type":
+		// A tradeoff's type is tradeoffType in the API.
+		field = "tradeoffType"
+	}
+	return "input." + field
 }

@@ -29,11 +29,16 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Assessment() AssessmentResolver
+	Change() ChangeResolver
+	ChangeSet() ChangeSetResolver
 	Citation() CitationResolver
+	Mutation() MutationResolver
 	Organization() OrganizationResolver
 	Query() QueryResolver
 	Radar() RadarResolver
+	Relationship() RelationshipResolver
 	Skill() SkillResolver
+	Source() SourceResolver
 	Technology() TechnologyResolver
 	Tradeoff() TradeoffResolver
 	Trend() TrendResolver
@@ -44,16 +49,44 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AddCitationPayload struct {
+		ChangeSet        func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		Node             func(childComplexity int) int
+	}
+
+	AddSourcePayload struct {
+		ChangeSet        func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		Source           func(childComplexity int) int
+	}
+
+	ArchiveEntityPayload struct {
+		ArchivedID       func(childComplexity int) int
+		ChangeSet        func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+	}
+
+	AssessPayload struct {
+		Assessment       func(childComplexity int) int
+		ChangeSet        func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+	}
+
 	Assessment struct {
 		Citations    func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
 		Edition      func(childComplexity int) int
 		Entity       func(childComplexity int) int
+		History      func(childComplexity int, first *int, after *string) int
 		Movement     func(childComplexity int) int
 		PreviousRing func(childComplexity int) int
 		Quadrant     func(childComplexity int) int
 		Radar        func(childComplexity int) int
 		Rationale    func(childComplexity int) int
+		Revision     func(childComplexity int) int
 		Ring         func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
 	}
 
 	AssessmentConnection struct {
@@ -65,6 +98,39 @@ type ComplexityRoot struct {
 	AssessmentEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Change struct {
+		Action        func(childComplexity int) int
+		After         func(childComplexity int) int
+		Before        func(childComplexity int) int
+		ChangeSet     func(childComplexity int) int
+		ChangedFields func(childComplexity int) int
+		EntityType    func(childComplexity int) int
+		RecordKey     func(childComplexity int) int
+		RecordKind    func(childComplexity int) int
+		Revision      func(childComplexity int) int
+	}
+
+	ChangeConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ChangeSet struct {
+		Actor       func(childComplexity int) int
+		ChangeCount func(childComplexity int) int
+		Changes     func(childComplexity int, first *int, after *string) int
+		ID          func(childComplexity int) int
+		Reason      func(childComplexity int) int
+		Reverts     func(childComplexity int) int
+		Time        func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	Citation struct {
@@ -93,6 +159,12 @@ type ComplexityRoot struct {
 		Entities    func(childComplexity int) int
 		Neighbors   func(childComplexity int) int
 		Tradeoffs   func(childComplexity int) int
+	}
+
+	CreateEntityPayload struct {
+		ChangeSet        func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		Entity           func(childComplexity int) int
 	}
 
 	Edition struct {
@@ -128,6 +200,18 @@ type ComplexityRoot struct {
 		Types         func(childComplexity int) int
 	}
 
+	Mutation struct {
+		AddCitation   func(childComplexity int, input model.AddCitationInput) int
+		AddSource     func(childComplexity int, input model.AddSourceInput) int
+		ArchiveEntity func(childComplexity int, input model.ArchiveEntityInput) int
+		Assess        func(childComplexity int, input model.AssessInput) int
+		CreateEntity  func(childComplexity int, input model.CreateEntityInput) int
+		Relate        func(childComplexity int, input model.RelateInput) int
+		Revert        func(childComplexity int, input model.RevertInput) int
+		Unrelate      func(childComplexity int, input model.UnrelateInput) int
+		UpdateEntity  func(childComplexity int, input model.UpdateEntityInput) int
+	}
+
 	Neighborhood struct {
 		Center        func(childComplexity int) int
 		Nodes         func(childComplexity int) int
@@ -145,13 +229,17 @@ type ComplexityRoot struct {
 		Assessments   func(childComplexity int) int
 		Citations     func(childComplexity int) int
 		Created       func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CreatedAt     func(childComplexity int) int
+		History       func(childComplexity int, first *int, after *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
+		Revision      func(childComplexity int) int
 		Slug          func(childComplexity int) int
 		Summary       func(childComplexity int) int
 		Tags          func(childComplexity int) int
 		Technologies  func(childComplexity int, first *int, after *string, last *int, before *string) int
+		UpdatedAt     func(childComplexity int) int
 	}
 
 	OrganizationConnection struct {
@@ -192,7 +280,10 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		ChangeSet     func(childComplexity int, version int) int
+		Changes       func(childComplexity int, filter *model.ChangeFilter, first *int, after *string) int
 		Compare       func(childComplexity int, ids []string) int
+		DataVersion   func(childComplexity int) int
 		Entities      func(childComplexity int, types []model.EntityType, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
 		Entity        func(childComplexity int, slug string) int
 		Facets        func(childComplexity int, types []model.EntityType, filter *model.EntityFilter) int
@@ -204,6 +295,7 @@ type ComplexityRoot struct {
 		Path          func(childComplexity int, from string, to string, maxDepth *int, kinds []model.RelationshipKind) int
 		Radar         func(childComplexity int, slug string) int
 		Radars        func(childComplexity int, first *int, after *string) int
+		RecordAsOf    func(childComplexity int, id *string, slug *string, version *int, at *model.DateTime) int
 		Search        func(childComplexity int, query string, types []model.EntityType, first *int, after *string) int
 		Skill         func(childComplexity int, slug string) int
 		Skills        func(childComplexity int, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
@@ -241,14 +333,24 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	RelatePayload struct {
+		ChangeSet        func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		Relationship     func(childComplexity int) int
+	}
+
 	Relationship struct {
 		Citations func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
 		Derived   func(childComplexity int) int
 		From      func(childComplexity int) int
+		History   func(childComplexity int, first *int, after *string) int
 		ID        func(childComplexity int) int
 		Kind      func(childComplexity int) int
 		Rationale func(childComplexity int) int
+		Revision  func(childComplexity int) int
 		To        func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
 	}
 
 	RelationshipConnection struct {
@@ -262,6 +364,11 @@ type ComplexityRoot struct {
 		Direction func(childComplexity int) int
 		Node      func(childComplexity int) int
 		Other     func(childComplexity int) int
+	}
+
+	RevertPayload struct {
+		ChangeSet        func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
 	}
 
 	Ring struct {
@@ -287,13 +394,17 @@ type ComplexityRoot struct {
 	Skill struct {
 		Assessments   func(childComplexity int) int
 		Citations     func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		History       func(childComplexity int, first *int, after *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
 		RequiredBy    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Revision      func(childComplexity int) int
 		Slug          func(childComplexity int) int
 		Summary       func(childComplexity int) int
 		Tags          func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
 	}
 
 	SkillConnection struct {
@@ -309,11 +420,15 @@ type ComplexityRoot struct {
 	}
 
 	Source struct {
+		CreatedAt func(childComplexity int) int
+		History   func(childComplexity int, first *int, after *string) int
 		ID        func(childComplexity int) int
 		Published func(childComplexity int) int
 		Publisher func(childComplexity int) int
+		Revision  func(childComplexity int) int
 		Slug      func(childComplexity int) int
 		Title     func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
 	}
 
 	SourceConnection struct {
@@ -332,6 +447,8 @@ type ComplexityRoot struct {
 		Alternatives    func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Assessments     func(childComplexity int) int
 		Citations       func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		History         func(childComplexity int, first *int, after *string) int
 		ID              func(childComplexity int) int
 		Implementations func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Implements      func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -339,11 +456,13 @@ type ComplexityRoot struct {
 		Lifecycle       func(childComplexity int) int
 		Name            func(childComplexity int) int
 		Relationships   func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
+		Revision        func(childComplexity int) int
 		Slug            func(childComplexity int) int
 		Summary         func(childComplexity int) int
 		Tags            func(childComplexity int) int
 		Tradeoffs       func(childComplexity int, typeArg *model.TradeoffType, first *int, after *string, last *int, before *string) int
 		Trends          func(childComplexity int, first *int, after *string, last *int, before *string) int
+		UpdatedAt       func(childComplexity int) int
 		UseCases        func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Vendor          func(childComplexity int) int
 	}
@@ -365,13 +484,17 @@ type ComplexityRoot struct {
 		AppliesTo     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Assessments   func(childComplexity int) int
 		Citations     func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		History       func(childComplexity int, first *int, after *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
+		Revision      func(childComplexity int) int
 		Slug          func(childComplexity int) int
 		Summary       func(childComplexity int) int
 		Tags          func(childComplexity int) int
 		Type          func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
 	}
 
 	TradeoffConnection struct {
@@ -390,17 +513,21 @@ type ComplexityRoot struct {
 		Assessments    func(childComplexity int) int
 		Children       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Citations      func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		History        func(childComplexity int, first *int, after *string) int
 		ID             func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Parent         func(childComplexity int) int
 		Relationships  func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
 		RequiredSkills func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Revision       func(childComplexity int) int
 		Slug           func(childComplexity int) int
 		Status         func(childComplexity int) int
 		Summary        func(childComplexity int) int
 		Tags           func(childComplexity int) int
 		Technologies   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Tradeoffs      func(childComplexity int, typeArg *model.TradeoffType, first *int, after *string, last *int, before *string) int
+		UpdatedAt      func(childComplexity int) int
 		UseCases       func(childComplexity int, first *int, after *string, last *int, before *string) int
 	}
 
@@ -416,15 +543,31 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	UnrelatePayload struct {
+		ArchivedID       func(childComplexity int) int
+		ChangeSet        func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+	}
+
+	UpdateEntityPayload struct {
+		ChangeSet        func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		Entity           func(childComplexity int) int
+	}
+
 	UseCase struct {
 		Assessments   func(childComplexity int) int
 		Citations     func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		History       func(childComplexity int, first *int, after *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
+		Revision      func(childComplexity int) int
 		Slug          func(childComplexity int) int
 		Summary       func(childComplexity int) int
 		Tags          func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
 		UsedBy        func(childComplexity int, first *int, after *string, last *int, before *string) int
 	}
 
@@ -449,13 +592,35 @@ type AssessmentResolver interface {
 	Radar(ctx context.Context, obj *model.Assessment) (*model.Radar, error)
 
 	Entity(ctx context.Context, obj *model.Assessment) (model.Entity, error)
+
+	History(ctx context.Context, obj *model.Assessment, first *int, after *string) (*model.ChangeConnection, error)
+}
+type ChangeResolver interface {
+	ChangeSet(ctx context.Context, obj *model.Change) (*model.ChangeSet, error)
+}
+type ChangeSetResolver interface {
+	Reverts(ctx context.Context, obj *model.ChangeSet) (*model.ChangeSet, error)
+
+	Changes(ctx context.Context, obj *model.ChangeSet, first *int, after *string) (*model.ChangeConnection, error)
 }
 type CitationResolver interface {
 	Source(ctx context.Context, obj *model.Citation) (*model.Source, error)
 
 	Excerpt(ctx context.Context, obj *model.Citation) (*string, error)
 }
+type MutationResolver interface {
+	CreateEntity(ctx context.Context, input model.CreateEntityInput) (*model.CreateEntityPayload, error)
+	UpdateEntity(ctx context.Context, input model.UpdateEntityInput) (*model.UpdateEntityPayload, error)
+	ArchiveEntity(ctx context.Context, input model.ArchiveEntityInput) (*model.ArchiveEntityPayload, error)
+	Relate(ctx context.Context, input model.RelateInput) (*model.RelatePayload, error)
+	Unrelate(ctx context.Context, input model.UnrelateInput) (*model.UnrelatePayload, error)
+	Assess(ctx context.Context, input model.AssessInput) (*model.AssessPayload, error)
+	AddSource(ctx context.Context, input model.AddSourceInput) (*model.AddSourcePayload, error)
+	AddCitation(ctx context.Context, input model.AddCitationInput) (*model.AddCitationPayload, error)
+	Revert(ctx context.Context, input model.RevertInput) (*model.RevertPayload, error)
+}
 type OrganizationResolver interface {
+	History(ctx context.Context, obj *model.Organization, first *int, after *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Organization, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Organization) ([]*model.Assessment, error)
 
@@ -486,17 +651,29 @@ type QueryResolver interface {
 	Facets(ctx context.Context, types []model.EntityType, filter *model.EntityFilter) (*model.Facets, error)
 	Radar(ctx context.Context, slug string) (*model.Radar, error)
 	Radars(ctx context.Context, first *int, after *string) (*model.RadarConnection, error)
+	Changes(ctx context.Context, filter *model.ChangeFilter, first *int, after *string) (*model.ChangeConnection, error)
+	ChangeSet(ctx context.Context, version int) (*model.ChangeSet, error)
+	DataVersion(ctx context.Context) (int, error)
+	RecordAsOf(ctx context.Context, id *string, slug *string, version *int, at *model.DateTime) (*model.Change, error)
 	Sources(ctx context.Context, first *int, after *string) (*model.SourceConnection, error)
 }
 type RadarResolver interface {
 	Entries(ctx context.Context, obj *model.Radar, edition *model.Date, quadrant *string, ring *string, first *int, after *string, last *int, before *string) (*model.AssessmentConnection, error)
 }
+type RelationshipResolver interface {
+	History(ctx context.Context, obj *model.Relationship, first *int, after *string) (*model.ChangeConnection, error)
+}
 type SkillResolver interface {
+	History(ctx context.Context, obj *model.Skill, first *int, after *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Skill, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Skill) ([]*model.Assessment, error)
 	RequiredBy(ctx context.Context, obj *model.Skill, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
 }
+type SourceResolver interface {
+	History(ctx context.Context, obj *model.Source, first *int, after *string) (*model.ChangeConnection, error)
+}
 type TechnologyResolver interface {
+	History(ctx context.Context, obj *model.Technology, first *int, after *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Technology, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Technology) ([]*model.Assessment, error)
 
@@ -509,6 +686,7 @@ type TechnologyResolver interface {
 	Implementations(ctx context.Context, obj *model.Technology, first *int, after *string, last *int, before *string) (*model.TechnologyConnection, error)
 }
 type TradeoffResolver interface {
+	History(ctx context.Context, obj *model.Tradeoff, first *int, after *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Tradeoff, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Tradeoff) ([]*model.Assessment, error)
 
@@ -516,6 +694,7 @@ type TradeoffResolver interface {
 	AddressedBy(ctx context.Context, obj *model.Tradeoff, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
 }
 type TrendResolver interface {
+	History(ctx context.Context, obj *model.Trend, first *int, after *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Trend, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Trend) ([]*model.Assessment, error)
 
@@ -527,6 +706,7 @@ type TrendResolver interface {
 	UseCases(ctx context.Context, obj *model.Trend, first *int, after *string, last *int, before *string) (*model.UseCaseConnection, error)
 }
 type UseCaseResolver interface {
+	History(ctx context.Context, obj *model.UseCase, first *int, after *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.UseCase, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.UseCase) ([]*model.Assessment, error)
 	UsedBy(ctx context.Context, obj *model.UseCase, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
@@ -550,12 +730,94 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "AddCitationPayload.changeSet":
+		if e.ComplexityRoot.AddCitationPayload.ChangeSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddCitationPayload.ChangeSet(childComplexity), true
+	case "AddCitationPayload.clientMutationId":
+		if e.ComplexityRoot.AddCitationPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddCitationPayload.ClientMutationID(childComplexity), true
+	case "AddCitationPayload.node":
+		if e.ComplexityRoot.AddCitationPayload.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddCitationPayload.Node(childComplexity), true
+
+	case "AddSourcePayload.changeSet":
+		if e.ComplexityRoot.AddSourcePayload.ChangeSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddSourcePayload.ChangeSet(childComplexity), true
+	case "AddSourcePayload.clientMutationId":
+		if e.ComplexityRoot.AddSourcePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddSourcePayload.ClientMutationID(childComplexity), true
+	case "AddSourcePayload.source":
+		if e.ComplexityRoot.AddSourcePayload.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddSourcePayload.Source(childComplexity), true
+
+	case "ArchiveEntityPayload.archivedId":
+		if e.ComplexityRoot.ArchiveEntityPayload.ArchivedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveEntityPayload.ArchivedID(childComplexity), true
+	case "ArchiveEntityPayload.changeSet":
+		if e.ComplexityRoot.ArchiveEntityPayload.ChangeSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveEntityPayload.ChangeSet(childComplexity), true
+	case "ArchiveEntityPayload.clientMutationId":
+		if e.ComplexityRoot.ArchiveEntityPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArchiveEntityPayload.ClientMutationID(childComplexity), true
+
+	case "AssessPayload.assessment":
+		if e.ComplexityRoot.AssessPayload.Assessment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessPayload.Assessment(childComplexity), true
+	case "AssessPayload.changeSet":
+		if e.ComplexityRoot.AssessPayload.ChangeSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessPayload.ChangeSet(childComplexity), true
+	case "AssessPayload.clientMutationId":
+		if e.ComplexityRoot.AssessPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessPayload.ClientMutationID(childComplexity), true
+
 	case "Assessment.citations":
 		if e.ComplexityRoot.Assessment.Citations == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Assessment.Citations(childComplexity), true
+	case "Assessment.createdAt":
+		if e.ComplexityRoot.Assessment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.CreatedAt(childComplexity), true
 	case "Assessment.edition":
 		if e.ComplexityRoot.Assessment.Edition == nil {
 			break
@@ -568,6 +830,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Assessment.Entity(childComplexity), true
+	case "Assessment.history":
+		if e.ComplexityRoot.Assessment.History == nil {
+			break
+		}
+
+		args, err := ec.field_Assessment_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Assessment.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Assessment.movement":
 		if e.ComplexityRoot.Assessment.Movement == nil {
 			break
@@ -598,12 +871,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Assessment.Rationale(childComplexity), true
+	case "Assessment.revision":
+		if e.ComplexityRoot.Assessment.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.Revision(childComplexity), true
 	case "Assessment.ring":
 		if e.ComplexityRoot.Assessment.Ring == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Assessment.Ring(childComplexity), true
+	case "Assessment.updatedAt":
+		if e.ComplexityRoot.Assessment.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.UpdatedAt(childComplexity), true
 
 	case "AssessmentConnection.edges":
 		if e.ComplexityRoot.AssessmentConnection.Edges == nil {
@@ -636,6 +921,141 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssessmentEdge.Node(childComplexity), true
+
+	case "Change.action":
+		if e.ComplexityRoot.Change.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Action(childComplexity), true
+	case "Change.after":
+		if e.ComplexityRoot.Change.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.After(childComplexity), true
+	case "Change.before":
+		if e.ComplexityRoot.Change.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Before(childComplexity), true
+	case "Change.changeSet":
+		if e.ComplexityRoot.Change.ChangeSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.ChangeSet(childComplexity), true
+	case "Change.changedFields":
+		if e.ComplexityRoot.Change.ChangedFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.ChangedFields(childComplexity), true
+	case "Change.entityType":
+		if e.ComplexityRoot.Change.EntityType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.EntityType(childComplexity), true
+	case "Change.recordKey":
+		if e.ComplexityRoot.Change.RecordKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.RecordKey(childComplexity), true
+	case "Change.recordKind":
+		if e.ComplexityRoot.Change.RecordKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.RecordKind(childComplexity), true
+	case "Change.revision":
+		if e.ComplexityRoot.Change.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Revision(childComplexity), true
+
+	case "ChangeConnection.edges":
+		if e.ComplexityRoot.ChangeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Edges(childComplexity), true
+	case "ChangeConnection.pageInfo":
+		if e.ComplexityRoot.ChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.PageInfo(childComplexity), true
+
+	case "ChangeEdge.cursor":
+		if e.ComplexityRoot.ChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Cursor(childComplexity), true
+	case "ChangeEdge.node":
+		if e.ComplexityRoot.ChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
+
+	case "ChangeSet.actor":
+		if e.ComplexityRoot.ChangeSet.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSet.Actor(childComplexity), true
+	case "ChangeSet.changeCount":
+		if e.ComplexityRoot.ChangeSet.ChangeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSet.ChangeCount(childComplexity), true
+	case "ChangeSet.changes":
+		if e.ComplexityRoot.ChangeSet.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_ChangeSet_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ChangeSet.Changes(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "ChangeSet.id":
+		if e.ComplexityRoot.ChangeSet.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSet.ID(childComplexity), true
+	case "ChangeSet.reason":
+		if e.ComplexityRoot.ChangeSet.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSet.Reason(childComplexity), true
+	case "ChangeSet.reverts":
+		if e.ComplexityRoot.ChangeSet.Reverts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSet.Reverts(childComplexity), true
+	case "ChangeSet.time":
+		if e.ComplexityRoot.ChangeSet.Time == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSet.Time(childComplexity), true
+	case "ChangeSet.version":
+		if e.ComplexityRoot.ChangeSet.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSet.Version(childComplexity), true
 
 	case "Citation.excerpt":
 		if e.ComplexityRoot.Citation.Excerpt == nil {
@@ -736,6 +1156,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comparison.Tradeoffs(childComplexity), true
+
+	case "CreateEntityPayload.changeSet":
+		if e.ComplexityRoot.CreateEntityPayload.ChangeSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateEntityPayload.ChangeSet(childComplexity), true
+	case "CreateEntityPayload.clientMutationId":
+		if e.ComplexityRoot.CreateEntityPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateEntityPayload.ClientMutationID(childComplexity), true
+	case "CreateEntityPayload.entity":
+		if e.ComplexityRoot.CreateEntityPayload.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateEntityPayload.Entity(childComplexity), true
 
 	case "Edition.date":
 		if e.ComplexityRoot.Edition.Date == nil {
@@ -850,6 +1289,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Facets.Types(childComplexity), true
 
+	case "Mutation.addCitation":
+		if e.ComplexityRoot.Mutation.AddCitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addCitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddCitation(childComplexity, args["input"].(model.AddCitationInput)), true
+	case "Mutation.addSource":
+		if e.ComplexityRoot.Mutation.AddSource == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addSource_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddSource(childComplexity, args["input"].(model.AddSourceInput)), true
+	case "Mutation.archiveEntity":
+		if e.ComplexityRoot.Mutation.ArchiveEntity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveEntity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveEntity(childComplexity, args["input"].(model.ArchiveEntityInput)), true
+	case "Mutation.assess":
+		if e.ComplexityRoot.Mutation.Assess == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Assess(childComplexity, args["input"].(model.AssessInput)), true
+	case "Mutation.createEntity":
+		if e.ComplexityRoot.Mutation.CreateEntity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createEntity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateEntity(childComplexity, args["input"].(model.CreateEntityInput)), true
+	case "Mutation.relate":
+		if e.ComplexityRoot.Mutation.Relate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_relate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Relate(childComplexity, args["input"].(model.RelateInput)), true
+	case "Mutation.revert":
+		if e.ComplexityRoot.Mutation.Revert == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revert_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Revert(childComplexity, args["input"].(model.RevertInput)), true
+	case "Mutation.unrelate":
+		if e.ComplexityRoot.Mutation.Unrelate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unrelate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Unrelate(childComplexity, args["input"].(model.UnrelateInput)), true
+	case "Mutation.updateEntity":
+		if e.ComplexityRoot.Mutation.UpdateEntity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateEntity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateEntity(childComplexity, args["input"].(model.UpdateEntityInput)), true
+
 	case "Neighborhood.center":
 		if e.ComplexityRoot.Neighborhood.Center == nil {
 			break
@@ -917,6 +1456,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Created(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Organization.createdAt":
+		if e.ComplexityRoot.Organization.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.CreatedAt(childComplexity), true
+	case "Organization.history":
+		if e.ComplexityRoot.Organization.History == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Organization.id":
 		if e.ComplexityRoot.Organization.ID == nil {
 			break
@@ -940,6 +1496,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Relationships(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationshipKind), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Organization.revision":
+		if e.ComplexityRoot.Organization.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Revision(childComplexity), true
 	case "Organization.slug":
 		if e.ComplexityRoot.Organization.Slug == nil {
 			break
@@ -969,6 +1531,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Technologies(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Organization.updatedAt":
+		if e.ComplexityRoot.Organization.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.UpdatedAt(childComplexity), true
 
 	case "OrganizationConnection.edges":
 		if e.ComplexityRoot.OrganizationConnection.Edges == nil {
@@ -1090,6 +1658,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Quadrant.Slug(childComplexity), true
 
+	case "Query.changeSet":
+		if e.ComplexityRoot.Query.ChangeSet == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changeSet_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ChangeSet(childComplexity, args["version"].(int)), true
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["filter"].(*model.ChangeFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.compare":
 		if e.ComplexityRoot.Query.Compare == nil {
 			break
@@ -1101,6 +1691,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Compare(childComplexity, args["ids"].([]string)), true
+	case "Query.dataVersion":
+		if e.ComplexityRoot.Query.DataVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.DataVersion(childComplexity), true
 	case "Query.entities":
 		if e.ComplexityRoot.Query.Entities == nil {
 			break
@@ -1223,6 +1819,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Radars(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.recordAsOf":
+		if e.ComplexityRoot.Query.RecordAsOf == nil {
+			break
+		}
+
+		args, err := ec.field_Query_recordAsOf_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RecordAsOf(childComplexity, args["id"].(*string), args["slug"].(*string), args["version"].(*int), args["at"].(*model.DateTime)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -1448,12 +2055,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RadarEdge.Node(childComplexity), true
 
+	case "RelatePayload.changeSet":
+		if e.ComplexityRoot.RelatePayload.ChangeSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatePayload.ChangeSet(childComplexity), true
+	case "RelatePayload.clientMutationId":
+		if e.ComplexityRoot.RelatePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatePayload.ClientMutationID(childComplexity), true
+	case "RelatePayload.relationship":
+		if e.ComplexityRoot.RelatePayload.Relationship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatePayload.Relationship(childComplexity), true
+
 	case "Relationship.citations":
 		if e.ComplexityRoot.Relationship.Citations == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Relationship.Citations(childComplexity), true
+	case "Relationship.createdAt":
+		if e.ComplexityRoot.Relationship.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.CreatedAt(childComplexity), true
 	case "Relationship.derived":
 		if e.ComplexityRoot.Relationship.Derived == nil {
 			break
@@ -1466,6 +2098,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.From(childComplexity), true
+	case "Relationship.history":
+		if e.ComplexityRoot.Relationship.History == nil {
+			break
+		}
+
+		args, err := ec.field_Relationship_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Relationship.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Relationship.id":
 		if e.ComplexityRoot.Relationship.ID == nil {
 			break
@@ -1484,12 +2127,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.Rationale(childComplexity), true
+	case "Relationship.revision":
+		if e.ComplexityRoot.Relationship.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.Revision(childComplexity), true
 	case "Relationship.to":
 		if e.ComplexityRoot.Relationship.To == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Relationship.To(childComplexity), true
+	case "Relationship.updatedAt":
+		if e.ComplexityRoot.Relationship.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.UpdatedAt(childComplexity), true
 
 	case "RelationshipConnection.edges":
 		if e.ComplexityRoot.RelationshipConnection.Edges == nil {
@@ -1534,6 +2189,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RelationshipEdge.Other(childComplexity), true
+
+	case "RevertPayload.changeSet":
+		if e.ComplexityRoot.RevertPayload.ChangeSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevertPayload.ChangeSet(childComplexity), true
+	case "RevertPayload.clientMutationId":
+		if e.ComplexityRoot.RevertPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevertPayload.ClientMutationID(childComplexity), true
 
 	case "Ring.color":
 		if e.ComplexityRoot.Ring.Color == nil {
@@ -1616,6 +2284,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.Citations(childComplexity), true
+	case "Skill.createdAt":
+		if e.ComplexityRoot.Skill.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Skill.CreatedAt(childComplexity), true
+	case "Skill.history":
+		if e.ComplexityRoot.Skill.History == nil {
+			break
+		}
+
+		args, err := ec.field_Skill_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Skill.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Skill.id":
 		if e.ComplexityRoot.Skill.ID == nil {
 			break
@@ -1650,6 +2335,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.RequiredBy(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Skill.revision":
+		if e.ComplexityRoot.Skill.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Skill.Revision(childComplexity), true
 	case "Skill.slug":
 		if e.ComplexityRoot.Skill.Slug == nil {
 			break
@@ -1668,6 +2359,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.Tags(childComplexity), true
+	case "Skill.updatedAt":
+		if e.ComplexityRoot.Skill.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Skill.UpdatedAt(childComplexity), true
 
 	case "SkillConnection.edges":
 		if e.ComplexityRoot.SkillConnection.Edges == nil {
@@ -1707,6 +2404,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SkillEdge.Node(childComplexity), true
 
+	case "Source.createdAt":
+		if e.ComplexityRoot.Source.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.CreatedAt(childComplexity), true
+	case "Source.history":
+		if e.ComplexityRoot.Source.History == nil {
+			break
+		}
+
+		args, err := ec.field_Source_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Source.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Source.id":
 		if e.ComplexityRoot.Source.ID == nil {
 			break
@@ -1725,6 +2439,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.Publisher(childComplexity), true
+	case "Source.revision":
+		if e.ComplexityRoot.Source.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Revision(childComplexity), true
 	case "Source.slug":
 		if e.ComplexityRoot.Source.Slug == nil {
 			break
@@ -1737,6 +2457,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.Title(childComplexity), true
+	case "Source.updatedAt":
+		if e.ComplexityRoot.Source.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.UpdatedAt(childComplexity), true
 
 	case "SourceConnection.edges":
 		if e.ComplexityRoot.SourceConnection.Edges == nil {
@@ -1799,6 +2525,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Technology.Citations(childComplexity), true
+	case "Technology.createdAt":
+		if e.ComplexityRoot.Technology.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Technology.CreatedAt(childComplexity), true
+	case "Technology.history":
+		if e.ComplexityRoot.Technology.History == nil {
+			break
+		}
+
+		args, err := ec.field_Technology_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Technology.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Technology.id":
 		if e.ComplexityRoot.Technology.ID == nil {
 			break
@@ -1856,6 +2599,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Technology.Relationships(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationshipKind), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Technology.revision":
+		if e.ComplexityRoot.Technology.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Technology.Revision(childComplexity), true
 	case "Technology.slug":
 		if e.ComplexityRoot.Technology.Slug == nil {
 			break
@@ -1896,6 +2645,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Technology.Trends(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Technology.updatedAt":
+		if e.ComplexityRoot.Technology.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Technology.UpdatedAt(childComplexity), true
 	case "Technology.useCases":
 		if e.ComplexityRoot.Technology.UseCases == nil {
 			break
@@ -1986,6 +2741,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tradeoff.Citations(childComplexity), true
+	case "Tradeoff.createdAt":
+		if e.ComplexityRoot.Tradeoff.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tradeoff.CreatedAt(childComplexity), true
+	case "Tradeoff.history":
+		if e.ComplexityRoot.Tradeoff.History == nil {
+			break
+		}
+
+		args, err := ec.field_Tradeoff_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Tradeoff.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Tradeoff.id":
 		if e.ComplexityRoot.Tradeoff.ID == nil {
 			break
@@ -2009,6 +2781,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tradeoff.Relationships(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationshipKind), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Tradeoff.revision":
+		if e.ComplexityRoot.Tradeoff.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tradeoff.Revision(childComplexity), true
 	case "Tradeoff.slug":
 		if e.ComplexityRoot.Tradeoff.Slug == nil {
 			break
@@ -2033,6 +2811,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tradeoff.Type(childComplexity), true
+	case "Tradeoff.updatedAt":
+		if e.ComplexityRoot.Tradeoff.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tradeoff.UpdatedAt(childComplexity), true
 
 	case "TradeoffConnection.edges":
 		if e.ComplexityRoot.TradeoffConnection.Edges == nil {
@@ -2095,6 +2879,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Trend.Citations(childComplexity), true
+	case "Trend.createdAt":
+		if e.ComplexityRoot.Trend.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trend.CreatedAt(childComplexity), true
+	case "Trend.history":
+		if e.ComplexityRoot.Trend.History == nil {
+			break
+		}
+
+		args, err := ec.field_Trend_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Trend.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Trend.id":
 		if e.ComplexityRoot.Trend.ID == nil {
 			break
@@ -2135,6 +2936,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Trend.RequiredSkills(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Trend.revision":
+		if e.ComplexityRoot.Trend.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trend.Revision(childComplexity), true
 	case "Trend.slug":
 		if e.ComplexityRoot.Trend.Slug == nil {
 			break
@@ -2181,6 +2988,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Trend.Tradeoffs(childComplexity, args["type"].(*model.TradeoffType), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Trend.updatedAt":
+		if e.ComplexityRoot.Trend.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trend.UpdatedAt(childComplexity), true
 	case "Trend.useCases":
 		if e.ComplexityRoot.Trend.UseCases == nil {
 			break
@@ -2231,6 +3044,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrendEdge.Node(childComplexity), true
 
+	case "UnrelatePayload.archivedId":
+		if e.ComplexityRoot.UnrelatePayload.ArchivedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnrelatePayload.ArchivedID(childComplexity), true
+	case "UnrelatePayload.changeSet":
+		if e.ComplexityRoot.UnrelatePayload.ChangeSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnrelatePayload.ChangeSet(childComplexity), true
+	case "UnrelatePayload.clientMutationId":
+		if e.ComplexityRoot.UnrelatePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnrelatePayload.ClientMutationID(childComplexity), true
+
+	case "UpdateEntityPayload.changeSet":
+		if e.ComplexityRoot.UpdateEntityPayload.ChangeSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateEntityPayload.ChangeSet(childComplexity), true
+	case "UpdateEntityPayload.clientMutationId":
+		if e.ComplexityRoot.UpdateEntityPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateEntityPayload.ClientMutationID(childComplexity), true
+	case "UpdateEntityPayload.entity":
+		if e.ComplexityRoot.UpdateEntityPayload.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateEntityPayload.Entity(childComplexity), true
+
 	case "UseCase.assessments":
 		if e.ComplexityRoot.UseCase.Assessments == nil {
 			break
@@ -2243,6 +3094,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UseCase.Citations(childComplexity), true
+	case "UseCase.createdAt":
+		if e.ComplexityRoot.UseCase.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UseCase.CreatedAt(childComplexity), true
+	case "UseCase.history":
+		if e.ComplexityRoot.UseCase.History == nil {
+			break
+		}
+
+		args, err := ec.field_UseCase_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.UseCase.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "UseCase.id":
 		if e.ComplexityRoot.UseCase.ID == nil {
 			break
@@ -2266,6 +3134,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UseCase.Relationships(childComplexity, args["direction"].(*model.Direction), args["kinds"].([]model.RelationshipKind), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "UseCase.revision":
+		if e.ComplexityRoot.UseCase.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UseCase.Revision(childComplexity), true
 	case "UseCase.slug":
 		if e.ComplexityRoot.UseCase.Slug == nil {
 			break
@@ -2284,6 +3158,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UseCase.Tags(childComplexity), true
+	case "UseCase.updatedAt":
+		if e.ComplexityRoot.UseCase.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UseCase.UpdatedAt(childComplexity), true
 	case "UseCase.usedBy":
 		if e.ComplexityRoot.UseCase.UsedBy == nil {
 			break
@@ -2343,9 +3223,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddCitationInput", ec.unmarshalInputAddCitationInput),
+			graphql.NewInputUnmarshaler("AddSourceInput", ec.unmarshalInputAddSourceInput),
+			graphql.NewInputUnmarshaler("ArchiveEntityInput", ec.unmarshalInputArchiveEntityInput),
+			graphql.NewInputUnmarshaler("AssessInput", ec.unmarshalInputAssessInput),
+			graphql.NewInputUnmarshaler("ChangeFilter", ec.unmarshalInputChangeFilter),
+			graphql.NewInputUnmarshaler("CitationInput", ec.unmarshalInputCitationInput),
+			graphql.NewInputUnmarshaler("CreateEntityInput", ec.unmarshalInputCreateEntityInput),
 			graphql.NewInputUnmarshaler("EntityFilter", ec.unmarshalInputEntityFilter),
 			graphql.NewInputUnmarshaler("EntityOrder", ec.unmarshalInputEntityOrder),
+			graphql.NewInputUnmarshaler("RelateInput", ec.unmarshalInputRelateInput),
+			graphql.NewInputUnmarshaler("RevertInput", ec.unmarshalInputRevertInput),
 			graphql.NewInputUnmarshaler("RingFilter", ec.unmarshalInputRingFilter),
+			graphql.NewInputUnmarshaler("UnrelateInput", ec.unmarshalInputUnrelateInput),
+			graphql.NewInputUnmarshaler("UpdateEntityInput", ec.unmarshalInputUpdateEntityInput),
 		)
 	}
 	first := true
@@ -2381,6 +3272,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 			return &response
 		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -2413,10 +3319,17 @@ benefits and challenges, and how they all relate. Every fact cites the passage o
 """
 schema {
   query: Query
+  mutation: Mutation
 }
 
 "A calendar date, written YYYY-MM-DD."
 scalar Date
+
+"An instant, written as RFC 3339 in UTC with microseconds, such as 2026-11-30T09:15:02.123456Z."
+scalar DateTime
+
+"Any JSON value: a record as it is written in a dataset file."
+scalar JSON
 
 "Anything with a global ID, which ` + "`" + `node(id:)` + "`" + ` and ` + "`" + `nodes(ids:)` + "`" + ` resolve."
 interface Node {
@@ -2441,6 +3354,19 @@ interface Entity implements Node {
   tags: [String!]!
   "The passages of the sources that this entity rests on."
   citations: [Citation!]!
+  "How many times this record has changed: 1 when it was created. An update names the revision it was based on."
+  revision: Int!
+  "When the record was created."
+  createdAt: DateTime!
+  "When the record last changed."
+  updatedAt: DateTime!
+  "The record's changes, newest first, each with the change set that made it."
+  history(
+    "Returns the first n changes (default 20, at most 100)."
+    first: Int
+    "Returns the changes after this cursor."
+    after: String
+  ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
     "Which end of the relationship this entity is on. Default: both."
@@ -2474,6 +3400,19 @@ type Trend implements Node & Entity {
   tags: [String!]!
   "The passages of the sources that this trend rests on."
   citations: [Citation!]!
+  "How many times this record has changed: 1 when it was created. An update names the revision it was based on."
+  revision: Int!
+  "When the record was created."
+  createdAt: DateTime!
+  "When the record last changed."
+  updatedAt: DateTime!
+  "The record's changes, newest first, each with the change set that made it."
+  history(
+    "Returns the first n changes (default 20, at most 100)."
+    first: Int
+    "Returns the changes after this cursor."
+    after: String
+  ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
     "Which end of the relationship this trend is on. Default: both."
@@ -2571,6 +3510,19 @@ type Technology implements Node & Entity {
   tags: [String!]!
   "The passages of the sources that this technology rests on."
   citations: [Citation!]!
+  "How many times this record has changed: 1 when it was created. An update names the revision it was based on."
+  revision: Int!
+  "When the record was created."
+  createdAt: DateTime!
+  "When the record last changed."
+  updatedAt: DateTime!
+  "The record's changes, newest first, each with the change set that made it."
+  history(
+    "Returns the first n changes (default 20, at most 100)."
+    first: Int
+    "Returns the changes after this cursor."
+    after: String
+  ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
     "Which end of the relationship this technology is on. Default: both."
@@ -2680,6 +3632,19 @@ type Tradeoff implements Node & Entity {
   tags: [String!]!
   "The passages of the sources that this tradeoff rests on."
   citations: [Citation!]!
+  "How many times this record has changed: 1 when it was created. An update names the revision it was based on."
+  revision: Int!
+  "When the record was created."
+  createdAt: DateTime!
+  "When the record last changed."
+  updatedAt: DateTime!
+  "The record's changes, newest first, each with the change set that made it."
+  history(
+    "Returns the first n changes (default 20, at most 100)."
+    first: Int
+    "Returns the changes after this cursor."
+    after: String
+  ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
     "Which end of the relationship this tradeoff is on. Default: both."
@@ -2737,6 +3702,19 @@ type UseCase implements Node & Entity {
   tags: [String!]!
   "The passages of the sources that this use case rests on."
   citations: [Citation!]!
+  "How many times this record has changed: 1 when it was created. An update names the revision it was based on."
+  revision: Int!
+  "When the record was created."
+  createdAt: DateTime!
+  "When the record last changed."
+  updatedAt: DateTime!
+  "The record's changes, newest first, each with the change set that made it."
+  history(
+    "Returns the first n changes (default 20, at most 100)."
+    first: Int
+    "Returns the changes after this cursor."
+    after: String
+  ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
     "Which end of the relationship this use case is on. Default: both."
@@ -2781,6 +3759,19 @@ type Organization implements Node & Entity {
   tags: [String!]!
   "The passages of the sources that this organization rests on."
   citations: [Citation!]!
+  "How many times this record has changed: 1 when it was created. An update names the revision it was based on."
+  revision: Int!
+  "When the record was created."
+  createdAt: DateTime!
+  "When the record last changed."
+  updatedAt: DateTime!
+  "The record's changes, newest first, each with the change set that made it."
+  history(
+    "Returns the first n changes (default 20, at most 100)."
+    first: Int
+    "Returns the changes after this cursor."
+    after: String
+  ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
     "Which end of the relationship this organization is on. Default: both."
@@ -2838,6 +3829,19 @@ type Skill implements Node & Entity {
   tags: [String!]!
   "The passages of the sources that this skill rests on."
   citations: [Citation!]!
+  "How many times this record has changed: 1 when it was created. An update names the revision it was based on."
+  revision: Int!
+  "When the record was created."
+  createdAt: DateTime!
+  "When the record last changed."
+  updatedAt: DateTime!
+  "The record's changes, newest first, each with the change set that made it."
+  history(
+    "Returns the first n changes (default 20, at most 100)."
+    first: Int
+    "Returns the changes after this cursor."
+    after: String
+  ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
     "Which end of the relationship this skill is on. Default: both."
@@ -2884,6 +3888,19 @@ type Relationship implements Node {
   derived: Boolean!
   "The passages of the sources that this relationship rests on."
   citations: [Citation!]!
+  "How many times this record has changed: 1 when it was created. An update names the revision it was based on."
+  revision: Int!
+  "When the record was created."
+  createdAt: DateTime!
+  "When the record last changed."
+  updatedAt: DateTime!
+  "The record's changes, newest first, each with the change set that made it."
+  history(
+    "Returns the first n changes (default 20, at most 100)."
+    first: Int
+    "Returns the changes after this cursor."
+    after: String
+  ): ChangeConnection!
 }
 
 "A source document that facts are drawn from."
@@ -2898,6 +3915,19 @@ type Source implements Node {
   publisher: String
   "When it was published."
   published: Date
+  "How many times this record has changed: 1 when it was created. An update names the revision it was based on."
+  revision: Int!
+  "When the record was created."
+  createdAt: DateTime!
+  "When the record last changed."
+  updatedAt: DateTime!
+  "The record's changes, newest first, each with the change set that made it."
+  history(
+    "Returns the first n changes (default 20, at most 100)."
+    first: Int
+    "Returns the changes after this cursor."
+    after: String
+  ): ChangeConnection!
 }
 
 "A pointer to one passage of a source: a section, by its heading, and a paragraph in it."
@@ -2999,6 +4029,19 @@ type Assessment {
   rationale: String
   "The passages of the sources that this placement rests on."
   citations: [Citation!]!
+  "How many times this record has changed: 1 when it was created. An update names the revision it was based on."
+  revision: Int!
+  "When the record was created."
+  createdAt: DateTime!
+  "When the record last changed."
+  updatedAt: DateTime!
+  "The record's changes, newest first, each with the change set that made it."
+  history(
+    "Returns the first n changes (default 20, at most 100)."
+    first: Int
+    "Returns the changes after this cursor."
+    after: String
+  ): ChangeConnection!
 }
 
 "How an assessment changed since the previous edition of its radar."
@@ -3747,6 +4790,34 @@ type Query {
     "Returns the radars after this cursor."
     after: String
   ): RadarConnection!
+  "Changes across the graph, newest first: who changed what, when and why."
+  changes(
+    "Which changes to list. Default: all."
+    filter: ChangeFilter
+    "Returns the first n changes (default 20, at most 100)."
+    first: Int
+    "Returns the changes after this cursor."
+    after: String
+  ): ChangeConnection!
+  "The change set that made a data version; null (with a NOT_FOUND error) when none did."
+  changeSet("The data version." version: Int!): ChangeSet
+  "The data version the answer was read at: the version of the newest change set."
+  dataVersion: Int!
+  """
+  A record as it was at a past data version or time: the change that left it so (its ` + "`" + `after` + "`" + ` is
+  the record then). Name an entity or relationship by ` + "`" + `id` + "`" + `, an entity by ` + "`" + `slug` + "`" + `; give ` + "`" + `version` + "`" + `
+  or ` + "`" + `at` + "`" + `. Null when the record did not exist then.
+  """
+  recordAsOf(
+    "The global ID of an entity or relationship."
+    id: ID
+    "An entity's slug (instead of id)."
+    slug: String
+    "The data version."
+    version: Int
+    "The time (instead of version)."
+    at: DateTime
+  ): Change
   "Every source facts are drawn from."
   sources(
     "Returns the first n sources (default 20, at most 100)."
@@ -3755,6 +4826,426 @@ type Query {
     after: String
   ): SourceConnection!
 }
+
+"What a change did to its record."
+enum ChangeAction {
+  "The record was created."
+  CREATED
+  "The record was changed."
+  UPDATED
+  "The record was archived: taken out of the live graph. Its history stays readable."
+  ARCHIVED
+}
+
+"The kinds of curated record that change."
+enum RecordKind {
+  "A source document."
+  SOURCE
+  "A radar's definition."
+  RADAR
+  "An entity of any type."
+  ENTITY
+  "A listed relationship (derived ones change with the entity whose field writes them)."
+  RELATIONSHIP
+  "A radar assessment."
+  ASSESSMENT
+}
+
+"Records changed together, by one actor for one reason, as one new data version. Never rewritten."
+type ChangeSet implements Node {
+  "An opaque global ID."
+  id: ID!
+  "The data version it made: change sets are numbered 1, 2, 3… in the order they were committed."
+  version: Int!
+  "When it was committed. Later versions never have earlier times."
+  time: DateTime!
+  "Who made it: the name of the token used, ` + "`" + `import` + "`" + ` for an import from the command line, or ` + "`" + `anonymous` + "`" + `."
+  actor: String!
+  "Why, in the author's words."
+  reason: String!
+  "The change set this one reverted, if it is a revert."
+  reverts: ChangeSet
+  "How many records it changed."
+  changeCount: Int!
+  "The records it changed, in the order they were made."
+  changes(
+    "Returns the first n changes (default 20, at most 100)."
+    first: Int
+    "Returns the changes after this cursor."
+    after: String
+  ): ChangeConnection!
+}
+
+"One record's change within a change set."
+type Change {
+  "The change set it belongs to."
+  changeSet: ChangeSet!
+  "The kind of record."
+  recordKind: RecordKind!
+  "The record's key: an entity's, source's or radar's slug, a relationship as ` + "`" + `from/kind/to` + "`" + `, an assessment as ` + "`" + `radar/edition/entity` + "`" + `."
+  recordKey: String!
+  "The entity's type, for a change of an entity."
+  entityType: EntityType
+  "What the change did."
+  action: ChangeAction!
+  "The record's revision after the change; for an archive, the revision archived."
+  revision: Int!
+  "The top-level fields whose values differ between before and after, by their names in ` + "`" + `before` + "`" + ` and ` + "`" + `after` + "`" + `."
+  changedFields: [String!]!
+  "The record before the change, as a dataset file writes it (JSON); null for a record created."
+  before: JSON
+  "The record after the change; null for a record archived."
+  after: JSON
+}
+
+"A page of changes."
+type ChangeConnection {
+  "The page's items with their cursors."
+  edges: [ChangeEdge!]!
+  "Pagination state."
+  pageInfo: PageInfo!
+}
+
+"A change in a page."
+type ChangeEdge {
+  "The item's cursor."
+  cursor: String!
+  "The item."
+  node: Change!
+}
+
+"Which changes to list. Every field given must hold."
+input ChangeFilter {
+  "Only changes of this data version or later."
+  sinceVersion: Int
+  "Only changes of this data version or earlier."
+  untilVersion: Int
+  "Only changes committed at or after this time."
+  since: DateTime
+  "Only changes committed at or before this time."
+  until: DateTime
+  "Only changes made by this actor (a token's name)."
+  actor: String
+  "Only changes of entities of this type."
+  entityType: EntityType
+  "Only changes touching this entity (by slug): its own, its relationships' and its assessments'."
+  entity: String
+}
+
+"A passage of a source, as a mutation cites it."
+input CitationInput {
+  "The source's slug. Default: the default source."
+  source: String
+  "The heading of the section, exactly as in the source."
+  section: String!
+  "The paragraph within the section, counting from 1."
+  paragraph: Int!
+}
+
+"""
+Curation. Every mutation takes one input object with a ` + "`" + `reason` + "`" + ` (kept in the audit trail with the
+name of the token used) and an optional ` + "`" + `clientMutationId` + "`" + ` echoed in its payload. Each commits
+one change set, or nothing: bad input fails with BAD_USER_INPUT listing every problem with its
+field (` + "`" + `extensions.problems` + "`" + `), a stale ` + "`" + `revision` + "`" + ` with CONFLICT (` + "`" + `extensions.currentRevision` + "`" + `).
+Mutations need a token with the ` + "`" + `write` + "`" + ` scope.
+"""
+type Mutation {
+  "Adds an entity of any type."
+  createEntity(input: CreateEntityInput!): CreateEntityPayload!
+  "Changes the fields of an entity that the input gives; the others stay as they are."
+  updateEntity(input: UpdateEntityInput!): UpdateEntityPayload!
+  "Takes an entity out of the live graph, with its listed relationships and assessments. Refused while another entity's field (a vendor, parent, trend or tradeoff subject) names it."
+  archiveEntity(input: ArchiveEntityInput!): ArchiveEntityPayload!
+  "Adds a listed relationship between two entities."
+  relate(input: RelateInput!): RelatePayload!
+  "Archives a listed relationship."
+  unrelate(input: UnrelateInput!): UnrelatePayload!
+  "Places an entity on a radar edition, or moves it there (give the assessment's revision)."
+  assess(input: AssessInput!): AssessPayload!
+  "Adds a source that citations can name."
+  addSource(input: AddSourceInput!): AddSourcePayload!
+  "Adds a citation to an entity or a listed relationship."
+  addCitation(input: AddCitationInput!): AddCitationPayload!
+  "Applies the inverse of a change set as a new change set. A record changed again since is a CONFLICT: revert the later change first."
+  revert(input: RevertInput!): RevertPayload!
+}
+
+"The input of createEntity. Fields that do not apply to the type must be left out."
+input CreateEntityInput {
+  "Echoed in the payload, for clients that match answers to requests."
+  clientMutationId: String
+  "Why, for the audit trail."
+  reason: String!
+  "The entity's type."
+  type: EntityType!
+  "A stable identifier: lower-case words of a-z and 0-9 joined by '-', unique across entities."
+  slug: String!
+  "The display name."
+  name: String!
+  "What it is, in a sentence or two, in your own words."
+  summary: String!
+  "Other names."
+  aliases: [String!]
+  "Topic tags, lower-case slugs."
+  tags: [String!]
+  "A trend's status."
+  status: TrendStatus
+  "A trend's broader trend (slug)."
+  parent: String
+  "A technology's kind."
+  kind: TechnologyKind
+  "A technology's organization (slug)."
+  vendor: String
+  "A technology's lifecycle stage."
+  lifecycle: Lifecycle
+  "The trends a technology is part of (slugs)."
+  trends: [String!]
+  "A tradeoff's type."
+  tradeoffType: TradeoffType
+  "What a tradeoff applies to (slugs)."
+  appliesTo: [String!]
+  "The passages it rests on: at least one."
+  citations: [CitationInput!]!
+}
+
+"The result of createEntity."
+type CreateEntityPayload {
+  "The input's clientMutationId."
+  clientMutationId: String
+  "The entity created."
+  entity: Entity!
+  "The change set that created it."
+  changeSet: ChangeSet!
+}
+
+"""
+The input of updateEntity: name the entity by ` + "`" + `id` + "`" + ` or ` + "`" + `slug` + "`" + `, and the revision you read. A field
+left out stays as it is; an empty string clears ` + "`" + `parent` + "`" + ` or ` + "`" + `vendor` + "`" + `, an empty list clears a list.
+"""
+input UpdateEntityInput {
+  "Echoed in the payload."
+  clientMutationId: String
+  "Why, for the audit trail."
+  reason: String!
+  "The entity's global ID."
+  id: ID
+  "The entity's slug (instead of id)."
+  slug: String
+  "The revision the change is based on. If the entity has changed since, the update fails with CONFLICT."
+  revision: Int!
+  "The display name."
+  name: String
+  "What it is, in your own words."
+  summary: String
+  "Other names."
+  aliases: [String!]
+  "Topic tags."
+  tags: [String!]
+  "A trend's status."
+  status: TrendStatus
+  "A trend's broader trend (slug)."
+  parent: String
+  "A technology's kind."
+  kind: TechnologyKind
+  "A technology's organization (slug)."
+  vendor: String
+  "A technology's lifecycle stage."
+  lifecycle: Lifecycle
+  "The trends a technology is part of (slugs)."
+  trends: [String!]
+  "A tradeoff's type."
+  tradeoffType: TradeoffType
+  "What a tradeoff applies to (slugs)."
+  appliesTo: [String!]
+  "The passages it rests on, replacing the current ones."
+  citations: [CitationInput!]
+}
+
+"The result of updateEntity."
+type UpdateEntityPayload {
+  "The input's clientMutationId."
+  clientMutationId: String
+  "The entity as it is now."
+  entity: Entity!
+  "The change set that changed it."
+  changeSet: ChangeSet!
+}
+
+"The input of archiveEntity: name the entity by ` + "`" + `id` + "`" + ` or ` + "`" + `slug` + "`" + `."
+input ArchiveEntityInput {
+  "Echoed in the payload."
+  clientMutationId: String
+  "Why, for the audit trail."
+  reason: String!
+  "The entity's global ID."
+  id: ID
+  "The entity's slug (instead of id)."
+  slug: String
+  "The revision the archive is based on."
+  revision: Int!
+}
+
+"The result of archiveEntity."
+type ArchiveEntityPayload {
+  "The input's clientMutationId."
+  clientMutationId: String
+  "The global ID of the entity archived."
+  archivedId: ID!
+  "The change set that archived it, with its relationships and assessments."
+  changeSet: ChangeSet!
+}
+
+"The input of relate."
+input RelateInput {
+  "Echoed in the payload."
+  clientMutationId: String
+  "Why, for the audit trail."
+  reason: String!
+  "The slug of the entity it starts from."
+  from: String!
+  "The kind of relationship: read as ` + "`" + `from KIND to` + "`" + `."
+  kind: RelationshipKind!
+  "The slug of the entity it points to."
+  to: String!
+  "Why the relationship holds, in a sentence of your own."
+  rationale: String!
+  "The passages it rests on: at least one."
+  citations: [CitationInput!]!
+}
+
+"The result of relate."
+type RelatePayload {
+  "The input's clientMutationId."
+  clientMutationId: String
+  "The relationship created."
+  relationship: Relationship!
+  "The change set that created it."
+  changeSet: ChangeSet!
+}
+
+"The input of unrelate."
+input UnrelateInput {
+  "Echoed in the payload."
+  clientMutationId: String
+  "Why, for the audit trail."
+  reason: String!
+  "The relationship's global ID."
+  id: ID!
+  "The revision the change is based on. Default: whatever it is."
+  revision: Int
+}
+
+"The result of unrelate."
+type UnrelatePayload {
+  "The input's clientMutationId."
+  clientMutationId: String
+  "The global ID of the relationship archived."
+  archivedId: ID!
+  "The change set that archived it."
+  changeSet: ChangeSet!
+}
+
+"The input of assess."
+input AssessInput {
+  "Echoed in the payload."
+  clientMutationId: String
+  "Why, for the audit trail."
+  reason: String!
+  "The radar's slug."
+  radar: String!
+  "The edition's date."
+  edition: Date!
+  "The slug of the entity placed: a technology or a trend."
+  entity: String!
+  "The quadrant's slug."
+  quadrant: String!
+  "The ring's slug."
+  ring: String!
+  "Why it is placed there, in your own words."
+  rationale: String!
+  "The passages it rests on: at least one."
+  citations: [CitationInput!]!
+  "Left out to place an entity not yet assessed at this edition; the assessment's revision to change one."
+  revision: Int
+}
+
+"The result of assess."
+type AssessPayload {
+  "The input's clientMutationId."
+  clientMutationId: String
+  "The assessment as it is now."
+  assessment: Assessment!
+  "The change set that made it."
+  changeSet: ChangeSet!
+}
+
+"The input of addSource."
+input AddSourceInput {
+  "Echoed in the payload."
+  clientMutationId: String
+  "Why, for the audit trail."
+  reason: String!
+  "A stable identifier."
+  slug: String!
+  "The document's title."
+  title: String!
+  "Who published it."
+  publisher: String
+  "When it was published."
+  published: Date
+}
+
+"The result of addSource."
+type AddSourcePayload {
+  "The input's clientMutationId."
+  clientMutationId: String
+  "The source added."
+  source: Source!
+  "The change set that added it."
+  changeSet: ChangeSet!
+}
+
+"The input of addCitation."
+input AddCitationInput {
+  "Echoed in the payload."
+  clientMutationId: String
+  "Why, for the audit trail."
+  reason: String!
+  "The global ID of an entity or a listed relationship."
+  id: ID!
+  "The revision the change is based on."
+  revision: Int!
+  "The passage to cite."
+  citation: CitationInput!
+}
+
+"The result of addCitation."
+type AddCitationPayload {
+  "The input's clientMutationId."
+  clientMutationId: String
+  "The entity or relationship as it is now."
+  node: Node!
+  "The change set that added the citation."
+  changeSet: ChangeSet!
+}
+
+"The input of revert."
+input RevertInput {
+  "Echoed in the payload."
+  clientMutationId: String
+  "Why, for the audit trail. Default: ` + "`" + `revert change set N` + "`" + `."
+  reason: String
+  "The data version of the change set to revert."
+  version: Int!
+}
+
+"The result of revert."
+type RevertPayload {
+  "The input's clientMutationId."
+  clientMutationId: String
+  "The change set that reverted it."
+  changeSet: ChangeSet!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3762,6 +5253,54 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AddCitationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_AddCitationPayload_clientMutationId(ctx, field)
+	case "node":
+		return ec.fieldContext_AddCitationPayload_node(ctx, field)
+	case "changeSet":
+		return ec.fieldContext_AddCitationPayload_changeSet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddCitationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AddSourcePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_AddSourcePayload_clientMutationId(ctx, field)
+	case "source":
+		return ec.fieldContext_AddSourcePayload_source(ctx, field)
+	case "changeSet":
+		return ec.fieldContext_AddSourcePayload_changeSet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddSourcePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ArchiveEntityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_ArchiveEntityPayload_clientMutationId(ctx, field)
+	case "archivedId":
+		return ec.fieldContext_ArchiveEntityPayload_archivedId(ctx, field)
+	case "changeSet":
+		return ec.fieldContext_ArchiveEntityPayload_changeSet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArchiveEntityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AssessPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_AssessPayload_clientMutationId(ctx, field)
+	case "assessment":
+		return ec.fieldContext_AssessPayload_assessment(ctx, field)
+	case "changeSet":
+		return ec.fieldContext_AssessPayload_changeSet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssessPayload", field.Name)
+}
 
 func (ec *executionContext) childFields_Assessment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -3783,6 +5322,14 @@ func (ec *executionContext) childFields_Assessment(ctx context.Context, field gr
 		return ec.fieldContext_Assessment_rationale(ctx, field)
 	case "citations":
 		return ec.fieldContext_Assessment_citations(ctx, field)
+	case "revision":
+		return ec.fieldContext_Assessment_revision(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Assessment_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Assessment_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Assessment_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Assessment", field.Name)
 }
@@ -3807,6 +5354,72 @@ func (ec *executionContext) childFields_AssessmentEdge(ctx context.Context, fiel
 		return ec.fieldContext_AssessmentEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AssessmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "changeSet":
+		return ec.fieldContext_Change_changeSet(ctx, field)
+	case "recordKind":
+		return ec.fieldContext_Change_recordKind(ctx, field)
+	case "recordKey":
+		return ec.fieldContext_Change_recordKey(ctx, field)
+	case "entityType":
+		return ec.fieldContext_Change_entityType(ctx, field)
+	case "action":
+		return ec.fieldContext_Change_action(ctx, field)
+	case "revision":
+		return ec.fieldContext_Change_revision(ctx, field)
+	case "changedFields":
+		return ec.fieldContext_Change_changedFields(ctx, field)
+	case "before":
+		return ec.fieldContext_Change_before(ctx, field)
+	case "after":
+		return ec.fieldContext_Change_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ChangeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ChangeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeSet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ChangeSet_id(ctx, field)
+	case "version":
+		return ec.fieldContext_ChangeSet_version(ctx, field)
+	case "time":
+		return ec.fieldContext_ChangeSet_time(ctx, field)
+	case "actor":
+		return ec.fieldContext_ChangeSet_actor(ctx, field)
+	case "reason":
+		return ec.fieldContext_ChangeSet_reason(ctx, field)
+	case "reverts":
+		return ec.fieldContext_ChangeSet_reverts(ctx, field)
+	case "changeCount":
+		return ec.fieldContext_ChangeSet_changeCount(ctx, field)
+	case "changes":
+		return ec.fieldContext_ChangeSet_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeSet", field.Name)
 }
 
 func (ec *executionContext) childFields_Citation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3863,6 +5476,18 @@ func (ec *executionContext) childFields_Comparison(ctx context.Context, field gr
 		return ec.fieldContext_Comparison_assessments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Comparison", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateEntityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_CreateEntityPayload_clientMutationId(ctx, field)
+	case "entity":
+		return ec.fieldContext_CreateEntityPayload_entity(ctx, field)
+	case "changeSet":
+		return ec.fieldContext_CreateEntityPayload_changeSet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateEntityPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Edition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3969,6 +5594,14 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_tags(ctx, field)
 	case "citations":
 		return ec.fieldContext_Organization_citations(ctx, field)
+	case "revision":
+		return ec.fieldContext_Organization_revision(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Organization_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Organization_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Organization_history(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Organization_relationships(ctx, field)
 	case "assessments":
@@ -4103,6 +5736,18 @@ func (ec *executionContext) childFields_RadarEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type RadarEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RelatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_RelatePayload_clientMutationId(ctx, field)
+	case "relationship":
+		return ec.fieldContext_RelatePayload_relationship(ctx, field)
+	case "changeSet":
+		return ec.fieldContext_RelatePayload_changeSet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelatePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Relationship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4119,6 +5764,14 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_derived(ctx, field)
 	case "citations":
 		return ec.fieldContext_Relationship_citations(ctx, field)
+	case "revision":
+		return ec.fieldContext_Relationship_revision(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Relationship_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Relationship_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Relationship_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relationship", field.Name)
 }
@@ -4147,6 +5800,16 @@ func (ec *executionContext) childFields_RelationshipEdge(ctx context.Context, fi
 		return ec.fieldContext_RelationshipEdge_other(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RelationshipEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RevertPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_RevertPayload_clientMutationId(ctx, field)
+	case "changeSet":
+		return ec.fieldContext_RevertPayload_changeSet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevertPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Ring(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4203,6 +5866,14 @@ func (ec *executionContext) childFields_Skill(ctx context.Context, field graphql
 		return ec.fieldContext_Skill_tags(ctx, field)
 	case "citations":
 		return ec.fieldContext_Skill_citations(ctx, field)
+	case "revision":
+		return ec.fieldContext_Skill_revision(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Skill_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Skill_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Skill_history(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Skill_relationships(ctx, field)
 	case "assessments":
@@ -4249,6 +5920,14 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 		return ec.fieldContext_Source_publisher(ctx, field)
 	case "published":
 		return ec.fieldContext_Source_published(ctx, field)
+	case "revision":
+		return ec.fieldContext_Source_revision(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Source_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Source_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Source_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Source", field.Name)
 }
@@ -4289,6 +5968,14 @@ func (ec *executionContext) childFields_Technology(ctx context.Context, field gr
 		return ec.fieldContext_Technology_tags(ctx, field)
 	case "citations":
 		return ec.fieldContext_Technology_citations(ctx, field)
+	case "revision":
+		return ec.fieldContext_Technology_revision(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Technology_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Technology_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Technology_history(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Technology_relationships(ctx, field)
 	case "assessments":
@@ -4355,6 +6042,14 @@ func (ec *executionContext) childFields_Tradeoff(ctx context.Context, field grap
 		return ec.fieldContext_Tradeoff_tags(ctx, field)
 	case "citations":
 		return ec.fieldContext_Tradeoff_citations(ctx, field)
+	case "revision":
+		return ec.fieldContext_Tradeoff_revision(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Tradeoff_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Tradeoff_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Tradeoff_history(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Tradeoff_relationships(ctx, field)
 	case "assessments":
@@ -4407,6 +6102,14 @@ func (ec *executionContext) childFields_Trend(ctx context.Context, field graphql
 		return ec.fieldContext_Trend_tags(ctx, field)
 	case "citations":
 		return ec.fieldContext_Trend_citations(ctx, field)
+	case "revision":
+		return ec.fieldContext_Trend_revision(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Trend_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Trend_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_Trend_history(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Trend_relationships(ctx, field)
 	case "assessments":
@@ -4453,6 +6156,30 @@ func (ec *executionContext) childFields_TrendEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type TrendEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_UnrelatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UnrelatePayload_clientMutationId(ctx, field)
+	case "archivedId":
+		return ec.fieldContext_UnrelatePayload_archivedId(ctx, field)
+	case "changeSet":
+		return ec.fieldContext_UnrelatePayload_changeSet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnrelatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateEntityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UpdateEntityPayload_clientMutationId(ctx, field)
+	case "entity":
+		return ec.fieldContext_UpdateEntityPayload_entity(ctx, field)
+	case "changeSet":
+		return ec.fieldContext_UpdateEntityPayload_changeSet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateEntityPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UseCase(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4467,6 +6194,14 @@ func (ec *executionContext) childFields_UseCase(ctx context.Context, field graph
 		return ec.fieldContext_UseCase_tags(ctx, field)
 	case "citations":
 		return ec.fieldContext_UseCase_citations(ctx, field)
+	case "revision":
+		return ec.fieldContext_UseCase_revision(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_UseCase_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_UseCase_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_UseCase_history(ctx, field)
 	case "relationships":
 		return ec.fieldContext_UseCase_relationships(ctx, field)
 	case "assessments":
@@ -4617,6 +6352,176 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Assessment_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_ChangeSet_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addCitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddCitationInput, error) {
+			return ec.unmarshalNAddCitationInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAddCitationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addSource_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddSourceInput, error) {
+			return ec.unmarshalNAddSourceInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAddSourceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_archiveEntity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ArchiveEntityInput, error) {
+			return ec.unmarshalNArchiveEntityInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐArchiveEntityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_assess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AssessInput, error) {
+			return ec.unmarshalNAssessInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAssessInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createEntity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateEntityInput, error) {
+			return ec.unmarshalNCreateEntityInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCreateEntityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_relate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RelateInput, error) {
+			return ec.unmarshalNRelateInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revert_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RevertInput, error) {
+			return ec.unmarshalNRevertInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRevertInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unrelate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UnrelateInput, error) {
+			return ec.unmarshalNUnrelateInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUnrelateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateEntity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateEntityInput, error) {
+			return ec.unmarshalNUpdateEntityInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUpdateEntityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Organization_created_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4652,6 +6557,28 @@ func (ec *executionContext) field_Organization_created_args(ctx context.Context,
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Organization_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -4758,6 +6685,50 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_changeSet_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ChangeFilter, error) {
+			return ec.unmarshalOChangeFilter2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -5086,6 +7057,44 @@ func (ec *executionContext) field_Query_radars_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_recordAsOf_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "slug",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["slug"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*model.DateTime, error) {
+			return ec.unmarshalODateTime2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg3
 	return args, nil
 }
 
@@ -5551,6 +7560,50 @@ func (ec *executionContext) field_Radar_entries_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Relationship_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Skill_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Skill_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5643,6 +7696,28 @@ func (ec *executionContext) field_Skill_requiredBy_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Source_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Technology_alternatives_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5678,6 +7753,28 @@ func (ec *executionContext) field_Technology_alternatives_args(ctx context.Conte
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Technology_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -6009,6 +8106,28 @@ func (ec *executionContext) field_Tradeoff_appliesTo_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Tradeoff_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Tradeoff_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6098,6 +8217,28 @@ func (ec *executionContext) field_Trend_children_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Trend_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -6315,6 +8456,28 @@ func (ec *executionContext) field_Trend_useCases_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_UseCase_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_UseCase_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6480,6 +8643,345 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AddCitationPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.AddCitationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddCitationPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddCitationPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddCitationPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AddCitationPayload_node(ctx context.Context, field graphql.CollectedField, obj *model.AddCitationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddCitationPayload_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalNNode2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddCitationPayload_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddCitationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddCitationPayload_changeSet(ctx context.Context, field graphql.CollectedField, obj *model.AddCitationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddCitationPayload_changeSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeSet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+			return ec.marshalNChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeSet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddCitationPayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddCitationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeSet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddSourcePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.AddSourcePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddSourcePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddSourcePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddSourcePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AddSourcePayload_source(ctx context.Context, field graphql.CollectedField, obj *model.AddSourcePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddSourcePayload_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddSourcePayload_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddSourcePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddSourcePayload_changeSet(ctx context.Context, field graphql.CollectedField, obj *model.AddSourcePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddSourcePayload_changeSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeSet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+			return ec.marshalNChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeSet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddSourcePayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddSourcePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeSet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArchiveEntityPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveEntityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveEntityPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveEntityPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchiveEntityPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArchiveEntityPayload_archivedId(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveEntityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveEntityPayload_archivedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ArchivedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveEntityPayload_archivedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArchiveEntityPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ArchiveEntityPayload_changeSet(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveEntityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArchiveEntityPayload_changeSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeSet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+			return ec.marshalNChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeSet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArchiveEntityPayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArchiveEntityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeSet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssessPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.AssessPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssessPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssessPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssessPayload_assessment(ctx context.Context, field graphql.CollectedField, obj *model.AssessPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessPayload_assessment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assessment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Assessment) graphql.Marshaler {
+			return ec.marshalNAssessment2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAssessment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssessPayload_assessment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssessPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Assessment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssessPayload_changeSet(ctx context.Context, field graphql.CollectedField, obj *model.AssessPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessPayload_changeSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeSet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+			return ec.marshalNChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeSet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssessPayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssessPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeSet(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Assessment_radar(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6751,6 +9253,119 @@ func (ec *executionContext) fieldContext_Assessment_citations(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Assessment_revision(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Assessment_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Assessment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Assessment_history(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Assessment().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Assessment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Assessment_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AssessmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AssessmentConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6889,6 +9504,555 @@ func (ec *executionContext) fieldContext_AssessmentEdge_node(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Assessment(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_changeSet(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_changeSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().ChangeSet(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+			return ec.marshalNChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeSet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeSet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_recordKind(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_recordKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordKind(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RecordKind) graphql.Marshaler {
+			return ec.marshalNRecordKind2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRecordKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_recordKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "RecordKind")
+}
+
+func (ec *executionContext) _Change_recordKey(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_recordKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordKey(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_recordKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+}
+
+func (ec *executionContext) _Change_entityType(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_entityType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityType(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityType) graphql.Marshaler {
+			return ec.marshalOEntityType2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_entityType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "EntityType")
+}
+
+func (ec *executionContext) _Change_action(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ChangeAction) graphql.Marshaler {
+			return ec.marshalNChangeAction2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "ChangeAction")
+}
+
+func (ec *executionContext) _Change_revision(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Change_changedFields(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_changedFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangedFields(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_changedFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+}
+
+func (ec *executionContext) _Change_before(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.JSON) graphql.Marshaler {
+			return ec.marshalOJSON2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐJSON(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "JSON")
+}
+
+func (ec *executionContext) _Change_after(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.JSON) graphql.Marshaler {
+			return ec.marshalOJSON2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐJSON(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, false, "JSON")
+}
+
+func (ec *executionContext) _ChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
+			return ec.marshalNChangeEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSet_id(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeSet", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ChangeSet_version(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeSet", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ChangeSet_time(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_time(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Time(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_time(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeSet", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _ChangeSet_actor(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeSet", field, true, false, "String")
+}
+
+func (ec *executionContext) _ChangeSet_reason(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeSet", field, true, false, "String")
+}
+
+func (ec *executionContext) _ChangeSet_reverts(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_reverts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChangeSet().Reverts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+			return ec.marshalOChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeSet(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_reverts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeSet",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeSet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSet_changeCount(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_changeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeCount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_changeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeSet", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ChangeSet_changes(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ChangeSet().Changes(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeSet",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ChangeSet_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7337,6 +10501,93 @@ func (ec *executionContext) fieldContext_Comparison_assessments(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Assessment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateEntityPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.CreateEntityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateEntityPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateEntityPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateEntityPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateEntityPayload_entity(ctx context.Context, field graphql.CollectedField, obj *model.CreateEntityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateEntityPayload_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateEntityPayload_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateEntityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateEntityPayload_changeSet(ctx context.Context, field graphql.CollectedField, obj *model.CreateEntityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateEntityPayload_changeSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeSet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+			return ec.marshalNChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeSet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateEntityPayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateEntityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeSet(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7855,6 +11106,402 @@ func (ec *executionContext) fieldContext_Facets_rings(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createEntity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createEntity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateEntity(ctx, fc.Args["input"].(model.CreateEntityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateEntityPayload) graphql.Marshaler {
+			return ec.marshalNCreateEntityPayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCreateEntityPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createEntity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateEntityPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createEntity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateEntity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateEntity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateEntity(ctx, fc.Args["input"].(model.UpdateEntityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateEntityPayload) graphql.Marshaler {
+			return ec.marshalNUpdateEntityPayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUpdateEntityPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateEntity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateEntityPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateEntity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveEntity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveEntity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveEntity(ctx, fc.Args["input"].(model.ArchiveEntityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArchiveEntityPayload) graphql.Marshaler {
+			return ec.marshalNArchiveEntityPayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐArchiveEntityPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveEntity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArchiveEntityPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveEntity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_relate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_relate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Relate(ctx, fc.Args["input"].(model.RelateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RelatePayload) graphql.Marshaler {
+			return ec.marshalNRelatePayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_relate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_relate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unrelate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unrelate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Unrelate(ctx, fc.Args["input"].(model.UnrelateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UnrelatePayload) graphql.Marshaler {
+			return ec.marshalNUnrelatePayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUnrelatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unrelate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnrelatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unrelate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Assess(ctx, fc.Args["input"].(model.AssessInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssessPayload) graphql.Marshaler {
+			return ec.marshalNAssessPayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAssessPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssessPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addSource(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddSource(ctx, fc.Args["input"].(model.AddSourceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddSourcePayload) graphql.Marshaler {
+			return ec.marshalNAddSourcePayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAddSourcePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addSource(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AddSourcePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addSource_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addCitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addCitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddCitation(ctx, fc.Args["input"].(model.AddCitationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddCitationPayload) graphql.Marshaler {
+			return ec.marshalNAddCitationPayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAddCitationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addCitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AddCitationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addCitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revert(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revert(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Revert(ctx, fc.Args["input"].(model.RevertInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevertPayload) graphql.Marshaler {
+			return ec.marshalNRevertPayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRevertPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revert(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevertPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revert_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Neighborhood_center(ctx context.Context, field graphql.CollectedField, obj *model.Neighborhood) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8172,6 +11819,119 @@ func (ec *executionContext) fieldContext_Organization_citations(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Citation(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organization_revision(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Organization_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Organization_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Organization_history(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Organization().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Organization_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -9893,6 +13653,161 @@ func (ec *executionContext) fieldContext_Query_radars(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["filter"].(*model.ChangeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_changeSet(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changeSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ChangeSet(ctx, fc.Args["version"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+			return ec.marshalOChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeSet(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changeSet(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeSet(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changeSet_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dataVersion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dataVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().DataVersion(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dataVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Query_recordAsOf(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_recordAsOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RecordAsOf(ctx, fc.Args["id"].(*string), fc.Args["slug"].(*string), fc.Args["version"].(*int), fc.Args["at"].(*model.DateTime))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Change) graphql.Marshaler {
+			return ec.marshalOChange2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_recordAsOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_recordAsOf_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_sources(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10419,6 +14334,93 @@ func (ec *executionContext) fieldContext_RadarEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RelatePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.RelatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RelatePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RelatePayload_relationship(ctx context.Context, field graphql.CollectedField, obj *model.RelatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatePayload_relationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatePayload_relationship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatePayload_changeSet(ctx context.Context, field graphql.CollectedField, obj *model.RelatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatePayload_changeSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeSet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+			return ec.marshalNChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeSet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatePayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeSet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Relationship_id(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10603,6 +14605,119 @@ func (ec *executionContext) fieldContext_Relationship_citations(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Citation(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Relationship_revision(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Relationship_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Relationship_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Relationship_history(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Relationship().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Relationship",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Relationship_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -10799,6 +14914,61 @@ func (ec *executionContext) fieldContext_RelationshipEdge_other(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevertPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.RevertPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevertPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RevertPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevertPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RevertPayload_changeSet(ctx context.Context, field graphql.CollectedField, obj *model.RevertPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevertPayload_changeSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeSet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+			return ec.marshalNChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeSet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevertPayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevertPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeSet(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11231,6 +15401,119 @@ func (ec *executionContext) fieldContext_Skill_citations(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Skill_revision(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Skill", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Skill_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Skill", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Skill_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Skill", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Skill_history(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Skill().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Skill",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Skill_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Skill_relationships(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11640,6 +15923,119 @@ func (ec *executionContext) fieldContext_Source_published(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Source", field, true, false, "Date")
 }
 
+func (ec *executionContext) _Source_revision(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Source_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Source_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Source_history(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Source().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Source",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Source_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SourceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SourceConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11925,6 +16321,119 @@ func (ec *executionContext) fieldContext_Technology_citations(_ context.Context,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Citation(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Technology_revision(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Technology_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Technology_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Technology", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Technology_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Technology_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Technology_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Technology", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Technology_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Technology_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Technology_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Technology", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Technology_history(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Technology_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Technology().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Technology_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Technology",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Technology_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12691,6 +17200,119 @@ func (ec *executionContext) fieldContext_Tradeoff_citations(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Tradeoff_revision(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tradeoff_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tradeoff_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Tradeoff_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tradeoff_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tradeoff_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Tradeoff_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tradeoff_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tradeoff_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Tradeoff_history(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tradeoff_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Tradeoff().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tradeoff_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Tradeoff",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Tradeoff_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Tradeoff_relationships(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13195,6 +17817,119 @@ func (ec *executionContext) fieldContext_Trend_citations(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Citation(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Trend_revision(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trend", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Trend_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trend", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Trend_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trend", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Trend_history(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Trend().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Trend",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Trend_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13724,6 +18459,171 @@ func (ec *executionContext) fieldContext_TrendEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _UnrelatePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.UnrelatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnrelatePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnrelatePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnrelatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnrelatePayload_archivedId(ctx context.Context, field graphql.CollectedField, obj *model.UnrelatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnrelatePayload_archivedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ArchivedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnrelatePayload_archivedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnrelatePayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _UnrelatePayload_changeSet(ctx context.Context, field graphql.CollectedField, obj *model.UnrelatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnrelatePayload_changeSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeSet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+			return ec.marshalNChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeSet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnrelatePayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnrelatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeSet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateEntityPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.UpdateEntityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateEntityPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateEntityPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdateEntityPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _UpdateEntityPayload_entity(ctx context.Context, field graphql.CollectedField, obj *model.UpdateEntityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateEntityPayload_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateEntityPayload_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateEntityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateEntityPayload_changeSet(ctx context.Context, field graphql.CollectedField, obj *model.UpdateEntityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateEntityPayload_changeSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeSet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+			return ec.marshalNChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeSet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateEntityPayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateEntityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeSet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UseCase_id(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13867,6 +18767,119 @@ func (ec *executionContext) fieldContext_UseCase_citations(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Citation(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UseCase_revision(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UseCase_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UseCase_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UseCase", field, true, false, "Int")
+}
+
+func (ec *executionContext) _UseCase_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UseCase_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UseCase_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UseCase", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _UseCase_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UseCase_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UseCase_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UseCase", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _UseCase_history(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UseCase_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.UseCase().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UseCase_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UseCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_UseCase_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15238,6 +20251,622 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddCitationInput(ctx context.Context, obj any) (model.AddCitationInput, error) {
+	var it model.AddCitationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "reason", "id", "revision", "citation"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "revision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revision"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Revision = data
+		case "citation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citation"))
+			data, err := ec.unmarshalNCitationInput2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitationInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Citation = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddCitationInput unmarshals raw into the AddCitationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddCitationInput(ctx context.Context, raw any) (model.AddCitationInput, error) {
+	var out model.AddCitationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddCitationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAddSourceInput(ctx context.Context, obj any) (model.AddSourceInput, error) {
+	var it model.AddSourceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "reason", "slug", "title", "publisher", "published"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "publisher":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publisher"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Publisher = data
+		case "published":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("published"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Published = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddSourceInput unmarshals raw into the AddSourceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddSourceInput(ctx context.Context, raw any) (model.AddSourceInput, error) {
+	var out model.AddSourceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddSourceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputArchiveEntityInput(ctx context.Context, obj any) (model.ArchiveEntityInput, error) {
+	var it model.ArchiveEntityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "reason", "id", "slug", "revision"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "revision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revision"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Revision = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalArchiveEntityInput unmarshals raw into the ArchiveEntityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalArchiveEntityInput(ctx context.Context, raw any) (model.ArchiveEntityInput, error) {
+	var out model.ArchiveEntityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ArchiveEntityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAssessInput(ctx context.Context, obj any) (model.AssessInput, error) {
+	var it model.AssessInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "reason", "radar", "edition", "entity", "quadrant", "ring", "rationale", "citations", "revision"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "radar":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("radar"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Radar = data
+		case "edition":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("edition"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Edition = data
+		case "entity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entity"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Entity = data
+		case "quadrant":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quadrant"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quadrant = data
+		case "ring":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ring"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ring = data
+		case "rationale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rationale"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rationale = data
+		case "citations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citations"))
+			data, err := ec.unmarshalNCitationInput2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitationInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Citations = data
+		case "revision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revision"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Revision = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssessInput unmarshals raw into the AssessInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssessInput(ctx context.Context, raw any) (model.AssessInput, error) {
+	var out model.AssessInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssessInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangeFilter(ctx context.Context, obj any) (model.ChangeFilter, error) {
+	var it model.ChangeFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sinceVersion", "untilVersion", "since", "until", "actor", "entityType", "entity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sinceVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sinceVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SinceVersion = data
+		case "untilVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("untilVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UntilVersion = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalODateTime2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalODateTime2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		case "actor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actor"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actor = data
+		case "entityType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityType"))
+			data, err := ec.unmarshalOEntityType2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityType = data
+		case "entity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entity"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Entity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeFilter unmarshals raw into the ChangeFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeFilter(ctx context.Context, raw any) (model.ChangeFilter, error) {
+	var out model.ChangeFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCitationInput(ctx context.Context, obj any) (model.CitationInput, error) {
+	var it model.CitationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"source", "section", "paragraph"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "section":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("section"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Section = data
+		case "paragraph":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paragraph"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Paragraph = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCitationInput unmarshals raw into the CitationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCitationInput(ctx context.Context, raw any) (model.CitationInput, error) {
+	var out model.CitationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CitationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateEntityInput(ctx context.Context, obj any) (model.CreateEntityInput, error) {
+	var it model.CreateEntityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "reason", "type", "slug", "name", "summary", "aliases", "tags", "status", "parent", "kind", "vendor", "lifecycle", "trends", "tradeoffType", "appliesTo", "citations"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNEntityType2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOTrendStatus2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTrendStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "parent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parent"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parent = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOTechnologyKind2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTechnologyKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "vendor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vendor"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Vendor = data
+		case "lifecycle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lifecycle"))
+			data, err := ec.unmarshalOLifecycle2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐLifecycle(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lifecycle = data
+		case "trends":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trends"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Trends = data
+		case "tradeoffType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tradeoffType"))
+			data, err := ec.unmarshalOTradeoffType2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTradeoffType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TradeoffType = data
+		case "appliesTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appliesTo"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppliesTo = data
+		case "citations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citations"))
+			data, err := ec.unmarshalNCitationInput2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitationInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Citations = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateEntityInput unmarshals raw into the CreateEntityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateEntityInput(ctx context.Context, raw any) (model.CreateEntityInput, error) {
+	var out model.CreateEntityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateEntityInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEntityFilter(ctx context.Context, obj any) (model.EntityFilter, error) {
 	var it model.EntityFilter
 	if obj == nil {
@@ -15420,6 +21049,146 @@ func UnmarshalEntityOrder(ctx context.Context, raw any) (model.EntityOrder, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRelateInput(ctx context.Context, obj any) (model.RelateInput, error) {
+	var it model.RelateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "reason", "from", "kind", "to", "rationale", "citations"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNRelationshipKind2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "rationale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rationale"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rationale = data
+		case "citations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citations"))
+			data, err := ec.unmarshalNCitationInput2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitationInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Citations = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRelateInput unmarshals raw into the RelateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRelateInput(ctx context.Context, raw any) (model.RelateInput, error) {
+	var out model.RelateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RelateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRevertInput(ctx context.Context, obj any) (model.RevertInput, error) {
+	var it model.RevertInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "reason", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevertInput unmarshals raw into the RevertInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevertInput(ctx context.Context, raw any) (model.RevertInput, error) {
+	var out model.RevertInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevertInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRingFilter(ctx context.Context, obj any) (model.RingFilter, error) {
 	var it model.RingFilter
 	if obj == nil {
@@ -15466,6 +21235,230 @@ func (ec *executionContext) unmarshalInputRingFilter(ctx context.Context, obj an
 func UnmarshalRingFilter(ctx context.Context, raw any) (model.RingFilter, error) {
 	var out model.RingFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RingFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUnrelateInput(ctx context.Context, obj any) (model.UnrelateInput, error) {
+	var it model.UnrelateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "reason", "id", "revision"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "revision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revision"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Revision = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUnrelateInput unmarshals raw into the UnrelateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUnrelateInput(ctx context.Context, raw any) (model.UnrelateInput, error) {
+	var out model.UnrelateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UnrelateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateEntityInput(ctx context.Context, obj any) (model.UpdateEntityInput, error) {
+	var it model.UpdateEntityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "reason", "id", "slug", "revision", "name", "summary", "aliases", "tags", "status", "parent", "kind", "vendor", "lifecycle", "trends", "tradeoffType", "appliesTo", "citations"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "revision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revision"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Revision = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOTrendStatus2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTrendStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "parent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parent"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parent = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOTechnologyKind2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTechnologyKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "vendor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vendor"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Vendor = data
+		case "lifecycle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lifecycle"))
+			data, err := ec.unmarshalOLifecycle2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐLifecycle(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lifecycle = data
+		case "trends":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trends"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Trends = data
+		case "tradeoffType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tradeoffType"))
+			data, err := ec.unmarshalOTradeoffType2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTradeoffType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TradeoffType = data
+		case "appliesTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appliesTo"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppliesTo = data
+		case "citations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citations"))
+			data, err := ec.unmarshalOCitationInput2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitationInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Citations = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateEntityInput unmarshals raw into the UpdateEntityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateEntityInput(ctx context.Context, raw any) (model.UpdateEntityInput, error) {
+	var out model.UpdateEntityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateEntityInput", raw, &out)
 	return out, err
 }
 
@@ -15600,6 +21593,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Entity(ctx, sel, obj)
+	case model.ChangeSet:
+		return ec._ChangeSet(ctx, sel, &obj)
+	case *model.ChangeSet:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ChangeSet(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -15612,6 +21612,178 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var addCitationPayloadImplementors = []string{"AddCitationPayload"}
+
+func (ec *executionContext) _AddCitationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddCitationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addCitationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddCitationPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._AddCitationPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AddCitationPayload_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeSet":
+			out.Values[i] = ec._AddCitationPayload_changeSet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var addSourcePayloadImplementors = []string{"AddSourcePayload"}
+
+func (ec *executionContext) _AddSourcePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddSourcePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addSourcePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddSourcePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._AddSourcePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._AddSourcePayload_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeSet":
+			out.Values[i] = ec._AddSourcePayload_changeSet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var archiveEntityPayloadImplementors = []string{"ArchiveEntityPayload"}
+
+func (ec *executionContext) _ArchiveEntityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArchiveEntityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, archiveEntityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArchiveEntityPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._ArchiveEntityPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "archivedId":
+			out.Values[i] = ec._ArchiveEntityPayload_archivedId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeSet":
+			out.Values[i] = ec._ArchiveEntityPayload_changeSet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var assessPayloadImplementors = []string{"AssessPayload"}
+
+func (ec *executionContext) _AssessPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssessPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assessPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssessPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._AssessPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "assessment":
+			out.Values[i] = ec._AssessPayload_assessment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeSet":
+			out.Values[i] = ec._AssessPayload_changeSet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var assessmentImplementors = []string{"Assessment"}
 
@@ -15671,6 +21843,27 @@ func (ec *executionContext) _Assessment(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "revision":
+			out.Values[i] = ec._Assessment_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Assessment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Assessment_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Assessment_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15752,6 +21945,226 @@ func (ec *executionContext) _AssessmentEdge(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeImplementors = []string{"Change"}
+
+func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *model.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Change")
+		case "changeSet":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_changeSet(ctx, field, obj)
+				})
+		case "recordKind":
+			out.Values[i] = ec._Change_recordKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordKey":
+			out.Values[i] = ec._Change_recordKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entityType":
+			out.Values[i] = ec._Change_entityType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._Change_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revision":
+			out.Values[i] = ec._Change_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changedFields":
+			out.Values[i] = ec._Change_changedFields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "before":
+			out.Values[i] = ec._Change_before(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "after":
+			out.Values[i] = ec._Change_after(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeConnectionImplementors = []string{"ChangeConnection"}
+
+func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeConnection")
+		case "edges":
+			out.Values[i] = ec._ChangeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ChangeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeEdgeImplementors = []string{"ChangeEdge"}
+
+func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeEdge")
+		case "cursor":
+			out.Values[i] = ec._ChangeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ChangeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeSetImplementors = []string{"ChangeSet", "Node"}
+
+func (ec *executionContext) _ChangeSet(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeSetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeSet")
+		case "id":
+			out.Values[i] = ec._ChangeSet_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ChangeSet_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "time":
+			out.Values[i] = ec._ChangeSet_time(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._ChangeSet_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._ChangeSet_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reverts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChangeSet_reverts(ctx, field, obj)
+				})
+		case "changeCount":
+			out.Values[i] = ec._ChangeSet_changeCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChangeSet_changes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15943,6 +22356,49 @@ func (ec *executionContext) _Comparison(ctx context.Context, sel ast.SelectionSe
 			}
 		case "assessments":
 			out.Values[i] = ec._Comparison_assessments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createEntityPayloadImplementors = []string{"CreateEntityPayload"}
+
+func (ec *executionContext) _CreateEntityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateEntityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createEntityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateEntityPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._CreateEntityPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "entity":
+			out.Values[i] = ec._CreateEntityPayload_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeSet":
+			out.Values[i] = ec._CreateEntityPayload_changeSet(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16193,6 +22649,105 @@ func (ec *executionContext) _Facets(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createEntity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createEntity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateEntity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateEntity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "archiveEntity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveEntity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_relate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unrelate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unrelate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assess":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assess(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addSource":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addSource(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addCitation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addCitation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revert":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revert(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var neighborhoodImplementors = []string{"Neighborhood"}
 
 func (ec *executionContext) _Neighborhood(ctx context.Context, sel ast.SelectionSet, obj *model.Neighborhood) graphql.Marshaler {
@@ -16320,6 +22875,27 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "revision":
+			out.Values[i] = ec._Organization_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Organization_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Organization_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_history(ctx, field, obj)
+				})
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -16786,6 +23362,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_radars(ctx, field)
 				})
+		case "changes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_changes(ctx, field)
+				})
+		case "changeSet":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_changeSet(ctx, field)
+				})
+		case "dataVersion":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dataVersion(ctx, field)
+				})
+		case "recordAsOf":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_recordAsOf(ctx, field)
+				})
 		case "sources":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -16978,6 +23578,49 @@ func (ec *executionContext) _RadarEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var relatePayloadImplementors = []string{"RelatePayload"}
+
+func (ec *executionContext) _RelatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RelatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelatePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._RelatePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "relationship":
+			out.Values[i] = ec._RelatePayload_relationship(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeSet":
+			out.Values[i] = ec._RelatePayload_changeSet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var relationshipImplementors = []string{"Relationship", "Node"}
 
 func (ec *executionContext) _Relationship(ctx context.Context, sel ast.SelectionSet, obj *model.Relationship) graphql.Marshaler {
@@ -16992,38 +23635,59 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 		case "id":
 			out.Values[i] = ec._Relationship_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._Relationship_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "from":
 			out.Values[i] = ec._Relationship_from(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "to":
 			out.Values[i] = ec._Relationship_to(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rationale":
 			out.Values[i] = ec._Relationship_rationale(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "derived":
 			out.Values[i] = ec._Relationship_derived(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "citations":
 			out.Values[i] = ec._Relationship_citations(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "revision":
+			out.Values[i] = ec._Relationship_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Relationship_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Relationship_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17112,6 +23776,44 @@ func (ec *executionContext) _RelationshipEdge(ctx context.Context, sel ast.Selec
 			}
 		case "other":
 			out.Values[i] = ec._RelationshipEdge_other(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revertPayloadImplementors = []string{"RevertPayload"}
+
+func (ec *executionContext) _RevertPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevertPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revertPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevertPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._RevertPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "changeSet":
+			out.Values[i] = ec._RevertPayload_changeSet(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17312,6 +24014,27 @@ func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "revision":
+			out.Values[i] = ec._Skill_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Skill_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Skill_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Skill_history(ctx, field, obj)
+				})
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -17447,28 +24170,49 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 		case "id":
 			out.Values[i] = ec._Source_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "slug":
 			out.Values[i] = ec._Source_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "title":
 			out.Values[i] = ec._Source_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "publisher":
 			out.Values[i] = ec._Source_publisher(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "published":
 			out.Values[i] = ec._Source_published(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "revision":
+			out.Values[i] = ec._Source_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Source_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Source_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Source_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17608,6 +24352,27 @@ func (ec *executionContext) _Technology(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "revision":
+			out.Values[i] = ec._Technology_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Technology_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Technology_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Technology_history(ctx, field, obj)
+				})
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -17821,6 +24586,27 @@ func (ec *executionContext) _Tradeoff(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "revision":
+			out.Values[i] = ec._Tradeoff_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Tradeoff_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Tradeoff_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tradeoff_history(ctx, field, obj)
+				})
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -17994,6 +24780,27 @@ func (ec *executionContext) _Trend(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "revision":
+			out.Values[i] = ec._Trend_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Trend_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Trend_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Trend_history(ctx, field, obj)
+				})
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -18150,6 +24957,92 @@ func (ec *executionContext) _TrendEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var unrelatePayloadImplementors = []string{"UnrelatePayload"}
+
+func (ec *executionContext) _UnrelatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UnrelatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unrelatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnrelatePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UnrelatePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "archivedId":
+			out.Values[i] = ec._UnrelatePayload_archivedId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeSet":
+			out.Values[i] = ec._UnrelatePayload_changeSet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateEntityPayloadImplementors = []string{"UpdateEntityPayload"}
+
+func (ec *executionContext) _UpdateEntityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateEntityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateEntityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateEntityPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UpdateEntityPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "entity":
+			out.Values[i] = ec._UpdateEntityPayload_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeSet":
+			out.Values[i] = ec._UpdateEntityPayload_changeSet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var useCaseImplementors = []string{"UseCase", "Node", "Entity"}
 
 func (ec *executionContext) _UseCase(ctx context.Context, sel ast.SelectionSet, obj *model.UseCase) graphql.Marshaler {
@@ -18191,6 +25084,27 @@ func (ec *executionContext) _UseCase(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "revision":
+			out.Values[i] = ec._UseCase_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._UseCase_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._UseCase_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UseCase_history(ctx, field, obj)
+				})
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -18674,6 +25588,58 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAddCitationInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAddCitationInput(ctx context.Context, v any) (model.AddCitationInput, error) {
+	res, err := ec.unmarshalInputAddCitationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddCitationPayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAddCitationPayload(ctx context.Context, sel ast.SelectionSet, v *model.AddCitationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AddCitationPayload!")
+		return graphql.Null
+	}
+	return ec._AddCitationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAddSourceInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAddSourceInput(ctx context.Context, v any) (model.AddSourceInput, error) {
+	res, err := ec.unmarshalInputAddSourceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddSourcePayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAddSourcePayload(ctx context.Context, sel ast.SelectionSet, v *model.AddSourcePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AddSourcePayload!")
+		return graphql.Null
+	}
+	return ec._AddSourcePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNArchiveEntityInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐArchiveEntityInput(ctx context.Context, v any) (model.ArchiveEntityInput, error) {
+	res, err := ec.unmarshalInputArchiveEntityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNArchiveEntityPayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐArchiveEntityPayload(ctx context.Context, sel ast.SelectionSet, v *model.ArchiveEntityPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ArchiveEntityPayload!")
+		return graphql.Null
+	}
+	return ec._ArchiveEntityPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAssessInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAssessInput(ctx context.Context, v any) (model.AssessInput, error) {
+	res, err := ec.unmarshalInputAssessInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssessPayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAssessPayload(ctx context.Context, sel ast.SelectionSet, v *model.AssessPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssessPayload!")
+		return graphql.Null
+	}
+	return ec._AssessPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAssessment2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAssessmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Assessment) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -18744,6 +25710,64 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNChange2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChange(ctx context.Context, sel ast.SelectionSet, v *model.Change) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Change!")
+		return graphql.Null
+	}
+	return ec._Change(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChangeAction2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeAction(ctx context.Context, v any) (model.ChangeAction, error) {
+	var res model.ChangeAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeAction2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeAction(ctx context.Context, sel ast.SelectionSet, v model.ChangeAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNChangeConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeConnection(ctx context.Context, sel ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeConnection!")
+		return graphql.Null
+	}
+	return ec._ChangeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChangeEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChangeEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeEdge(ctx context.Context, sel ast.SelectionSet, v *model.ChangeEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeEdge!")
+		return graphql.Null
+	}
+	return ec._ChangeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeSet(ctx context.Context, sel ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeSet!")
+		return graphql.Null
+	}
+	return ec._ChangeSet(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCitation2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Citation) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -18766,6 +25790,25 @@ func (ec *executionContext) marshalNCitation2ᚖgithubᚗcomᚋtrendgraphᚋtren
 		return graphql.Null
 	}
 	return ec._Citation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCitationInput2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitationInputᚄ(ctx context.Context, v any) ([]*model.CitationInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CitationInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCitationInput2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitationInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNCitationInput2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitationInput(ctx context.Context, v any) (*model.CitationInput, error) {
+	res, err := ec.unmarshalInputCitationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNComparedNeighbor2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparedNeighborᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ComparedNeighbor) graphql.Marshaler {
@@ -18824,6 +25867,19 @@ func (ec *executionContext) marshalNComparison2ᚖgithubᚗcomᚋtrendgraphᚋtr
 	return ec._Comparison(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCreateEntityInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCreateEntityInput(ctx context.Context, v any) (model.CreateEntityInput, error) {
+	res, err := ec.unmarshalInputCreateEntityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateEntityPayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCreateEntityPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateEntityPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateEntityPayload!")
+		return graphql.Null
+	}
+	return ec._CreateEntityPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDate2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDate(ctx context.Context, v any) (model.Date, error) {
 	var res model.Date
 	err := res.UnmarshalGQL(v)
@@ -18831,6 +25887,16 @@ func (ec *executionContext) unmarshalNDate2githubᚗcomᚋtrendgraphᚋtrendgrap
 }
 
 func (ec *executionContext) marshalNDate2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDate(ctx context.Context, sel ast.SelectionSet, v model.Date) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx context.Context, v any) (model.DateTime, error) {
+	var res model.DateTime
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx context.Context, sel ast.SelectionSet, v model.DateTime) graphql.Marshaler {
 	return v
 }
 
@@ -19104,6 +26170,14 @@ func (ec *executionContext) marshalNNeighborhoodNode2ᚖgithubᚗcomᚋtrendgrap
 	return ec._NeighborhoodNode(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNNode2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Node!")
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -19276,6 +26350,29 @@ func (ec *executionContext) marshalNRadarEdge2ᚖgithubᚗcomᚋtrendgraphᚋtre
 	return ec._RadarEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRecordKind2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRecordKind(ctx context.Context, v any) (model.RecordKind, error) {
+	var res model.RecordKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordKind2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRecordKind(ctx context.Context, sel ast.SelectionSet, v model.RecordKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRelateInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelateInput(ctx context.Context, v any) (model.RelateInput, error) {
+	res, err := ec.unmarshalInputRelateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRelatePayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelatePayload(ctx context.Context, sel ast.SelectionSet, v *model.RelatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RelatePayload!")
+		return graphql.Null
+	}
+	return ec._RelatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRelationship2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -19340,6 +26437,19 @@ func (ec *executionContext) unmarshalNRelationshipKind2githubᚗcomᚋtrendgraph
 
 func (ec *executionContext) marshalNRelationshipKind2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipKind(ctx context.Context, sel ast.SelectionSet, v model.RelationshipKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNRevertInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRevertInput(ctx context.Context, v any) (model.RevertInput, error) {
+	res, err := ec.unmarshalInputRevertInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRevertPayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRevertPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevertPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RevertPayload!")
+		return graphql.Null
+	}
+	return ec._RevertPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRing2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRingᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Ring) graphql.Marshaler {
@@ -19735,6 +26845,32 @@ func (ec *executionContext) marshalNTrendStatus2githubᚗcomᚋtrendgraphᚋtren
 	return v
 }
 
+func (ec *executionContext) unmarshalNUnrelateInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUnrelateInput(ctx context.Context, v any) (model.UnrelateInput, error) {
+	res, err := ec.unmarshalInputUnrelateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUnrelatePayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUnrelatePayload(ctx context.Context, sel ast.SelectionSet, v *model.UnrelatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnrelatePayload!")
+		return graphql.Null
+	}
+	return ec._UnrelatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateEntityInput2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUpdateEntityInput(ctx context.Context, v any) (model.UpdateEntityInput, error) {
+	res, err := ec.unmarshalInputUpdateEntityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateEntityPayload2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUpdateEntityPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateEntityPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateEntityPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateEntityPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNUseCase2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUseCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UseCase) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -19963,6 +27099,45 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOChange2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChange(ctx context.Context, sel ast.SelectionSet, v *model.Change) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Change(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOChangeFilter2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeFilter(ctx context.Context, v any) (*model.ChangeFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputChangeFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeSet(ctx context.Context, sel ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ChangeSet(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCitationInput2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitationInputᚄ(ctx context.Context, v any) ([]*model.CitationInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CitationInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCitationInput2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitationInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalODate2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDate(ctx context.Context, v any) (*model.Date, error) {
 	if v == nil {
 		return nil, nil
@@ -19973,6 +27148,22 @@ func (ec *executionContext) unmarshalODate2ᚖgithubᚗcomᚋtrendgraphᚋtrendg
 }
 
 func (ec *executionContext) marshalODate2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDate(ctx context.Context, sel ast.SelectionSet, v *model.Date) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODateTime2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx context.Context, v any) (*model.DateTime, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.DateTime)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTime2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDateTime(ctx context.Context, sel ast.SelectionSet, v *model.DateTime) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -20071,6 +27262,40 @@ func (ec *executionContext) marshalOEntityType2ᚕgithubᚗcomᚋtrendgraphᚋtr
 	return ret
 }
 
+func (ec *executionContext) unmarshalOEntityType2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityType(ctx context.Context, v any) (*model.EntityType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.EntityType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEntityType2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityType(ctx context.Context, sel ast.SelectionSet, v *model.EntityType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -20087,6 +27312,22 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOJSON2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐJSON(ctx context.Context, v any) (model.JSON, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res model.JSON
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJSON2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐJSON(ctx context.Context, sel ast.SelectionSet, v model.JSON) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOLifecycle2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐLifecycleᚄ(ctx context.Context, v any) ([]model.Lifecycle, error) {
@@ -20123,6 +27364,22 @@ func (ec *executionContext) marshalOLifecycle2ᚕgithubᚗcomᚋtrendgraphᚋtre
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOLifecycle2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐLifecycle(ctx context.Context, v any) (*model.Lifecycle, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Lifecycle)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLifecycle2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐLifecycle(ctx context.Context, sel ast.SelectionSet, v *model.Lifecycle) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
@@ -20307,6 +27564,22 @@ func (ec *executionContext) marshalOTechnologyKind2ᚕgithubᚗcomᚋtrendgraph�
 	return ret
 }
 
+func (ec *executionContext) unmarshalOTechnologyKind2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTechnologyKind(ctx context.Context, v any) (*model.TechnologyKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TechnologyKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTechnologyKind2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTechnologyKind(ctx context.Context, sel ast.SelectionSet, v *model.TechnologyKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOTradeoff2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTradeoff(ctx context.Context, sel ast.SelectionSet, v *model.Tradeoff) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -20407,6 +27680,22 @@ func (ec *executionContext) marshalOTrendStatus2ᚕgithubᚗcomᚋtrendgraphᚋt
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOTrendStatus2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTrendStatus(ctx context.Context, v any) (*model.TrendStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TrendStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrendStatus2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTrendStatus(ctx context.Context, sel ast.SelectionSet, v *model.TrendStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOUseCase2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUseCase(ctx context.Context, sel ast.SelectionSet, v *model.UseCase) graphql.Marshaler {

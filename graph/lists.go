@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/graph/model"
@@ -202,6 +203,15 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 			}
 			if s, ok := sources[ref.key]; ok {
 				out[i] = &model.Source{Source: s}
+			}
+		case ref.typeName == "ChangeSet":
+			version, _ := strconv.ParseUint(ref.key, 10, 64)
+			cs, err := r.Store.ChangeSetAt(ctx, version)
+			if err != nil {
+				return nil, err
+			}
+			if cs != nil {
+				out[i] = &model.ChangeSet{Set: cs}
 			}
 		case ref.typeName == "Radar":
 			radars, err := loadersFrom(ctx).radars()

@@ -12,6 +12,7 @@ import (
 	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/graph/batch"
 	"github.com/trendgraph/trendgraph/graph/model"
+	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -41,12 +42,13 @@ type loaders struct {
 	edgePages   *dataloader.Loader[edgeKey, *edgeResult]
 	entities    *dataloader.Loader[entityKey, *entityResult]
 	assessments *dataloader.Loader[entityKey, []*store.Assessment]
+	histories   *dataloader.Loader[historyKey, *knowledge.Page[store.Change]]
 
 	// members keeps which sibling group each entity object of the response belongs to.
 	members batch.Members
 
 	// sources and radars are tiny tables read whole, once per operation, on first use.
-	sources func() (map[string]domain.Source, error)
+	sources func() (map[string]store.Source, error)
 	radars  func() (map[string]*domain.Radar, error)
 }
 
@@ -71,9 +73,12 @@ func withLoaders(ctx context.Context, s *store.Store, o LoaderOptions, onBatch f
 		dataloader.WithWait[entityKey, *entityResult](o.Wait), dataloader.WithBatchCapacity[entityKey, *entityResult](o.BatchCapacity))
 	l.assessments = dataloader.NewBatchedLoader(l.readAssessmentBatch,
 		dataloader.WithWait[entityKey, []*store.Assessment](o.Wait), dataloader.WithBatchCapacity[entityKey, []*store.Assessment](o.BatchCapacity))
-	l.sources = sync.OnceValues(func() (map[string]domain.Source, error) {
+	l.histories = dataloader.NewBatchedLoader(l.readHistoryBatch,
+		dataloader.WithWait[historyKey, *knowledge.Page[store.Change]](o.Wait),
+		dataloader.WithBatchCapacity[historyKey, *knowledge.Page[store.Change]](o.BatchCapacity))
+	l.sources = sync.OnceValues(func() (map[string]store.Source, error) {
 		list, err := s.Sources()
-		m := make(map[string]domain.Source, len(list))
+		m := make(map[string]store.Source, len(list))
 		for _, src := range list {
 			m[src.Slug] = src
 		}
@@ -308,4 +313,43 @@ func loadEdgePage(ctx context.Context, parent any, k edgeKey) (*edgeResult, erro
 func loadAssessments(ctx context.Context, parent any, id store.ID) ([]*store.Assessment, error) {
 	l := loadersFrom(ctx)
 	return loadOne(ctx, l, parent, l.assessments, func(sig string) entityKey { return entityKey{id: id, sig: sig} })
+}
+
+// historyKey asks for one page of one record's history.
+type historyKey struct {
+	record store.RecordKey
+	first  int
+	after  string
+	sig    string
+}
+
+func (l *loaders) readHistoryBatch(ctx context.Context, keys []historyKey) []*dataloader.Result[*knowledge.Page[store.Change]] {
+	l.onBatch("histories", len(keys))
+	if err := ctx.Err(); err != nil {
+		return failAll[*knowledge.Page[store.Change]](len(keys), err)
+	}
+	reqs := make([]knowledge.HistoryRequest, len(keys))
+	for i, k := range keys {
+		first := k.first
+		reqs[i] = knowledge.HistoryRequest{Record: k.record, Window: knowledge.Window{First: &first}}
+		if k.after != "" {
+			after := k.after
+			reqs[i].Window.After = &after
+		}
+	}
+	pages, err := knowledge.New(l.store).Histories(ctx, reqs)
+	if err != nil {
+		return failAll[*knowledge.Page[store.Change]](len(keys), err)
+	}
+	out := make([]*dataloader.Result[*knowledge.Page[store.Change]], len(keys))
+	for i := range keys {
+		out[i] = &dataloader.Result[*knowledge.Page[store.Change]]{Data: pages[i]}
+	}
+	return out
+}
+
+// loadHistory loads one page of a record's history for a field of parent.
+func loadHistory(ctx context.Context, parent any, k historyKey) (*knowledge.Page[store.Change], error) {
+	l := loadersFrom(ctx)
+	return loadOne(ctx, l, parent, l.histories, func(sig string) historyKey { k.sig = sig; return k })
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/graph/model"
@@ -22,6 +23,40 @@ func (r *assessmentResolver) Radar(ctx context.Context, obj *model.Assessment) (
 
 func (r *assessmentResolver) Entity(ctx context.Context, obj *model.Assessment) (model.Entity, error) {
 	return endEntity(ctx, obj.Entity, obj.Assessment.EntityID)
+}
+
+func (r *assessmentResolver) History(ctx context.Context, obj *model.Assessment, first *int, after *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, obj, store.AssessmentKey(obj.Assessment.Radar, obj.Assessment.Edition, obj.Assessment.Entity), first, after)
+}
+
+func (r *changeResolver) ChangeSet(ctx context.Context, obj *model.Change) (*model.ChangeSet, error) {
+	if obj.Set != nil {
+		return changeSetOf(obj.Set), nil
+	}
+	cs, err := r.kb().ChangeSet(ctx, obj.Change.Version)
+	if err != nil {
+		return nil, err
+	}
+	return changeSetOf(cs), nil
+}
+
+func (r *changeSetResolver) Reverts(ctx context.Context, obj *model.ChangeSet) (*model.ChangeSet, error) {
+	if obj.Set.Reverts == 0 {
+		return nil, nil
+	}
+	cs, err := r.kb().ChangeSet(ctx, obj.Set.Reverts)
+	if err != nil {
+		return nil, err
+	}
+	return changeSetOf(cs), nil
+}
+
+func (r *changeSetResolver) Changes(ctx context.Context, obj *model.ChangeSet, first *int, after *string) (*model.ChangeConnection, error) {
+	page, err := r.kb().ChangesOf(ctx, obj.Set.Version, knowledge.Window{First: first, After: after})
+	if err != nil {
+		return nil, err
+	}
+	return r.changeConnection(ctx, page)
 }
 
 func (r *citationResolver) Source(ctx context.Context, obj *model.Citation) (*model.Source, error) {
@@ -61,6 +96,213 @@ func (r *citationResolver) Excerpt(ctx context.Context, obj *model.Citation) (*s
 		return &p, nil
 	}
 	return nil, nil
+}
+
+func (r *mutationResolver) CreateEntity(ctx context.Context, input model.CreateEntityInput) (*model.CreateEntityPayload, error) {
+	by, err := author(ctx, &input.Reason)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := r.curator().CreateEntity(ctx, by, entityOfInput(&input))
+	if err != nil {
+		return nil, err
+	}
+	e, err := r.entityNow(ctx, input.Slug)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateEntityPayload{ClientMutationID: input.ClientMutationID, Entity: e, ChangeSet: changeSetOf(cs)}, nil
+}
+
+func (r *mutationResolver) UpdateEntity(ctx context.Context, input model.UpdateEntityInput) (*model.UpdateEntityPayload, error) {
+	by, err := author(ctx, &input.Reason)
+	if err != nil {
+		return nil, err
+	}
+	slug, err := r.entitySlug(ctx, input.ID, input.Slug)
+	if err != nil {
+		return nil, err
+	}
+	rev, err := revisionOf(&input.Revision)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := r.curator().UpdateEntity(ctx, by, slug, rev, patchOf(&input))
+	if err != nil {
+		return nil, err
+	}
+	e, err := r.entityNow(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateEntityPayload{ClientMutationID: input.ClientMutationID, Entity: e, ChangeSet: changeSetOf(cs)}, nil
+}
+
+func (r *mutationResolver) ArchiveEntity(ctx context.Context, input model.ArchiveEntityInput) (*model.ArchiveEntityPayload, error) {
+	by, err := author(ctx, &input.Reason)
+	if err != nil {
+		return nil, err
+	}
+	slug, err := r.entitySlug(ctx, input.ID, input.Slug)
+	if err != nil {
+		return nil, err
+	}
+	rev, err := revisionOf(&input.Revision)
+	if err != nil {
+		return nil, err
+	}
+	before, err := r.entityNow(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := r.curator().ArchiveEntity(ctx, by, slug, rev)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ArchiveEntityPayload{ClientMutationID: input.ClientMutationID, ArchivedID: model.EntityGlobalID(before.(entityObject).Stored()), ChangeSet: changeSetOf(cs)}, nil
+}
+
+func (r *mutationResolver) Relate(ctx context.Context, input model.RelateInput) (*model.RelatePayload, error) {
+	by, err := author(ctx, &input.Reason)
+	if err != nil {
+		return nil, err
+	}
+	kind := model.StoreRelKind(input.Kind)
+	rel := domain.Relationship{From: input.From, Kind: kind, To: input.To, Rationale: input.Rationale, Citations: citationsOf(input.Citations)}
+	cs, err := r.curator().Relate(ctx, by, rel)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.relationshipNow(ctx, input.From, kind, input.To)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RelatePayload{ClientMutationID: input.ClientMutationID, Relationship: out, ChangeSet: changeSetOf(cs)}, nil
+}
+
+func (r *mutationResolver) Unrelate(ctx context.Context, input model.UnrelateInput) (*model.UnrelatePayload, error) {
+	by, err := author(ctx, &input.Reason)
+	if err != nil {
+		return nil, err
+	}
+	rev, err := revisionOf(input.Revision)
+	if err != nil {
+		return nil, err
+	}
+	rel, err := r.relationshipOf(ctx, input.ID)
+	if err != nil {
+		return nil, err
+	}
+	if rel == nil {
+		return nil, notFound("nothing has the ID %q", input.ID)
+	}
+	if rel.Derived {
+		return nil, badInput("%s %s %s is written by an entity's field: change that entity instead", rel.From, rel.Kind, rel.To)
+	}
+	cs, err := r.curator().Unrelate(ctx, by, rel.From, rel.Kind, rel.To, rev)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UnrelatePayload{ClientMutationID: input.ClientMutationID, ArchivedID: model.RelationshipGlobalID(rel.ID), ChangeSet: changeSetOf(cs)}, nil
+}
+
+func (r *mutationResolver) Assess(ctx context.Context, input model.AssessInput) (*model.AssessPayload, error) {
+	by, err := author(ctx, &input.Reason)
+	if err != nil {
+		return nil, err
+	}
+	rev, err := revisionOf(input.Revision)
+	if err != nil {
+		return nil, err
+	}
+	a := domain.Assessment{Radar: input.Radar, Edition: string(input.Edition), Entity: input.Entity, Quadrant: input.Quadrant,
+		Ring: input.Ring, Rationale: input.Rationale, Citations: citationsOf(input.Citations)}
+	cs, err := r.curator().Assess(ctx, by, a, rev)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.assessmentNow(ctx, a.Radar, a.Edition, a.Entity)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AssessPayload{ClientMutationID: input.ClientMutationID, Assessment: out, ChangeSet: changeSetOf(cs)}, nil
+}
+
+func (r *mutationResolver) AddSource(ctx context.Context, input model.AddSourceInput) (*model.AddSourcePayload, error) {
+	by, err := author(ctx, &input.Reason)
+	if err != nil {
+		return nil, err
+	}
+	src := domain.Source{Slug: input.Slug, Title: input.Title, Publisher: deref(input.Publisher)}
+	if input.Published != nil {
+		src.Published = string(*input.Published)
+	}
+	cs, err := r.curator().AddSource(ctx, by, src)
+	if err != nil {
+		return nil, err
+	}
+	sources, err := r.Store.Sources()
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sources {
+		if s.Slug == src.Slug {
+			return &model.AddSourcePayload{ClientMutationID: input.ClientMutationID, Source: &model.Source{Source: s}, ChangeSet: changeSetOf(cs)}, nil
+		}
+	}
+	return nil, notFound("the source %q is gone", src.Slug)
+}
+
+func (r *mutationResolver) AddCitation(ctx context.Context, input model.AddCitationInput) (*model.AddCitationPayload, error) {
+	by, err := author(ctx, &input.Reason)
+	if err != nil {
+		return nil, err
+	}
+	rev, err := revisionOf(&input.Revision)
+	if err != nil {
+		return nil, err
+	}
+	key, err := r.recordKeyOf(ctx, &input.ID, nil)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := r.curator().AddCitation(ctx, by, key, rev, citationOf(input.Citation))
+	if err != nil {
+		return nil, err
+	}
+	var node model.Node
+	if key.Kind == store.RecordEntity {
+		e, err := r.entityNow(ctx, key.Key)
+		if err != nil {
+			return nil, err
+		}
+		node = e.(model.Node)
+	} else {
+		from, kind, to, _ := store.ParseRelationshipKey(key.Key)
+		if node, err = r.relationshipNow(ctx, from, kind, to); err != nil {
+			return nil, err
+		}
+	}
+	return &model.AddCitationPayload{ClientMutationID: input.ClientMutationID, Node: node, ChangeSet: changeSetOf(cs)}, nil
+}
+
+func (r *mutationResolver) Revert(ctx context.Context, input model.RevertInput) (*model.RevertPayload, error) {
+	by, err := author(ctx, input.Reason)
+	if err != nil {
+		return nil, err
+	}
+	if input.Version < 1 {
+		return nil, badInput("version is 1 or more, got %d", input.Version)
+	}
+	cs, err := r.curator().Revert(ctx, by, uint64(input.Version))
+	if err != nil {
+		return nil, err
+	}
+	return &model.RevertPayload{ClientMutationID: input.ClientMutationID, ChangeSet: changeSetOf(cs)}, nil
+}
+
+func (r *organizationResolver) History(ctx context.Context, obj *model.Organization, first *int, after *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), first, after)
 }
 
 func (r *organizationResolver) Relationships(ctx context.Context, obj *model.Organization, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
@@ -262,6 +504,58 @@ func (r *queryResolver) Radars(ctx context.Context, first *int, after *string) (
 	return conn, nil
 }
 
+func (r *queryResolver) Changes(ctx context.Context, filter *model.ChangeFilter, first *int, after *string) (*model.ChangeConnection, error) {
+	q, err := changeQuery(filter)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.kb().Changes(ctx, q, knowledge.Window{First: first, After: after})
+	if err != nil {
+		return nil, err
+	}
+	return r.changeConnection(ctx, page)
+}
+
+func (r *queryResolver) ChangeSet(ctx context.Context, version int) (*model.ChangeSet, error) {
+	if version < 1 {
+		return nil, badInput("version is 1 or more, got %d", version)
+	}
+	cs, err := r.kb().ChangeSet(ctx, uint64(version))
+	if err != nil {
+		return nil, err
+	}
+	return changeSetOf(cs), nil
+}
+
+func (r *queryResolver) DataVersion(ctx context.Context) (int, error) {
+	return int(r.Store.Version()), nil
+}
+
+func (r *queryResolver) RecordAsOf(ctx context.Context, id *string, slug *string, version *int, at *model.DateTime) (*model.Change, error) {
+	key, err := r.recordKeyOf(ctx, id, slug)
+	if err != nil {
+		return nil, err
+	}
+	var v uint64
+	var t time.Time
+	switch {
+	case (version == nil) == (at == nil):
+		return nil, badInput("give either version or at")
+	case version != nil:
+		if *version < 1 {
+			return nil, badInput("version is 1 or more, got %d", *version)
+		}
+		v = uint64(*version)
+	default:
+		t = time.Time(*at)
+	}
+	ch, err := r.kb().RecordAsOf(ctx, key, v, t)
+	if err != nil || ch == nil {
+		return nil, err
+	}
+	return &model.Change{Change: *ch}, nil
+}
+
 func (r *queryResolver) Sources(ctx context.Context, first *int, after *string) (*model.SourceConnection, error) {
 	sources, err := loadersFrom(ctx).sources()
 	if err != nil {
@@ -283,6 +577,23 @@ func (r *radarResolver) Entries(ctx context.Context, obj *model.Radar, edition *
 	return r.radarEntries(ctx, *obj, edition, quadrant, ring, first, after, last, before)
 }
 
+func (r *relationshipResolver) History(ctx context.Context, obj *model.Relationship, first *int, after *string) (*model.ChangeConnection, error) {
+	rel := obj.Relationship
+	if rel.Derived {
+		// A derived relationship changes with the entity whose field writes it.
+		owner := rel.From
+		if rel.Kind == domain.RelHasBenefit || rel.Kind == domain.RelHasChallenge {
+			owner = rel.To
+		}
+		return r.history(ctx, obj, store.EntityKey(owner), first, after)
+	}
+	return r.history(ctx, obj, store.RelationshipKey(rel.From, rel.Kind, rel.To), first, after)
+}
+
+func (r *skillResolver) History(ctx context.Context, obj *model.Skill, first *int, after *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), first, after)
+}
+
 func (r *skillResolver) Relationships(ctx context.Context, obj *model.Skill, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
 	return relationships(ctx, obj, direction, kinds, first, after, last, before)
 }
@@ -297,6 +608,14 @@ func (r *skillResolver) RequiredBy(ctx context.Context, obj *model.Skill, first 
 		return nil, err
 	}
 	return entityConn(p), nil
+}
+
+func (r *sourceResolver) History(ctx context.Context, obj *model.Source, first *int, after *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, obj, store.RecordKey{Kind: store.RecordSource, Key: obj.Source.Slug}, first, after)
+}
+
+func (r *technologyResolver) History(ctx context.Context, obj *model.Technology, first *int, after *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), first, after)
 }
 
 func (r *technologyResolver) Relationships(ctx context.Context, obj *model.Technology, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
@@ -368,6 +687,10 @@ func (r *technologyResolver) Implementations(ctx context.Context, obj *model.Tec
 	return technologyConn(p), nil
 }
 
+func (r *tradeoffResolver) History(ctx context.Context, obj *model.Tradeoff, first *int, after *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), first, after)
+}
+
 func (r *tradeoffResolver) Relationships(ctx context.Context, obj *model.Tradeoff, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
 	return relationships(ctx, obj, direction, kinds, first, after, last, before)
 }
@@ -390,6 +713,10 @@ func (r *tradeoffResolver) AddressedBy(ctx context.Context, obj *model.Tradeoff,
 		return nil, err
 	}
 	return entityConn(p), nil
+}
+
+func (r *trendResolver) History(ctx context.Context, obj *model.Trend, first *int, after *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), first, after)
 }
 
 func (r *trendResolver) Relationships(ctx context.Context, obj *model.Trend, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
@@ -453,6 +780,10 @@ func (r *trendResolver) UseCases(ctx context.Context, obj *model.Trend, first *i
 	return useCaseConn(p), nil
 }
 
+func (r *useCaseResolver) History(ctx context.Context, obj *model.UseCase, first *int, after *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), first, after)
+}
+
 func (r *useCaseResolver) Relationships(ctx context.Context, obj *model.UseCase, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
 	return relationships(ctx, obj, direction, kinds, first, after, last, before)
 }
@@ -471,7 +802,13 @@ func (r *useCaseResolver) UsedBy(ctx context.Context, obj *model.UseCase, first 
 
 func (r *Resolver) Assessment() AssessmentResolver { return &assessmentResolver{r} }
 
+func (r *Resolver) Change() ChangeResolver { return &changeResolver{r} }
+
+func (r *Resolver) ChangeSet() ChangeSetResolver { return &changeSetResolver{r} }
+
 func (r *Resolver) Citation() CitationResolver { return &citationResolver{r} }
+
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Organization() OrganizationResolver { return &organizationResolver{r} }
 
@@ -479,7 +816,11 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) Radar() RadarResolver { return &radarResolver{r} }
 
+func (r *Resolver) Relationship() RelationshipResolver { return &relationshipResolver{r} }
+
 func (r *Resolver) Skill() SkillResolver { return &skillResolver{r} }
+
+func (r *Resolver) Source() SourceResolver { return &sourceResolver{r} }
 
 func (r *Resolver) Technology() TechnologyResolver { return &technologyResolver{r} }
 
@@ -491,11 +832,16 @@ func (r *Resolver) UseCase() UseCaseResolver { return &useCaseResolver{r} }
 
 type (
 	assessmentResolver   struct{ *Resolver }
+	changeResolver       struct{ *Resolver }
+	changeSetResolver    struct{ *Resolver }
 	citationResolver     struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
 	organizationResolver struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	radarResolver        struct{ *Resolver }
+	relationshipResolver struct{ *Resolver }
 	skillResolver        struct{ *Resolver }
+	sourceResolver       struct{ *Resolver }
 	technologyResolver   struct{ *Resolver }
 	tradeoffResolver     struct{ *Resolver }
 	trendResolver        struct{ *Resolver }

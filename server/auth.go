@@ -11,15 +11,37 @@ import (
 	"github.com/trendgraph/trendgraph/graph"
 )
 
+// Token is an accepted bearer token: its secret, the name the audit trail records for the
+// changes made with it (never the secret), and what it allows.
+type Token struct {
+	Name   string
+	Secret string
+	Scopes []graph.Scope
+}
+
+// ReadTokens makes read-only tokens of secrets, each named by a digest of its secret.
+func ReadTokens(secrets ...string) []Token {
+	out := make([]Token, 0, len(secrets))
+	for _, s := range secrets {
+		d := sha256.Sum256([]byte(s))
+		out = append(out, Token{Name: "token-" + hex.EncodeToString(d[:4]), Secret: s, Scopes: []graph.Scope{graph.ScopeRead}})
+	}
+	return out
+}
+
 // tokenSet holds bearer tokens as digests, compared in constant time.
-type tokenSet struct{ digests [][32]byte }
+type tokenSet struct {
+	digests [][32]byte
+	callers []graph.Caller
+}
 
 // newTokenSet keeps the digests of tokens, ignoring blank ones.
-func newTokenSet(tokens []string) *tokenSet {
+func newTokenSet(tokens []Token) *tokenSet {
 	ts := &tokenSet{}
 	for _, t := range tokens {
-		if t = strings.TrimSpace(t); t != "" {
-			ts.digests = append(ts.digests, sha256.Sum256([]byte(t)))
+		if secret := strings.TrimSpace(t.Secret); secret != "" {
+			ts.digests = append(ts.digests, sha256.Sum256([]byte(secret)))
+			ts.callers = append(ts.callers, graph.Caller{Name: t.Name, Scopes: t.Scopes})
 		}
 	}
 	return ts
@@ -28,12 +50,23 @@ func newTokenSet(tokens []string) *tokenSet {
 // valid compares the presented token with every known one, without stopping early, so the
 // time taken says nothing about which or how much matched.
 func (ts *tokenSet) valid(token string) bool {
+	_, ok := ts.caller(token)
+	return ok
+}
+
+// caller returns who the token belongs to.
+func (ts *tokenSet) caller(token string) (graph.Caller, bool) {
 	d := sha256.Sum256([]byte(token))
-	ok := 0
-	for _, known := range ts.digests {
-		ok |= subtle.ConstantTimeCompare(d[:], known[:])
+	found := -1
+	for i, known := range ts.digests {
+		if subtle.ConstantTimeCompare(d[:], known[:]) == 1 {
+			found = i
+		}
 	}
-	return ok == 1
+	if found < 0 {
+		return graph.Caller{}, false
+	}
+	return ts.callers[found], true
 }
 
 // bearer extracts the token of an Authorization: Bearer header.
@@ -59,14 +92,19 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			return
 		}
 		info := requestInfoFrom(r.Context())
-		if token, ok := bearer(r); ok && s.tokens.valid(token) {
+		caller, authed := graph.Caller{}, false
+		if token, ok := bearer(r); ok {
+			caller, authed = s.tokens.caller(token)
+		}
+		if authed {
 			if info != nil {
-				d := sha256.Sum256([]byte(token))
+				d := sha256.Sum256([]byte(caller.Name))
 				info.mu.Lock()
 				info.authed = true
 				info.tokenScope = hex.EncodeToString(d[:8])
 				info.mu.Unlock()
 			}
+			r = r.WithContext(graph.WithCaller(r.Context(), caller))
 		} else if s.cfg.RequireAuth {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="trendgraph"`)
 			s.reject(w, r, http.StatusUnauthorized, graph.CodeUnauthenticated, "auth", "a valid bearer token is required")

@@ -80,7 +80,7 @@ func TestResponseCacheInvalidatedByImport(t *testing.T) {
 
 // One caller's answer never reaches another: the token is part of the key.
 func TestResponseCacheKeepsScopesApart(t *testing.T) {
-	h := newHandler(t, newStore(t), func(c *Config) { c.Tokens = []string{"token-a", "token-b"} })
+	h := newHandler(t, newStore(t), func(c *Config) { c.Tokens = ReadTokens("token-a", "token-b") })
 	q := `{ trends { totalCount } }`
 	post(h, q, nil, map[string]string{"Authorization": "Bearer token-a"})
 	post(h, q, nil, map[string]string{"Authorization": "Bearer token-b"})
@@ -148,7 +148,7 @@ func TestHTTPCaching(t *testing.T) {
 		t.Fatalf("persisted query: %d %v %s", pq.status, pq.header, pq.body)
 	}
 	// Authenticated answers are private.
-	authed := newHandler(t, st, func(c *Config) { c.Tokens = []string{"t"} })
+	authed := newHandler(t, st, func(c *Config) { c.Tokens = ReadTokens("t") })
 	if r := do(authed, http.MethodGet, url, nil, map[string]string{"Authorization": "Bearer t"}); r.header.Get("Cache-Control") != "private, max-age=60" {
 		t.Fatalf("authenticated Cache-Control: %q", r.header.Get("Cache-Control"))
 	}

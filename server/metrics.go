@@ -122,7 +122,7 @@ func (s *Server) newMetricsHandler() http.Handler {
 		return s.observe("metrics", h)
 	}
 	// Its own token set: an API token does not open the metrics, nor the metrics token the API.
-	token := newTokenSet([]string{s.cfg.MetricsToken})
+	token := newTokenSet(ReadTokens(s.cfg.MetricsToken))
 	return s.observe("metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if t, ok := bearer(r); !ok || !token.valid(t) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="trendgraph metrics"`)

@@ -52,7 +52,7 @@ func TestLogOperationName(t *testing.T) {
 
 // Issue 10 item 6: /metrics was open to anyone who could reach the API.
 func TestMetricsToken(t *testing.T) {
-	h := newHandler(t, newStore(t), func(c *Config) { c.MetricsToken = "scrape-secret"; c.Tokens = []string{"api-token"} })
+	h := newHandler(t, newStore(t), func(c *Config) { c.MetricsToken = "scrape-secret"; c.Tokens = ReadTokens("api-token") })
 	for name, headers := range map[string]map[string]string{
 		"no token":     nil,
 		"wrong token":  {"Authorization": "Bearer scrape-secreT"},

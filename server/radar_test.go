@@ -244,7 +244,7 @@ func TestRadarViewsIgnorePublicLimits(t *testing.T) {
 		})
 	}
 	// Authentication still guards the views.
-	h := newHandler(t, st, func(c *Config) { c.RequireAuth = true; c.Tokens = []string{"t0ken"} })
+	h := newHandler(t, st, func(c *Config) { c.RequireAuth = true; c.Tokens = ReadTokens("t0ken") })
 	if r := do(h, http.MethodGet, "/radar/backend-2026.json", nil, nil); r.status != http.StatusUnauthorized {
 		t.Fatalf("without a token: %d", r.status)
 	}

@@ -61,8 +61,9 @@ type Config struct {
 
 	// CORSOrigins lists the origins allowed to call the API from a browser; none by default.
 	CORSOrigins []string
-	// Tokens are the accepted bearer tokens; RequireAuth demands one on every GraphQL request.
-	Tokens      []string
+	// Tokens are the accepted bearer tokens (see ReadTokens for read-only ones); RequireAuth
+	// demands one on every GraphQL request. Mutations need a token with the write scope.
+	Tokens      []Token
 	RequireAuth bool
 
 	// PlaygroundPersistHeaders lets the playground keep request headers (tokens) in the

@@ -389,7 +389,7 @@ func TestIntrospectionSwitch(t *testing.T) {
 	if r := do(off, http.MethodGet, "/schema.graphql", nil, nil); r.status != 404 {
 		t.Fatalf("the SDL is served while introspection is off: %d", r.status)
 	}
-	withToken := newHandler(t, st, func(c *Config) { c.Introspection, c.Tokens = false, []string{"s3cret"} })
+	withToken := newHandler(t, st, func(c *Config) { c.Introspection, c.Tokens = false, ReadTokens("s3cret") })
 	if r := do(withToken, http.MethodGet, "/schema.graphql", nil, map[string]string{"Authorization": "Bearer s3cret"}); r.status != 200 {
 		t.Fatalf("the SDL is refused to a caller with a token: %d", r.status)
 	}
@@ -401,7 +401,7 @@ func TestIntrospectionSwitch(t *testing.T) {
 
 func TestAuth(t *testing.T) {
 	st := newStore(t)
-	h := newHandler(t, st, func(c *Config) { c.Tokens = []string{"s3cret-token"}; c.RequireAuth = true })
+	h := newHandler(t, st, func(c *Config) { c.Tokens = ReadTokens("s3cret-token"); c.RequireAuth = true })
 	q := `{ trends { totalCount } }`
 	if r := post(h, q, nil, nil); r.status != 401 || r.code(t) != "UNAUTHENTICATED" || !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer") {
 		t.Fatalf("no token: %d %s", r.status, r.body)
@@ -419,7 +419,7 @@ func TestAuth(t *testing.T) {
 	// Tokens never reach the log.
 	var logs bytes.Buffer
 	logged := newHandler(t, st, func(c *Config) {
-		c.Tokens = []string{"s3cret-token"}
+		c.Tokens = ReadTokens("s3cret-token")
 		c.Log = slog.New(slog.NewJSONHandler(&logs, nil))
 	})
 	post(logged, q, map[string]any{"secretVar": "hunter2"}, map[string]string{"Authorization": "Bearer s3cret-token"})

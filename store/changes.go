@@ -208,6 +208,29 @@ func step(c *bolt.Cursor, back bool) ([]byte, []byte) {
 	return c.Next()
 }
 
+// ChangeSetsAt returns the change sets of many versions in one read transaction, aligned with
+// versions; nil where a version has none.
+func (s *Store) ChangeSetsAt(ctx context.Context, versions []uint64) ([]*ChangeSet, error) {
+	out := make([]*ChangeSet, len(versions))
+	err := s.viewCtx(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketChangeSets)
+		for i, version := range versions {
+			if v := b.Get(u64(version)); v != nil {
+				cs, err := decode[ChangeSet](v, "change set")
+				if err != nil {
+					return err
+				}
+				out[i] = cs
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read change sets: %w", err)
+	}
+	return out, nil
+}
+
 // ChangeSetAt returns the change set of a version, or nil.
 func (s *Store) ChangeSetAt(ctx context.Context, version uint64) (*ChangeSet, error) {
 	var cs *ChangeSet
@@ -263,14 +286,51 @@ type ChangeFilter struct {
 	// changes of entities of this type. Zero values keep all.
 	Actor      string
 	EntityType domain.EntityType
+	// Before, when set, starts after the change of that version and sequence (exclusive):
+	// where the previous page ended.
+	Before *ChangeRef
+}
+
+// ChangeRef names one change: its change set's version and its sequence in the set.
+type ChangeRef struct {
+	Version uint64
+	Seq     uint32
 }
 
 // Changes returns the changes matching f, newest first, at most limit, and whether more follow.
 func (s *Store) Changes(ctx context.Context, f ChangeFilter, limit int) ([]Change, bool, error) {
-	var out []Change
-	more := false
+	outs, more, err := s.ChangesMany(ctx, []ChangeFilter{f}, []int{limit})
+	if err != nil {
+		return nil, false, err
+	}
+	return outs[0], more[0], nil
+}
+
+// ChangesMany is Changes for many filters (the histories of many records, say), each with its
+// limit, in one read transaction.
+func (s *Store) ChangesMany(ctx context.Context, fs []ChangeFilter, limits []int) ([][]Change, []bool, error) {
+	outs, mores := make([][]Change, len(fs)), make([]bool, len(fs))
 	steps := stepper{ctx: ctx}
 	err := s.viewCtx(ctx, func(tx *bolt.Tx) error {
+		for i := range fs {
+			var err error
+			outs[i], mores[i], err = changesTx(tx, &steps, fs[i], limits[i])
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("read changes: %w", err)
+	}
+	return outs, mores, nil
+}
+
+func changesTx(tx *bolt.Tx, steps *stepper, f ChangeFilter, limit int) ([]Change, bool, error) {
+	var out []Change
+	more := false
+	err := func() error {
 		var idx *bolt.Bucket
 		var prefix []byte
 		switch {
@@ -320,15 +380,32 @@ func (s *Store) Changes(ctx context.Context, f ChangeFilter, limit int) ([]Chang
 		if f.MaxVersion == 0 {
 			maxRef = changeRef(^uint64(0), ^uint32(0))
 		}
+		if f.Before != nil {
+			ref := ChangeRef{f.Before.Version, f.Before.Seq - 1}
+			if f.Before.Seq == 0 {
+				ref = ChangeRef{f.Before.Version - 1, ^uint32(0)}
+			}
+			if f.Before.Version == 0 && f.Before.Seq == 0 {
+				return nil // nothing comes before the first change
+			}
+			if r := changeRef(ref.Version, ref.Seq); bytes.Compare(r, maxRef) < 0 {
+				maxRef = r
+			}
+		}
 		var c *bolt.Cursor
 		if idx == nil {
 			c = changes.Cursor()
 		} else {
 			c = idx.Cursor()
 		}
-		k, v := c.Seek(cat(prefix, maxRef))
+		// Seek finds the first key at or past the newest wanted; the walk starts one back
+		// unless it landed exactly on it.
+		target := cat(prefix, maxRef)
+		k, v := c.Seek(target)
 		if k == nil {
 			k, v = c.Last()
+		} else if !bytes.Equal(k, target) {
+			k, v = c.Prev()
 		}
 		for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
 			if err := steps.step(); err != nil {
@@ -347,11 +424,8 @@ func (s *Store) Changes(ctx context.Context, f ChangeFilter, limit int) ([]Chang
 			}
 		}
 		return nil
-	})
-	if err != nil {
-		return nil, false, fmt.Errorf("read changes: %w", err)
-	}
-	return out, more, nil
+	}()
+	return out, more, err
 }
 
 // RecordAsOf returns a record's curated JSON as of a data version (the After of its newest

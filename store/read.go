@@ -215,11 +215,11 @@ func (s *Store) RelationshipsByID(ctx context.Context, ids []ID) ([]*Relationshi
 }
 
 // Sources returns every source, by slug.
-func (s *Store) Sources() ([]domain.Source, error) {
-	var out []domain.Source
+func (s *Store) Sources() ([]Source, error) {
+	var out []Source
 	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSources).ForEach(func(_, v []byte) error {
-			src, err := decode[domain.Source](v, "source")
+			src, err := decode[Source](v, "source")
 			if err != nil {
 				return err
 			}

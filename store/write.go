@@ -377,7 +377,7 @@ func (w *writer) entity(i int, op *Op, key RecordKey) error {
 	}
 	if old != nil {
 		if op.Action != Archive && old.Type != op.Entity.Type {
-			w.problem(i, key, "type", "%q is a %s: an entity's type cannot change (archive it and create another)", key.Key, old.Type)
+			w.problem(i, key, "", "%q is a %s: an entity's type cannot change (archive it and create another)", key.Key, old.Type)
 			return nil
 		}
 		if err := w.removeEntity(i, old, op.Action == Archive); err != nil {

@@ -13,12 +13,15 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"regexp"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/graph"
 	"github.com/trendgraph/trendgraph/server"
 	"github.com/trendgraph/trendgraph/store"
 )
@@ -397,8 +400,8 @@ func playgroundURL(addr net.Addr) string {
 	return "http://" + net.JoinHostPort(host, port) + "/"
 }
 
-// openForServing opens the database read-only, so that backups can run beside the server;
-// a missing database is first created from the embedded dataset.
+// openForServing opens the database read-write, for mutations (backups, exports and imports
+// then go through the server); a missing database is first created from the embedded dataset.
 func openForServing(ctx context.Context, path string, log *slog.Logger) (*store.Store, error) {
 	// Lstat: a dangling link is not missing, and Open refuses it.
 	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
@@ -411,7 +414,11 @@ func openForServing(ctx context.Context, path string, log *slog.Logger) (*store.
 		}
 		log.Info("created the database from the embedded dataset", "db", path)
 	}
-	return openExisting(path)
+	s, err := store.Open(path, store.Config{})
+	if err != nil && strings.Contains(err.Error(), "locked by another process") {
+		return nil, fmt.Errorf("%w: another process holds it (a running server, an import or a backup): stop it, or point this one at another file", err)
+	}
+	return s, err
 }
 
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
@@ -439,10 +446,12 @@ func splitList(s string) []string {
 	return out
 }
 
-// loadTokens reads bearer tokens from a file (one per line, # comments) and a comma-separated
-// list. Tokens are never logged.
-func loadTokens(file, list string) ([]string, error) {
-	tokens := splitList(list)
+// loadTokens reads bearer tokens from a file and a comma-separated list of read-only secrets.
+// A line of the file is a secret alone (a read-only token), or "NAME SCOPES SECRET": the name
+// the audit trail records, scopes among read, write and admin joined by commas (write implies
+// read, admin both), and the secret. '#' starts a comment line. Secrets are never logged.
+func loadTokens(file, list string) ([]server.Token, error) {
+	tokens := server.ReadTokens(splitList(list)...)
 	if file == "" {
 		return tokens, nil
 	}
@@ -452,14 +461,50 @@ func loadTokens(file, list string) ([]string, error) {
 	}
 	defer fh.Close()
 	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
+	names := map[string]int{}
+	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
-		if line != "" && !strings.HasPrefix(line, "#") {
-			tokens = append(tokens, line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
 		}
+		fields := strings.Fields(line)
+		switch len(fields) {
+		case 1:
+			tokens = append(tokens, server.ReadTokens(fields[0])...)
+			continue
+		case 3:
+		default:
+			return nil, fmt.Errorf("read tokens %s:%d: want a secret alone or NAME SCOPES SECRET, got %d fields", file, n, len(fields))
+		}
+		name, scopes, secret := fields[0], fields[1], fields[2]
+		if !tokenNameRe.MatchString(name) {
+			return nil, fmt.Errorf("read tokens %s:%d: name %q: use 1 to 64 letters, digits, '.', '_', '@' or '-'", file, n, name)
+		}
+		if first, dup := names[name]; dup {
+			return nil, fmt.Errorf("read tokens %s:%d: name %q is already used on line %d", file, n, name, first)
+		}
+		names[name] = n
+		t := server.Token{Name: name, Secret: secret}
+		for _, sc := range strings.Split(scopes, ",") {
+			switch graph.Scope(sc) {
+			case graph.ScopeAdmin:
+				t.Scopes = append(t.Scopes, graph.ScopeAdmin, graph.ScopeWrite, graph.ScopeRead)
+			case graph.ScopeWrite:
+				t.Scopes = append(t.Scopes, graph.ScopeWrite, graph.ScopeRead)
+			case graph.ScopeRead:
+				t.Scopes = append(t.Scopes, graph.ScopeRead)
+			default:
+				return nil, fmt.Errorf("read tokens %s:%d: unknown scope %q: use read, write or admin", file, n, sc)
+			}
+		}
+		slices.Sort(t.Scopes)
+		t.Scopes = slices.Compact(t.Scopes)
+		tokens = append(tokens, t)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read tokens %s: %w", file, err)
 	}
 	return tokens, nil
 }
+
+var tokenNameRe = regexp.MustCompile(`^[A-Za-z0-9._@-]{1,64}$`)

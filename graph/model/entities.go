@@ -34,6 +34,15 @@ func (e Ent) Tags() []string { return nonNil(e.Entity.Tags) }
 // Citations are the passages the entity rests on.
 func (e Ent) Citations() []*Citation { return Citations(e.Entity.Citations) }
 
+// Revision counts the entity's changes, 1 at creation.
+func (e Ent) Revision() int { return int(e.Entity.Meta.Revision) }
+
+// CreatedAt is when the entity was created.
+func (e Ent) CreatedAt() DateTime { return DateTime(e.Entity.Meta.CreatedAt) }
+
+// UpdatedAt is when the entity last changed.
+func (e Ent) UpdatedAt() DateTime { return DateTime(e.Entity.Meta.UpdatedAt) }
+
 // Aliases are the entity's other names, never nil.
 func (e Ent) Aliases() []string { return nonNil(e.Entity.Aliases) }
 

@@ -54,6 +54,11 @@ func ParseGlobalID(id string) (typeName, key string, err error) {
 			return "", "", ErrBadID
 		}
 	case typeName == "Source" || typeName == "Radar":
+	case typeName == "ChangeSet":
+		// A data version, in decimal without leading zeros.
+		if v, err := strconv.ParseUint(key, 10, 64); err != nil || strconv.FormatUint(v, 10) != key || v == 0 {
+			return "", "", ErrBadID
+		}
 	default:
 		return "", "", ErrBadID
 	}

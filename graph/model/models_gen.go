@@ -21,6 +21,114 @@ type Node interface {
 	IsNode()
 }
 
+// The input of addCitation.
+type AddCitationInput struct {
+	// Echoed in the payload.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// Why, for the audit trail.
+	Reason string `json:"reason"`
+	// The global ID of an entity or a listed relationship.
+	ID string `json:"id"`
+	// The revision the change is based on.
+	Revision int `json:"revision"`
+	// The passage to cite.
+	Citation *CitationInput `json:"citation"`
+}
+
+// The result of addCitation.
+type AddCitationPayload struct {
+	// The input's clientMutationId.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The entity or relationship as it is now.
+	Node Node `json:"node"`
+	// The change set that added the citation.
+	ChangeSet *ChangeSet `json:"changeSet"`
+}
+
+// The input of addSource.
+type AddSourceInput struct {
+	// Echoed in the payload.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// Why, for the audit trail.
+	Reason string `json:"reason"`
+	// A stable identifier.
+	Slug string `json:"slug"`
+	// The document's title.
+	Title string `json:"title"`
+	// Who published it.
+	Publisher *string `json:"publisher,omitempty"`
+	// When it was published.
+	Published *Date `json:"published,omitempty"`
+}
+
+// The result of addSource.
+type AddSourcePayload struct {
+	// The input's clientMutationId.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The source added.
+	Source *Source `json:"source"`
+	// The change set that added it.
+	ChangeSet *ChangeSet `json:"changeSet"`
+}
+
+// The input of archiveEntity: name the entity by `id` or `slug`.
+type ArchiveEntityInput struct {
+	// Echoed in the payload.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// Why, for the audit trail.
+	Reason string `json:"reason"`
+	// The entity's global ID.
+	ID *string `json:"id,omitempty"`
+	// The entity's slug (instead of id).
+	Slug *string `json:"slug,omitempty"`
+	// The revision the archive is based on.
+	Revision int `json:"revision"`
+}
+
+// The result of archiveEntity.
+type ArchiveEntityPayload struct {
+	// The input's clientMutationId.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The global ID of the entity archived.
+	ArchivedID string `json:"archivedId"`
+	// The change set that archived it, with its relationships and assessments.
+	ChangeSet *ChangeSet `json:"changeSet"`
+}
+
+// The input of assess.
+type AssessInput struct {
+	// Echoed in the payload.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// Why, for the audit trail.
+	Reason string `json:"reason"`
+	// The radar's slug.
+	Radar string `json:"radar"`
+	// The edition's date.
+	Edition Date `json:"edition"`
+	// The slug of the entity placed: a technology or a trend.
+	Entity string `json:"entity"`
+	// The quadrant's slug.
+	Quadrant string `json:"quadrant"`
+	// The ring's slug.
+	Ring string `json:"ring"`
+	// Why it is placed there, in your own words.
+	Rationale string `json:"rationale"`
+	// The passages it rests on: at least one.
+	Citations []*CitationInput `json:"citations"`
+	// Left out to place an entity not yet assessed at this edition; the assessment's revision to change one.
+	Revision *int `json:"revision,omitempty"`
+}
+
+// The result of assess.
+type AssessPayload struct {
+	// The input's clientMutationId.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The assessment as it is now.
+	Assessment *Assessment `json:"assessment"`
+	// The change set that made it.
+	ChangeSet *ChangeSet `json:"changeSet"`
+}
+
 // A page of radar assessments.
 type AssessmentConnection struct {
 	// The page's items with their cursors.
@@ -37,6 +145,50 @@ type AssessmentEdge struct {
 	Cursor string `json:"cursor"`
 	// The item.
 	Node *Assessment `json:"node"`
+}
+
+// A page of changes.
+type ChangeConnection struct {
+	// The page's items with their cursors.
+	Edges []*ChangeEdge `json:"edges"`
+	// Pagination state.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A change in a page.
+type ChangeEdge struct {
+	// The item's cursor.
+	Cursor string `json:"cursor"`
+	// The item.
+	Node *Change `json:"node"`
+}
+
+// Which changes to list. Every field given must hold.
+type ChangeFilter struct {
+	// Only changes of this data version or later.
+	SinceVersion *int `json:"sinceVersion,omitempty"`
+	// Only changes of this data version or earlier.
+	UntilVersion *int `json:"untilVersion,omitempty"`
+	// Only changes committed at or after this time.
+	Since *DateTime `json:"since,omitempty"`
+	// Only changes committed at or before this time.
+	Until *DateTime `json:"until,omitempty"`
+	// Only changes made by this actor (a token's name).
+	Actor *string `json:"actor,omitempty"`
+	// Only changes of entities of this type.
+	EntityType *EntityType `json:"entityType,omitempty"`
+	// Only changes touching this entity (by slug): its own, its relationships' and its assessments'.
+	Entity *string `json:"entity,omitempty"`
+}
+
+// A passage of a source, as a mutation cites it.
+type CitationInput struct {
+	// The source's slug. Default: the default source.
+	Source *string `json:"source,omitempty"`
+	// The heading of the section, exactly as in the source.
+	Section string `json:"section"`
+	// The paragraph within the section, counting from 1.
+	Paragraph int `json:"paragraph"`
 }
 
 // A related entity in a comparison.
@@ -73,6 +225,54 @@ type Comparison struct {
 	Neighbors []*ComparedNeighbor `json:"neighbors"`
 	// Each compared entity's placement on every radar, at its latest edition.
 	Assessments []*Assessment `json:"assessments"`
+}
+
+// The input of createEntity. Fields that do not apply to the type must be left out.
+type CreateEntityInput struct {
+	// Echoed in the payload, for clients that match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// Why, for the audit trail.
+	Reason string `json:"reason"`
+	// The entity's type.
+	Type EntityType `json:"type"`
+	// A stable identifier: lower-case words of a-z and 0-9 joined by '-', unique across entities.
+	Slug string `json:"slug"`
+	// The display name.
+	Name string `json:"name"`
+	// What it is, in a sentence or two, in your own words.
+	Summary string `json:"summary"`
+	// Other names.
+	Aliases []string `json:"aliases,omitempty"`
+	// Topic tags, lower-case slugs.
+	Tags []string `json:"tags,omitempty"`
+	// A trend's status.
+	Status *TrendStatus `json:"status,omitempty"`
+	// A trend's broader trend (slug).
+	Parent *string `json:"parent,omitempty"`
+	// A technology's kind.
+	Kind *TechnologyKind `json:"kind,omitempty"`
+	// A technology's organization (slug).
+	Vendor *string `json:"vendor,omitempty"`
+	// A technology's lifecycle stage.
+	Lifecycle *Lifecycle `json:"lifecycle,omitempty"`
+	// The trends a technology is part of (slugs).
+	Trends []string `json:"trends,omitempty"`
+	// A tradeoff's type.
+	TradeoffType *TradeoffType `json:"tradeoffType,omitempty"`
+	// What a tradeoff applies to (slugs).
+	AppliesTo []string `json:"appliesTo,omitempty"`
+	// The passages it rests on: at least one.
+	Citations []*CitationInput `json:"citations"`
+}
+
+// The result of createEntity.
+type CreateEntityPayload struct {
+	// The input's clientMutationId.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The entity created.
+	Entity Entity `json:"entity"`
+	// The change set that created it.
+	ChangeSet *ChangeSet `json:"changeSet"`
 }
 
 // A dated publication of a radar.
@@ -168,6 +368,14 @@ type Facets struct {
 	Tags []*FacetCount `json:"tags"`
 	// Counts by radar ring at each radar's latest edition, as `radar/ring`.
 	Rings []*FacetCount `json:"rings"`
+}
+
+// Curation. Every mutation takes one input object with a `reason` (kept in the audit trail with the
+// name of the token used) and an optional `clientMutationId` echoed in its payload. Each commits
+// one change set, or nothing: bad input fails with BAD_USER_INPUT listing every problem with its
+// field (`extensions.problems`), a stale `revision` with CONFLICT (`extensions.currentRevision`).
+// Mutations need a token with the `write` scope.
+type Mutation struct {
 }
 
 // The entities around one entity, and the relationships among them.
@@ -274,6 +482,34 @@ type RadarEdge struct {
 	Node *Radar `json:"node"`
 }
 
+// The input of relate.
+type RelateInput struct {
+	// Echoed in the payload.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// Why, for the audit trail.
+	Reason string `json:"reason"`
+	// The slug of the entity it starts from.
+	From string `json:"from"`
+	// The kind of relationship: read as `from KIND to`.
+	Kind RelationshipKind `json:"kind"`
+	// The slug of the entity it points to.
+	To string `json:"to"`
+	// Why the relationship holds, in a sentence of your own.
+	Rationale string `json:"rationale"`
+	// The passages it rests on: at least one.
+	Citations []*CitationInput `json:"citations"`
+}
+
+// The result of relate.
+type RelatePayload struct {
+	// The input's clientMutationId.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The relationship created.
+	Relationship *Relationship `json:"relationship"`
+	// The change set that created it.
+	ChangeSet *ChangeSet `json:"changeSet"`
+}
+
 // A page of an entity's relationships, outgoing first, then by kind.
 type RelationshipConnection struct {
 	// The page's items with their cursors and the entity at the other end.
@@ -294,6 +530,24 @@ type RelationshipEdge struct {
 	Direction Direction `json:"direction"`
 	// The entity at the other end.
 	Other Entity `json:"other"`
+}
+
+// The input of revert.
+type RevertInput struct {
+	// Echoed in the payload.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// Why, for the audit trail. Default: `revert change set N`.
+	Reason *string `json:"reason,omitempty"`
+	// The data version of the change set to revert.
+	Version int `json:"version"`
+}
+
+// The result of revert.
+type RevertPayload struct {
+	// The input's clientMutationId.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The change set that reverted it.
+	ChangeSet *ChangeSet `json:"changeSet"`
 }
 
 // A ring of a radar.
@@ -436,6 +690,79 @@ type TrendEdge struct {
 	Node *Trend `json:"node"`
 }
 
+// The input of unrelate.
+type UnrelateInput struct {
+	// Echoed in the payload.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// Why, for the audit trail.
+	Reason string `json:"reason"`
+	// The relationship's global ID.
+	ID string `json:"id"`
+	// The revision the change is based on. Default: whatever it is.
+	Revision *int `json:"revision,omitempty"`
+}
+
+// The result of unrelate.
+type UnrelatePayload struct {
+	// The input's clientMutationId.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The global ID of the relationship archived.
+	ArchivedID string `json:"archivedId"`
+	// The change set that archived it.
+	ChangeSet *ChangeSet `json:"changeSet"`
+}
+
+// The input of updateEntity: name the entity by `id` or `slug`, and the revision you read. A field
+// left out stays as it is; an empty string clears `parent` or `vendor`, an empty list clears a list.
+type UpdateEntityInput struct {
+	// Echoed in the payload.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// Why, for the audit trail.
+	Reason string `json:"reason"`
+	// The entity's global ID.
+	ID *string `json:"id,omitempty"`
+	// The entity's slug (instead of id).
+	Slug *string `json:"slug,omitempty"`
+	// The revision the change is based on. If the entity has changed since, the update fails with CONFLICT.
+	Revision int `json:"revision"`
+	// The display name.
+	Name *string `json:"name,omitempty"`
+	// What it is, in your own words.
+	Summary *string `json:"summary,omitempty"`
+	// Other names.
+	Aliases []string `json:"aliases,omitempty"`
+	// Topic tags.
+	Tags []string `json:"tags,omitempty"`
+	// A trend's status.
+	Status *TrendStatus `json:"status,omitempty"`
+	// A trend's broader trend (slug).
+	Parent *string `json:"parent,omitempty"`
+	// A technology's kind.
+	Kind *TechnologyKind `json:"kind,omitempty"`
+	// A technology's organization (slug).
+	Vendor *string `json:"vendor,omitempty"`
+	// A technology's lifecycle stage.
+	Lifecycle *Lifecycle `json:"lifecycle,omitempty"`
+	// The trends a technology is part of (slugs).
+	Trends []string `json:"trends,omitempty"`
+	// A tradeoff's type.
+	TradeoffType *TradeoffType `json:"tradeoffType,omitempty"`
+	// What a tradeoff applies to (slugs).
+	AppliesTo []string `json:"appliesTo,omitempty"`
+	// The passages it rests on, replacing the current ones.
+	Citations []*CitationInput `json:"citations,omitempty"`
+}
+
+// The result of updateEntity.
+type UpdateEntityPayload struct {
+	// The input's clientMutationId.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The entity as it is now.
+	Entity Entity `json:"entity"`
+	// The change set that changed it.
+	ChangeSet *ChangeSet `json:"changeSet"`
+}
+
 // A page of use cases.
 type UseCaseConnection struct {
 	// The page's items with their cursors.
@@ -454,6 +781,67 @@ type UseCaseEdge struct {
 	Cursor string `json:"cursor"`
 	// The item.
 	Node *UseCase `json:"node"`
+}
+
+// What a change did to its record.
+type ChangeAction string
+
+const (
+	// The record was created.
+	ChangeActionCreated ChangeAction = "CREATED"
+	// The record was changed.
+	ChangeActionUpdated ChangeAction = "UPDATED"
+	// The record was archived: taken out of the live graph. Its history stays readable.
+	ChangeActionArchived ChangeAction = "ARCHIVED"
+)
+
+var AllChangeAction = []ChangeAction{
+	ChangeActionCreated,
+	ChangeActionUpdated,
+	ChangeActionArchived,
+}
+
+func (e ChangeAction) IsValid() bool {
+	switch e {
+	case ChangeActionCreated, ChangeActionUpdated, ChangeActionArchived:
+		return true
+	}
+	return false
+}
+
+func (e ChangeAction) String() string {
+	return string(e)
+}
+
+func (e *ChangeAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChangeAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChangeAction", str)
+	}
+	return nil
+}
+
+func (e ChangeAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChangeAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChangeAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Which end of a relationship an entity is on.
@@ -826,6 +1214,73 @@ func (e *OrderDirection) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrderDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The kinds of curated record that change.
+type RecordKind string
+
+const (
+	// A source document.
+	RecordKindSource RecordKind = "SOURCE"
+	// A radar's definition.
+	RecordKindRadar RecordKind = "RADAR"
+	// An entity of any type.
+	RecordKindEntity RecordKind = "ENTITY"
+	// A listed relationship (derived ones change with the entity whose field writes them).
+	RecordKindRelationship RecordKind = "RELATIONSHIP"
+	// A radar assessment.
+	RecordKindAssessment RecordKind = "ASSESSMENT"
+)
+
+var AllRecordKind = []RecordKind{
+	RecordKindSource,
+	RecordKindRadar,
+	RecordKindEntity,
+	RecordKindRelationship,
+	RecordKindAssessment,
+}
+
+func (e RecordKind) IsValid() bool {
+	switch e {
+	case RecordKindSource, RecordKindRadar, RecordKindEntity, RecordKindRelationship, RecordKindAssessment:
+		return true
+	}
+	return false
+}
+
+func (e RecordKind) String() string {
+	return string(e)
+}
+
+func (e *RecordKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RecordKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RecordKind", str)
+	}
+	return nil
+}
+
+func (e RecordKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RecordKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RecordKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -84,6 +84,15 @@ func (r Relationship) To() Entity {
 // Citations are the passages the relationship rests on.
 func (r Relationship) Citations() []*Citation { return Citations(r.Relationship.Citations) }
 
+// Revision counts the relationship's changes; a derived one has its entity's.
+func (r Relationship) Revision() int { return int(r.Relationship.Meta.Revision) }
+
+// CreatedAt is when the relationship was created.
+func (r Relationship) CreatedAt() DateTime { return DateTime(r.Relationship.Meta.CreatedAt) }
+
+// UpdatedAt is when the relationship last changed.
+func (r Relationship) UpdatedAt() DateTime { return DateTime(r.Relationship.Meta.UpdatedAt) }
+
 // Derived says whether the relationship comes from an entity's own fields.
 func (r Relationship) Derived() bool { return r.Relationship.Derived }
 
@@ -99,7 +108,16 @@ func StoreRelKind(k RelationshipKind) domain.RelKind {
 }
 
 // Source is a source document.
-type Source struct{ Source domain.Source }
+type Source struct{ Source store.Source }
+
+// Revision counts the source's changes.
+func (s Source) Revision() int { return int(s.Source.Meta.Revision) }
+
+// CreatedAt is when the source was added.
+func (s Source) CreatedAt() DateTime { return DateTime(s.Source.Meta.CreatedAt) }
+
+// UpdatedAt is when the source last changed.
+func (s Source) UpdatedAt() DateTime { return DateTime(s.Source.Meta.UpdatedAt) }
 
 // IsNode marks Source as a Node.
 func (Source) IsNode() {}
@@ -296,3 +314,12 @@ func (a Assessment) Citations() []*Citation { return Citations(a.Assessment.Cita
 
 // Rationale is null when empty.
 func (a Assessment) Rationale() *string { return optional(a.Assessment.Rationale) }
+
+// Revision counts the assessment's changes.
+func (a Assessment) Revision() int { return int(a.Assessment.Meta.Revision) }
+
+// CreatedAt is when the assessment was made.
+func (a Assessment) CreatedAt() DateTime { return DateTime(a.Assessment.Meta.CreatedAt) }
+
+// UpdatedAt is when the assessment last changed.
+func (a Assessment) UpdatedAt() DateTime { return DateTime(a.Assessment.Meta.UpdatedAt) }
