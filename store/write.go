@@ -402,7 +402,9 @@ func (w *writer) entity(i int, op *Op, key RecordKey) error {
 	}
 	w.putEntities = append(w.putEntities, rec)
 	e := rec.Entity
-	w.checks = append(w.checks, check{i, key, func(l dataset.Lookup, t map[string]*dataset.SourceText) dataset.Problems { return dataset.ValidateEntity(l, t, &e) }})
+	w.checks = append(w.checks, check{i, key, func(l dataset.Lookup, t map[string]*dataset.SourceText) dataset.Problems {
+		return dataset.ValidateEntity(l, t, &e)
+	}})
 	var before *domain.Entity
 	if old != nil {
 		before = &old.Entity
@@ -550,7 +552,9 @@ func (w *writer) relationship(i int, op *Op, key RecordKey) error {
 	if err := w.put(relEntries(rec, w.typeOf(r.From), w.typeOf(r.To))); err != nil {
 		return err
 	}
-	w.checks = append(w.checks, check{i, key, func(l dataset.Lookup, t map[string]*dataset.SourceText) dataset.Problems { return dataset.ValidateRelationship(l, t, &rel) }})
+	w.checks = append(w.checks, check{i, key, func(l dataset.Lookup, t map[string]*dataset.SourceText) dataset.Problems {
+		return dataset.ValidateRelationship(l, t, &rel)
+	}})
 	w.logChange(key, 0, rec.Meta.Revision, before, &rel)
 	return nil
 }
@@ -607,7 +611,9 @@ func (w *writer) assessment(i int, op *Op, key RecordKey) error {
 		return err
 	}
 	after := *a
-	w.checks = append(w.checks, check{i, key, func(l dataset.Lookup, t map[string]*dataset.SourceText) dataset.Problems { return dataset.ValidateAssessment(l, t, &after) }})
+	w.checks = append(w.checks, check{i, key, func(l dataset.Lookup, t map[string]*dataset.SourceText) dataset.Problems {
+		return dataset.ValidateAssessment(l, t, &after)
+	}})
 	w.logChange(key, 0, rec.Meta.Revision, before, &after)
 	return nil
 }
@@ -632,7 +638,9 @@ func (w *writer) source(i int, op *Op, key RecordKey) error {
 	}
 	rec := &Source{Source: *op.Source, Meta: w.meta(oldMeta)}
 	src := rec.Source
-	w.checks = append(w.checks, check{i, key, func(dataset.Lookup, map[string]*dataset.SourceText) dataset.Problems { return dataset.ValidateSource(&src) }})
+	w.checks = append(w.checks, check{i, key, func(dataset.Lookup, map[string]*dataset.SourceText) dataset.Problems {
+		return dataset.ValidateSource(&src)
+	}})
 	w.logChange(key, 0, rec.Meta.Revision, before, &src)
 	return w.put(sourceEntries(rec))
 }
