@@ -5,6 +5,7 @@
 package domain
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -83,6 +84,27 @@ func (t EntityType) String() string {
 		return info.Name
 	}
 	return "unknown"
+}
+
+// MarshalText names the type in JSON ("technology", "use-case"), so that stored records and
+// the change log read without a table.
+func (t EntityType) MarshalText() ([]byte, error) {
+	if _, ok := t.Info(); !ok {
+		return nil, fmt.Errorf("unknown entity type %d", uint8(t))
+	}
+	return []byte(strings.ReplaceAll(t.String(), " ", "-")), nil
+}
+
+// UnmarshalText reads a type as MarshalText writes it.
+func (t *EntityType) UnmarshalText(b []byte) error {
+	name := strings.ReplaceAll(string(b), "-", " ")
+	for _, info := range entityTypeTable {
+		if info.Name == name {
+			*t = info.Type
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown entity type %q", b)
 }
 
 // Citation points at one passage of a source: a section (its heading) and a paragraph in it.
@@ -179,6 +201,24 @@ func (k RelKind) String() string {
 		}
 	}
 	return "unknown"
+}
+
+// MarshalText names the kind in JSON as the data files do ("part_of").
+func (k RelKind) MarshalText() ([]byte, error) {
+	if k.String() == "unknown" {
+		return nil, fmt.Errorf("unknown relationship kind %d", uint8(k))
+	}
+	return []byte(k.String()), nil
+}
+
+// UnmarshalText reads a kind as MarshalText writes it.
+func (k *RelKind) UnmarshalText(b []byte) error {
+	kind, ok := ParseRelKind(string(b))
+	if !ok {
+		return fmt.Errorf("unknown relationship kind %q", b)
+	}
+	*k = kind
+	return nil
 }
 
 // ParseRelKind maps a data-file name to its kind.

@@ -4892,7 +4892,7 @@ type Change {
   revision: Int!
   "The top-level fields whose values differ between before and after, by their names in ` + "`" + `before` + "`" + ` and ` + "`" + `after` + "`" + `."
   changedFields: [String!]!
-  "The record before the change, as a dataset file writes it (JSON); null for a record created."
+  "The record before the change, as JSON: a dataset record's fields, an entity's ` + "`" + `type` + "`" + ` and a relationship's ` + "`" + `kind` + "`" + ` by name (` + "`" + `technology` + "`" + `, ` + "`" + `part_of` + "`" + `); null for a record created."
   before: JSON
   "The record after the change; null for a record archived."
   after: JSON

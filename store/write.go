@@ -319,11 +319,12 @@ func admit(op *Op, key RecordKey, cur *Meta) error {
 // logChange records a record's change in the change set.
 func (w *writer) logChange(key RecordKey, t domain.EntityType, revision uint64, before, after any) {
 	c := Change{Record: key, EntityType: t, Revision: revision}
-	if before != nil {
-		c.Before = mustJSON(before)
+	// A nil record pointer in an interface is not nil: it encodes as null.
+	if b := mustJSON(before); string(b) != "null" {
+		c.Before = b
 	}
-	if after != nil {
-		c.After = mustJSON(after)
+	if a := mustJSON(after); string(a) != "null" {
+		c.After = a
 	}
 	w.log.add(c)
 }
@@ -332,6 +333,17 @@ func (w *writer) do(i int, op *Op) error {
 	key := op.Key()
 	if op.Action == Archive && w.archived[key] {
 		return nil // archived already with its entity
+	}
+	// Records with no type or kind cannot even be encoded: refuse them before anything else.
+	if op.Entity != nil && op.Action != Archive {
+		if _, ok := op.Entity.Type.Info(); !ok {
+			w.problem(i, key, "type", "unknown entity type %d", uint8(op.Entity.Type))
+			return nil
+		}
+	}
+	if op.Relationship != nil && op.Relationship.Kind.String() == "unknown" {
+		w.problem(i, key, "kind", "unknown relationship kind %d", uint8(op.Relationship.Kind))
+		return nil
 	}
 	switch {
 	case op.Entity != nil:
