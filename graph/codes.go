@@ -16,6 +16,10 @@ const (
 	CodeConflict = "CONFLICT"
 	// CodeForbidden refuses an operation the caller's token has no scope for.
 	CodeForbidden = "FORBIDDEN"
+	// CodeSubscriberTooSlow ends a subscription whose client fell a whole buffer behind.
+	CodeSubscriberTooSlow = "SUBSCRIBER_TOO_SLOW"
+	// CodeTooManySubscribers refuses a subscription past the server's bound.
+	CodeTooManySubscribers = "TOO_MANY_SUBSCRIBERS"
 	// CodeTimeout answers a request cancelled or run past its time limit.
 	CodeTimeout = "TIMEOUT"
 	// CodeUnauthenticated refuses a request without a valid bearer token where one is required

@@ -39,6 +39,7 @@ type ResolverRoot interface {
 	Relationship() RelationshipResolver
 	Skill() SkillResolver
 	Source() SourceResolver
+	Subscription() SubscriptionResolver
 	Technology() TechnologyResolver
 	Tradeoff() TradeoffResolver
 	Trend() TrendResolver
@@ -442,6 +443,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Subscription struct {
+		Changes func(childComplexity int, since *int) int
+	}
+
 	Technology struct {
 		Aliases         func(childComplexity int) int
 		Alternatives    func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -671,6 +676,9 @@ type SkillResolver interface {
 }
 type SourceResolver interface {
 	History(ctx context.Context, obj *model.Source, first *int, after *string) (*model.ChangeConnection, error)
+}
+type SubscriptionResolver interface {
+	Changes(ctx context.Context, since *int) (<-chan *model.ChangeSet, error)
 }
 type TechnologyResolver interface {
 	History(ctx context.Context, obj *model.Technology, first *int, after *string) (*model.ChangeConnection, error)
@@ -2496,6 +2504,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SourceEdge.Node(childComplexity), true
 
+	case "Subscription.changes":
+		if e.ComplexityRoot.Subscription.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["since"].(*int)), true
+
 	case "Technology.aliases":
 		if e.ComplexityRoot.Technology.Aliases == nil {
 			break
@@ -3287,6 +3307,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -3320,6 +3357,7 @@ benefits and challenges, and how they all relate. Every fact cites the passage o
 schema {
   query: Query
   mutation: Mutation
+  subscription: Subscription
 }
 
 "A calendar date, written YYYY-MM-DD."
@@ -5245,6 +5283,23 @@ type RevertPayload {
   clientMutationId: String
   "The change set that reverted it."
   changeSet: ChangeSet!
+}
+
+"""
+Live updates, over GraphQL over SSE or the graphql-transport-ws WebSocket protocol, with the same
+tokens, limits and CORS rules as queries.
+"""
+type Subscription {
+  """
+  Every change set as it commits, oldest first. With ` + "`" + `since` + "`" + `, first every change set after that
+  version, so a client that reconnects with the last version it received misses nothing. A
+  subscriber that falls a whole buffer behind is dropped with the error SUBSCRIBER_TOO_SLOW (resume
+  from the last version received); past the server's bound on subscribers, TOO_MANY_SUBSCRIBERS.
+  """
+  changes(
+    "The last data version the client has seen. Default: the newest, so only what commits next."
+    since: Int
+  ): ChangeSet!
 }
 `, BuiltIn: false},
 }
@@ -7715,6 +7770,20 @@ func (ec *executionContext) field_Source_history_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
 	return args, nil
 }
 
@@ -16178,6 +16247,50 @@ func (ec *executionContext) fieldContext_SourceEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_changes(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["since"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeSet) graphql.Marshaler {
+			return ec.marshalNChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeSet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeSet(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Technology_id(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24309,6 +24422,26 @@ func (ec *executionContext) _SourceEdge(ctx context.Context, sel ast.SelectionSe
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "changes":
+		return ec._Subscription_changes(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var technologyImplementors = []string{"Technology", "Node", "Entity"}

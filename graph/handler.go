@@ -11,6 +11,7 @@ import (
 
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/internal/bytelru"
+	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -32,6 +33,9 @@ type Options struct {
 	// limit. The server refuses larger filters before execution; this refuses them again for
 	// callers that run the executor in-process.
 	MaxFilterSize int
+	// MaxSubscribers bounds the change-feed subscriptions at once, SubscriberBuffer the change
+	// sets each may have unread before it is dropped (0: see knowledge.NewFeed).
+	MaxSubscribers, SubscriberBuffer int
 }
 
 // The parsed-document cache is bounded by bytes: clients choose what they send, and a few
@@ -58,7 +62,8 @@ func NewExecutor(s *store.Store, o Options) *handler.Server {
 	if o.QueryCacheBytes <= 0 {
 		o.QueryCacheBytes = DocumentCacheBytes
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: s, Texts: o.Texts, Log: o.Log, MaxFilterSize: o.MaxFilterSize}}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: s, Texts: o.Texts, Log: o.Log, MaxFilterSize: o.MaxFilterSize,
+		Feed: knowledge.NewFeed(s, o.MaxSubscribers, o.SubscriberBuffer)}}))
 	// Without a cache every request is parsed and validated again.
 	srv.SetQueryCache(bytelru.NewStrings(o.QueryCacheBytes, astBytesPerByte*MaxCachedDocumentBytes,
 		func(query string, _ *ast.QueryDocument) int64 { return astBytesPerByte * int64(len(query)) }))

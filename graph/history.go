@@ -2,8 +2,10 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/trendgraph/trendgraph/graph/model"
 	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
@@ -119,4 +121,39 @@ func (r *Resolver) recordKeyOf(ctx context.Context, id, slug *string) (store.Rec
 		return store.RecordKey{Kind: store.RecordSource, Key: k}, nil
 	}
 	return store.RecordKey{}, badInput("%q names neither an entity, a relationship nor a source", *id)
+}
+
+// followChanges streams change sets to a subscription. When the feed drops a slow subscriber
+// the stream ends with SUBSCRIBER_TOO_SLOW, so the client knows to resume from its last version.
+func (r *Resolver) followChanges(ctx context.Context, since *int) (<-chan *model.ChangeSet, error) {
+	var from *uint64
+	if since != nil {
+		if *since < 0 {
+			return nil, badInput("since is 0 or more, got %d", *since)
+		}
+		v := uint64(*since)
+		from = &v
+	}
+	sets, stop, err := r.Feed.Follow(ctx, from)
+	if errors.Is(err, knowledge.ErrTooManyFollowers) {
+		return nil, &userError{code: CodeTooManySubscribers, msg: err.Error()}
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *model.ChangeSet)
+	go func() {
+		defer close(out)
+		for cs := range sets {
+			select {
+			case out <- changeSetOf(cs):
+			case <-ctx.Done():
+				return
+			}
+		}
+		if errors.Is(*stop, knowledge.ErrTooSlow) {
+			graphql.AddError(ctx, &userError{code: CodeSubscriberTooSlow, msg: knowledge.ErrTooSlow.Error()})
+		}
+	}()
+	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -17,4 +18,6 @@ type Resolver struct {
 	Log   *slog.Logger
 	// MaxFilterSize is the largest FilterSize a filter argument may have; 0 means no limit.
 	MaxFilterSize int
+	// Feed hands out the change log to subscriptions.
+	Feed *knowledge.Feed
 }

@@ -614,6 +614,10 @@ func (r *sourceResolver) History(ctx context.Context, obj *model.Source, first *
 	return r.history(ctx, obj, store.RecordKey{Kind: store.RecordSource, Key: obj.Source.Slug}, first, after)
 }
 
+func (r *subscriptionResolver) Changes(ctx context.Context, since *int) (<-chan *model.ChangeSet, error) {
+	return r.followChanges(ctx, since)
+}
+
 func (r *technologyResolver) History(ctx context.Context, obj *model.Technology, first *int, after *string) (*model.ChangeConnection, error) {
 	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), first, after)
 }
@@ -822,6 +826,8 @@ func (r *Resolver) Skill() SkillResolver { return &skillResolver{r} }
 
 func (r *Resolver) Source() SourceResolver { return &sourceResolver{r} }
 
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
 func (r *Resolver) Technology() TechnologyResolver { return &technologyResolver{r} }
 
 func (r *Resolver) Tradeoff() TradeoffResolver { return &tradeoffResolver{r} }
@@ -842,6 +848,7 @@ type (
 	relationshipResolver struct{ *Resolver }
 	skillResolver        struct{ *Resolver }
 	sourceResolver       struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
 	technologyResolver   struct{ *Resolver }
 	tradeoffResolver     struct{ *Resolver }
 	trendResolver        struct{ *Resolver }

@@ -630,6 +630,11 @@ type SourceEdge struct {
 	Node *Source `json:"node"`
 }
 
+// Live updates, over GraphQL over SSE or the graphql-transport-ws WebSocket protocol, with the same
+// tokens, limits and CORS rules as queries.
+type Subscription struct {
+}
+
 // A page of technologies.
 type TechnologyConnection struct {
 	// The page's items with their cursors.
