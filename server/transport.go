@@ -194,9 +194,10 @@ func (t transport) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 	}
 	// HTTP caches keep only complete answers: a passing error (a timeout, an APQ miss before
 	// registration) must not stick in a CDN.
-	res := result{status: http.StatusOK, body: b, etag: etagOf(b), httpCacheable: (r.Method == http.MethodGet || byHash) && len(resp.Errors) == 0}
+	isQuery := op != nil && op.Operation == ast.Query
+	res := result{status: http.StatusOK, body: b, etag: etagOf(b), httpCacheable: (r.Method == http.MethodGet || byHash) && isQuery && len(resp.Errors) == 0}
 	// Only complete answers of queries are kept: an error may be passing (a timeout, say).
-	if cacheable && len(resp.Errors) == 0 && op != nil && op.Operation == ast.Query {
+	if cacheable && len(resp.Errors) == 0 && isQuery {
 		t.cache.put(&cachedResponse{key: key, body: b, etag: res.etag, opName: op.Name, opType: string(op.Operation)})
 	}
 	return res
