@@ -23,7 +23,7 @@ test: lint check-generated check-data compat conformance browser tsclient fuzz-b
 # Fuzz targets as package:target; each keeps its seed corpus in testdata/fuzz (crashers found
 # land there and rerun as regression tests in every `go test`).
 FUZZ_TARGETS := server:FuzzGraphQLEndpoint server:FuzzResponseCacheMatchesUncached dataset:FuzzLoadAndValidate store:FuzzTokenize \
-	graph:FuzzGlobalID knowledge:FuzzCursor graph:FuzzEntityFilter
+	graph:FuzzGlobalID knowledge:FuzzCursor graph:FuzzEntityFilter graph:FuzzCreateEntity
 FUZZTIME ?= 60s
 
 ## fuzz: run every fuzz target for FUZZTIME (default 60s each).

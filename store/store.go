@@ -37,6 +37,11 @@ type Config struct {
 	// RecordCacheSize bounds the decoded entities, and separately the decoded relationships,
 	// kept in memory; negative switches the cache off.
 	RecordCacheSize int
+	// BatchDelay is how long a write waits for others to share its transaction (see Apply);
+	// zero means the default.
+	BatchDelay time.Duration
+	// NoSync skips fsync at commit. Only for tests and fuzzing: a crash may lose commits.
+	NoSync bool
 }
 
 // DefaultConfig returns the options used when a Config field is zero.
@@ -47,6 +52,9 @@ func DefaultConfig() Config {
 		// Address space only; pages are loaded as they are read. Covers the 1M-relationship
 		// synthetic dataset without a remap.
 		InitialMmapSize: 1 << 30,
+		// Group commits: concurrent writers share a transaction and its fsync. A short window,
+		// because a lone curator should not wait for company.
+		BatchDelay: 2 * time.Millisecond,
 		// The whole curated dataset many times over; a few hundred MB at the 100k scale.
 		RecordCacheSize: 100_000,
 	}
@@ -113,6 +121,9 @@ func Open(path string, cfg Config) (*Store, error) {
 	if cfg.RecordCacheSize == 0 {
 		cfg.RecordCacheSize = def.RecordCacheSize
 	}
+	if cfg.BatchDelay == 0 {
+		cfg.BatchDelay = def.BatchDelay
+	}
 	db, err := bolt.Open(path, 0o644, &bolt.Options{
 		ReadOnly:        cfg.ReadOnly,
 		Timeout:         cfg.Timeout,
@@ -127,9 +138,8 @@ func Open(path string, cfg Config) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	// Group commits: concurrent writers share a transaction and its fsync. A short delay,
-	// because a lone curator should not wait for company.
-	db.MaxBatchDelay = 2 * time.Millisecond
+	db.MaxBatchDelay = cfg.BatchDelay
+	db.NoSync = cfg.NoSync
 	s := &Store{db: db, path: path, changed: make(chan struct{}), filterSets: newFilterCache(filterCacheBytes), edgeLists: newEdgeListCache(edgeListCacheBytes),
 		entities: newRecordCache[Entity](cfg.RecordCacheSize), rels: newRecordCache[Relationship](cfg.RecordCacheSize)}
 	if err := s.init(cfg.ReadOnly, created); err != nil {

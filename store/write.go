@@ -187,6 +187,8 @@ type writer struct {
 	checks []check
 	// validated is set for an import, whose whole dataset was checked before.
 	validated bool
+	// badKeys are the ops whose record key is not made of slugs: never written, always refused.
+	badKeys []int
 }
 
 type check struct {
@@ -237,6 +239,13 @@ func (s *Store) apply(tx *bolt.Tx, req *ChangeRequest) (*ChangeSet, error) {
 			for _, p := range c.run(l, req.Texts) {
 				w.problems = append(w.problems, RecordProblem{Op: c.op, Record: c.record, Problem: p})
 			}
+		}
+	}
+	for _, i := range w.badKeys {
+		// The rules may find nothing wrong with a key that is merely unusual: say it anyway.
+		if !slices.ContainsFunc(w.problems, func(p RecordProblem) bool { return p.Op == i }) {
+			op := &req.Ops[i]
+			w.problem(i, op.Key(), "", "%s is not a valid record key: use lower-case words of a-z and 0-9 joined by '-'", op.Key())
 		}
 	}
 	if len(w.problems) > 0 {
@@ -343,6 +352,25 @@ func (w *writer) do(i int, op *Op) error {
 	}
 	if op.Relationship != nil && op.Relationship.Kind.String() == "unknown" {
 		w.problem(i, key, "kind", "unknown relationship kind %d", uint8(op.Relationship.Kind))
+		return nil
+	}
+	// A record whose key is no slug cannot be stored (or found): only its rules run, which
+	// say what is wrong with it and with the rest of it.
+	if op.Action != Archive && !validKey(op) {
+		w.checks = append(w.checks, check{i, key, func(l dataset.Lookup, t map[string]*dataset.SourceText) dataset.Problems {
+			switch {
+			case op.Entity != nil:
+				return dataset.ValidateEntity(l, t, op.Entity)
+			case op.Relationship != nil:
+				return dataset.ValidateRelationship(l, t, op.Relationship)
+			case op.Assessment != nil:
+				return dataset.ValidateAssessment(l, t, op.Assessment)
+			case op.Source != nil:
+				return dataset.ValidateSource(op.Source)
+			}
+			return dataset.Problems{{Msg: "invalid radar slug"}}
+		}})
+		w.badKeys = append(w.badKeys, i)
 		return nil
 	}
 	switch {
@@ -770,4 +798,23 @@ func (l *txLookup) Radar(slug string) (domain.Radar, bool) {
 		return domain.Radar{}, false
 	}
 	return r.Radar, true
+}
+
+// validKey reports whether the fields that make up an op's record key are slugs (an
+// assessment's edition a date), as every stored record's are.
+func validKey(op *Op) bool {
+	switch {
+	case op.Entity != nil:
+		return domain.ValidSlug(op.Entity.Slug)
+	case op.Source != nil:
+		return domain.ValidSlug(op.Source.Slug)
+	case op.Radar != nil:
+		return domain.ValidSlug(op.Radar.Slug)
+	case op.Relationship != nil:
+		return domain.ValidSlug(op.Relationship.From) && domain.ValidSlug(op.Relationship.To)
+	case op.Assessment != nil:
+		_, err := time.Parse("2006-01-02", op.Assessment.Edition)
+		return domain.ValidSlug(op.Assessment.Radar) && domain.ValidSlug(op.Assessment.Entity) && err == nil
+	}
+	return false
 }
