@@ -88,6 +88,8 @@ type Config struct {
 	HTTPMaxAge int
 	// Loaders tunes the per-operation loaders.
 	Loaders graph.LoaderOptions
+	// Admin configures the admin endpoints (/admin/import, export, backup and check).
+	Admin AdminConfig
 	// TracerProvider, when set, traces every request (otelhttp) with a span per operation and
 	// resolver (otelgqlgen). Spans carry the query and its variables, never headers.
 	TracerProvider trace.TracerProvider
@@ -193,6 +195,10 @@ func New(st *store.Store, cfg Config) *Server {
 		s.mux.Handle("/metrics", s.metricsHTTP)
 	}
 	s.mux.Handle("/assets/", s.observe("assets", playgroundAssets()))
+	s.mux.Handle("/admin/import", s.admin(http.MethodPost, s.serveImport))
+	s.mux.Handle("/admin/export", s.admin(http.MethodGet, s.serveExport))
+	s.mux.Handle("/admin/backup", s.admin(http.MethodGet, s.serveBackup))
+	s.mux.Handle("/admin/check", s.admin(http.MethodGet, s.serveCheck))
 	s.mux.Handle("/radar/{file}", s.observe("radar", s.cors(s.guard(http.HandlerFunc(s.serveRadar)))))
 	s.mux.Handle("/{$}", s.observe("playground", http.HandlerFunc(s.servePlayground)))
 	return s

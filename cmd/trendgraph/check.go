@@ -17,28 +17,63 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	dataPath := fs.String("data", "", "dataset file or directory (default: the embedded dataset)")
 	source := fs.String("source", e.envOr("TRENDGRAPH_SOURCE", defaultSourcePath),
 		"source text file, or directory of source texts, to check citations and wording against; empty to skip ($TRENDGRAPH_SOURCE)")
-	checkDB := fs.Bool("check-db", false, "also open --db read-only and run the database's consistency check")
+	checkDB := fs.Bool("check-db", false, "also check the database: bbolt's consistency check, and its history replayed against its data (--db read-only, or through --server)")
+	rf := e.remoteFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var rem *remote
+	if *checkDB {
+		var err error
+		if rem, err = rf.connect(e, fs); err != nil {
+			return err
+		}
 	}
 	d, texts, err := loadValid(e, *dataPath, *source, "")
 	if err != nil {
 		return err
 	}
-	if *checkDB {
-		s, err := openExisting(*db)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		if err := s.Check(); err != nil {
-			return err
-		}
+	where, version := *db, uint64(0)
+	if rem != nil {
+		where = rem.base
+		version, err = rem.checkDB(ctx, e)
+	} else if *checkDB {
+		version, err = checkFile(ctx, e, *db)
+	}
+	if err != nil {
+		return err
 	}
 	c := d.Counts()
 	fmt.Fprintf(e.stdout, "ok: %s, %d relationships (%d listed), %d assessments; citations checked against %d source texts\n",
 		c.EntitySummary(), c.Relationships, c.Listed, c.Assessments, len(texts))
+	if *checkDB {
+		fmt.Fprintf(e.stdout, "ok: database %s: consistent, and its history agrees with its data (version %d)\n", where, version)
+	}
 	return nil
+}
+
+// checkFile runs bbolt's consistency check on the database at db and replays its history
+// against its data, printing every disagreement; the error counts them.
+func checkFile(ctx context.Context, e *env, db string) (uint64, error) {
+	s, err := openExisting(db)
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	if err := s.Check(); err != nil {
+		return 0, err
+	}
+	diffs, err := s.VerifyHistory(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, d := range diffs {
+		fmt.Fprintf(e.stderr, "history: %s\n", d)
+	}
+	if len(diffs) > 0 {
+		return 0, fmt.Errorf("the database %s: its history disagrees with its data at %d records", db, len(diffs))
+	}
+	return s.Version(), nil
 }
 
 // loadValid reads the dataset at p (the embedded one when empty) and validates it against the

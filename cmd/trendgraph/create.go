@@ -22,8 +22,9 @@ func tempPrefix(path string) string {
 // createDatabase builds a database holding d under a temporary name beside path and renames it
 // into place, syncing the directory, only once it is complete: a crash leaves no database at
 // path or a whole one, never the empty or bucketless file an in-place creation leaves. An
-// existing file at path (an empty one being replaced) is replaced only by the rename.
-func createDatabase(ctx context.Context, path string, d *dataset.Dataset) (err error) {
+// existing file at path (an empty one being replaced) is replaced only by the rename. reason
+// is the change set's (may be empty).
+func createDatabase(ctx context.Context, path string, d *dataset.Dataset, reason string) (err error) {
 	dir := filepath.Dir(path)
 	removeStaleTemps(path)
 	crashpoint("create:before-temp")
@@ -40,7 +41,7 @@ func createDatabase(ctx context.Context, path string, d *dataset.Dataset) (err e
 		}
 	}()
 	crashpoint("create:temp-created")
-	if err := s.Import(ctx, d); err != nil {
+	if _, err := s.ImportChange(ctx, d, importActor, reason); err != nil {
 		_ = s.Close()
 		return fmt.Errorf("create database %s: %w", path, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/store"
@@ -17,8 +18,10 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	fs, db := e.flags("import")
 	source := fs.String("source", e.getenv("TRENDGRAPH_SOURCE"),
 		"source text file or directory: also check citations and wording against it ($TRENDGRAPH_SOURCE)")
+	reason := fs.String("reason", "", "why, for the audit trail: required with --server, recorded by an import into --db too")
+	rf := e.remoteFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: trendgraph import [flags] [PATH]\n\nPATH is a dataset file or directory (default: the embedded dataset).")
+		fmt.Fprintln(e.stderr, "usage: trendgraph import [flags] [PATH]\n\nPATH is a dataset file or directory (default: the embedded dataset).\nWith --server, the running server imports it, as one change set by the token's name.")
 		fs.PrintDefaults()
 	}
 	if err := parse(fs, args); err != nil {
@@ -27,13 +30,23 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 1 {
 		return fmt.Errorf("%w: one PATH at most", errUsage)
 	}
+	rem, err := rf.connect(e, fs)
+	if err != nil {
+		return err
+	}
+	if rem != nil && strings.TrimSpace(*reason) == "" {
+		return fmt.Errorf("%w: an import through --server needs --reason: say why, for the audit trail", errUsage)
+	}
 	d, _, err := loadValid(e, fs.Arg(0), *source, ": nothing was written")
 	if err != nil {
 		return err
 	}
+	if rem != nil {
+		return rem.importData(ctx, e, fs.Arg(0), d, strings.TrimSpace(*reason))
+	}
 	// Large imports take a while: say when the checking is over and the writing begins.
 	fmt.Fprintf(e.stderr, "valid; writing %s in one transaction\n", *db)
-	if err := importInto(ctx, e, *db, d); err != nil {
+	if err := importInto(ctx, e, *db, d, strings.TrimSpace(*reason)); err != nil {
 		return err
 	}
 	c := d.Counts()
@@ -42,23 +55,37 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func runExport(_ context.Context, e *env, args []string) error {
+func runExport(ctx context.Context, e *env, args []string) error {
 	fs, db := e.flags("export")
 	format := fs.String("format", "yaml", "yaml or json")
 	out := fs.String("o", "-", "output file; - for standard output, a device or pipe is written to, never replaced")
 	force := fs.Bool("force", false, "overwrite an existing -o file")
+	asOf := fs.String("as-of", "", "export the data as it was at a data version (from 1) or an RFC 3339 time")
+	rf := e.remoteFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *format != "yaml" && *format != "json" {
 		return fmt.Errorf("%w: unknown format %q: use yaml or json", errUsage, *format)
 	}
+	if *asOf != "" {
+		if _, _, err := asOfArg(*asOf); err != nil {
+			return err
+		}
+	}
+	rem, err := rf.connect(e, fs)
+	if err != nil {
+		return err
+	}
+	if rem != nil {
+		return rem.export(ctx, e, *format, *asOf, *out, *force)
+	}
 	s, err := openExisting(*db)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	d, err := s.Export()
+	d, err := exportFile(ctx, s, *asOf)
 	if err != nil {
 		return err
 	}
@@ -66,30 +93,51 @@ func runExport(_ context.Context, e *env, args []string) error {
 	return err
 }
 
-func runBackup(_ context.Context, e *env, args []string) error {
+// exportFile reads the database's dataset, as it was at asOf when set (see asOfArg).
+func exportFile(ctx context.Context, s *store.Store, asOf string) (*dataset.Dataset, error) {
+	if asOf == "" {
+		return s.Export()
+	}
+	version, at, err := asOfArg(asOf)
+	if err != nil {
+		return nil, err
+	}
+	if version == 0 {
+		if version, err = s.VersionAt(ctx, at); err != nil {
+			return nil, err
+		}
+		if version == 0 {
+			return nil, fmt.Errorf("the database %s held no data at %s: its first change set is later", s.Path(), asOf)
+		}
+	}
+	return s.ExportAsOf(ctx, version)
+}
+
+func runBackup(ctx context.Context, e *env, args []string) error {
 	fs, db := e.flags("backup")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: trendgraph backup [flags] FILE\n\nWrites a consistent copy of the database to FILE, also while 'serve' runs.\nFILE - is standard output; a device or pipe is written to, never replaced.")
+		fmt.Fprintln(e.stderr, "usage: trendgraph backup [flags] FILE\n\nWrites a consistent copy of the database to FILE; while 'serve' runs, through it with --server.\nFILE - is standard output; a device or pipe is written to, never replaced.")
 		fs.PrintDefaults()
 	}
 	force := fs.Bool("force", false, "overwrite an existing FILE")
+	rf := e.remoteFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: give the backup FILE", errUsage)
 	}
-	s, err := openExisting(*db)
+	rem, err := rf.connect(e, fs)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	var n int64
-	stream, err := writeOutput(e, fs.Arg(0), *force, func(w io.Writer) error {
-		var err error
-		n, err = s.Backup(w)
-		return err
-	})
+	from, n, stream := *db, int64(0), false
+	if rem != nil {
+		from = rem.base
+		n, stream, err = rem.backup(ctx, e, fs.Arg(0), *force)
+	} else {
+		n, stream, err = backupFile(e, *db, fs.Arg(0), *force)
+	}
 	if err != nil {
 		return err
 	}
@@ -97,17 +145,34 @@ func runBackup(_ context.Context, e *env, args []string) error {
 	if stream {
 		status = e.stderr // the backup itself may be on standard output
 	}
-	fmt.Fprintf(status, "backed up %s to %s (%d bytes)\n", *db, fs.Arg(0), n)
+	fmt.Fprintf(status, "backed up %s to %s (%d bytes)\n", from, fs.Arg(0), n)
 	return nil
+}
+
+// backupFile writes a consistent copy of the database at db to out.
+func backupFile(e *env, db, out string, force bool) (int64, bool, error) {
+	s, err := openExisting(db)
+	if err != nil {
+		return 0, false, err
+	}
+	defer s.Close()
+	var n int64
+	stream, err := writeOutput(e, out, force, func(w io.Writer) error {
+		var err error
+		n, err = s.Backup(w)
+		return err
+	})
+	return n, stream, err
 }
 
 // importInto writes d to the database at path: a new database is created whole (see
 // createDatabase), an existing one is rewritten in one write transaction.
-func importInto(ctx context.Context, e *env, path string, d *dataset.Dataset) error {
+func importInto(ctx context.Context, e *env, path string, d *dataset.Dataset, reason string) error {
 	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
-		return createDatabase(ctx, path, d)
+		return createDatabase(ctx, path, d, reason)
 	}
 	s, err := store.Open(path, store.Config{})
+	err = held(path, err)
 	if errors.Is(err, store.ErrEmptyDatabase) {
 		// The remains of a creation that never finished: nothing in it to keep.
 		fmt.Fprintf(e.stderr, "%v; replacing it\n", err)
@@ -115,22 +180,36 @@ func importInto(ctx context.Context, e *env, path string, d *dataset.Dataset) er
 		if err != nil {
 			return fmt.Errorf("import into %s: %w", path, err)
 		}
-		return createDatabase(ctx, real, d)
+		return createDatabase(ctx, real, d, reason)
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.Import(ctx, d); err != nil {
+	if _, err := s.ImportChange(ctx, d, importActor, reason); err != nil {
 		_ = s.Close()
 		return err
 	}
 	return s.Close()
 }
 
-// openExisting opens a database read-only (a shared lock, so it works beside a running server):
+// importActor is the author the change log records for an import from the command line
+// (store.Import's own); an import through --server is by the token's name.
+const importActor = "import"
+
+// openExisting opens a database read-only (a shared lock, so that several can read it at once):
 // it never creates or changes the file.
 func openExisting(path string) (*store.Store, error) {
-	return store.Open(path, store.Config{ReadOnly: true})
+	s, err := store.Open(path, store.Config{ReadOnly: true})
+	return s, held(path, err)
+}
+
+// held explains a database another process holds with bbolt's lock: most often a running
+// server (it holds its database read-write), which the command can go through instead.
+func held(path string, err error) error {
+	if err != nil && strings.Contains(err.Error(), "locked by another process") {
+		return fmt.Errorf("the database %s is held by another process (a running 'trendgraph serve'?): pass --server URL with an admin token ($TRENDGRAPH_TOKEN or --token-file) to go through it, or stop it: %w", path, err)
+	}
+	return err
 }
 
 // writeAtomically writes to a temporary file beside path, syncs it and renames it into place,

@@ -4,7 +4,8 @@
 //
 //	trendgraph <command> [flags]
 //
-// Every command takes --db (or TRENDGRAPH_DB), the path of the database file.
+// Every command takes --db (or TRENDGRAPH_DB), the path of the database file. While serve holds
+// it, import, export, backup and check --check-db go through the server instead (--server).
 package main
 
 import (
@@ -123,7 +124,9 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nEvery command takes --db (default $TRENDGRAPH_DB or ./trendgraph.db). Run 'trendgraph <command> -h' for its flags.")
+	fmt.Fprintln(w, "\nEvery command takes --db (default $TRENDGRAPH_DB or ./trendgraph.db). While 'serve' holds the database,")
+	fmt.Fprintln(w, "import, export, backup and check --check-db go through it: --server URL ($TRENDGRAPH_SERVER) with an")
+	fmt.Fprintln(w, "admin token in $TRENDGRAPH_TOKEN or a --token-file. Run 'trendgraph <command> -h' for its flags.")
 }
 
 // flags starts a command's flag set with the flags every command shares.

@@ -35,6 +35,8 @@ type serveFlags struct {
 	burst, cacheBytes, httpMaxAge, maxHeaderBytes                                                   int
 	limits                                                                                          server.Limits
 	trustedProxies, publicURL, metricsAddr, metricsToken                                            string
+	maxImportBytes                                                                                  int
+	adminTimeout                                                                                    time.Duration
 }
 
 // envFlag registers a flag whose default comes from an environment variable; a malformed value
@@ -107,7 +109,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	f.boolean(&sf.apq, "apq", "TRENDGRAPH_APQ", def.APQ, "allow automatic persisted queries")
 	f.boolean(&sf.reportCost, "report-cost", "TRENDGRAPH_REPORT_COST", def.ReportCost, "report each operation's cost in the response extensions")
 	f.str(&sf.corsOrigins, "cors-origins", "TRENDGRAPH_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from browsers")
-	f.str(&sf.tokensFile, "tokens-file", "TRENDGRAPH_TOKENS_FILE", "", "file of accepted bearer tokens, one per line (also $TRENDGRAPH_TOKENS, comma-separated)")
+	f.str(&sf.tokensFile, "tokens-file", "TRENDGRAPH_TOKENS_FILE", "", "file of accepted bearer tokens: a line is NAME SCOPES SECRET (scopes among read, write, admin, comma-separated) or a read-only secret alone (also $TRENDGRAPH_TOKENS: read-only secrets, comma-separated)")
 	f.boolean(&sf.requireAuth, "require-auth", "TRENDGRAPH_REQUIRE_AUTH", false, "require a bearer token on every GraphQL request")
 	f.str(&sf.trusted, "trusted-documents", "TRENDGRAPH_TRUSTED_DOCUMENTS", "", "persisted-documents manifest (JSON of sha256 to document)")
 	f.boolean(&sf.trustedOnly, "trusted-only", "TRENDGRAPH_TRUSTED_ONLY", false, "run only documents in the trusted-documents manifest")
@@ -138,6 +140,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	f.integer(&sf.limits.MaxBatch, "max-batch", "TRENDGRAPH_MAX_BATCH", l.MaxBatch, "most operations in one batched request; 0 for no limit")
 	f.integer(&sf.limits.MaxFilterSize, "max-filter-size", "TRENDGRAPH_MAX_FILTER_SIZE", l.MaxFilterSize, "most nodes and values in one filter argument; 0 for no limit")
 	f.integer(&sf.limits.MaxIntrospectionFields, "max-introspection-fields", "TRENDGRAPH_MAX_INTROSPECTION_FIELDS", l.MaxIntrospectionFields, "most __schema and __type fields per request; 0 for no limit")
+	f.integer(&sf.maxImportBytes, "max-import-bytes", "TRENDGRAPH_MAX_IMPORT_BYTES", server.DefaultMaxImportBytes, "largest dataset an import through /admin/import takes")
+	f.duration(&sf.adminTimeout, "admin-timeout", "TRENDGRAPH_ADMIN_TIMEOUT", server.DefaultAdminTimeout, "time limit of one admin request (an import, export, backup or check through the server)")
 	var maxBody int
 	f.integer(&maxBody, "max-body-bytes", "TRENDGRAPH_MAX_BODY_BYTES", int(l.MaxBodyBytes), "largest request body")
 	if err := parse(fs, args); err != nil {
@@ -149,6 +153,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	sf.limits.MaxBodyBytes = int64(maxBody)
 	if sf.limits.MaxBodyBytes <= 0 {
 		return fmt.Errorf("%w: --max-body-bytes must be positive", errUsage)
+	}
+	if sf.maxImportBytes <= 0 || sf.adminTimeout <= 0 {
+		return fmt.Errorf("%w: --max-import-bytes and --admin-timeout must be positive", errUsage)
 	}
 	log, err := newLogger(e.stderr, sf.logFormat, sf.logLevel)
 	if err != nil {
@@ -170,6 +177,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	cfg.Introspection, cfg.APQ, cfg.ReportCost, cfg.AccessLog = sf.introspection, sf.apq, sf.reportCost, sf.accessLog
 	cfg.RequireAuth, cfg.TrustedOnly, cfg.PlaygroundPersistHeaders = sf.requireAuth, sf.trustedOnly, sf.persistHeaders
 	cfg.Log = log
+	cfg.Admin = server.AdminConfig{MaxImportBytes: int64(sf.maxImportBytes), Timeout: sf.adminTimeout}
 	cfg.CacheBytes, cfg.HTTPMaxAge = int64(sf.cacheBytes), sf.httpMaxAge
 	cfg.CORSOrigins = splitList(sf.corsOrigins)
 	if cfg.TrustedProxies, err = parsePrefixes(sf.trustedProxies); err != nil {
@@ -409,7 +417,7 @@ func openForServing(ctx context.Context, path string, log *slog.Logger) (*store.
 		if err != nil {
 			return nil, err
 		}
-		if err := createDatabase(ctx, path, d); err != nil {
+		if err := createDatabase(ctx, path, d, ""); err != nil {
 			return nil, err
 		}
 		log.Info("created the database from the embedded dataset", "db", path)

@@ -67,7 +67,7 @@ func serveWithEnv(t *testing.T, vars map[string]string, args ...string) (string,
 
 func TestServeCreatesTheDatabaseAndStopsCleanly(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "fresh.db")
-	addr, stop, logs := serve(t, "--db", db, "--source", seedDir)
+	addr, stop, logs := serve(t, "--db", db, "--source", seedDir, "--tokens-file", tokensFile(t))
 	resp, err := http.Post("http://"+addr+"/graphql", "application/json",
 		strings.NewReader(`{"query":"{ tradeoff(slug: \"cold-starts\") { citations { excerpt } } }"}`))
 	if err != nil {
@@ -78,8 +78,12 @@ func TestServeCreatesTheDatabaseAndStopsCleanly(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "excerpt\":\"") {
 		t.Fatalf("query: %d %s", resp.StatusCode, body)
 	}
-	// A backup runs beside the server: it holds the file read-only.
-	mustRun(t, "backup", "--db", db, filepath.Join(t.TempDir(), "copy.db"))
+	// The server holds the file read-write: a backup beside it goes through it, with an admin
+	// token.
+	backup := filepath.Join(t.TempDir(), "copy.db")
+	if out, _ := through(t, "backup", "--server", "http://"+addr, backup); !strings.Contains(out, "backed up http://"+addr+" to "+backup) {
+		t.Fatalf("backup: %s", out)
+	}
 	if code := stop(); code != 0 {
 		t.Fatalf("exit %d:\n%s", code, logs.String())
 	}
@@ -88,12 +92,18 @@ func TestServeCreatesTheDatabaseAndStopsCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatalf("database still locked or damaged after shutdown: %v", err)
 	}
-	defer s.Close()
 	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(logs.String(), "created the database from the embedded dataset") || !strings.Contains(logs.String(), "msg=stopped") {
 		t.Fatalf("logs:\n%s", logs.String())
+	}
+	noSecret(t, logs.String())
+	if a, b := mustRun(t, "export", "--db", db), mustRun(t, "export", "--db", backup); a != b {
+		t.Fatal("the backup differs from the database")
 	}
 }
 
@@ -157,6 +167,8 @@ func TestServeRefusesBadConfiguration(t *testing.T) {
 		{"serve", "--trusted-only"},
 		{"serve", "--log-format", "xml"},
 		{"serve", "--max-body-bytes", "0"},
+		{"serve", "--max-import-bytes", "0"},
+		{"serve", "--admin-timeout", "-1s"},
 		{"serve", "--trusted-proxies", "10.0.0.0/8,proxy.internal"},
 		{"serve", "--trust-proxy", "--trusted-proxies", ""},
 		{"serve", "--public-url", "kb.example/portal"},
