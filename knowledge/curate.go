@@ -296,7 +296,7 @@ func (c *Curator) Import(ctx context.Context, by Author, d *dataset.Dataset) (*s
 	if by.Actor == "" {
 		by.Actor = "anonymous"
 	}
-	return c.store.ImportChange(ctx, d, by.Actor, by.Reason)
+	return c.store.ImportChange(ctx, d, c.texts, by.Actor, by.Reason)
 }
 
 func decodeRecord[T any](raw []byte) (*T, error) {

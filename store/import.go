@@ -17,7 +17,7 @@ import (
 // Import makes the database hold exactly d, as one change set by the actor "import". See
 // ImportChange.
 func (s *Store) Import(ctx context.Context, d *dataset.Dataset) error {
-	_, err := s.ImportChange(ctx, d, "import", "")
+	_, err := s.ImportChange(ctx, d, nil, "import", "")
 	return err
 }
 
@@ -25,13 +25,15 @@ func (s *Store) Import(ctx context.Context, d *dataset.Dataset) error {
 // one change set: into an empty database, every record is created; into one with data, only
 // the difference is applied (records created, changed and archived), so that history shows
 // what the import changed. It returns nil when d is what the database holds already. After an
-// error (including an invalid dataset, which is checked first) the database is unchanged.
-func (s *Store) ImportChange(ctx context.Context, d *dataset.Dataset, actor, reason string) (*ChangeSet, error) {
-	if problems := dataset.Validate(d, nil); len(problems) > 0 {
-		return nil, fmt.Errorf("import: invalid dataset: %w", problems)
+// error (including an invalid dataset, which is checked first, against texts when given:
+// source texts by source slug) the database is unchanged.
+func (s *Store) ImportChange(ctx context.Context, d *dataset.Dataset, texts map[string]*dataset.SourceText, actor, reason string) (*ChangeSet, error) {
+	problems := dataset.Validate(d, texts)
+	if len(problems) == 0 {
+		problems = checkIDs(d)
 	}
-	if err := checkIDs(d); err != nil {
-		return nil, fmt.Errorf("import: %w", err)
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("import: invalid dataset: %w", problems)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("import: %w", err)
@@ -67,14 +69,14 @@ func (s *Store) ImportChange(ctx context.Context, d *dataset.Dataset, actor, rea
 	return cs, nil
 }
 
-// checkIDs refuses two slugs whose IDs collide.
-func checkIDs(d *dataset.Dataset) error {
+// checkIDs refuses two slugs whose IDs collide, as a problem of the dataset.
+func checkIDs(d *dataset.Dataset) dataset.Problems {
 	ids := make(map[ID]string, len(d.Entities))
 	for i := range d.Entities {
 		slug := d.Entities[i].Slug
 		id := EntityID(slug)
 		if other, dup := ids[id]; dup {
-			return fmt.Errorf("slugs %q and %q hash to the same ID: rename one", other, slug)
+			return dataset.Problems{{Msg: fmt.Sprintf("slugs %q and %q hash to the same ID: rename one", other, slug)}}
 		}
 		ids[id] = slug
 	}

@@ -41,7 +41,7 @@ func createDatabase(ctx context.Context, path string, d *dataset.Dataset, reason
 		}
 	}()
 	crashpoint("create:temp-created")
-	if _, err := s.ImportChange(ctx, d, importActor, reason); err != nil {
+	if _, err := s.ImportChange(ctx, d, nil, importActor, reason); err != nil {
 		_ = s.Close()
 		return fmt.Errorf("create database %s: %w", path, err)
 	}

@@ -185,7 +185,7 @@ func importInto(ctx context.Context, e *env, path string, d *dataset.Dataset, re
 	if err != nil {
 		return err
 	}
-	if _, err := s.ImportChange(ctx, d, importActor, reason); err != nil {
+	if _, err := s.ImportChange(ctx, d, nil, importActor, reason); err != nil {
 		_ = s.Close()
 		return err
 	}
