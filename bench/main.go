@@ -110,6 +110,9 @@ func main() {
 	writeGoals(&report, rows)
 	report.WriteString("## Seed dataset\n\n")
 	writeTable(&report, rows)
+	if err := benchWrites(&report, *bin, work, dur); err != nil {
+		log.Fatal(err)
+	}
 
 	if !*quick {
 		report.WriteString("\n## Scale: the same shapes on synthetic datasets\n\nCost per request should follow the page, not the dataset. Uncached, 1 and 64 connections.\n\n")
@@ -170,7 +173,13 @@ func benchDataset(bin, db string, list []shape, dur time.Duration, conns []int, 
 	servers := []*server{uncached}
 	names := []string{"uncached"}
 	if withCache {
-		cached, err := startServer(bin, db)
+		// A server holds its database file exclusively: the cached one serves a copy.
+		cachedDB := db + ".cached"
+		if err := copyFile(db, cachedDB); err != nil {
+			return nil, err
+		}
+		defer os.Remove(cachedDB)
+		cached, err := startServer(bin, cachedDB)
 		if err != nil {
 			return nil, err
 		}
@@ -458,4 +467,12 @@ func mustRun(bin string, args ...string) {
 	if err != nil {
 		log.Fatalf("%s %s: %v\n%s", bin, strings.Join(args, " "), err, out)
 	}
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o644)
 }
