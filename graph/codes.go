@@ -16,6 +16,8 @@ const (
 	CodeConflict = "CONFLICT"
 	// CodeForbidden refuses an operation the caller's token has no scope for.
 	CodeForbidden = "FORBIDDEN"
+	// CodeReadOnly refuses a change on a server that serves its database read-only.
+	CodeReadOnly = "READ_ONLY"
 	// CodeSubscriberTooSlow ends a subscription whose client fell a whole buffer behind.
 	CodeSubscriberTooSlow = "SUBSCRIBER_TOO_SLOW"
 	// CodeTooManySubscribers refuses a subscription past the server's bound.

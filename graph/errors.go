@@ -12,6 +12,7 @@ import (
 
 	"github.com/trendgraph/trendgraph/graph/model"
 	"github.com/trendgraph/trendgraph/knowledge"
+	"github.com/trendgraph/trendgraph/store"
 )
 
 // userError is an error meant for the caller, with a stable code and, for a limit, what the
@@ -45,6 +46,8 @@ func callerError(err error) *userError {
 	switch {
 	case errors.As(err, &invalid):
 		return validationError(invalid)
+	case errors.Is(err, store.ErrReadOnly):
+		return &userError{code: CodeReadOnly, msg: err.Error()}
 	case errors.As(err, &conflict):
 		ext := map[string]any{"record": conflict.Record.String(), "currentRevision": conflict.Current}
 		if conflict.Expected != 0 {

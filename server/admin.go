@@ -33,6 +33,7 @@ import (
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/graph"
 	"github.com/trendgraph/trendgraph/knowledge"
+	"github.com/trendgraph/trendgraph/store"
 )
 
 // Defaults of AdminConfig.
@@ -223,6 +224,10 @@ func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 	cs, err := knowledge.NewCurator(s.store, s.cfg.SourceTexts).Import(r.Context(), knowledge.Author{Actor: caller.Name, Reason: reason}, d)
 	if errors.As(err, &problems) {
 		s.importProblems(w, r, name, problems, nil)
+		return
+	}
+	if errors.Is(err, store.ErrReadOnly) {
+		s.adminError(w, r, http.StatusConflict, graph.CodeReadOnly, err.Error(), nil)
 		return
 	}
 	if err != nil {

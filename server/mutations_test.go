@@ -1,12 +1,16 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/trendgraph/trendgraph/graph"
+	"github.com/trendgraph/trendgraph/internal/kbtest"
+	"github.com/trendgraph/trendgraph/store"
 )
 
 var curatorToken = Token{Name: "alice", Secret: "w-secret", Scopes: []graph.Scope{graph.ScopeRead, graph.ScopeWrite}}
@@ -88,5 +92,33 @@ func TestPersistedMutationsAreNotCached(t *testing.T) {
 	// The same mutation again conflicts: it ran, rather than being answered from a cache.
 	if r := send(false, "calm"); r.code(t) != graph.CodeConflict {
 		t.Fatalf("second run by hash: code %q: %s", r.code(t), r.body)
+	}
+}
+
+// A server over a read-only database answers reads and refuses changes with READ_ONLY.
+func TestReadOnlyServerRefusesChanges(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kb.db")
+	w, err := store.Open(path, store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Import(context.Background(), kbtest.Curated(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := store.Open(path, store.Config{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ro.Close() })
+	h := newHandler(t, ro, func(c *Config) { c.Tokens = []Token{curatorToken} })
+	if r := post(h, `{ skills { totalCount } }`, nil, nil); r.status != 200 || r.code(t) != "" {
+		t.Fatalf("read: %d %s", r.status, r.body)
+	}
+	r := post(h, addSkill, map[string]any{"slug": "patience"}, map[string]string{"Authorization": "Bearer w-secret"})
+	if r.code(t) != graph.CodeReadOnly {
+		t.Fatalf("mutation on a read-only database: %s", r.body)
 	}
 }

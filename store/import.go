@@ -38,6 +38,9 @@ func (s *Store) ImportChange(ctx context.Context, d *dataset.Dataset, texts map[
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
+	if s.readOnly {
+		return nil, ErrReadOnly
+	}
 	var cs *ChangeSet
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		var err error

@@ -63,8 +63,9 @@ func DefaultConfig() Config {
 // Store is an open knowledge database. It is safe for concurrent use: reads run in their own
 // read transactions and never wait on each other.
 type Store struct {
-	db   *bolt.DB
-	path string
+	db       *bolt.DB
+	path     string
+	readOnly bool
 
 	readTxns    atomic.Uint64
 	recordsRead atomic.Uint64
@@ -140,7 +141,7 @@ func Open(path string, cfg Config) (*Store, error) {
 	}
 	db.MaxBatchDelay = cfg.BatchDelay
 	db.NoSync = cfg.NoSync
-	s := &Store{db: db, path: path, changed: make(chan struct{}), filterSets: newFilterCache(filterCacheBytes), edgeLists: newEdgeListCache(edgeListCacheBytes),
+	s := &Store{db: db, path: path, readOnly: cfg.ReadOnly, changed: make(chan struct{}), filterSets: newFilterCache(filterCacheBytes), edgeLists: newEdgeListCache(edgeListCacheBytes),
 		entities: newRecordCache[Entity](cfg.RecordCacheSize), rels: newRecordCache[Relationship](cfg.RecordCacheSize)}
 	if err := s.init(cfg.ReadOnly, created); err != nil {
 		_ = db.Close()

@@ -123,6 +123,9 @@ func (e *ValidationError) Error() string {
 	return "invalid change: " + fmt.Sprint(msgs)
 }
 
+// ErrReadOnly refuses a change to a database opened read-only.
+var ErrReadOnly = errors.New("this server opened its database read-only and takes no changes")
+
 // Apply commits a change request as one change set, in one write transaction shared with other
 // concurrent writers (bbolt's Batch: group commit), and returns the change set. Nothing is
 // written when it fails: a *ConflictError, *RecordNotFoundError or *ValidationError says why.
@@ -133,6 +136,9 @@ func (s *Store) Apply(ctx context.Context, req ChangeRequest) (*ChangeSet, error
 	}
 	if len(req.Ops) == 0 {
 		return nil, errors.New("apply change: no operation")
+	}
+	if s.readOnly {
+		return nil, ErrReadOnly
 	}
 	var cs *ChangeSet
 	err := s.db.Batch(func(tx *bolt.Tx) error {

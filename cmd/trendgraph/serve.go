@@ -29,7 +29,7 @@ import (
 // serveFlags binds the flags of serve, each with its TRENDGRAPH_* variable as default.
 type serveFlags struct {
 	addr, source, logFormat, logLevel, corsOrigins, tokensFile, trusted                             string
-	introspection, apq, requireAuth, trustedOnly, trustProxy, persistHeaders, reportCost, accessLog bool
+	introspection, apq, requireAuth, trustedOnly, trustProxy, persistHeaders, reportCost, accessLog, readOnly bool
 	grace, timeout, readHeaderTimeout, readTimeout, idleTimeout                                     time.Duration
 	rate                                                                                            float64
 	burst, cacheBytes, httpMaxAge, maxHeaderBytes                                                   int
@@ -111,6 +111,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	f.str(&sf.corsOrigins, "cors-origins", "TRENDGRAPH_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from browsers")
 	f.str(&sf.tokensFile, "tokens-file", "TRENDGRAPH_TOKENS_FILE", "", "file of accepted bearer tokens: a line is NAME SCOPES SECRET (scopes among read, write, admin, comma-separated) or a read-only secret alone (also $TRENDGRAPH_TOKENS: read-only secrets, comma-separated)")
 	f.boolean(&sf.requireAuth, "require-auth", "TRENDGRAPH_REQUIRE_AUTH", false, "require a bearer token on every GraphQL request")
+	f.boolean(&sf.readOnly, "read-only", "TRENDGRAPH_READ_ONLY", false, "open the database read-only (a shared lock): several servers, backups and checks may share the file; mutations and imports are refused")
 	f.str(&sf.trusted, "trusted-documents", "TRENDGRAPH_TRUSTED_DOCUMENTS", "", "persisted-documents manifest (JSON of sha256 to document)")
 	f.boolean(&sf.trustedOnly, "trusted-only", "TRENDGRAPH_TRUSTED_ONLY", false, "run only documents in the trusted-documents manifest")
 	f.boolean(&sf.persistHeaders, "playground-persist-headers", "TRENDGRAPH_PLAYGROUND_PERSIST_HEADERS", false, "let the playground keep request headers in the browser's storage")
@@ -221,7 +222,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			}
 		}()
 	}
-	s, err := openForServing(ctx, *db, log)
+	s, err := openForServing(ctx, *db, sf.readOnly, log)
 	if err != nil {
 		return err
 	}
@@ -409,8 +410,9 @@ func playgroundURL(addr net.Addr) string {
 }
 
 // openForServing opens the database read-write, for mutations (backups, exports and imports
-// then go through the server); a missing database is first created from the embedded dataset.
-func openForServing(ctx context.Context, path string, log *slog.Logger) (*store.Store, error) {
+// then go through the server), or read-only, beside other readers; a missing database is first
+// created from the embedded dataset.
+func openForServing(ctx context.Context, path string, readOnly bool, log *slog.Logger) (*store.Store, error) {
 	// Lstat: a dangling link is not missing, and Open refuses it.
 	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
 		d, err := loadData("")
@@ -422,9 +424,9 @@ func openForServing(ctx context.Context, path string, log *slog.Logger) (*store.
 		}
 		log.Info("created the database from the embedded dataset", "db", path)
 	}
-	s, err := store.Open(path, store.Config{})
+	s, err := store.Open(path, store.Config{ReadOnly: readOnly})
 	if err != nil && strings.Contains(err.Error(), "locked by another process") {
-		return nil, fmt.Errorf("%w: another process holds it (a running server, an import or a backup): stop it, or point this one at another file", err)
+		return nil, fmt.Errorf("%w: another process holds it (a running server, an import or a backup): stop it, point this one at another file, or serve it --read-only beside other read-only servers", err)
 	}
 	return s, err
 }
