@@ -28,15 +28,15 @@ import (
 
 // serveFlags binds the flags of serve, each with its TRENDGRAPH_* variable as default.
 type serveFlags struct {
-	addr, source, logFormat, logLevel, corsOrigins, tokensFile, trusted                             string
+	addr, source, logFormat, logLevel, corsOrigins, tokensFile, trusted                                       string
 	introspection, apq, requireAuth, trustedOnly, trustProxy, persistHeaders, reportCost, accessLog, readOnly bool
-	grace, timeout, readHeaderTimeout, readTimeout, idleTimeout                                     time.Duration
-	rate                                                                                            float64
-	burst, cacheBytes, httpMaxAge, maxHeaderBytes                                                   int
-	limits                                                                                          server.Limits
-	trustedProxies, publicURL, metricsAddr, metricsToken                                            string
-	maxImportBytes                                                                                  int
-	adminTimeout                                                                                    time.Duration
+	grace, timeout, readHeaderTimeout, readTimeout, idleTimeout                                               time.Duration
+	rate                                                                                                      float64
+	burst, cacheBytes, httpMaxAge, maxHeaderBytes                                                             int
+	limits                                                                                                    server.Limits
+	trustedProxies, publicURL, metricsAddr, metricsToken                                                      string
+	maxImportBytes                                                                                            int
+	adminTimeout                                                                                              time.Duration
 }
 
 // envFlag registers a flag whose default comes from an environment variable; a malformed value
