@@ -305,13 +305,36 @@ func (w *writer) del(entries []entry) error {
 	return nil
 }
 
-// meta is the meta of a record's next revision.
-func (w *writer) meta(old *Meta) Meta {
+// meta is the meta of a record's next revision. A record created again after an archive goes
+// on from the revision its history ended at, so that a revision names one state of the record.
+func (w *writer) meta(key RecordKey, old *Meta) Meta {
 	m := Meta{Revision: 1, CreatedAt: w.now, UpdatedAt: w.now, Version: w.log.set.Version}
 	if old != nil {
 		m.Revision, m.CreatedAt = old.Revision+1, old.CreatedAt
+	} else if last := w.lastRevision(key); last > 0 {
+		m.Revision = last + 1
 	}
 	return m
+}
+
+// lastRevision is the revision of a record's newest change, 0 when it has none.
+func (w *writer) lastRevision(key RecordKey) uint64 {
+	prefix := key.prefix()
+	c := w.tx.Bucket(bucketRecordHistory).Cursor()
+	k, _ := c.Seek(cat(prefix, changeRef(^uint64(0), ^uint32(0))))
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	if k == nil || !bytes.HasPrefix(k, prefix) {
+		return 0
+	}
+	ch, err := getRecord[Change](w.tx, bucketChanges, k[len(prefix):], "change")
+	if err != nil || ch == nil {
+		return 0
+	}
+	return ch.Revision
 }
 
 // admit checks an op's action and expected revision against the record's current meta (nil
@@ -442,7 +465,7 @@ func (w *writer) entity(i int, op *Op, key RecordKey) error {
 	} else {
 		w.counts[op.Entity.Type]++
 	}
-	rec := &Entity{ID: EntityID(op.Entity.Slug), Entity: *op.Entity, Meta: w.meta(oldMeta)}
+	rec := &Entity{ID: EntityID(op.Entity.Slug), Entity: *op.Entity, Meta: w.meta(key, oldMeta)}
 	if err := w.put(entityEntries(rec)); err != nil {
 		return err
 	}
@@ -594,7 +617,7 @@ func (w *writer) relationship(i int, op *Op, key RecordKey) error {
 	}
 	rel := *r
 	rel.Derived = false
-	rec := newRelationship(rel, w.meta(oldMeta))
+	rec := newRelationship(rel, w.meta(key, oldMeta))
 	if err := w.put(relEntries(rec, w.typeOf(r.From), w.typeOf(r.To))); err != nil {
 		return err
 	}
@@ -652,7 +675,7 @@ func (w *writer) assessment(i int, op *Op, key RecordKey) error {
 		}
 		oldMeta, before = &old.Meta, &old.Assessment
 	}
-	rec := &Assessment{EntityID: id, Assessment: *a, Meta: w.meta(oldMeta)}
+	rec := &Assessment{EntityID: id, Assessment: *a, Meta: w.meta(key, oldMeta)}
 	if err := w.put(assessmentEntries(rec, latest)); err != nil {
 		return err
 	}
@@ -682,7 +705,7 @@ func (w *writer) source(i int, op *Op, key RecordKey) error {
 	if old != nil {
 		oldMeta, before = &old.Meta, &old.Source
 	}
-	rec := &Source{Source: *op.Source, Meta: w.meta(oldMeta)}
+	rec := &Source{Source: *op.Source, Meta: w.meta(key, oldMeta)}
 	src := rec.Source
 	w.checks = append(w.checks, check{i, key, func(dataset.Lookup, map[string]*dataset.SourceText) dataset.Problems {
 		return dataset.ValidateSource(&src)
@@ -723,7 +746,7 @@ func (w *writer) radar(op *Op, key RecordKey) error {
 	if old != nil {
 		oldMeta, before = &old.Meta, &old.Radar
 	}
-	rec := &Radar{Radar: *op.Radar, Meta: w.meta(oldMeta)}
+	rec := &Radar{Radar: *op.Radar, Meta: w.meta(key, oldMeta)}
 	r := rec.Radar
 	w.logChange(key, 0, rec.Meta.Revision, before, &r)
 	return w.put(radarEntries(rec))

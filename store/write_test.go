@@ -264,3 +264,19 @@ func TestRandomChangesKeepIndexesExact(t *testing.T) {
 	sameSnapshot(t, dataSnapshot(t, s), dataSnapshot(t, openTest(t, d)), false)
 	sameAsFreshImport(t, s)
 }
+
+// A record archived and created again goes on from the revision its history ended at.
+func TestRevisionsGoOnAfterAnArchive(t *testing.T) {
+	s := openTest(t, fixture())
+	goEntity := *entityOf(t, s, "go")
+	if _, err := apply(t, s, Op{Action: Archive, Entity: &goEntity.Entity, IfRevision: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := apply(t, s, Op{Action: Create, Entity: &goEntity.Entity}); err != nil {
+		t.Fatal(err)
+	}
+	if got := entityOf(t, s, "go"); got.Meta.Revision != 2 {
+		t.Fatalf("revision after archive and create: %d, want 2", got.Meta.Revision)
+	}
+	sameAsFreshImport(t, s)
+}
