@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -14,7 +15,13 @@ import (
 // Bad input of every kind gets a clear error with the right status, never a panic or a 500,
 // and the server keeps serving.
 func TestBadInputs(t *testing.T) {
-	h := newHandler(t, newStore(t), func(c *Config) { c.RatePerSecond = 0; c.Limits.MaxBodyBytes = 64 << 10; c.MetricsToken = "scrape" })
+	h := newHandler(t, newStore(t), func(c *Config) {
+		c.RatePerSecond = 0
+		c.Limits.MaxBodyBytes = 64 << 10
+		c.MetricsToken = "scrape"
+		c.Tokens = ReadTokens("reader")
+	})
+	const create = `mutation { createEntity(input: {reason: "r", type: SKILL, slug: "s", name: "S", summary: "A skill.", citations: [{section: "Conclusion", paragraph: 1}]}) { entity { slug } } }`
 	jsonCT := map[string]string{"Content-Type": "application/json"}
 	gqlResp := map[string]string{"Content-Type": "application/json", "Accept": mediaGraphQLResponse}
 	body := func(q string) []byte { b, _ := json.Marshal(map[string]any{"query": q}); return b }
@@ -68,8 +75,17 @@ func TestBadInputs(t *testing.T) {
 		{"persistedQuery version 2", "POST", "/graphql", []byte(`{"extensions":{"persistedQuery":{"version":2,"sha256Hash":"ab"}}}`), jsonCT, 400, "BAD_REQUEST"},
 		{"documentId not a string", "POST", "/graphql", []byte(`{"extensions":{"documentId":5}}`), jsonCT, 400, "BAD_REQUEST"},
 		{"two different documentIds", "POST", "/graphql", []byte(`{"documentId":"a","extensions":{"documentId":"b"}}`), jsonCT, 400, "BAD_REQUEST"},
-		{"mutation on a read-only schema", "POST", "/graphql", body(`mutation { x }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
-		{"subscription", "POST", "/graphql", body(`subscription { x }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"unknown mutation", "POST", "/graphql", body(`mutation { x }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"unknown subscription", "POST", "/graphql", body(`subscription { x }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
+		// Issue 12: mutations and history.
+		{"mutation without a token", "POST", "/graphql", body(create), jsonCT, 200, "UNAUTHENTICATED"},
+		{"mutation with a read token", "POST", "/graphql", body(create), map[string]string{"Content-Type": "application/json", "Authorization": "Bearer reader"}, 200, "FORBIDDEN"},
+		{"mutation input without its reason", "POST", "/graphql", body(`mutation { addSource(input: {slug: "s", title: "T"}) { source { slug } } }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"a real mutation over GET", "GET", "/graphql?query=" + url.QueryEscape(create), nil, nil, 405, "METHOD_NOT_ALLOWED"},
+		{"change set version 0", "POST", "/graphql", body(`{ changeSet(version: 0) { version } }`), jsonCT, 200, "BAD_USER_INPUT"},
+		{"changes after a foreign cursor", "POST", "/graphql", body(`{ changes(after: "garbage") { edges { cursor } } }`), jsonCT, 200, "BAD_USER_INPUT"},
+		{"record as of neither version nor time", "POST", "/graphql", body(`{ recordAsOf(slug: "go") { revision } }`), jsonCT, 200, "BAD_USER_INPUT"},
+		{"record as of a bad time", "POST", "/graphql", body(`{ recordAsOf(slug: "go", at: "last week") { revision } }`), jsonCT, 200, "BAD_USER_INPUT"},
 		{"page too large", "POST", "/graphql", body(`{ trends(first: 1000) { totalCount } }`), jsonCT, 200, "BAD_USER_INPUT"},
 		{"bad cursor", "POST", "/graphql", body(`{ trends(after: "garbage") { totalCount } }`), jsonCT, 200, "BAD_USER_INPUT"},
 		{"bad global id", "POST", "/graphql", body(`{ node(id: "not-an-id") { id } }`), jsonCT, 200, "BAD_USER_INPUT"},
