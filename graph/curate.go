@@ -119,6 +119,21 @@ func (r *Resolver) entitySlug(ctx context.Context, id, slug *string) (string, er
 	return key.Key, nil
 }
 
+// entityChange is what an update or archive of an entity starts from: its author (who needs
+// the write scope), the entity's slug and the revision the change is based on.
+func (r *Resolver) entityChange(ctx context.Context, reason string, id, slug *string, revision int) (knowledge.Author, string, uint64, error) {
+	by, err := author(ctx, &reason)
+	if err != nil {
+		return by, "", 0, err
+	}
+	s, err := r.entitySlug(ctx, id, slug)
+	if err != nil {
+		return by, "", 0, err
+	}
+	rev, err := revisionOf(&revision)
+	return by, s, rev, err
+}
+
 // entityNow reads an entity as a mutation left it, for its payload.
 func (r *Resolver) entityNow(ctx context.Context, slug string) (model.Entity, error) {
 	return r.entityBySlug(ctx, slug, 0)

@@ -115,15 +115,7 @@ func (r *mutationResolver) CreateEntity(ctx context.Context, input model.CreateE
 }
 
 func (r *mutationResolver) UpdateEntity(ctx context.Context, input model.UpdateEntityInput) (*model.UpdateEntityPayload, error) {
-	by, err := author(ctx, &input.Reason)
-	if err != nil {
-		return nil, err
-	}
-	slug, err := r.entitySlug(ctx, input.ID, input.Slug)
-	if err != nil {
-		return nil, err
-	}
-	rev, err := revisionOf(&input.Revision)
+	by, slug, rev, err := r.entityChange(ctx, input.Reason, input.ID, input.Slug, input.Revision)
 	if err != nil {
 		return nil, err
 	}
@@ -139,15 +131,7 @@ func (r *mutationResolver) UpdateEntity(ctx context.Context, input model.UpdateE
 }
 
 func (r *mutationResolver) ArchiveEntity(ctx context.Context, input model.ArchiveEntityInput) (*model.ArchiveEntityPayload, error) {
-	by, err := author(ctx, &input.Reason)
-	if err != nil {
-		return nil, err
-	}
-	slug, err := r.entitySlug(ctx, input.ID, input.Slug)
-	if err != nil {
-		return nil, err
-	}
-	rev, err := revisionOf(&input.Revision)
+	by, slug, rev, err := r.entityChange(ctx, input.Reason, input.ID, input.Slug, input.Revision)
 	if err != nil {
 		return nil, err
 	}

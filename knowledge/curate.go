@@ -99,16 +99,6 @@ type EntityPatch struct {
 }
 
 func (p *EntityPatch) applyTo(e *domain.Entity) {
-	set := func(dst *string, src *string) {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	setList := func(dst *[]string, src *[]string) {
-		if src != nil {
-			*dst = *src
-		}
-	}
 	set(&e.Name, p.Name)
 	set(&e.Summary, p.Summary)
 	set(&e.Status, p.Status)
@@ -117,12 +107,17 @@ func (p *EntityPatch) applyTo(e *domain.Entity) {
 	set(&e.Vendor, p.Vendor)
 	set(&e.Lifecycle, p.Lifecycle)
 	set(&e.TradeoffType, p.TradeoffType)
-	setList(&e.Aliases, p.Aliases)
-	setList(&e.Tags, p.Tags)
-	setList(&e.Trends, p.Trends)
-	setList(&e.AppliesTo, p.AppliesTo)
-	if p.Citations != nil {
-		e.Citations = *p.Citations
+	set(&e.Aliases, p.Aliases)
+	set(&e.Tags, p.Tags)
+	set(&e.Trends, p.Trends)
+	set(&e.AppliesTo, p.AppliesTo)
+	set(&e.Citations, p.Citations)
+}
+
+// set replaces *dst with *src when src is given.
+func set[T any](dst, src *T) {
+	if src != nil {
+		*dst = *src
 	}
 }
 

@@ -62,3 +62,75 @@ func decode[T any](b []byte, what string) (*T, error) {
 	}
 	return v, nil
 }
+
+// meta and curated give a stored record's meta and curated form, nil for no record (a create):
+// what a change replaces.
+func (e *Entity) meta() *Meta {
+	if e == nil {
+		return nil
+	}
+	return &e.Meta
+}
+
+func (e *Entity) curated() *domain.Entity {
+	if e == nil {
+		return nil
+	}
+	return &e.Entity
+}
+
+func (r *Relationship) meta() *Meta {
+	if r == nil {
+		return nil
+	}
+	return &r.Meta
+}
+
+func (r *Relationship) curated() *domain.Relationship {
+	if r == nil {
+		return nil
+	}
+	return &r.Relationship
+}
+
+func (a *Assessment) meta() *Meta {
+	if a == nil {
+		return nil
+	}
+	return &a.Meta
+}
+
+func (a *Assessment) curated() *domain.Assessment {
+	if a == nil {
+		return nil
+	}
+	return &a.Assessment
+}
+
+func (s *Source) meta() *Meta {
+	if s == nil {
+		return nil
+	}
+	return &s.Meta
+}
+
+func (s *Source) curated() *domain.Source {
+	if s == nil {
+		return nil
+	}
+	return &s.Source
+}
+
+func (r *Radar) meta() *Meta {
+	if r == nil {
+		return nil
+	}
+	return &r.Meta
+}
+
+func (r *Radar) curated() *domain.Radar {
+	if r == nil {
+		return nil
+	}
+	return &r.Radar
+}

@@ -11,7 +11,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/trendgraph/trendgraph/dataset"
-	"github.com/trendgraph/trendgraph/domain"
 )
 
 // replay plays the change log forward to version (every change set when 0), in one read
@@ -67,32 +66,29 @@ func (s *Store) ExportAsOf(ctx context.Context, version uint64) (*dataset.Datase
 }
 
 func addRecord(d *dataset.Dataset, kind RecordKind, raw []byte) error {
-	var err error
 	switch kind {
 	case RecordSource:
-		var v domain.Source
-		err = json.Unmarshal(raw, &v)
-		d.Sources = append(d.Sources, v)
+		return appendJSON(&d.Sources, raw)
 	case RecordRadar:
-		var v domain.Radar
-		err = json.Unmarshal(raw, &v)
-		d.Radars = append(d.Radars, v)
+		return appendJSON(&d.Radars, raw)
 	case RecordEntity:
-		var v domain.Entity
-		err = json.Unmarshal(raw, &v)
-		d.Entities = append(d.Entities, v)
+		return appendJSON(&d.Entities, raw)
 	case RecordRelationship:
-		var v domain.Relationship
-		err = json.Unmarshal(raw, &v)
-		d.Relationships = append(d.Relationships, v)
+		return appendJSON(&d.Relationships, raw)
 	case RecordAssessment:
-		var v domain.Assessment
-		err = json.Unmarshal(raw, &v)
-		d.Assessments = append(d.Assessments, v)
-	default:
-		return fmt.Errorf("unknown record kind %d", kind)
+		return appendJSON(&d.Assessments, raw)
 	}
-	return err
+	return fmt.Errorf("unknown record kind %d", kind)
+}
+
+// appendJSON decodes raw and appends it to list.
+func appendJSON[T any](list *[]T, raw []byte) error {
+	var v T
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return err
+	}
+	*list = append(*list, v)
+	return nil
 }
 
 // VerifyHistory replays the whole change log and compares the result with the records the

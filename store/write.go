@@ -429,19 +429,12 @@ func (w *writer) currentEntity(slug string) (*Entity, error) {
 	return getRecord[Entity](w.tx, bucketEntities, EntityID(slug).Bytes(), "entity")
 }
 
-func metaOf[T any](rec *T, meta func(*T) *Meta) *Meta {
-	if rec == nil {
-		return nil
-	}
-	return meta(rec)
-}
-
 func (w *writer) entity(i int, op *Op, key RecordKey) error {
 	old, err := w.currentEntity(key.Key)
 	if err != nil {
 		return err
 	}
-	if err := admit(op, key, metaOf(old, func(e *Entity) *Meta { return &e.Meta })); err != nil {
+	if err := admit(op, key, old.meta()); err != nil {
 		return err
 	}
 	if old != nil {
@@ -459,13 +452,10 @@ func (w *writer) entity(i int, op *Op, key RecordKey) error {
 		w.logChange(key, old.Type, old.Meta.Revision, &old.Entity, nil)
 		return nil
 	}
-	var oldMeta *Meta
-	if old != nil {
-		oldMeta = &old.Meta
-	} else {
+	if old == nil {
 		w.counts[op.Entity.Type]++
 	}
-	rec := &Entity{ID: EntityID(op.Entity.Slug), Entity: *op.Entity, Meta: w.meta(key, oldMeta)}
+	rec := &Entity{ID: EntityID(op.Entity.Slug), Entity: *op.Entity, Meta: w.meta(key, old.meta())}
 	if err := w.put(entityEntries(rec)); err != nil {
 		return err
 	}
@@ -474,11 +464,7 @@ func (w *writer) entity(i int, op *Op, key RecordKey) error {
 	w.checks = append(w.checks, check{i, key, func(l dataset.Lookup, t map[string]*dataset.SourceText) dataset.Problems {
 		return dataset.ValidateEntity(l, t, &e)
 	}})
-	var before *domain.Entity
-	if old != nil {
-		before = &old.Entity
-	}
-	w.logChange(key, e.Type, rec.Meta.Revision, before, &e)
+	w.logChange(key, e.Type, rec.Meta.Revision, old.curated(), &e)
 	return nil
 }
 
@@ -597,7 +583,7 @@ func (w *writer) relationship(i int, op *Op, key RecordKey) error {
 		w.problem(i, key, "", "%s %s %s is written by a field of %q: change that entity instead", r.From, r.Kind, r.To, derivedOwner(&old.Relationship))
 		return nil
 	}
-	if err := admit(op, key, metaOf(old, func(r *Relationship) *Meta { return &r.Meta })); err != nil {
+	if err := admit(op, key, old.meta()); err != nil {
 		return err
 	}
 	if old != nil {
@@ -610,21 +596,16 @@ func (w *writer) relationship(i int, op *Op, key RecordKey) error {
 		w.logChange(key, 0, old.Meta.Revision, &old.Relationship, nil)
 		return nil
 	}
-	var oldMeta *Meta
-	var before *domain.Relationship
-	if old != nil {
-		oldMeta, before = &old.Meta, &old.Relationship
-	}
 	rel := *r
 	rel.Derived = false
-	rec := newRelationship(rel, w.meta(key, oldMeta))
+	rec := newRelationship(rel, w.meta(key, old.meta()))
 	if err := w.put(relEntries(rec, w.typeOf(r.From), w.typeOf(r.To))); err != nil {
 		return err
 	}
 	w.checks = append(w.checks, check{i, key, func(l dataset.Lookup, t map[string]*dataset.SourceText) dataset.Problems {
 		return dataset.ValidateRelationship(l, t, &rel)
 	}})
-	w.logChange(key, 0, rec.Meta.Revision, before, &rel)
+	w.logChange(key, 0, rec.Meta.Revision, old.curated(), &rel)
 	return nil
 }
 
@@ -657,7 +638,7 @@ func (w *writer) assessment(i int, op *Op, key RecordKey) error {
 	if err != nil {
 		return err
 	}
-	if err := admit(op, key, metaOf(old, func(a *Assessment) *Meta { return &a.Meta })); err != nil {
+	if err := admit(op, key, old.meta()); err != nil {
 		return err
 	}
 	if op.Action == Archive {
@@ -667,15 +648,12 @@ func (w *writer) assessment(i int, op *Op, key RecordKey) error {
 	if err != nil {
 		return err
 	}
-	var oldMeta *Meta
-	var before *domain.Assessment
 	if old != nil {
 		if err := w.del(assessmentEntries(old, latest)); err != nil {
 			return err
 		}
-		oldMeta, before = &old.Meta, &old.Assessment
 	}
-	rec := &Assessment{EntityID: id, Assessment: *a, Meta: w.meta(key, oldMeta)}
+	rec := &Assessment{EntityID: id, Assessment: *a, Meta: w.meta(key, old.meta())}
 	if err := w.put(assessmentEntries(rec, latest)); err != nil {
 		return err
 	}
@@ -683,7 +661,7 @@ func (w *writer) assessment(i int, op *Op, key RecordKey) error {
 	w.checks = append(w.checks, check{i, key, func(l dataset.Lookup, t map[string]*dataset.SourceText) dataset.Problems {
 		return dataset.ValidateAssessment(l, t, &after)
 	}})
-	w.logChange(key, 0, rec.Meta.Revision, before, &after)
+	w.logChange(key, 0, rec.Meta.Revision, old.curated(), &after)
 	return nil
 }
 
@@ -692,7 +670,7 @@ func (w *writer) source(i int, op *Op, key RecordKey) error {
 	if err != nil {
 		return err
 	}
-	if err := admit(op, key, metaOf(old, func(s *Source) *Meta { return &s.Meta })); err != nil {
+	if err := admit(op, key, old.meta()); err != nil {
 		return err
 	}
 	if op.Action == Archive {
@@ -700,17 +678,12 @@ func (w *writer) source(i int, op *Op, key RecordKey) error {
 		w.logChange(key, 0, old.Meta.Revision, &old.Source, nil)
 		return w.del(sourceEntries(old))
 	}
-	var oldMeta *Meta
-	var before *domain.Source
-	if old != nil {
-		oldMeta, before = &old.Meta, &old.Source
-	}
-	rec := &Source{Source: *op.Source, Meta: w.meta(key, oldMeta)}
+	rec := &Source{Source: *op.Source, Meta: w.meta(key, old.meta())}
 	src := rec.Source
 	w.checks = append(w.checks, check{i, key, func(dataset.Lookup, map[string]*dataset.SourceText) dataset.Problems {
 		return dataset.ValidateSource(&src)
 	}})
-	w.logChange(key, 0, rec.Meta.Revision, before, &src)
+	w.logChange(key, 0, rec.Meta.Revision, old.curated(), &src)
 	return w.put(sourceEntries(rec))
 }
 
@@ -721,7 +694,7 @@ func (w *writer) radar(op *Op, key RecordKey) error {
 	if err != nil {
 		return err
 	}
-	if err := admit(op, key, metaOf(old, func(r *Radar) *Meta { return &r.Meta })); err != nil {
+	if err := admit(op, key, old.meta()); err != nil {
 		return err
 	}
 	oldLatest, newLatest := "", ""
@@ -741,14 +714,9 @@ func (w *writer) radar(op *Op, key RecordKey) error {
 		w.logChange(key, 0, old.Meta.Revision, &old.Radar, nil)
 		return w.del(radarEntries(old))
 	}
-	var oldMeta *Meta
-	var before *domain.Radar
-	if old != nil {
-		oldMeta, before = &old.Meta, &old.Radar
-	}
-	rec := &Radar{Radar: *op.Radar, Meta: w.meta(key, oldMeta)}
+	rec := &Radar{Radar: *op.Radar, Meta: w.meta(key, old.meta())}
 	r := rec.Radar
-	w.logChange(key, 0, rec.Meta.Revision, before, &r)
+	w.logChange(key, 0, rec.Meta.Revision, old.curated(), &r)
 	return w.put(radarEntries(rec))
 }
 
