@@ -70,8 +70,11 @@ func (ts *tokenSet) caller(token string) (graph.Caller, bool) {
 }
 
 // bearer extracts the token of an Authorization: Bearer header.
-func bearer(r *http.Request) (string, bool) {
-	h := r.Header.Get("Authorization")
+func bearer(r *http.Request) (string, bool) { return bearerOf(r.Header.Get("Authorization")) }
+
+// bearerOf extracts the token of an Authorization value, "Bearer TOKEN": from a header, or from
+// a WebSocket's connection_init payload.
+func bearerOf(h string) (string, bool) {
 	scheme, token, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return "", false
@@ -91,30 +94,39 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			s.rateLimited(w, r)
 			return
 		}
-		info := requestInfoFrom(r.Context())
 		caller, authed := graph.Caller{}, false
 		if token, ok := bearer(r); ok {
 			caller, authed = s.tokens.caller(token)
 		}
+		// SSE and WebSocket streams (see streaming) run past the request Timeout; a WebSocket
+		// may also bring its token in connection_init, which browsers must (initWebsocket).
+		stream := streamFrom(r.Context())
 		if authed {
-			if info != nil {
-				d := sha256.Sum256([]byte(caller.Name))
-				info.mu.Lock()
-				info.authed = true
-				info.tokenScope = hex.EncodeToString(d[:8])
-				info.mu.Unlock()
-			}
-			r = r.WithContext(graph.WithCaller(r.Context(), caller))
-		} else if s.cfg.RequireAuth {
+			r = r.WithContext(s.authenticated(r.Context(), caller))
+		} else if s.cfg.RequireAuth && (stream == nil || stream.kind != websocketStream) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="trendgraph"`)
 			s.reject(w, r, http.StatusUnauthorized, graph.CodeUnauthenticated, "auth", "a valid bearer token is required")
 			return
 		}
-		if s.cfg.Timeout > 0 {
+		if s.cfg.Timeout > 0 && stream == nil {
 			ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
 			defer cancel()
 			r = r.WithContext(ctx)
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// authenticated records the caller of a valid token: in the request info (the access log, the
+// response cache's scope, the check that mutations have a token) and in the context, for the
+// resolvers.
+func (s *Server) authenticated(ctx context.Context, caller graph.Caller) context.Context {
+	if info := requestInfoFrom(ctx); info != nil {
+		d := sha256.Sum256([]byte(caller.Name))
+		info.mu.Lock()
+		info.authed = true
+		info.tokenScope = hex.EncodeToString(d[:8])
+		info.mu.Unlock()
+	}
+	return graph.WithCaller(ctx, caller)
 }

@@ -71,7 +71,12 @@ var playgroundPage = template.Must(template.New("playground").Parse(`<!doctype h
 <script src="assets/graphiql.min.js"></script>
 <script>
   // The endpoint is relative, so the playground works wherever the handler is mounted.
-  const fetcher = GraphiQL.createFetcher({ url: new URL("graphql", window.location.href).toString() });
+  // Subscriptions go over graphql-transport-ws (GraphiQL's bundle has graphql-ws), to the same
+  // path; the headers editor's content (an Authorization token) becomes connection_init's payload.
+  const url = new URL("graphql", window.location.href);
+  const subscriptionUrl = new URL(url);
+  subscriptionUrl.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const fetcher = GraphiQL.createFetcher({ url: url.toString(), subscriptionUrl: subscriptionUrl.toString() });
   ReactDOM.createRoot(document.getElementById("graphiql")).render(
     React.createElement(GraphiQL, {
       fetcher,
@@ -91,7 +96,8 @@ func (s *Server) servePlayground(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	// Only our own scripts and styles, and requests to our own origin: no CDN, ever.
+	// Only our own scripts and styles, and requests to our own origin: no CDN, ever. ('self' in
+	// connect-src also allows WebSockets to this host and port, which subscriptions use.)
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'")
 	_ = playgroundPage.Execute(w, struct {
 		DefaultQuery   string

@@ -93,6 +93,16 @@ type Config struct {
 	// TracerProvider, when set, traces every request (otelhttp) with a span per operation and
 	// resolver (otelgqlgen). Spans carry the query and its variables, never headers.
 	TracerProvider trace.TracerProvider
+
+	// MaxSubscribers bounds the subscriptions open at once, over SSE and WebSocket together:
+	// past it one is refused with TOO_MANY_SUBSCRIBERS. SubscriberBuffer is how many change sets
+	// a subscriber may have unread before it is dropped with SUBSCRIBER_TOO_SLOW. Zero takes
+	// DefaultMaxSubscribers (1000) and DefaultSubscriberBuffer (256).
+	MaxSubscribers, SubscriberBuffer int
+	// MaxSubscriptionDuration bounds an SSE stream or a WebSocket connection, which Timeout does
+	// not: past it the server drops the connection and the client resumes from the last
+	// version it received. Zero: no bound. Default DefaultMaxSubscriptionDuration (4h).
+	MaxSubscriptionDuration time.Duration
 }
 
 // DefaultConfig returns the defaults: every limit on, introspection and APQ on, no CORS
@@ -112,6 +122,10 @@ func DefaultConfig() Config {
 		// of typical answers.
 		CacheBytes: 64 << 20,
 		HTTPMaxAge: 60,
+
+		MaxSubscribers:          DefaultMaxSubscribers,
+		SubscriberBuffer:        DefaultSubscriberBuffer,
+		MaxSubscriptionDuration: DefaultMaxSubscriptionDuration,
 	}
 }
 
@@ -132,6 +146,8 @@ type Server struct {
 	sdl     []byte
 	// metricsHTTP serves /metrics, on this handler or on an address of its own.
 	metricsHTTP http.Handler
+	// streams are the SSE and WebSocket connections of subscriptions (subscriptions.go).
+	streams *streams
 }
 
 // New builds the handler over an open store. Routes are relative, so the handler can be
@@ -152,6 +168,7 @@ func New(st *store.Store, cfg Config) *Server {
 	s.metricsHTTP = s.newMetricsHandler()
 	exec := graph.NewExecutor(st, graph.Options{
 		Texts: cfg.SourceTexts, Log: cfg.Log, Loaders: cfg.Loaders, Introspection: cfg.Introspection, MaxFilterSize: cfg.Limits.MaxFilterSize,
+		MaxSubscribers: cfg.MaxSubscribers, SubscriberBuffer: cfg.SubscriberBuffer,
 		OnBatch: func(loader string, keys int) { s.metrics.batches.WithLabelValues(loader).Observe(float64(keys)) },
 	})
 	lim := &limiter{cfg: cfg.Limits, introspection: cfg.Introspection, rejected: func(limit string) { s.metrics.rejected.WithLabelValues(limit).Inc() }}
@@ -171,6 +188,7 @@ func New(st *store.Store, cfg Config) *Server {
 	if cfg.CacheBytes > 0 {
 		tr.cache = newResponseCache(cfg.CacheBytes, cfg.Registry)
 	}
+	s.addStreamTransports(exec, docs, lim)
 	exec.AddTransport(tr)
 	if cfg.Limits.MaxTokens > 0 {
 		exec.SetParserTokenLimit(cfg.Limits.MaxTokens)
@@ -183,7 +201,7 @@ func New(st *store.Store, cfg Config) *Server {
 	exec.AroundResponses(s.aroundResponse)
 	s.sdl = []byte(graph.SDL())
 
-	var api http.Handler = s.cors(graphqlMethods(s.guard(exec)))
+	var api http.Handler = s.cors(graphqlMethods(s.streaming(s.guard(exec))))
 	if cfg.TracerProvider != nil {
 		api = otelhttp.NewHandler(api, "graphql", otelhttp.WithTracerProvider(cfg.TracerProvider))
 	}
