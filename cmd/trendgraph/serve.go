@@ -35,8 +35,8 @@ type serveFlags struct {
 	burst, cacheBytes, httpMaxAge, maxHeaderBytes                                                             int
 	limits                                                                                                    server.Limits
 	trustedProxies, publicURL, metricsAddr, metricsToken                                                      string
-	maxImportBytes                                                                                            int
-	adminTimeout                                                                                              time.Duration
+	maxImportBytes, maxSubscribers, subscriberBuffer                                                          int
+	adminTimeout, maxSubscriptionDuration                                                                     time.Duration
 }
 
 // envFlag registers a flag whose default comes from an environment variable; a malformed value
@@ -116,6 +116,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	f.boolean(&sf.trustedOnly, "trusted-only", "TRENDGRAPH_TRUSTED_ONLY", false, "run only documents in the trusted-documents manifest")
 	f.boolean(&sf.persistHeaders, "playground-persist-headers", "TRENDGRAPH_PLAYGROUND_PERSIST_HEADERS", false, "let the playground keep request headers in the browser's storage")
 	f.integer(&sf.cacheBytes, "cache-bytes", "TRENDGRAPH_CACHE_BYTES", int(def.CacheBytes), "bytes of memory for the response cache; 0 switches it off")
+	f.integer(&sf.maxSubscribers, "max-subscribers", "TRENDGRAPH_MAX_SUBSCRIBERS", def.MaxSubscribers, "most subscriptions open at once (SSE and WebSocket)")
+	f.integer(&sf.subscriberBuffer, "subscriber-buffer", "TRENDGRAPH_SUBSCRIBER_BUFFER", def.SubscriberBuffer, "change sets a subscriber may have unread before it is dropped")
+	f.duration(&sf.maxSubscriptionDuration, "max-subscription-duration", "TRENDGRAPH_MAX_SUBSCRIPTION_DURATION", def.MaxSubscriptionDuration, "longest an SSE stream or WebSocket lasts; 0 for no bound")
 	f.integer(&sf.httpMaxAge, "http-max-age", "TRENDGRAPH_HTTP_MAX_AGE", def.HTTPMaxAge, "Cache-Control max-age (seconds) of GET and persisted-query answers")
 	f.duration(&sf.timeout, "timeout", "TRENDGRAPH_TIMEOUT", def.Timeout, "time limit of one GraphQL request")
 	dh := defaultHTTPLimits(def.Timeout)
@@ -180,6 +183,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	cfg.Log = log
 	cfg.Admin = server.AdminConfig{MaxImportBytes: int64(sf.maxImportBytes), Timeout: sf.adminTimeout}
 	cfg.CacheBytes, cfg.HTTPMaxAge = int64(sf.cacheBytes), sf.httpMaxAge
+	cfg.MaxSubscribers, cfg.SubscriberBuffer, cfg.MaxSubscriptionDuration = sf.maxSubscribers, sf.subscriberBuffer, sf.maxSubscriptionDuration
 	cfg.CORSOrigins = splitList(sf.corsOrigins)
 	if cfg.TrustedProxies, err = parsePrefixes(sf.trustedProxies); err != nil {
 		return fmt.Errorf("%w: --trusted-proxies: %w", errUsage, err)
