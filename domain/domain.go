@@ -89,6 +89,9 @@ func (t EntityType) String() string {
 // MarshalText names the type in JSON ("technology", "use-case"), so that stored records and
 // the change log read without a table.
 func (t EntityType) MarshalText() ([]byte, error) {
+	if t == 0 {
+		return []byte{}, nil // no type: a record named only by its key (an archive)
+	}
 	if _, ok := t.Info(); !ok {
 		return nil, fmt.Errorf("unknown entity type %d", uint8(t))
 	}
@@ -97,6 +100,10 @@ func (t EntityType) MarshalText() ([]byte, error) {
 
 // UnmarshalText reads a type as MarshalText writes it.
 func (t *EntityType) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*t = 0
+		return nil
+	}
 	name := strings.ReplaceAll(string(b), "-", " ")
 	for _, info := range entityTypeTable {
 		if info.Name == name {

@@ -36,6 +36,9 @@ type Options struct {
 	// MaxSubscribers bounds the change-feed subscriptions at once, SubscriberBuffer the change
 	// sets each may have unread before it is dropped (0: see knowledge.NewFeed).
 	MaxSubscribers, SubscriberBuffer int
+	// Committer commits mutations: nil commits to the store itself; a replica (package
+	// replica) commits to the cluster's log.
+	Committer knowledge.Committer
 }
 
 // The parsed-document cache is bounded by bytes: clients choose what they send, and a few
@@ -63,7 +66,7 @@ func NewExecutor(s *store.Store, o Options) *handler.Server {
 		o.QueryCacheBytes = DocumentCacheBytes
 	}
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: s, Texts: o.Texts, Log: o.Log, MaxFilterSize: o.MaxFilterSize,
-		Feed: knowledge.NewFeed(s, o.MaxSubscribers, o.SubscriberBuffer)}}))
+		Feed: knowledge.NewFeed(s, o.MaxSubscribers, o.SubscriberBuffer), Committer: o.Committer}}))
 	// Without a cache every request is parsed and validated again.
 	srv.SetQueryCache(bytelru.NewStrings(o.QueryCacheBytes, astBytesPerByte*MaxCachedDocumentBytes,
 		func(query string, _ *ast.QueryDocument) int64 { return astBytesPerByte * int64(len(query)) }))

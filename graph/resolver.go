@@ -20,4 +20,6 @@ type Resolver struct {
 	MaxFilterSize int
 	// Feed hands out the change log to subscriptions.
 	Feed *knowledge.Feed
+	// Committer commits mutations; nil commits to Store itself.
+	Committer knowledge.Committer
 }

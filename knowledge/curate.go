@@ -17,14 +17,42 @@ import (
 // checked by the dataset's own rules (against the source texts it was given) inside the write,
 // so an invalid change writes nothing. Like Base it holds no state of its own.
 type Curator struct {
-	store *store.Store
-	texts map[string]*dataset.SourceText
+	store  *store.Store
+	texts  map[string]*dataset.SourceText
+	commit Committer
+}
+
+// Committer commits change sets: the store itself (the default), or a replicated log that
+// every replica's store follows (package replica).
+type Committer interface {
+	// Commit commits one change request as one change set.
+	Commit(ctx context.Context, req store.ChangeRequest) (*store.ChangeSet, error)
+	// CommitImport makes the graph hold exactly d as one change set, validating d against
+	// texts first; nil when it holds d already.
+	CommitImport(ctx context.Context, d *dataset.Dataset, texts map[string]*dataset.SourceText, actor, reason string) (*store.ChangeSet, error)
+}
+
+// Local commits to the store itself: one process, one file.
+type Local struct{ Store *store.Store }
+
+// Commit applies the request to the store.
+func (l Local) Commit(ctx context.Context, req store.ChangeRequest) (*store.ChangeSet, error) {
+	return l.Store.Apply(ctx, req)
+}
+
+// CommitImport imports d into the store as one change set.
+func (l Local) CommitImport(ctx context.Context, d *dataset.Dataset, texts map[string]*dataset.SourceText, actor, reason string) (*store.ChangeSet, error) {
+	return l.Store.ImportChange(ctx, d, texts, actor, reason)
 }
 
 // NewCurator returns a Curator writing to s; texts (by source slug, possibly nil) are what
-// citations and the own-words rule are checked against.
-func NewCurator(s *store.Store, texts map[string]*dataset.SourceText) *Curator {
-	return &Curator{store: s, texts: texts}
+// citations and the own-words rule are checked against. c commits its changes; nil commits
+// to s itself.
+func NewCurator(s *store.Store, texts map[string]*dataset.SourceText, c Committer) *Curator {
+	if c == nil {
+		c = Local{Store: s}
+	}
+	return &Curator{store: s, texts: texts, commit: c}
 }
 
 // Author says who makes a change and why; the audit trail keeps both.
@@ -72,7 +100,7 @@ func (c *Curator) applyReq(ctx context.Context, req store.ChangeRequest) (*store
 		req.Actor = "anonymous"
 	}
 	req.Texts = c.texts
-	cs, err := c.store.Apply(ctx, req)
+	cs, err := c.commit.Commit(ctx, req)
 	var invalid *store.ValidationError
 	var missing *store.RecordNotFoundError
 	switch {
@@ -291,7 +319,7 @@ func (c *Curator) Import(ctx context.Context, by Author, d *dataset.Dataset) (*s
 	if by.Actor == "" {
 		by.Actor = "anonymous"
 	}
-	return c.store.ImportChange(ctx, d, c.texts, by.Actor, by.Reason)
+	return c.commit.CommitImport(ctx, d, c.texts, by.Actor, by.Reason)
 }
 
 func decodeRecord[T any](raw []byte) (*T, error) {

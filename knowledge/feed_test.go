@@ -36,7 +36,7 @@ func receive(t *testing.T, ch <-chan *store.ChangeSet) *store.ChangeSet {
 // that does not read is dropped with ErrTooSlow, and past the bound followers are refused.
 func TestFeed(t *testing.T) {
 	s := kbtest.Open(t, kbtest.Curated(t))
-	c := NewCurator(s, nil)
+	c := NewCurator(s, nil, nil)
 	first := addSkill(t, c, "skill-a")
 	f := NewFeed(s, 2, 2)
 	ctx, cancel := context.WithCancel(context.Background())

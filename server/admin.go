@@ -221,7 +221,7 @@ func (s *Server) serveImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	caller := graph.CallerFrom(r.Context())
-	cs, err := knowledge.NewCurator(s.store, s.cfg.SourceTexts).Import(r.Context(), knowledge.Author{Actor: caller.Name, Reason: reason}, d)
+	cs, err := knowledge.NewCurator(s.store, s.cfg.SourceTexts, s.cfg.Committer).Import(r.Context(), knowledge.Author{Actor: caller.Name, Reason: reason}, d)
 	if errors.As(err, &problems) {
 		s.importProblems(w, r, name, problems, nil)
 		return

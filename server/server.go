@@ -24,6 +24,7 @@ import (
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/graph"
 	"github.com/trendgraph/trendgraph/internal/bytelru"
+	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -72,6 +73,9 @@ type Config struct {
 
 	// SourceTexts give citation excerpts, by source slug.
 	SourceTexts map[string]*dataset.SourceText
+	// Committer commits mutations and admin imports: nil commits to the store itself; a
+	// replica (package replica) commits to its cluster's log.
+	Committer knowledge.Committer
 	// Log receives access logs (when AccessLog) and errors.
 	Log       *slog.Logger
 	AccessLog bool
@@ -168,7 +172,7 @@ func New(st *store.Store, cfg Config) *Server {
 	s.metricsHTTP = s.newMetricsHandler()
 	exec := graph.NewExecutor(st, graph.Options{
 		Texts: cfg.SourceTexts, Log: cfg.Log, Loaders: cfg.Loaders, Introspection: cfg.Introspection, MaxFilterSize: cfg.Limits.MaxFilterSize,
-		MaxSubscribers: cfg.MaxSubscribers, SubscriberBuffer: cfg.SubscriberBuffer,
+		MaxSubscribers: cfg.MaxSubscribers, SubscriberBuffer: cfg.SubscriberBuffer, Committer: cfg.Committer,
 		OnBatch: func(loader string, keys int) { s.metrics.batches.WithLabelValues(loader).Observe(float64(keys)) },
 	})
 	lim := &limiter{cfg: cfg.Limits, introspection: cfg.Introspection, rejected: func(limit string) { s.metrics.rejected.WithLabelValues(limit).Inc() }}

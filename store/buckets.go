@@ -68,6 +68,8 @@ var (
 	// metaTime is the time of the newest change set (8, Unix nanoseconds): change sets are
 	// stamped no earlier, so that versions and times sort alike.
 	metaTime = []byte("time")
+	// metaCheckpoint is the position (8) in a replicated log of the last entry applied.
+	metaCheckpoint = []byte("checkpoint")
 )
 
 // formatVersion is the layout version written by this code; a database with another is refused.

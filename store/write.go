@@ -36,15 +36,15 @@ const (
 // Op is one record operation of a change request. Exactly one record field is set; for
 // Archive only the fields that make up the record's key matter.
 type Op struct {
-	Action       Action
-	Source       *domain.Source
-	Radar        *domain.Radar
-	Entity       *domain.Entity
-	Relationship *domain.Relationship
-	Assessment   *domain.Assessment
+	Action       Action               `json:"action"`
+	Source       *domain.Source       `json:"source,omitempty"`
+	Radar        *domain.Radar        `json:"radar,omitempty"`
+	Entity       *domain.Entity       `json:"entity,omitempty"`
+	Relationship *domain.Relationship `json:"relationship,omitempty"`
+	Assessment   *domain.Assessment   `json:"assessment,omitempty"`
 	// IfRevision, when not 0, must be the record's current revision, or the change set fails
 	// with a ConflictError: optimistic concurrency for records read, changed and written back.
-	IfRevision uint64
+	IfRevision uint64 `json:"ifRevision,omitempty"`
 }
 
 // Key is the record key of the op's record.
@@ -74,8 +74,11 @@ type ChangeRequest struct {
 	// a source with no text is checked for the shape of its citations only.
 	Texts map[string]*dataset.SourceText
 
-	// validated skips the per-record rules: an import has checked its whole dataset.
+	// validated skips the per-record rules: an import has checked its whole dataset, and a
+	// replica applies what its writer checked.
 	validated bool
+	// time, when set, is the change set's time (a replica applying a logged change set).
+	time time.Time
 }
 
 // ConflictError refuses a change based on a revision that is no longer current, or one that
@@ -220,7 +223,10 @@ func (s *Store) apply(tx *bolt.Tx, req *ChangeRequest) (*ChangeSet, error) {
 	}
 	w := &writer{tx: tx, counts: counts, archived: map[RecordKey]bool{}, validated: req.validated}
 	w.now = time.Now().UTC().Truncate(time.Microsecond)
-	if b := meta.Get(metaTime); len(b) == 8 {
+	if !req.time.IsZero() {
+		// A logged change set replayed on a replica keeps the time its writer gave it.
+		w.now = req.time
+	} else if b := meta.Get(metaTime); len(b) == 8 {
 		// Never before the previous change set, whatever the clock did.
 		w.now = maxTime(w.now, time.Unix(0, int64(binary.BigEndian.Uint64(b))).UTC().Add(time.Microsecond))
 	}

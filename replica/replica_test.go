@@ -1,0 +1,204 @@
+package replica
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/trendgraph/trendgraph/domain"
+	"github.com/trendgraph/trendgraph/internal/etcdtest"
+	"github.com/trendgraph/trendgraph/internal/kbtest"
+	"github.com/trendgraph/trendgraph/knowledge"
+	"github.com/trendgraph/trendgraph/store"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// node is one replica with its own store file.
+type node struct {
+	store   *store.Store
+	replica *Replica
+	curator *knowledge.Curator
+}
+
+func startNode(t *testing.T, endpoints []string, path string) *node {
+	t.Helper()
+	s, err := store.Open(path, store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(context.Background(), s, Config{Endpoints: endpoints, Log: quiet})
+	if err != nil {
+		_ = s.Close()
+		t.Fatal(err)
+	}
+	n := &node{store: s, replica: r, curator: knowledge.NewCurator(s, nil, r)}
+	t.Cleanup(n.stop)
+	return n
+}
+
+func (n *node) stop() {
+	if n.replica != nil {
+		_ = n.replica.Close()
+		_ = n.store.Close()
+		n.replica = nil
+	}
+}
+
+var by = knowledge.Author{Actor: "alice", Reason: "test"}
+
+func skill(slug string) domain.Entity {
+	return domain.Entity{Type: domain.TypeSkill, Slug: slug, Name: slug, Summary: "A skill for the test.",
+		Citations: []domain.Citation{{Section: "Conclusion", Paragraph: 1}}}
+}
+
+// dataOf is what a replica holds: its whole export and its change sets.
+func dataOf(t *testing.T, s *store.Store) string {
+	t.Helper()
+	d, err := s.Export()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets, err := s.ChangeSets(context.Background(), 1, 1<<30, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprint(d.Entities, d.Relationships, d.Assessments, sets)
+}
+
+func TestReplicasConverge(t *testing.T) {
+	c := etcdtest.Start(t, 3)
+	dir := t.TempDir()
+	nodes := make([]*node, 3)
+	for i := range nodes {
+		// Each replica talks to its own member, as it would beside it on its own machine.
+		nodes[i] = startNode(t, c.Endpoints[i:i+1], filepath.Join(dir, fmt.Sprintf("r%d.db", i)))
+	}
+	ctx := context.Background()
+
+	// The first replica seeds the cluster with the curated dataset: one change set.
+	cs, err := nodes[0].curator.Import(ctx, knowledge.Author{Actor: "seed", Reason: "seed"}, kbtest.Curated(t))
+	if err != nil || cs == nil || cs.Version != 1 {
+		t.Fatalf("seed: %+v %v", cs, err)
+	}
+	// A write on one replica is read on the others.
+	cs, err = nodes[1].curator.CreateEntity(ctx, by, skill("patience"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range nodes {
+		if err := n.replica.WaitFor(ctx, cs.Version); err != nil {
+			t.Fatalf("replica %d: %v", i, err)
+		}
+		got, err := n.store.EntitiesBySlug(ctx, []string{"patience"})
+		if err != nil || got[0] == nil || got[0].Meta.Revision != 1 {
+			t.Fatalf("replica %d: %+v %v", i, got, err)
+		}
+	}
+
+	// Concurrent writes from every replica all land, in one order everywhere.
+	var wg sync.WaitGroup
+	errs := make(chan error, 30)
+	for i, n := range nodes {
+		for j := range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := n.curator.CreateEntity(ctx, by, skill(fmt.Sprintf("skill-%d-%d", i, j))); err != nil {
+					errs <- err
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+
+	// Two replicas update the same record from the same revision: one wins, one conflicts.
+	name1, name2 := "Patience first", "Patience second"
+	results := make([]error, 2)
+	for i, name := range []*string{&name1, &name2} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, results[i] = nodes[i].curator.UpdateEntity(ctx, by, "patience", 1, knowledge.EntityPatch{Name: name})
+		}()
+	}
+	wg.Wait()
+	var conflict *knowledge.ConflictError
+	ok := slices.IndexFunc(results, func(err error) bool { return err == nil })
+	bad := slices.IndexFunc(results, func(err error) bool { return errors.As(err, &conflict) })
+	if ok < 0 || bad < 0 || conflict.Current != 2 {
+		t.Fatalf("conflicting updates: %v", results)
+	}
+
+	// Every replica ends with the same data and the same history.
+	head := nodes[0].replica.Stats().Head
+	want := ""
+	for i, n := range nodes {
+		if err := n.replica.WaitFor(ctx, head); err != nil {
+			t.Fatal(err)
+		}
+		got := dataOf(t, n.store)
+		if i == 0 {
+			want = got
+		} else if got != want {
+			t.Fatalf("replica %d differs from replica 0", i)
+		}
+		if diffs, err := n.store.VerifyHistory(ctx); err != nil || len(diffs) > 0 {
+			t.Fatalf("replica %d: %v %v", i, diffs, err)
+		}
+	}
+	if head != 1+1+30+1 {
+		t.Fatalf("head %d, want 33 change sets", head)
+	}
+}
+
+// A replica that was away catches up with what it missed, applying nothing twice.
+func TestReplicaCatchesUp(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	dir := t.TempDir()
+	ctx := context.Background()
+	writer := startNode(t, c.Endpoints, filepath.Join(dir, "w.db"))
+	if _, err := writer.curator.Import(ctx, knowledge.Author{Actor: "seed", Reason: "seed"}, kbtest.Curated(t)); err != nil {
+		t.Fatal(err)
+	}
+	awayPath := filepath.Join(dir, "away.db")
+	away := startNode(t, c.Endpoints, awayPath)
+	if err := away.replica.WaitFor(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	away.stop()
+	for i := range 300 {
+		if _, err := writer.curator.CreateEntity(ctx, by, skill(fmt.Sprintf("missed-%d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	back := startNode(t, c.Endpoints, awayPath)
+	if err := back.replica.WaitFor(ctx, 301); err != nil {
+		t.Fatal(err)
+	}
+	if dataOf(t, back.store) != dataOf(t, writer.store) {
+		t.Fatal("the replica that came back differs from the writer")
+	}
+	if !back.replica.Ready() {
+		t.Fatal("caught up but not ready")
+	}
+}
+
+// A store written outside the cluster is refused, not merged.
+func TestStoreAheadOfTheClusterIsRefused(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	s := kbtest.Open(t, kbtest.Curated(t))
+	if _, err := Open(context.Background(), s, Config{Endpoints: c.Endpoints, Log: quiet}); !errors.Is(err, ErrAhead) {
+		t.Fatalf("want ErrAhead, got %v", err)
+	}
+}
