@@ -18,6 +18,9 @@ const (
 	CodeForbidden = "FORBIDDEN"
 	// CodeReadOnly refuses a change on a server that serves its database read-only.
 	CodeReadOnly = "READ_ONLY"
+	// CodeVersionNotReached answers a request naming X-Trendgraph-Min-Version that this server
+	// (a replica behind its cluster) did not reach in time: retry, or ask another replica.
+	CodeVersionNotReached = "VERSION_NOT_REACHED"
 	// CodeSubscriberTooSlow ends a subscription whose client fell a whole buffer behind.
 	CodeSubscriberTooSlow = "SUBSCRIBER_TOO_SLOW"
 	// CodeTooManySubscribers refuses a subscription past the server's bound.

@@ -113,6 +113,9 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			defer cancel()
 			r = r.WithContext(ctx)
 		}
+		if !s.awaitVersion(w, r) {
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/trendgraph/trendgraph/graph"
 	"github.com/trendgraph/trendgraph/internal/kbtest"
@@ -120,5 +121,36 @@ func TestReadOnlyServerRefusesChanges(t *testing.T) {
 	r := post(h, addSkill, map[string]any{"slug": "patience"}, map[string]string{"Authorization": "Bearer w-secret"})
 	if r.code(t) != graph.CodeReadOnly {
 		t.Fatalf("mutation on a read-only database: %s", r.body)
+	}
+}
+
+// Every answer names its data version; a request naming a version it needs waits for it and,
+// past the wait, says so.
+func TestMinVersion(t *testing.T) {
+	st := newStore(t)
+	h := newHandler(t, st, func(c *Config) { c.Tokens = []Token{curatorToken}; c.MinVersionWait = 50 * time.Millisecond })
+	r := post(h, `{ dataVersion }`, nil, nil)
+	if r.header.Get(HeaderVersion) != "1" {
+		t.Fatalf("version header %q", r.header.Get(HeaderVersion))
+	}
+	if r := post(h, `{ dataVersion }`, nil, map[string]string{HeaderMinVersion: "1"}); r.status != 200 || r.code(t) != "" {
+		t.Fatalf("a version reached: %d %s", r.status, r.body)
+	}
+	r = post(h, `{ dataVersion }`, nil, map[string]string{HeaderMinVersion: "2"})
+	if r.status != http.StatusServiceUnavailable || r.code(t) != graph.CodeVersionNotReached || r.header.Get("Retry-After") == "" {
+		t.Fatalf("a version not reached: %d %s", r.status, r.body)
+	}
+	if r := post(h, `{ dataVersion }`, nil, map[string]string{HeaderMinVersion: "two"}); r.status != http.StatusBadRequest {
+		t.Fatalf("a malformed version: %d %s", r.status, r.body)
+	}
+	// A request waiting for version 2 is answered once a write makes it.
+	done := make(chan response)
+	slow := newHandler(t, st, func(c *Config) { c.Tokens = []Token{curatorToken} })
+	go func() { done <- post(slow, `{ dataVersion }`, nil, map[string]string{HeaderMinVersion: "2"}) }()
+	if w := post(slow, addSkill, map[string]any{"slug": "waiting"}, map[string]string{"Authorization": "Bearer w-secret"}); w.code(t) != "" {
+		t.Fatalf("write: %s", w.body)
+	}
+	if r := <-done; r.status != 200 || !strings.Contains(string(r.body), `"dataVersion":2`) {
+		t.Fatalf("the waiting read: %d %s", r.status, r.body)
 	}
 }

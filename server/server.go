@@ -76,6 +76,12 @@ type Config struct {
 	// Committer commits mutations and admin imports: nil commits to the store itself; a
 	// replica (package replica) commits to its cluster's log.
 	Committer knowledge.Committer
+	// Ready, when set, must return nil for /readyz to say ready: a replica that has not caught
+	// up with its cluster is not.
+	Ready func() error
+	// MinVersionWait bounds how long a request naming X-Trendgraph-Min-Version waits for this
+	// server's data to reach that version (default DefaultMinVersionWait).
+	MinVersionWait time.Duration
 	// Log receives access logs (when AccessLog) and errors.
 	Log       *slog.Logger
 	AccessLog bool
@@ -337,6 +343,13 @@ func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte("database not readable\n"))
 		return
+	}
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(err.Error() + "\n"))
+			return
+		}
 	}
 	_, _ = w.Write([]byte("ok\n"))
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/graph"
+	"github.com/trendgraph/trendgraph/replica"
 	"github.com/trendgraph/trendgraph/server"
 	"github.com/trendgraph/trendgraph/store"
 )
@@ -36,6 +37,7 @@ type serveFlags struct {
 	limits                                                                                                    server.Limits
 	trustedProxies, publicURL, metricsAddr, metricsToken                                                      string
 	maxImportBytes, maxSubscribers, subscriberBuffer                                                          int
+	etcdEndpoints, etcdPrefix                                                                                 string
 	adminTimeout, maxSubscriptionDuration                                                                     time.Duration
 }
 
@@ -111,6 +113,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	f.str(&sf.corsOrigins, "cors-origins", "TRENDGRAPH_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from browsers")
 	f.str(&sf.tokensFile, "tokens-file", "TRENDGRAPH_TOKENS_FILE", "", "file of accepted bearer tokens: a line is NAME SCOPES SECRET (scopes among read, write, admin, comma-separated) or a read-only secret alone (also $TRENDGRAPH_TOKENS: read-only secrets, comma-separated)")
 	f.boolean(&sf.requireAuth, "require-auth", "TRENDGRAPH_REQUIRE_AUTH", false, "require a bearer token on every GraphQL request")
+	f.str(&sf.etcdEndpoints, "etcd-endpoints", "TRENDGRAPH_ETCD_ENDPOINTS", "", "etcd client URLs, comma-separated: run as one replica of a cluster (see the README); empty for one process on its own file")
+	f.str(&sf.etcdPrefix, "etcd-prefix", "TRENDGRAPH_ETCD_PREFIX", replica.DefaultConfig().Prefix, "the cluster's key prefix in etcd")
 	f.boolean(&sf.readOnly, "read-only", "TRENDGRAPH_READ_ONLY", false, "open the database read-only (a shared lock): several servers, backups and checks may share the file; mutations and imports are refused")
 	f.str(&sf.trusted, "trusted-documents", "TRENDGRAPH_TRUSTED_DOCUMENTS", "", "persisted-documents manifest (JSON of sha256 to document)")
 	f.boolean(&sf.trustedOnly, "trusted-only", "TRENDGRAPH_TRUSTED_ONLY", false, "run only documents in the trusted-documents manifest")
@@ -226,7 +230,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			}
 		}()
 	}
-	s, err := openForServing(ctx, *db, sf.readOnly, log)
+	clustered := sf.etcdEndpoints != ""
+	if clustered && sf.readOnly {
+		return fmt.Errorf("%w: a replica (--etcd-endpoints) writes what its cluster commits: it cannot be --read-only", errUsage)
+	}
+	s, err := openForServing(ctx, *db, sf.readOnly, !clustered, log)
 	if err != nil {
 		return err
 	}
@@ -235,6 +243,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			log.Error("close database", "err", err)
 		}
 	}()
+	if clustered {
+		rep, err := joinCluster(ctx, s, splitList(sf.etcdEndpoints), sf.etcdPrefix, &cfg, log)
+		if err != nil {
+			return err
+		}
+		// Deferred after the store's Close, so it runs first: stop following, then close.
+		defer func() {
+			if err := rep.Close(); err != nil {
+				log.Error("leave the cluster", "err", err)
+			}
+		}()
+	}
 	if sf.source != "" {
 		d, err := s.Export()
 		if err != nil {
@@ -415,10 +435,10 @@ func playgroundURL(addr net.Addr) string {
 
 // openForServing opens the database read-write, for mutations (backups, exports and imports
 // then go through the server), or read-only, beside other readers; a missing database is first
-// created from the embedded dataset.
-func openForServing(ctx context.Context, path string, readOnly bool, log *slog.Logger) (*store.Store, error) {
+// created from the embedded dataset when seed is set (a replica's fills from its cluster).
+func openForServing(ctx context.Context, path string, readOnly, seed bool, log *slog.Logger) (*store.Store, error) {
 	// Lstat: a dangling link is not missing, and Open refuses it.
-	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Lstat(path); seed && errors.Is(err, os.ErrNotExist) {
 		d, err := loadData("")
 		if err != nil {
 			return nil, err
