@@ -12,7 +12,9 @@ import (
 // The mutations map their input objects onto the query layer's write side (knowledge.Curator)
 // and its answers onto payloads; the rules, the revisions and the change log live there.
 
-func (r *Resolver) curator() *knowledge.Curator { return knowledge.NewCurator(r.Store, r.Texts, r.Committer) }
+func (r *Resolver) curator() *knowledge.Curator {
+	return knowledge.NewCurator(r.Store, r.Texts, r.Committer)
+}
 
 // author is who makes a change and why: the caller, who needs the write scope.
 func author(ctx context.Context, reason *string) (knowledge.Author, error) {

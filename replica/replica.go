@@ -121,7 +121,7 @@ func (r *Replica) Close() error {
 	return nil
 }
 
-func (r *Replica) headKey() string { return r.cfg.Prefix + "head" }
+func (r *Replica) headKey() string   { return r.cfg.Prefix + "head" }
 func (r *Replica) logPrefix() string { return r.cfg.Prefix + "log/" }
 func (r *Replica) logKey(v uint64) string {
 	return fmt.Sprintf("%s%020d", r.logPrefix(), v)
