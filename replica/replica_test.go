@@ -10,10 +10,12 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/internal/etcdtest"
 	"github.com/trendgraph/trendgraph/internal/kbtest"
+	"github.com/trendgraph/trendgraph/internal/kbtest/slow"
 	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
 )
@@ -156,6 +158,9 @@ func TestReplicasConverge(t *testing.T) {
 		if diffs, err := n.store.VerifyHistory(ctx); err != nil || len(diffs) > 0 {
 			t.Fatalf("replica %d: %v %v", i, diffs, err)
 		}
+		if diffs, err := n.replica.Verify(ctx, t.TempDir()); err != nil || len(diffs) > 0 {
+			t.Fatalf("replica %d differs from the log: %v %v", i, diffs, err)
+		}
 	}
 	if head != 1+1+30+1 {
 		t.Fatalf("head %d, want 33 change sets", head)
@@ -177,17 +182,37 @@ func TestReplicaCatchesUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	away.stop()
-	for i := range 300 {
+	// The figure in the slow tier; a third of it otherwise.
+	missed := 300
+	if slow.On() {
+		missed = 1000
+	}
+	for i := range missed {
 		if _, err := writer.curator.CreateEntity(ctx, by, skill(fmt.Sprintf("missed-%d", i))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	back := startNode(t, c.Endpoints, awayPath)
-	if err := back.replica.WaitFor(ctx, 301); err != nil {
+	// etcd compacts while the replica is away: its watch could not start from its checkpoint,
+	// but the log's keys are never rewritten, so it reads them by range.
+	cli := writer.replica.cli
+	st, err := cli.Status(ctx, c.Endpoints[0])
+	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := cli.Compact(ctx, st.Header.Revision); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	back := startNode(t, c.Endpoints, awayPath)
+	if err := back.replica.WaitFor(ctx, uint64(1+missed)); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("caught up with %d change sets in %s", missed, time.Since(start).Round(time.Millisecond))
 	if dataOf(t, back.store) != dataOf(t, writer.store) {
 		t.Fatal("the replica that came back differs from the writer")
+	}
+	if diffs, err := back.replica.Verify(ctx, t.TempDir()); err != nil || len(diffs) > 0 {
+		t.Fatalf("the replica differs from the log: %v %v", diffs, err)
 	}
 	if !back.replica.Ready() {
 		t.Fatal("caught up but not ready")
@@ -200,5 +225,81 @@ func TestStoreAheadOfTheClusterIsRefused(t *testing.T) {
 	s := kbtest.Open(t, kbtest.Curated(t))
 	if _, err := Open(context.Background(), s, Config{Endpoints: c.Endpoints, Log: quiet}); !errors.Is(err, ErrAhead) {
 		t.Fatalf("want ErrAhead, got %v", err)
+	}
+}
+
+// The etcd leader killed with SIGKILL: writes resume once a new leader is elected, and every
+// replica keeps following.
+func TestLeaderKilled(t *testing.T) {
+	slow.Only(t)
+	c := etcdtest.StartProcesses(t, 3)
+	dir := t.TempDir()
+	ctx := context.Background()
+	nodes := []*node{startNodeEventually(t, c.Endpoints, filepath.Join(dir, "a.db")), startNodeEventually(t, c.Endpoints, filepath.Join(dir, "b.db"))}
+	if _, err := nodes[0].curator.Import(ctx, knowledge.Author{Actor: "seed", Reason: "seed"}, kbtest.Curated(t)); err != nil {
+		t.Fatal(err)
+	}
+	leader := -1
+	for i, ep := range c.Endpoints {
+		st, err := nodes[0].replica.cli.Status(ctx, ep)
+		if err == nil && st.Leader == st.Header.MemberId {
+			leader = i
+		}
+	}
+	if leader < 0 {
+		t.Fatal("no leader found")
+	}
+	c.Kill(leader)
+	start := time.Now()
+	var cs *store.ChangeSet
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		var err error
+		cs, err = nodes[1].curator.CreateEntity(wctx, by, skill("after-the-election"))
+		cancel()
+		if err == nil {
+			break
+		}
+		var conflict *knowledge.ConflictError
+		if errors.As(err, &conflict) {
+			break // an earlier attempt committed after all
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no write succeeded within 30 s of the leader's death: %v", err)
+		}
+	}
+	t.Logf("a write succeeded %s after the leader was killed", time.Since(start).Round(time.Millisecond))
+	head := nodes[1].replica.Stats().Head
+	for i, n := range nodes {
+		if err := n.replica.WaitFor(ctx, head); err != nil {
+			t.Fatalf("replica %d stopped following: %v", i, err)
+		}
+	}
+	if dataOf(t, nodes[0].store) != dataOf(t, nodes[1].store) {
+		t.Fatal("the replicas differ after the election")
+	}
+	_ = cs
+}
+
+// startNodeEventually is startNode once the cluster answers: child members take a moment.
+func startNodeEventually(t *testing.T, endpoints []string, path string) *node {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		s, err := store.Open(path, store.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		r, err := Open(ctx, s, Config{Endpoints: endpoints, Log: quiet, DialTimeout: 2 * time.Second})
+		cancel()
+		if err == nil {
+			n := &node{store: s, replica: r, curator: knowledge.NewCurator(s, nil, r)}
+			t.Cleanup(n.stop)
+			return n
+		}
+		_ = s.Close()
+		if time.Now().After(deadline) {
+			t.Fatalf("the cluster did not answer: %v", err)
+		}
 	}
 }

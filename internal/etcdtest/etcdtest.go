@@ -3,9 +3,13 @@
 package etcdtest
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -116,5 +120,90 @@ func start(dir string, n int, ports []int, attempt int) (*Cluster, error) {
 func (c *Cluster) Close() {
 	for _, e := range c.Members {
 		e.Close()
+	}
+}
+
+// childEnv carries a child member's configuration: see RunChildMember.
+const childEnv = "TRENDGRAPH_ETCDTEST_MEMBER"
+
+// RunChildMember runs this process as one etcd member when the environment asks for it (a test
+// binary started by StartProcesses), and exits when its standard input closes; otherwise it
+// returns at once. Call it first in TestMain.
+func RunChildMember() {
+	spec := os.Getenv(childEnv)
+	if spec == "" {
+		return
+	}
+	var m childSpec
+	if err := json.Unmarshal([]byte(spec), &m); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	e, err := embed.StartEtcd(Config(m.Dir, m.N, m.I, m.Ports, m.Token))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	// The parent gone (its end of stdin closed) means the test is over.
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	e.Close()
+	os.Exit(0)
+}
+
+type childSpec struct {
+	Dir   string
+	N, I  int
+	Ports []int
+	Token string
+}
+
+// Processes is a cluster whose members are child processes, each killable with SIGKILL.
+type Processes struct {
+	Cmds      []*exec.Cmd
+	Endpoints []string
+	stdins    []io.WriteCloser
+}
+
+// StartProcesses runs an n-member cluster as child processes of this test binary (whose
+// TestMain calls RunChildMember) and stops them at cleanup.
+func StartProcesses(t testing.TB, n int) *Processes {
+	t.Helper()
+	dir := t.TempDir()
+	ports := freePorts(t, 2*n)
+	p := &Processes{}
+	t.Cleanup(p.stop)
+	for i := range n {
+		spec, _ := json.Marshal(childSpec{Dir: dir, N: n, I: i, Ports: ports, Token: "trendgraph-test-processes"})
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), childEnv+"="+string(spec))
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		p.Cmds, p.stdins = append(p.Cmds, cmd), append(p.stdins, stdin)
+		p.Endpoints = append(p.Endpoints, fmt.Sprintf("http://127.0.0.1:%d", ports[2*i+1]))
+	}
+	return p
+}
+
+// Kill ends member i with SIGKILL, as a crash would.
+func (p *Processes) Kill(i int) {
+	_ = p.Cmds[i].Process.Kill()
+	_ = p.Cmds[i].Wait()
+}
+
+func (p *Processes) stop() {
+	for i, in := range p.stdins {
+		_ = in.Close()
+		done := make(chan struct{})
+		go func() { _ = p.Cmds[i].Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			_ = p.Cmds[i].Process.Kill()
+		}
 	}
 }
