@@ -90,7 +90,10 @@ func Open(ctx context.Context, s *store.Store, cfg Config) (*Replica, error) {
 		cfg.Log = slog.Default()
 	}
 	cli, err := clientv3.New(clientv3.Config{Endpoints: cfg.Endpoints, DialTimeout: cfg.DialTimeout,
-		DialKeepAliveTime: 10 * time.Second, DialKeepAliveTimeout: 5 * time.Second, Logger: zap.NewNop()})
+		DialKeepAliveTime: 10 * time.Second, DialKeepAliveTimeout: 5 * time.Second, Logger: zap.NewNop(),
+		// etcd's own --max-request-bytes is the bound on a change set; the client's would be
+		// a lower, hidden one.
+		MaxCallSendMsgSize: 64 << 20, MaxCallRecvMsgSize: 64 << 20})
 	if err != nil {
 		return nil, fmt.Errorf("connect to etcd %v: %w", cfg.Endpoints, err)
 	}
@@ -202,10 +205,12 @@ func (r *Replica) catchUp(ctx context.Context) (int64, error) {
 		if rev == 0 {
 			rev = resp.Header.Revision
 		}
-		for _, kv := range resp.Kvs {
-			if err := r.apply(ctx, kv.Value, kv.ModRevision); err != nil {
-				return 0, err
-			}
+		batch := make([]rawEntry, len(resp.Kvs))
+		for i, kv := range resp.Kvs {
+			batch[i] = rawEntry{kv.Value, kv.ModRevision}
+		}
+		if err := r.apply(ctx, batch); err != nil {
+			return 0, err
 		}
 		if !resp.More {
 			return rev, nil
@@ -225,13 +230,14 @@ func (r *Replica) watch(ctx context.Context, rev int64) error {
 		if err := resp.Err(); err != nil {
 			return fmt.Errorf("watch the log: %w", err)
 		}
+		var batch []rawEntry
 		for _, ev := range resp.Events {
-			if ev.Type != clientv3.EventTypePut {
-				continue
+			if ev.Type == clientv3.EventTypePut {
+				batch = append(batch, rawEntry{ev.Kv.Value, ev.Kv.ModRevision})
 			}
-			if err := r.apply(ctx, ev.Kv.Value, ev.Kv.ModRevision); err != nil {
-				return err
-			}
+		}
+		if err := r.apply(ctx, batch); err != nil {
+			return err
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -240,18 +246,32 @@ func (r *Replica) watch(ctx context.Context, rev int64) error {
 	return errors.New("the watch ended")
 }
 
-// apply applies one log entry at its etcd revision.
-func (r *Replica) apply(ctx context.Context, raw []byte, modRev int64) error {
-	var e store.LogEntry
-	if err := json.Unmarshal(raw, &e); err != nil {
-		return fmt.Errorf("decode log entry at revision %d: %w", modRev, err)
+// rawEntry is a log entry as etcd holds it, with its revision.
+type rawEntry struct {
+	value  []byte
+	modRev int64
+}
+
+// apply applies log entries, in one store transaction.
+func (r *Replica) apply(ctx context.Context, batch []rawEntry) error {
+	if len(batch) == 0 {
+		return nil
 	}
-	if _, err := r.store.ApplyLogged(ctx, &e, modRev); err != nil {
+	entries := make([]*store.LogEntry, len(batch))
+	revs := make([]int64, len(batch))
+	for i, raw := range batch {
+		entries[i], revs[i] = new(store.LogEntry), raw.modRev
+		if err := json.Unmarshal(raw.value, entries[i]); err != nil {
+			return fmt.Errorf("decode log entry at revision %d: %w", raw.modRev, err)
+		}
+	}
+	if _, err := r.store.ApplyLogged(ctx, entries, revs); err != nil {
 		return err
 	}
+	newest := entries[len(entries)-1].Version
 	for {
 		cur := r.head.Load()
-		if e.Version <= cur || r.head.CompareAndSwap(cur, e.Version) {
+		if newest <= cur || r.head.CompareAndSwap(cur, newest) {
 			return nil
 		}
 	}

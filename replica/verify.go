@@ -37,7 +37,7 @@ func (r *Replica) Verify(ctx context.Context, scratch string) ([]string, error) 
 			if err := json.Unmarshal(kv.Value, &e); err != nil {
 				return nil, fmt.Errorf("decode log entry %s: %w", kv.Key, err)
 			}
-			if _, err := fresh.ApplyLogged(ctx, &e, kv.ModRevision); err != nil {
+			if _, err := fresh.ApplyLogged(ctx, []*store.LogEntry{&e}, []int64{kv.ModRevision}); err != nil {
 				return nil, err
 			}
 		}

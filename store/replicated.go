@@ -84,37 +84,45 @@ func (s *Store) PrepareImport(ctx context.Context, d *dataset.Dataset, texts map
 // from the log first.
 var ErrLogGap = errors.New("log entry out of order")
 
-// ApplyLogged applies one log entry, with the log position it came from (checkpoint), in one
-// transaction. An entry already applied is skipped, so following a log again from any earlier
-// point applies nothing twice; one that skips ahead is ErrLogGap.
-func (s *Store) ApplyLogged(ctx context.Context, e *LogEntry, checkpoint int64) (applied bool, err error) {
+// ApplyLogged applies log entries in order, each with the log position it came from
+// (checkpoints[i]), in one transaction (one fsync for a whole page of a catch-up). An entry
+// already applied is skipped, so following a log again from any earlier point applies nothing
+// twice; one that skips ahead is ErrLogGap, and nothing of the call is applied.
+func (s *Store) ApplyLogged(ctx context.Context, entries []*LogEntry, checkpoints []int64) (applied int, err error) {
 	if err := ctx.Err(); err != nil {
-		return false, err
+		return 0, err
 	}
-	var cs *ChangeSet
+	var last uint64
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		have := txVersion(tx)
-		switch {
-		case e.Version <= have:
-			return nil
-		case e.Version != have+1:
-			return fmt.Errorf("%w: entry %d after version %d", ErrLogGap, e.Version, have)
+		applied = 0
+		for i, e := range entries {
+			have := txVersion(tx)
+			switch {
+			case e.Version <= have:
+				continue
+			case e.Version != have+1:
+				return fmt.Errorf("%w: entry %d after version %d", ErrLogGap, e.Version, have)
+			}
+			cs, err := s.apply(tx, &ChangeRequest{Actor: e.Actor, Reason: e.Reason, Reverts: e.Reverts, Ops: e.Ops, validated: true, time: e.Time})
+			if err != nil {
+				return fmt.Errorf("apply log entry %d: %w", e.Version, err)
+			}
+			if cs.Version != e.Version {
+				return fmt.Errorf("log entry %d applied as version %d", e.Version, cs.Version)
+			}
+			if err := putCheckpoint(tx, checkpoints[i]); err != nil {
+				return err
+			}
+			last = cs.Version
+			applied++
 		}
-		var err error
-		cs, err = s.apply(tx, &ChangeRequest{Actor: e.Actor, Reason: e.Reason, Reverts: e.Reverts, Ops: e.Ops, validated: true, time: e.Time})
-		if err != nil {
-			return fmt.Errorf("apply log entry %d: %w", e.Version, err)
-		}
-		if cs.Version != e.Version {
-			return fmt.Errorf("log entry %d applied as version %d", e.Version, cs.Version)
-		}
-		return putCheckpoint(tx, checkpoint)
+		return nil
 	})
-	if err != nil || cs == nil {
-		return false, err
+	if err != nil || applied == 0 {
+		return 0, err
 	}
-	s.published(cs.Version)
-	return true, nil
+	s.published(last)
+	return applied, nil
 }
 
 // Checkpoint is the log position of the last entry applied (0: none).
