@@ -55,10 +55,8 @@ func (f *Feed) Follow(ctx context.Context, since *uint64) (<-chan *store.ChangeS
 	wake := f.store.Changed()
 	next := f.store.Version() + 1
 	if since != nil {
-		if *since > f.store.Version() {
-			f.active.Add(-1)
-			return nil, nil, badInput("since is %d, past the newest version %d", *since, f.store.Version())
-		}
+		// A since past this store's version is not refused: a replica behind its cluster
+		// sends those change sets once it has them.
 		next = *since + 1
 	}
 	out := make(chan *store.ChangeSet, f.buffer)

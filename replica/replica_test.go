@@ -89,6 +89,14 @@ func TestReplicasConverge(t *testing.T) {
 	if err != nil || cs == nil || cs.Version != 1 {
 		t.Fatalf("seed: %+v %v", cs, err)
 	}
+	// A subscriber on the third replica is told of what the second commits.
+	feedCtx, stopFeed := context.WithCancel(ctx)
+	defer stopFeed()
+	from := uint64(1)
+	feed, _, err := knowledge.NewFeed(nodes[2].store, 1, 64).Follow(feedCtx, &from)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// A write on one replica is read on the others.
 	cs, err = nodes[1].curator.CreateEntity(ctx, by, skill("patience"))
 	if err != nil {
@@ -102,6 +110,15 @@ func TestReplicasConverge(t *testing.T) {
 		if err != nil || got[0] == nil || got[0].Meta.Revision != 1 {
 			t.Fatalf("replica %d: %+v %v", i, got, err)
 		}
+	}
+
+	select {
+	case got := <-feed:
+		if got.Version != cs.Version || got.Actor != "alice" {
+			t.Fatalf("the subscriber on replica 2 got %+v", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the subscriber on replica 2 heard nothing")
 	}
 
 	// Concurrent writes from every replica all land, in one order everywhere.

@@ -70,4 +70,22 @@ func TestServeAsReplicas(t *testing.T) {
 	if data["skill"] == nil || header.Get("X-Trendgraph-Version") != version {
 		t.Fatalf("the other replica at version %s: %v (version header %q)", version, data, header.Get("X-Trendgraph-Version"))
 	}
+
+	// The rest of the loop, alternating replicas: update on b, history on a, revert on a, the
+	// old name back on b.
+	asOps := map[string]string{"Authorization": "Bearer " + adminSecret}
+	_, _, data = post(t, "http://"+b, `mutation { updateEntity(input: {reason: "rename", slug: "consensus", revision: 1, name: "Consensus protocols"}) {
+		changeSet { version } } }`, asOps)
+	updated := strconv.Itoa(int(data["updateEntity"].(map[string]any)["changeSet"].(map[string]any)["version"].(float64)))
+	_, _, data = post(t, "http://"+a, `{ skill(slug: "consensus") { history { edges { node { action changeSet { reason } } } } } }`,
+		map[string]string{"X-Trendgraph-Min-Version": updated})
+	if edges := data["skill"].(map[string]any)["history"].(map[string]any)["edges"].([]any); len(edges) != 2 {
+		t.Fatalf("history on a: %v", edges)
+	}
+	_, _, data = post(t, "http://"+a, `mutation { revert(input: {version: `+updated+`}) { changeSet { version } } }`, asOps)
+	reverted := strconv.Itoa(int(data["revert"].(map[string]any)["changeSet"].(map[string]any)["version"].(float64)))
+	_, _, data = post(t, "http://"+b, `{ skill(slug: "consensus") { name revision } }`, map[string]string{"X-Trendgraph-Min-Version": reverted})
+	if got := data["skill"].(map[string]any); got["name"] != "Consensus" || got["revision"] != float64(3) {
+		t.Fatalf("after the revert, on b: %v", got)
+	}
 }
