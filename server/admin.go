@@ -495,7 +495,8 @@ type CheckResult struct {
 }
 
 // CheckProblem is one finding of GET /admin/check: Check is "consistency" (bbolt's check of the
-// file's pages) or "history" (a record where the replayed change log and the data disagree).
+// file's pages), "history" (a record where the replayed change log and the data disagree) or
+// "replica" (where a replica's file and its cluster's log at its version disagree).
 type CheckProblem struct {
 	Check   string `json:"check"`
 	Message string `json:"message"`
@@ -522,6 +523,16 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, d := range diffs {
 		res.Problems = append(res.Problems, CheckProblem{Check: "history", Message: d})
+	}
+	if s.cfg.VerifyReplica != nil {
+		diffs, err := s.cfg.VerifyReplica(r.Context())
+		if err != nil {
+			s.adminFailed(w, r, "check", err)
+			return
+		}
+		for _, d := range diffs {
+			res.Problems = append(res.Problems, CheckProblem{Check: "replica", Message: d})
+		}
 	}
 	res.OK = len(res.Problems) == 0
 	s.log.InfoContext(r.Context(), "admin check", "actor", graph.CallerFrom(r.Context()).Name, "ok", res.OK, "problems", len(res.Problems))

@@ -79,6 +79,9 @@ type Config struct {
 	// Ready, when set, must return nil for /readyz to say ready: a replica that has not caught
 	// up with its cluster is not.
 	Ready func() error
+	// VerifyReplica, when set, is part of GET /admin/check: a replica compares its file with
+	// its cluster's log (replica.Replica.Verify).
+	VerifyReplica func(ctx context.Context) ([]string, error)
 	// MinVersionWait bounds how long a request naming X-Trendgraph-Min-Version waits for this
 	// server's data to reach that version (default DefaultMinVersionWait).
 	MinVersionWait time.Duration

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,6 +39,14 @@ func joinCluster(ctx context.Context, s *store.Store, endpoints []string, prefix
 		}
 	}
 	cfg.Committer = rep
+	cfg.VerifyReplica = func(ctx context.Context) ([]string, error) {
+		scratch, err := os.MkdirTemp("", "trendgraph-verify-")
+		if err != nil {
+			return nil, fmt.Errorf("verify the replica: %w", err)
+		}
+		defer os.RemoveAll(scratch)
+		return rep.Verify(ctx, scratch)
+	}
 	cfg.Ready = func() error {
 		if !rep.Ready() {
 			return errors.New("catching up with the cluster")

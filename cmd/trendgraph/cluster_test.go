@@ -88,4 +88,12 @@ func TestServeAsReplicas(t *testing.T) {
 	if got := data["skill"].(map[string]any); got["name"] != "Consensus" || got["revision"] != float64(3) {
 		t.Fatalf("after the revert, on b: %v", got)
 	}
+
+	// Each replica's file equals the cluster's log at its version.
+	for _, base := range []string{a, b} {
+		out, errOut := through(t, "check", "--check-db", "--source", seedDir, "--server", "http://"+base)
+		if !strings.Contains(out+errOut, "ok") {
+			t.Fatalf("check through %s: %s %s", base, out, errOut)
+		}
+	}
 }
