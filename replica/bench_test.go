@@ -1,10 +1,16 @@
 package replica
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,6 +18,7 @@ import (
 	"github.com/trendgraph/trendgraph/internal/etcdtest"
 	"github.com/trendgraph/trendgraph/internal/kbtest"
 	"github.com/trendgraph/trendgraph/knowledge"
+	"github.com/trendgraph/trendgraph/server"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -102,4 +109,59 @@ func BenchmarkReplication(b *testing.B) {
 			fresh.stop()
 		}
 	})
+}
+
+// BenchmarkReadReplicas measures the page query's throughput over HTTP with 1, 2 and 3
+// replicas serving, 16 clients spread over them, on this machine: the load generator and every
+// replica share its cores, so it shows what replicas cost here, not how they scale on N machines.
+func BenchmarkReadReplicas(b *testing.B) {
+	c := etcdtest.Start(b, 1)
+	dir := b.TempDir()
+	ctx := context.Background()
+	var nodes []*node
+	var urls []string
+	for i := range 3 {
+		n := benchNode(b, c.Endpoints, filepath.Join(dir, fmt.Sprintf("r%d.db", i)))
+		if i == 0 {
+			if _, err := n.curator.Import(ctx, knowledge.Author{Actor: "seed", Reason: "seed"}, kbtest.Curated(b)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := n.replica.WaitFor(ctx, 1); err != nil {
+			b.Fatal(err)
+		}
+		cfg := server.DefaultConfig()
+		cfg.Log, cfg.RatePerSecond, cfg.AccessLog, cfg.CacheBytes = quiet, 0, false, 0
+		srv := httptest.NewServer(server.New(n.store, cfg))
+		b.Cleanup(srv.Close)
+		nodes, urls = append(nodes, n), append(urls, srv.URL)
+	}
+	body := []byte(`{"query":"{ technologies(first: 20, filter: {or: [{lifecycles: [MATURE]}, {kinds: [DATABASE]}]}) { totalCount edges { cursor node { slug name kind lifecycle tags } } } }"}`)
+	for k := 1; k <= 3; k++ {
+		b.Run(fmt.Sprintf("%d-replicas", k), func(b *testing.B) {
+			var done atomic.Int64
+			deadline := time.Now().Add(2 * time.Second)
+			var wg sync.WaitGroup
+			for g := range 16 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					client := &http.Client{}
+					for time.Now().Before(deadline) {
+						resp, err := client.Post(urls[g%k]+"/graphql", "application/json", bytes.NewReader(body))
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						_, _ = io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+						done.Add(1)
+					}
+				}()
+			}
+			wg.Wait()
+			b.ReportMetric(float64(done.Load())/2, "req/s")
+		})
+	}
+	_ = nodes
 }
