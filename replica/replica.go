@@ -8,6 +8,7 @@
 //
 //	head           the version of the newest change set, in decimal
 //	log/%020d      one change set (store.LogEntry, JSON) per version; never rewritten or deleted
+//	parts/<id>/%06d  the parts of a change set too large for one etcd request (see parts.go)
 //
 // Log keys are written once, so etcd's compaction never removes them: a replica that was away
 // longer than etcd keeps revisions reads the entries it missed by range, then watches.
@@ -260,8 +261,12 @@ func (r *Replica) apply(ctx context.Context, batch []rawEntry) error {
 	entries := make([]*store.LogEntry, len(batch))
 	revs := make([]int64, len(batch))
 	for i, raw := range batch {
+		value, err := r.entryBytes(ctx, raw.value)
+		if err != nil {
+			return err
+		}
 		entries[i], revs[i] = new(store.LogEntry), raw.modRev
-		if err := json.Unmarshal(raw.value, entries[i]); err != nil {
+		if err := json.Unmarshal(value, entries[i]); err != nil {
 			return fmt.Errorf("decode log entry at revision %d: %w", raw.modRev, err)
 		}
 	}
@@ -349,9 +354,13 @@ func (r *Replica) commit(ctx context.Context, prepare func() (*store.LogEntry, e
 // append writes e at its version if the head is still the version before it. A transaction
 // that timed out may have committed: the log is read again before it is called failed.
 func (r *Replica) append(ctx context.Context, e *store.LogEntry) (bool, error) {
-	raw, err := json.Marshal(e)
+	encoded, err := json.Marshal(e)
 	if err != nil {
 		return false, fmt.Errorf("encode log entry: %w", err)
+	}
+	raw, drop, err := r.logValue(ctx, encoded)
+	if err != nil {
+		return false, err
 	}
 	cond := clientv3.Compare(clientv3.Value(r.headKey()), "=", strconv.FormatUint(e.Version-1, 10))
 	if e.Version == 1 {
@@ -362,6 +371,9 @@ func (r *Replica) append(ctx context.Context, e *store.LogEntry) (bool, error) {
 		clientv3.OpPut(r.headKey(), strconv.FormatUint(e.Version, 10)),
 	).Commit()
 	if err == nil {
+		if !resp.Succeeded {
+			drop()
+		}
 		return resp.Succeeded, nil
 	}
 	got, rerr := r.cli.Get(ctx, r.logKey(e.Version))
@@ -371,5 +383,6 @@ func (r *Replica) append(ctx context.Context, e *store.LogEntry) (bool, error) {
 	if len(got.Kvs) == 1 && bytes.Equal(got.Kvs[0].Value, raw) {
 		return true, nil
 	}
+	drop()
 	return false, fmt.Errorf("append change set %d: %w", e.Version, err)
 }

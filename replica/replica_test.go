@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/internal/etcdtest"
 	"github.com/trendgraph/trendgraph/internal/kbtest"
@@ -318,5 +321,36 @@ func startNodeEventually(t *testing.T, endpoints []string, path string) *node {
 		if time.Now().After(deadline) {
 			t.Fatalf("the cluster did not answer: %v", err)
 		}
+	}
+}
+
+// A change set larger than etcd takes in one request (an import of thousands of technologies)
+// travels in parts, and every replica applies it whole.
+func TestLargeChangeSetsTravelInParts(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	dir := t.TempDir()
+	ctx := context.Background()
+	a := startNode(t, c.Endpoints, filepath.Join(dir, "a.db"))
+	b := startNode(t, c.Endpoints, filepath.Join(dir, "b.db"))
+	d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 2500, Relationships: 5000, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := a.curator.Import(ctx, knowledge.Author{Actor: "bulk", Reason: "large"}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, err := a.replica.cli.Get(ctx, a.replica.cfg.Prefix+"parts/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+	if err != nil || parts.Count < 2 {
+		t.Fatalf("the change set was not split: %d parts, %v", parts.Count, err)
+	}
+	if err := b.replica.WaitFor(ctx, cs.Version); err != nil {
+		t.Fatal(err)
+	}
+	if dataOf(t, a.store) != dataOf(t, b.store) {
+		t.Fatal("the replicas differ after a change set in parts")
+	}
+	if diffs, err := b.replica.Verify(ctx, t.TempDir()); err != nil || len(diffs) > 0 {
+		t.Fatalf("%v %v", diffs, err)
 	}
 }

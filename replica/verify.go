@@ -33,8 +33,12 @@ func (r *Replica) Verify(ctx context.Context, scratch string) ([]string, error) 
 			return []string{fmt.Sprintf("the log ends at version %d, the replica holds %d", fresh.Version(), upTo)}, nil
 		}
 		for _, kv := range resp.Kvs {
+			value, err := r.entryBytes(ctx, kv.Value)
+			if err != nil {
+				return nil, err
+			}
 			var e store.LogEntry
-			if err := json.Unmarshal(kv.Value, &e); err != nil {
+			if err := json.Unmarshal(value, &e); err != nil {
 				return nil, fmt.Errorf("decode log entry %s: %w", kv.Key, err)
 			}
 			if _, err := fresh.ApplyLogged(ctx, []*store.LogEntry{&e}, []int64{kv.ModRevision}); err != nil {
