@@ -93,8 +93,8 @@ func BenchmarkReplication(b *testing.B) {
 			back.stop()
 		}
 	})
-	b.Run("new-replica-10k-technologies", func(b *testing.B) {
-		d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 10_000, Relationships: 20_000, Seed: 1})
+	b.Run("new-replica-20k-technologies", func(b *testing.B) {
+		d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 20_000, Relationships: 20_000, Seed: 1})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -103,7 +103,7 @@ func BenchmarkReplication(b *testing.B) {
 		}
 		for b.Loop() {
 			fresh := benchNode(b, c.Endpoints, filepath.Join(b.TempDir(), "fresh.db"))
-			if err := fresh.replica.WaitFor(ctx, nodes[0].store.Version()); err != nil {
+			if err := fresh.replica.waitApplied(ctx, nodes[0].store.Version()); err != nil {
 				b.Fatal(err)
 			}
 			fresh.stop()

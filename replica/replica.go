@@ -286,6 +286,14 @@ func (r *Replica) apply(ctx context.Context, batch []rawEntry) error {
 func (r *Replica) WaitFor(ctx context.Context, v uint64) error {
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.ApplyTimeout)
 	defer cancel()
+	if err := r.waitApplied(ctx, v); err != nil {
+		return fmt.Errorf("version %d not applied here within %s (at %d): %w", v, r.cfg.ApplyTimeout, r.store.Version(), err)
+	}
+	return nil
+}
+
+// waitApplied waits until the store holds version v or ctx ends.
+func (r *Replica) waitApplied(ctx context.Context, v uint64) error {
 	for {
 		changed := r.store.Changed()
 		if r.store.Version() >= v {
@@ -294,7 +302,7 @@ func (r *Replica) WaitFor(ctx context.Context, v uint64) error {
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			return fmt.Errorf("version %d not applied here within %s (at %d): %w", v, r.cfg.ApplyTimeout, r.store.Version(), ctx.Err())
+			return ctx.Err()
 		}
 	}
 }
@@ -339,8 +347,10 @@ func (r *Replica) commit(ctx context.Context, prepare func() (*store.LogEntry, e
 		if !ok {
 			continue // another replica appended first: prepare again on its result
 		}
-		if err := r.WaitFor(ctx, e.Version); err != nil {
-			return nil, err
+		// Committed: wait for this replica to apply it however long a large import takes,
+		// bounded only by the caller's context, rather than fail a write that happened.
+		if err := r.waitApplied(ctx, e.Version); err != nil {
+			return nil, fmt.Errorf("change set %d is committed, but this replica has not applied it yet: %w", e.Version, err)
 		}
 		cs, err := r.store.ChangeSetAt(ctx, e.Version)
 		if err != nil || cs == nil {
