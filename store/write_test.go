@@ -280,3 +280,34 @@ func TestRevisionsGoOnAfterAnArchive(t *testing.T) {
 	}
 	sameAsFreshImport(t, s)
 }
+
+// An import that removes two related entities archives both, and the relationship between
+// them once, in one change set; the indexes end as a fresh import's.
+func TestImportArchivingRelatedEntities(t *testing.T) {
+	s := openTest(t, fixture())
+	d := fixture()
+	d.Entities = slices.DeleteFunc(d.Entities, func(e domain.Entity) bool { return e.Slug == "jaeger" || e.Slug == "zipkin" })
+	d.Relationships = slices.DeleteFunc(d.Relationships, func(r domain.Relationship) bool {
+		return r.From == "jaeger" || r.To == "jaeger" || r.From == "zipkin" || r.To == "zipkin"
+	})
+	d.Assessments = slices.DeleteFunc(d.Assessments, func(a domain.Assessment) bool { return a.Entity == "jaeger" || a.Entity == "zipkin" })
+	cs, err := s.ImportChange(context.Background(), d, nil, "import", "drop two")
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, err := s.ChangesOf(context.Background(), cs.Version, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[RecordKey]int{}
+	for _, ch := range changes {
+		seen[ch.Record]++
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("%s changed %d times in one change set", k, n)
+		}
+	}
+	sameSnapshot(t, dataSnapshot(t, s), dataSnapshot(t, openTest(t, d)), false)
+	sameAsFreshImport(t, s)
+}
