@@ -382,7 +382,15 @@ func sampleServer(s *server) sample {
 		stime, _ := strconv.ParseFloat(fields[12], 64)
 		out.cpu = time.Duration((utime + stime) * float64(time.Second) / 100) // USER_HZ is 100 on Linux
 	}
-	resp, err := http.Get("http://" + s.addr + "/metrics")
+	m := metricsOf(s.addr)
+	out.txns, out.alloc = m["trendgraph_store_read_transactions_total"], m["go_memstats_alloc_bytes_total"]
+	return out
+}
+
+// metricsOf reads a server's /metrics as name → value (series without labels).
+func metricsOf(addr string) map[string]float64 {
+	out := map[string]float64{}
+	resp, err := http.Get("http://" + addr + "/metrics")
 	if err != nil {
 		return out
 	}
@@ -394,12 +402,7 @@ func sampleServer(s *server) sample {
 			continue
 		}
 		v, _ := strconv.ParseFloat(value, 64)
-		switch name {
-		case "trendgraph_store_read_transactions_total":
-			out.txns = v
-		case "go_memstats_alloc_bytes_total":
-			out.alloc = v
-		}
+		out[name] = v
 	}
 	return out
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -111,29 +110,8 @@ func runWriters(addr string, n int, dur time.Duration, tag string) (float64, err
 	return float64(done.Load()) / time.Since(start).Seconds(), nil
 }
 
-// cacheCounters reads the response cache's hits and misses from /metrics.
-func cacheCounters(addr string) (hits, misses float64) {
-	resp, err := http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		return 0, 0
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		name, value, ok := strings.Cut(sc.Text(), " ")
-		if !ok {
-			continue
-		}
-		v, _ := strconv.ParseFloat(value, 64)
-		switch name {
-		case "trendgraph_cache_hits_total":
-			hits = v
-		case "trendgraph_cache_misses_total":
-			misses = v
-		}
-	}
-	return hits, misses
-}
+// cacheHits reads the response cache's hits from /metrics.
+func cacheHits(addr string) float64 { return metricsOf(addr)["trendgraph_cache_hits_total"] }
 
 // benchWrites measures writes on a copy of the seed database and reports them.
 func benchWrites(report *strings.Builder, bin, work string, dur time.Duration) error {
@@ -169,7 +147,7 @@ func benchWrites(report *strings.Builder, bin, work string, dur time.Duration) e
 		return err
 	}
 	// Mutations count as misses too: the page query's hit rate is its hits over its requests.
-	h0, _ := cacheCounters(s.addr)
+	h0 := cacheHits(s.addr)
 	var busy measurement
 	var writeRate float64
 	var writeErr, readErr error
@@ -184,7 +162,7 @@ func benchWrites(report *strings.Builder, bin, work string, dur time.Duration) e
 	if readErr != nil {
 		return readErr
 	}
-	h1, _ := cacheCounters(s.addr)
+	h1 := cacheHits(s.addr)
 	fmt.Fprintf(report, "| page query, idle: req/s, p50, p99 | %.0f, %s, %s |\n", idle.rps, idle.p50, idle.p99)
 	fmt.Fprintf(report, "| page query, 16 writers running (%.0f mutations/s): req/s, p50, p99 | %.0f, %s, %s |\n", writeRate, busy.rps, busy.p50, busy.p99)
 	if busy.requests > 0 {

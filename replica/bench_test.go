@@ -19,24 +19,7 @@ import (
 	"github.com/trendgraph/trendgraph/internal/kbtest"
 	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/server"
-	"github.com/trendgraph/trendgraph/store"
 )
-
-// benchNode is startNode for benchmarks.
-func benchNode(b *testing.B, endpoints []string, path string) *node {
-	b.Helper()
-	s, err := store.Open(path, store.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	r, err := Open(context.Background(), s, Config{Endpoints: endpoints, Log: quiet})
-	if err != nil {
-		b.Fatal(err)
-	}
-	n := &node{store: s, replica: r, curator: knowledge.NewCurator(s, nil, r)}
-	b.Cleanup(n.stop)
-	return n
-}
 
 // BenchmarkReplication measures, on a 3-member etcd cluster with 3 replicas in this process,
 // the time from a write's acknowledgement to every replica having applied it (p50, p99), and
@@ -46,7 +29,7 @@ func BenchmarkReplication(b *testing.B) {
 	dir := b.TempDir()
 	nodes := make([]*node, 3)
 	for i := range nodes {
-		nodes[i] = benchNode(b, c.Endpoints[i:i+1], filepath.Join(dir, fmt.Sprintf("r%d.db", i)))
+		nodes[i] = startNode(b, c.Endpoints[i:i+1], filepath.Join(dir, fmt.Sprintf("r%d.db", i)))
 	}
 	ctx := context.Background()
 	if _, err := nodes[0].curator.Import(ctx, knowledge.Author{Actor: "seed", Reason: "seed"}, kbtest.Curated(b)); err != nil {
@@ -75,7 +58,7 @@ func BenchmarkReplication(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
 			path := filepath.Join(b.TempDir(), "away.db")
-			away := benchNode(b, c.Endpoints, path)
+			away := startNode(b, c.Endpoints, path)
 			if err := away.replica.WaitFor(ctx, nodes[0].store.Version()); err != nil {
 				b.Fatal(err)
 			}
@@ -86,7 +69,7 @@ func BenchmarkReplication(b *testing.B) {
 				}
 			}
 			b.StartTimer()
-			back := benchNode(b, c.Endpoints, path)
+			back := startNode(b, c.Endpoints, path)
 			if err := back.replica.WaitFor(ctx, nodes[0].store.Version()); err != nil {
 				b.Fatal(err)
 			}
@@ -102,7 +85,7 @@ func BenchmarkReplication(b *testing.B) {
 			b.Fatal(err)
 		}
 		for b.Loop() {
-			fresh := benchNode(b, c.Endpoints, filepath.Join(b.TempDir(), "fresh.db"))
+			fresh := startNode(b, c.Endpoints, filepath.Join(b.TempDir(), "fresh.db"))
 			if err := fresh.replica.waitApplied(ctx, nodes[0].store.Version()); err != nil {
 				b.Fatal(err)
 			}
@@ -121,7 +104,7 @@ func BenchmarkReadReplicas(b *testing.B) {
 	var nodes []*node
 	var urls []string
 	for i := range 3 {
-		n := benchNode(b, c.Endpoints, filepath.Join(dir, fmt.Sprintf("r%d.db", i)))
+		n := startNode(b, c.Endpoints, filepath.Join(dir, fmt.Sprintf("r%d.db", i)))
 		if i == 0 {
 			if _, err := n.curator.Import(ctx, knowledge.Author{Actor: "seed", Reason: "seed"}, kbtest.Curated(b)); err != nil {
 				b.Fatal(err)

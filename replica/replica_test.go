@@ -32,7 +32,7 @@ type node struct {
 	curator *knowledge.Curator
 }
 
-func startNode(t *testing.T, endpoints []string, path string) *node {
+func startNode(t testing.TB, endpoints []string, path string) *node {
 	t.Helper()
 	s, err := store.Open(path, store.Config{})
 	if err != nil {
