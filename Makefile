@@ -112,7 +112,7 @@ bench-graph:
 
 ## bench-import: import throughput at 100k technologies / 1M relationships (several minutes).
 ## bench-replicas: replication on a real 3-member etcd cluster: write-to-all-applied p50/p99, catch-up of
-## 10,000 change sets, a new replica filling from a log holding 20k technologies, reads over 1-3 replicas.
+## 10,000 change sets, a new replica filling from a log holding 100k technologies, reads over 1-3 replicas.
 bench-replicas:
 	$(GO) test -run '^$$' -bench 'BenchmarkReplication|BenchmarkReadReplicas' -benchtime 1x -timeout 30m ./replica/
 

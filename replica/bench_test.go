@@ -76,8 +76,8 @@ func BenchmarkReplication(b *testing.B) {
 			back.stop()
 		}
 	})
-	b.Run("new-replica-20k-technologies", func(b *testing.B) {
-		d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 20_000, Relationships: 20_000, Seed: 1})
+	b.Run("new-replica-100k-technologies", func(b *testing.B) {
+		d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 100_000, Relationships: 100_000, Seed: 1})
 		if err != nil {
 			b.Fatal(err)
 		}
