@@ -230,6 +230,7 @@ func New(st *store.Store, cfg Config) *Server {
 	s.mux.Handle("/admin/export", s.admin(http.MethodGet, s.serveExport))
 	s.mux.Handle("/admin/backup", s.admin(http.MethodGet, s.serveBackup))
 	s.mux.Handle("/admin/check", s.admin(http.MethodGet, s.serveCheck))
+	s.mux.Handle("/mcp", s.observe("mcp", s.guard(s.mcpHandler())))
 	s.mux.Handle("/radar/{file}", s.observe("radar", s.cors(s.guard(http.HandlerFunc(s.serveRadar)))))
 	s.mux.Handle("/{$}", s.observe("playground", http.HandlerFunc(s.servePlayground)))
 	return s

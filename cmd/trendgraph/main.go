@@ -38,11 +38,14 @@ var commands = []command{
 	{"check", "validate a dataset without writing: references, vocabularies, citations", runCheck},
 	{"backup", "write a consistent copy of the database, also while it is being served", runBackup},
 	{"gen", "write a deterministic synthetic dataset for scale tests", runGen},
+	{"mcp", "serve the knowledge graph to an AI assistant over standard input and output (MCP)", runMCP},
 }
 
 // env is what every command shares: streams and the environment, so tests can run commands
 // in-process.
 type env struct {
+	// stdin is standard input; nil means os.Stdin.
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	log            *slog.Logger
