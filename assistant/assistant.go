@@ -27,6 +27,9 @@ type Options struct {
 	SDL string
 	// Version names this build to clients.
 	Version string
+	// Curator, when set, adds the curation tools, which change the graph as mutations do
+	// (with the caller's name in the audit trail). Offer it only to callers that may write.
+	Curator *knowledge.Curator
 }
 
 // New builds the MCP server over a store.
@@ -36,7 +39,7 @@ func New(s *store.Store, o Options) *mcp.Server {
 	}
 	srv := mcp.NewServer(&mcp.Implementation{Name: "trendgraph", Title: "trendgraph knowledge graph", Version: o.Version},
 		&mcp.ServerOptions{Instructions: instructions})
-	a := &assistant{store: s, kb: knowledge.New(s), texts: o.Texts, sdl: o.SDL}
+	a := &assistant{store: s, kb: knowledge.New(s), texts: o.Texts, sdl: o.SDL, curator: o.Curator}
 	a.addTools(srv)
 	a.addResources(srv)
 	a.addPrompts(srv)
@@ -49,17 +52,24 @@ their benefits and challenges, and how they relate. Every fact cites a passage o
 Entities are named by slug: find them with search.`
 
 type assistant struct {
-	store *store.Store
-	kb    *knowledge.Base
-	texts map[string]*dataset.SourceText
-	sdl   string
+	store   *store.Store
+	kb      *knowledge.Base
+	texts   map[string]*dataset.SourceText
+	sdl     string
+	curator *knowledge.Curator
 }
 
 // toolError is a tool error with the API's code, so that an assistant sees what a GraphQL
 // client would.
 func toolError(err error) error {
 	var be *knowledge.BoundError
+	var invalid *knowledge.ValidationError
+	var conflict *knowledge.ConflictError
 	switch {
+	case errors.As(err, &invalid):
+		return fmt.Errorf("BAD_USER_INPUT: %s", invalid.Error())
+	case errors.As(err, &conflict):
+		return fmt.Errorf("CONFLICT: %s", conflict.Error())
 	case errors.As(err, &be):
 		return fmt.Errorf("BAD_USER_INPUT: %s", be.Error())
 	case errors.Is(err, knowledge.ErrBadInput):

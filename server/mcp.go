@@ -7,6 +7,7 @@ import (
 
 	"github.com/trendgraph/trendgraph/assistant"
 	"github.com/trendgraph/trendgraph/graph"
+	"github.com/trendgraph/trendgraph/knowledge"
 )
 
 // mcpHandler serves the knowledge graph to AI assistants at /mcp over MCP's streamable HTTP
@@ -14,8 +15,15 @@ import (
 // /graphql. It is stateless and answers in JSON: each POST is a whole exchange, so no stream
 // outlives the request timeout and any replica can answer.
 func (s *Server) mcpHandler() http.Handler {
-	srv := assistant.New(s.store, assistant.Options{Texts: s.cfg.SourceTexts, SDL: graph.SDL()})
-	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv },
+	reader, writer := s.MCP(false), s.MCP(true)
+	// A caller whose token may write also gets the curation tools.
+	pick := func(r *http.Request) *mcp.Server {
+		if graph.CallerFrom(r.Context()).Can(graph.ScopeWrite) {
+			return writer
+		}
+		return reader
+	}
+	h := mcp.NewStreamableHTTPHandler(pick,
 		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true, Logger: s.log})
 	limit := s.cfg.Limits.MaxBodyBytes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -24,4 +32,15 @@ func (s *Server) mcpHandler() http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// MCP builds the assistant's MCP server over this server's store, with its source texts and,
+// with curate, the curation tools (through the configured committer); trendgraph mcp serves it
+// over standard input and output.
+func (s *Server) MCP(curate bool) *mcp.Server {
+	o := assistant.Options{Texts: s.cfg.SourceTexts, SDL: graph.SDL()}
+	if curate {
+		o.Curator = knowledge.NewCurator(s.store, s.cfg.SourceTexts, s.cfg.Committer)
+	}
+	return assistant.New(s.store, o)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,5 +46,53 @@ func TestMCPOverHTTP(t *testing.T) {
 	res, err = cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "entity", Arguments: map[string]any{"slug": "nope"}})
 	if err != nil || !res.IsError || !strings.HasPrefix(res.Content[0].(*mcp.TextContent).Text, "NOT_FOUND") {
 		t.Fatalf("a missing entity over HTTP: %+v %v", res, err)
+	}
+}
+
+// A token that may write gets the curation tools, which change the graph as mutations do; a
+// read token does not see them.
+func TestMCPCurationNeedsTheWriteScope(t *testing.T) {
+	h := newHandler(t, newStore(t), func(c *Config) { c.Tokens, c.RatePerSecond = append(ReadTokens("reader"), curatorToken), 0 })
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	tools := func(cs *mcp.ClientSession) []string {
+		var names []string
+		for tool, err := range cs.Tools(context.Background(), nil) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			names = append(names, tool.Name)
+		}
+		return names
+	}
+	reader, err := connectMCP(t, srv.URL, &http.Client{Transport: bearerTransport{"reader"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	if slices.Contains(tools(reader), "update_entity") {
+		t.Fatal("a read token sees the curation tools")
+	}
+	writer, err := connectMCP(t, srv.URL, &http.Client{Transport: bearerTransport{"w-secret"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	if !slices.Contains(tools(writer), "update_entity") || !slices.Contains(tools(writer), "relate") {
+		t.Fatalf("a write token's tools: %v", tools(writer))
+	}
+	res, err := writer.CallTool(context.Background(), &mcp.CallToolParams{Name: "update_entity",
+		Arguments: map[string]any{"slug": "go", "revision": 1, "name": "Go language", "reason": "clearer"}})
+	if err != nil || res.IsError {
+		t.Fatalf("update_entity: %+v %v", res, err)
+	}
+	if r := post(h, `{ technology(slug: "go") { name history(first: 1) { edges { node { changeSet { actor reason } } } } } }`, nil, nil); !strings.Contains(string(r.body), `"actor":"alice"`) ||
+		!strings.Contains(string(r.body), "Go language") {
+		t.Fatalf("after update_entity: %s", r.body)
+	}
+	res, _ = writer.CallTool(context.Background(), &mcp.CallToolParams{Name: "update_entity",
+		Arguments: map[string]any{"slug": "go", "revision": 1, "name": "Stale", "reason": "late"}})
+	if res == nil || !res.IsError || !strings.HasPrefix(res.Content[0].(*mcp.TextContent).Text, "CONFLICT") {
+		t.Fatalf("a stale update_entity: %+v", res)
 	}
 }
