@@ -24,7 +24,9 @@ func (s *Server) mcpHandler() http.Handler {
 		return reader
 	}
 	h := mcp.NewStreamableHTTPHandler(pick,
-		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true, Logger: s.log})
+		// The SDK refuses a loopback connection naming another host (DNS rebinding), which is
+		// also what a reverse proxy on this machine sends: trusted proxies lift it.
+		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true, Logger: s.log, DisableLocalhostProtection: s.cfg.TrustProxy})
 	limit := s.cfg.Limits.MaxBodyBytes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if limit > 0 {
