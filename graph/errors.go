@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -79,6 +80,12 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			return gerr
 		}
+		if msg, ok := enumInputError(err); ok {
+			gerr := graphql.DefaultErrorPresenter(ctx, err)
+			gerr.Message = msg
+			gerr.Extensions = map[string]any{"code": CodeBadUserInput}
+			return gerr
+		}
 		var ie model.InputError
 		if errors.As(err, &ie) {
 			gerr := graphql.DefaultErrorPresenter(ctx, err)
@@ -149,4 +156,25 @@ func inputField(field string) string {
 		field = "tradeoffType"
 	}
 	return "input." + field
+}
+
+// enumMessage is the message gqlgen's generated enum decoders give a value that is not one of
+// the enum's (validation lets through a variable whose case differs, "DATABAsE").
+var enumMessage = regexp.MustCompile(`^(.*) is not a valid ([A-Z][A-Za-z]*)$|^enums must be strings$`)
+
+// enumInputError says whether err is a generated enum decoder's refusal of an argument: the
+// caller's mistake, not ours.
+func enumInputError(err error) (string, bool) {
+	var gerr *gqlerror.Error
+	if !errors.As(err, &gerr) || gerr.Err == nil {
+		return "", false
+	}
+	m := enumMessage.FindStringSubmatch(gerr.Err.Error())
+	if m == nil {
+		return "", false
+	}
+	if m[2] == "" {
+		return "an enum value must be a string", true
+	}
+	return fmt.Sprintf("%q is not a value of %s (enum values are upper case, such as DATABASE)", m[1], m[2]), true
 }

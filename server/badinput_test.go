@@ -82,6 +82,7 @@ func TestBadInputs(t *testing.T) {
 		{"mutation with a read token", "POST", "/graphql", body(create), map[string]string{"Content-Type": "application/json", "Authorization": "Bearer reader"}, 200, "FORBIDDEN"},
 		{"mutation input without its reason", "POST", "/graphql", body(`mutation { addSource(input: {slug: "s", title: "T"}) { source { slug } } }`), gqlResp, 400, "GRAPHQL_VALIDATION_FAILED"},
 		{"a real mutation over GET", "GET", "/graphql?query=" + url.QueryEscape(create), nil, nil, 405, "METHOD_NOT_ALLOWED"},
+		{"enum variable in the wrong case", "POST", "/graphql", []byte(`{"query":"query($f: EntityFilter) { entities(filter: $f) { totalCount } }","variables":{"f":{"kinds":["DATABAsE"]}}}`), jsonCT, 200, "BAD_USER_INPUT"},
 		{"change set version 0", "POST", "/graphql", body(`{ changeSet(version: 0) { version } }`), jsonCT, 200, "BAD_USER_INPUT"},
 		{"changes after a foreign cursor", "POST", "/graphql", body(`{ changes(after: "garbage") { edges { cursor } } }`), jsonCT, 200, "BAD_USER_INPUT"},
 		{"record as of neither version nor time", "POST", "/graphql", body(`{ recordAsOf(slug: "go") { revision } }`), jsonCT, 200, "BAD_USER_INPUT"},
