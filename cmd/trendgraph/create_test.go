@@ -113,8 +113,9 @@ func TestFirstImportSurvivesSIGKILL(t *testing.T) {
 	}
 	// The points are scaled to one timed run and this one may run slower: until a kill lands
 	// after the rename, kill later, so that the kills are known to fall on both sides of it.
-	for at := took * 11 / 10; seen[false] == 0 && at < 4*took; {
-		at += took / 10
+	// Steps grow with the delay: on a loaded CI machine a run can take many times the timed one.
+	for at := took * 11 / 10; seen[false] == 0 && at < 30*took; {
+		at += max(took/10, at/8)
 		kill(at)
 	}
 	t.Logf("timed kills over a creation of %s: %d left no database, %d a whole one", took, seen[true], seen[false])
