@@ -327,6 +327,7 @@ func startNodeEventually(t *testing.T, endpoints []string, path string) *node {
 // A change set larger than etcd takes in one request (an import of thousands of technologies)
 // travels in parts, and every replica applies it whole.
 func TestLargeChangeSetsTravelInParts(t *testing.T) {
+	slow.Only(t)
 	c := etcdtest.Start(t, 1)
 	dir := t.TempDir()
 	ctx := context.Background()
