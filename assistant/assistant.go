@@ -92,28 +92,38 @@ type Citation struct {
 	Excerpt string `json:"excerpt,omitempty"`
 }
 
-func (a *assistant) citations(cs []domain.Citation) []Citation {
+// citations are cs with their passage URIs and texts; def is the default source's slug.
+func (a *assistant) citations(def string, cs []domain.Citation) []Citation {
 	out := make([]Citation, len(cs))
 	for i, c := range cs {
 		out[i] = Citation{Source: c.Source, Section: c.Section, Paragraph: c.Paragraph, URI: passageURI(c)}
-		if st := a.text(c.Source); st != nil {
+		source := c.Source
+		if source == "" {
+			source = def
+		}
+		if st := a.texts[source]; st != nil {
 			out[i].Excerpt, _ = st.Paragraph(c.Section, c.Paragraph)
 		}
 	}
 	return out
 }
 
-// text is a source's text; "" names the default source, the only one when there is one.
-func (a *assistant) text(source string) *dataset.SourceText {
-	if st, ok := a.texts[source]; ok {
-		return st
+// defaultSource is the slug of the source a citation without one cites, as the API's excerpt
+// resolves it: the source marked default.
+func (a *assistant) defaultSource(ctx context.Context) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
 	}
-	if source == "" && len(a.texts) == 1 {
-		for _, st := range a.texts {
-			return st
+	sources, err := a.store.Sources()
+	if err != nil {
+		return "", err
+	}
+	for _, src := range sources {
+		if src.Default {
+			return src.Slug, nil
 		}
 	}
-	return nil
+	return "", nil
 }
 
 // citeLine is the short text form of citations, for a tool's text content.

@@ -66,7 +66,7 @@ func (a *assistant) readRadar(ctx context.Context, req *mcp.ReadResourceRequest)
 	return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{{URI: req.Params.URI, MIMEType: "application/json", Text: string(b)}}}, nil
 }
 
-func (a *assistant) readPassage(_ context.Context, req *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
+func (a *assistant) readPassage(ctx context.Context, req *mcp.ReadResourceRequest) (*mcp.ReadResourceResult, error) {
 	parts := strings.Split(strings.TrimPrefix(req.Params.URI, passagePrefix), "/")
 	if len(parts) != 3 {
 		return nil, mcp.ResourceNotFoundError(req.Params.URI)
@@ -78,9 +78,11 @@ func (a *assistant) readPassage(_ context.Context, req *mcp.ReadResourceRequest)
 		return nil, mcp.ResourceNotFoundError(req.Params.URI)
 	}
 	if source == "default" {
-		source = ""
+		if source, err1 = a.defaultSource(ctx); err1 != nil {
+			return nil, toolError(err1)
+		}
 	}
-	st := a.text(source)
+	st := a.texts[source]
 	if st == nil {
 		return nil, mcp.ResourceNotFoundError(req.Params.URI)
 	}

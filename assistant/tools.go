@@ -233,8 +233,12 @@ func (a *assistant) entity(ctx context.Context, _ *mcp.CallToolRequest, in Entit
 	if err != nil {
 		return nil, EntityOut{}, toolError(err)
 	}
+	def, err := a.defaultSource(ctx)
+	if err != nil {
+		return nil, EntityOut{}, toolError(err)
+	}
 	out := EntityOut{Brief: brief(e), Tags: e.Tags, Aliases: e.Aliases, Status: e.Status, Kind: e.Kind, Lifecycle: e.Lifecycle,
-		Citations: a.citations(e.Citations), Revision: e.Meta.Revision, Relationships: []Related{}}
+		Citations: a.citations(def, e.Citations), Revision: e.Meta.Revision, Relationships: []Related{}}
 	edges, err := a.store.Edges(ctx, []store.ID{e.ID}, store.EdgeFilter{})
 	if err != nil {
 		return nil, EntityOut{}, toolError(err)
@@ -304,9 +308,13 @@ func (a *assistant) path(ctx context.Context, _ *mcp.CallToolRequest, in PathIn)
 	for _, n := range p.Nodes {
 		out.Nodes = append(out.Nodes, brief(n))
 	}
+	def, err := a.defaultSource(ctx)
+	if err != nil {
+		return nil, PathOut{}, toolError(err)
+	}
 	for _, st := range p.Steps {
 		r := st.Relationship
-		out.Steps = append(out.Steps, Step{From: r.From, Kind: r.Kind.String(), To: r.To, Rationale: r.Rationale, Citations: a.citations(r.Citations)})
+		out.Steps = append(out.Steps, Step{From: r.From, Kind: r.Kind.String(), To: r.To, Rationale: r.Rationale, Citations: a.citations(def, r.Citations)})
 		chain = append(chain, fmt.Sprintf("%s %s %s", r.From, r.Kind, r.To))
 	}
 	return text("%d steps: %s", len(out.Steps), strings.Join(chain, "; ")), out, nil
