@@ -65,15 +65,20 @@ func compareStores(ctx context.Context, a, b *store.Store, upTo uint64) ([]strin
 	if !reflect.DeepEqual(da, db) {
 		diffs = append(diffs, "the records differ")
 	}
-	for v := uint64(1); v <= upTo; v++ {
-		ca, err := a.ChangeSetAt(ctx, v)
-		if err != nil {
-			return nil, err
-		}
-		cb, err := b.ChangeSetAt(ctx, v)
-		if err != nil {
-			return nil, err
-		}
+	versions := make([]uint64, upTo)
+	for i := range versions {
+		versions[i] = uint64(i) + 1
+	}
+	setsA, err := a.ChangeSetsAt(ctx, versions)
+	if err != nil {
+		return nil, err
+	}
+	setsB, err := b.ChangeSetsAt(ctx, versions)
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range versions {
+		ca, cb := setsA[i], setsB[i]
 		if ca == nil || cb == nil || !ca.Time.Equal(cb.Time) || ca.Actor != cb.Actor || ca.Reason != cb.Reason || ca.Changes != cb.Changes {
 			diffs = append(diffs, fmt.Sprintf("change set %d differs: %+v vs %+v", v, ca, cb))
 			continue

@@ -301,7 +301,7 @@ func (w *writer) problem(op int, key RecordKey, field, format string, args ...an
 // writeOnly are the buckets a change never reads back while it is applied: their writes wait,
 // and go in in key order at the end (flush). bbolt grows a node in place until commit, so
 // thousands of puts in random order into one bucket cost quadratic copying; in order they
-// append. (An import of 20k technologies went from 52 s to a few.)
+// append.
 //
 // The relationship indexes are read only by an archive's cascade, and archives run before any
 // put of the change set; what an earlier archive of it deleted there and has not flushed names
