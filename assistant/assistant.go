@@ -15,6 +15,7 @@ import (
 
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/domain"
+	"github.com/trendgraph/trendgraph/graph"
 	"github.com/trendgraph/trendgraph/knowledge"
 	"github.com/trendgraph/trendgraph/store"
 )
@@ -30,6 +31,9 @@ type Options struct {
 	// Curator, when set, adds the curation tools, which change the graph as mutations do
 	// (with the caller's name in the audit trail). Offer it only to callers that may write.
 	Curator *knowledge.Curator
+	// GraphQL, when set, adds the read-only graphql tool, which runs queries with it (under
+	// whatever limits it was given).
+	GraphQL *graph.Runner
 }
 
 // New builds the MCP server over a store.
@@ -39,7 +43,7 @@ func New(s *store.Store, o Options) *mcp.Server {
 	}
 	srv := mcp.NewServer(&mcp.Implementation{Name: "trendgraph", Title: "trendgraph knowledge graph", Version: o.Version},
 		&mcp.ServerOptions{Instructions: instructions})
-	a := &assistant{store: s, kb: knowledge.New(s), texts: o.Texts, sdl: o.SDL, curator: o.Curator}
+	a := &assistant{store: s, kb: knowledge.New(s), texts: o.Texts, sdl: o.SDL, curator: o.Curator, graphql: o.GraphQL}
 	a.addTools(srv)
 	a.addResources(srv)
 	a.addPrompts(srv)
@@ -57,6 +61,7 @@ type assistant struct {
 	texts   map[string]*dataset.SourceText
 	sdl     string
 	curator *knowledge.Curator
+	graphql *graph.Runner
 }
 
 // toolError is a tool error with the API's code, so that an assistant sees what a GraphQL
@@ -74,6 +79,8 @@ func toolError(err error) error {
 		return fmt.Errorf("BAD_USER_INPUT: %s", be.Error())
 	case errors.Is(err, knowledge.ErrBadInput):
 		return fmt.Errorf("BAD_USER_INPUT: %s", err.Error())
+	case errors.Is(err, store.ErrReadOnly):
+		return fmt.Errorf("READ_ONLY: %s", err.Error())
 	case errors.Is(err, knowledge.ErrNotFound):
 		return fmt.Errorf("NOT_FOUND: %s", err.Error())
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):

@@ -208,6 +208,7 @@ func (a *assistant) addTools(s *mcp.Server) {
 		Description: "A radar's entries at an edition: quadrant, ring and movement since the previous edition."}, a.radar)
 	mcp.AddTool(s, &mcp.Tool{Name: "changes", Title: "What changed", Annotations: readOnly,
 		Description: "The graph's changes, newest first: who changed what, when and why."}, a.changes)
+	a.addGraphQLTool(s)
 	a.addCurationTools(s)
 }
 

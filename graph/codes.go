@@ -43,7 +43,7 @@ const (
 	// CodeBodyTooLarge refuses a request body past the server's MaxBodyBytes.
 	CodeBodyTooLarge = "BODY_TOO_LARGE"
 	// CodeMethodNotAllowed refuses a method GraphQL over HTTP does not use, or an operation other
-	// than a query sent with GET.
+	// than a query sent with GET or run by the MCP server's read-only graphql tool.
 	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
 
 	// CodePersistedQueryNotFound answers a documentId or hash that names no document known here.

@@ -59,14 +59,37 @@ const (
 // only errors meant for them. It has no transport: the server package adds its own, with the
 // HTTP concerns around it.
 func NewExecutor(s *store.Store, o Options) *handler.Server {
+	srv := handler.New(newSchema(s, &o))
+	configure(srv, s, o)
+	return srv
+}
+
+// newSchema builds the executable schema over a store, filling o's defaults.
+func newSchema(s *store.Store, o *Options) graphql.ExecutableSchema {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
 	if o.QueryCacheBytes <= 0 {
 		o.QueryCacheBytes = DocumentCacheBytes
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: s, Texts: o.Texts, Log: o.Log, MaxFilterSize: o.MaxFilterSize,
-		Feed: knowledge.NewFeed(s, o.MaxSubscribers, o.SubscriberBuffer), Committer: o.Committer}}))
+	return NewExecutableSchema(Config{Resolvers: &Resolver{Store: s, Texts: o.Texts, Log: o.Log, MaxFilterSize: o.MaxFilterSize,
+		Feed: knowledge.NewFeed(s, o.MaxSubscribers, o.SubscriberBuffer), Committer: o.Committer}})
+}
+
+// executorConfig is what gqlgen's HTTP handler and its bare executor both offer: the settings
+// that make an executor ours, whichever runs it.
+type executorConfig interface {
+	Use(graphql.HandlerExtension)
+	SetQueryCache(graphql.Cache[*ast.QueryDocument])
+	SetDisableSuggestion(bool)
+	SetErrorPresenter(graphql.ErrorPresenterFunc)
+	SetRecoverFunc(graphql.RecoverFunc)
+	AroundOperations(graphql.OperationMiddleware)
+}
+
+// configure gives an executor the document cache, introspection setting, error presenter and
+// per-operation loaders of o.
+func configure(srv executorConfig, s *store.Store, o Options) {
 	// Without a cache every request is parsed and validated again.
 	srv.SetQueryCache(bytelru.NewStrings(o.QueryCacheBytes, astBytesPerByte*MaxCachedDocumentBytes,
 		func(query string, _ *ast.QueryDocument) int64 { return astBytesPerByte * int64(len(query)) }))
@@ -82,7 +105,6 @@ func NewExecutor(s *store.Store, o Options) *handler.Server {
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(withLoaders(ctx, s, o.Loaders, o.OnBatch))
 	})
-	return srv
 }
 
 // SDL is the schema's source, schema.graphqls as committed: what codegen and portals read is

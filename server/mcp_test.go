@@ -96,3 +96,51 @@ func TestMCPCurationNeedsTheWriteScope(t *testing.T) {
 		t.Fatalf("a stale update_entity: %+v", res)
 	}
 }
+
+// The graphql tool runs under the endpoint's limits, and is not offered where only listed
+// documents run.
+func TestMCPGraphQLToolKeepsTheLimits(t *testing.T) {
+	st := newStore(t)
+	srv := httptest.NewServer(newHandler(t, st, func(c *Config) {
+		c.Limits.MaxDepth, c.Limits.MaxCost, c.RatePerSecond, c.Introspection = 3, 50, 0, false
+	}))
+	defer srv.Close()
+	cs, err := connectMCP(t, srv.URL, http.DefaultClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	for _, c := range []struct {
+		query, want string
+		refused     bool
+	}{
+		{`{ technology(slug: "go") { name } }`, `"name":"Go"`, false},
+		{`{ technology(slug: "go") { relationships { edges { node { to { slug } } } } } }`, "DEPTH_LIMIT_EXCEEDED: ", true},
+		{`{ technologies(first: 100) { nodes { slug } } }`, "COST_LIMIT_EXCEEDED: ", true},
+		{`{ __schema { types { name } } }`, "GRAPHQL_VALIDATION_FAILED: introspection is switched off", true},
+	} {
+		res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "graphql", Arguments: map[string]any{"query": c.query}})
+		if err != nil {
+			t.Fatalf("%s: %v", c.query, err)
+		}
+		if txt := res.Content[0].(*mcp.TextContent).Text; !strings.Contains(txt, c.want) || res.IsError != c.refused {
+			t.Errorf("%s: %v %s, want %s", c.query, res.IsError, txt, c.want)
+		}
+	}
+
+	trusted := httptest.NewServer(newHandler(t, st, func(c *Config) { c.TrustedOnly, c.RatePerSecond = true, 0 }))
+	defer trusted.Close()
+	tcs, err := connectMCP(t, trusted.URL, http.DefaultClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tcs.Close()
+	for tool, err := range tcs.Tools(context.Background(), nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tool.Name == "graphql" {
+			t.Fatal("the graphql tool is offered under TrustedOnly")
+		}
+	}
+}

@@ -161,6 +161,8 @@ type Server struct {
 	metricsHTTP http.Handler
 	// streams are the SSE and WebSocket connections of subscriptions (subscriptions.go).
 	streams *streams
+	// runner runs the MCP graphql tool's queries (nil under TrustedOnly).
+	runner *graph.Runner
 }
 
 // New builds the handler over an open store. Routes are relative, so the handler can be
@@ -212,6 +214,7 @@ func New(st *store.Store, cfg Config) *Server {
 	}
 	exec.AroundOperations(s.aroundOperation)
 	exec.AroundResponses(s.aroundResponse)
+	s.runner = newRunner(st, cfg, lim)
 	s.sdl = []byte(graph.SDL())
 
 	var api http.Handler = s.cors(graphqlMethods(s.streaming(s.guard(exec))))

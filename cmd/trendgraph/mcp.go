@@ -11,6 +11,7 @@ import (
 
 	"github.com/trendgraph/trendgraph/assistant"
 	"github.com/trendgraph/trendgraph/graph"
+	"github.com/trendgraph/trendgraph/server"
 )
 
 // runMCP serves the knowledge graph to an AI assistant over standard input and output (the
@@ -42,6 +43,11 @@ func runMCP(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	// The graphql tool runs under the server's default limits and timeout, with introspection
+	// (an assistant that writes queries reads the schema).
+	cfg := server.DefaultConfig()
+	cfg.SourceTexts, cfg.Log, cfg.Introspection = o.Texts, e.log, true
+	o.GraphQL = server.NewRunner(s, cfg)
 	in, out := e.stdin, e.stdout
 	if in == nil {
 		in = os.Stdin
