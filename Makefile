@@ -5,7 +5,7 @@ SOURCE ?= ../shared/seed/backend-development-trends-2026.txt
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHTIME ?= 1s
 
-.PHONY: run conformance subscriptions browser tsclient compat bench bench-quick fuzz fuzz-brief soak build test lint check-data check-generated generate bench-store bench-graph bench-import clean
+.PHONY: run conformance subscriptions mcp browser tsclient compat bench bench-quick fuzz fuzz-brief soak build test lint check-data check-generated generate bench-store bench-graph bench-import clean
 
 ## run: start the server on :8080 (creating ./trendgraph.db from the embedded dataset if needed).
 run: build
@@ -17,7 +17,7 @@ build:
 ## test: lint, check generated code and the dataset, run every test with the race detector,
 ## the slow tier included (TRENDGRAPH_SLOW_TESTS=1: process-level crash and disk tests,
 ## slow clients, big datasets), which a plain `go test ./...` skips.
-test: lint check-generated check-data compat conformance subscriptions browser tsclient fuzz-brief
+test: lint check-generated check-data compat conformance subscriptions mcp browser tsclient fuzz-brief
 	TRENDGRAPH_SLOW_TESTS=1 $(GO) test -race -count=1 ./...
 
 # Fuzz targets as package:target; each keeps its seed corpus in testdata/fuzz (crashers found
@@ -70,6 +70,11 @@ conformance: build
 subscriptions: build
 	tests/subscriptions/run.sh bin/trendgraph
 
+## mcp: the TypeScript SDK's MCP client talks to `trendgraph mcp` over stdio and to /mcp of the
+## built server over streamable HTTP: every tool, resource kind and prompt, errors, curation (Node, npm).
+mcp: build
+	tests/mcp/run.sh bin/trendgraph
+
 ## generate: regenerate the GraphQL executor and models from schema.graphqls.
 generate:
 	$(GO) generate ./...
@@ -110,12 +115,12 @@ bench-store:
 bench-graph:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./graph/
 
-## bench-import: import throughput at 100k technologies / 1M relationships (several minutes).
 ## bench-replicas: replication on a real 3-member etcd cluster: write-to-all-applied p50/p99, catch-up of
 ## 10,000 change sets, a new replica filling from a log holding 100k technologies, reads over 1-3 replicas.
 bench-replicas:
 	$(GO) test -run '^$$' -bench 'BenchmarkReplication|BenchmarkReadReplicas' -benchtime 1x -timeout 30m ./replica/
 
+## bench-import: import throughput at 100k technologies / 1M relationships (several minutes).
 bench-import:
 	TRENDGRAPH_BENCH_IMPORT=1 $(GO) test -run '^$$' -bench BenchmarkImport -benchtime 1x -timeout 30m ./store/
 

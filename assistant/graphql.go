@@ -29,7 +29,7 @@ type GraphQLError struct {
 
 // GraphQLOut is the response: its data, and the errors of fields that failed.
 type GraphQLOut struct {
-	Data   any            `json:"data"`
+	Data   map[string]any `json:"data"`
 	Errors []GraphQLError `json:"errors,omitempty"`
 }
 

@@ -19,7 +19,7 @@ const (
 	schemaURI      = "trendgraph://schema.graphql"
 	radarTemplate  = "trendgraph://radar/{slug}"
 	passagePrefix  = "trendgraph://passage/"
-	passageTemplat = passagePrefix + "{source}/{section}/{paragraph}"
+	passageTemplate = passagePrefix + "{source}/{section}/{paragraph}"
 )
 
 // passageURI is the resource of a cited passage.
@@ -39,9 +39,17 @@ func (a *assistant) addResources(s *mcp.Server) {
 				return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{{URI: schemaURI, MIMEType: "application/graphql", Text: a.sdl}}}, nil
 			})
 	}
+	// Each radar is listed, so that an assistant finds them without a tool call; the template
+	// also reads radars added after the server started.
+	if radars, err := a.store.Radars(); err == nil {
+		for _, rd := range radars {
+			s.AddResource(&mcp.Resource{URI: "trendgraph://radar/" + rd.Slug, Name: "radar-" + rd.Slug, Title: rd.Name, MIMEType: "application/json",
+				Description: "The radar " + rd.Name + " with its quadrants, rings, editions and the entries of its latest edition."}, a.readRadar)
+		}
+	}
 	s.AddResourceTemplate(&mcp.ResourceTemplate{URITemplate: radarTemplate, Name: "radar", Title: "A technology radar", MIMEType: "application/json",
 		Description: "A radar with its quadrants, rings, editions and the entries of its latest edition."}, a.readRadar)
-	s.AddResourceTemplate(&mcp.ResourceTemplate{URITemplate: passageTemplat, Name: "passage", Title: "A cited passage", MIMEType: "text/plain",
+	s.AddResourceTemplate(&mcp.ResourceTemplate{URITemplate: passageTemplate, Name: "passage", Title: "A cited passage", MIMEType: "text/plain",
 		Description: "The text of one paragraph of a source, as the citations of tools name it: quote it when a claim rests on it."}, a.readPassage)
 }
 

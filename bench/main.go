@@ -113,6 +113,13 @@ func main() {
 	if err := benchWrites(&report, *bin, work, dur); err != nil {
 		log.Fatal(err)
 	}
+	calls := 1000
+	if *quick {
+		calls = 200
+	}
+	if err := benchMCP(&report, *bin, work, calls); err != nil {
+		log.Fatal(err)
+	}
 
 	if !*quick {
 		report.WriteString("\n## Scale: the same shapes on synthetic datasets\n\nCost per request should follow the page, not the dataset. Uncached, 1 and 64 connections.\n\n")
