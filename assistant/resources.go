@@ -16,9 +16,9 @@ import (
 // Resource URIs. A passage is trendgraph://passage/{source}/{section}/{paragraph}, the section
 // heading path-escaped; "default" names the dataset's default source.
 const (
-	schemaURI      = "trendgraph://schema.graphql"
-	radarTemplate  = "trendgraph://radar/{slug}"
-	passagePrefix  = "trendgraph://passage/"
+	schemaURI       = "trendgraph://schema.graphql"
+	radarTemplate   = "trendgraph://radar/{slug}"
+	passagePrefix   = "trendgraph://passage/"
 	passageTemplate = passagePrefix + "{source}/{section}/{paragraph}"
 )
 
