@@ -59,12 +59,12 @@ func benchMCP(report *strings.Builder, bin, work string, calls int) error {
 		return err
 	}
 	defer s.stop()
-	http, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: "http://" + s.addr + "/mcp", DisableStandaloneSSE: true}, nil)
+	overHTTP, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: "http://" + s.addr + "/mcp", DisableStandaloneSSE: true}, nil)
 	if err != nil {
 		return fmt.Errorf("mcp over HTTP: %w", err)
 	}
-	defer http.Close()
-	httpTimes, err := timeCalls(ctx, http, calls)
+	defer overHTTP.Close()
+	httpTimes, err := timeCalls(ctx, overHTTP, calls)
 	if err != nil {
 		return fmt.Errorf("mcp over HTTP: %w", err)
 	}
@@ -104,6 +104,8 @@ func timeCalls(ctx context.Context, cs *mcp.ClientSession, calls int) ([][]time.
 // percentiles are the p50 and p99 of ds, rounded for the report.
 func percentiles(ds []time.Duration) (p50, p99 time.Duration) {
 	slices.Sort(ds)
-	at := func(q float64) time.Duration { return ds[min(len(ds)-1, int(q*float64(len(ds))))].Round(time.Microsecond) }
+	at := func(q float64) time.Duration {
+		return ds[min(len(ds)-1, int(q*float64(len(ds))))].Round(time.Microsecond)
+	}
 	return at(0.50), at(0.99)
 }
