@@ -23,7 +23,8 @@ test: lint check-generated check-data compat conformance subscriptions mcp brows
 # Fuzz targets as package:target; each keeps its seed corpus in testdata/fuzz (crashers found
 # land there and rerun as regression tests in every `go test`).
 FUZZ_TARGETS := server:FuzzGraphQLEndpoint server:FuzzResponseCacheMatchesUncached dataset:FuzzLoadAndValidate store:FuzzTokenize \
-	graph:FuzzGlobalID knowledge:FuzzCursor graph:FuzzEntityFilter graph:FuzzCreateEntity
+	graph:FuzzGlobalID knowledge:FuzzCursor graph:FuzzEntityFilter graph:FuzzCreateEntity \
+	assistant:FuzzToolArguments
 FUZZTIME ?= 60s
 
 ## fuzz: run every fuzz target for FUZZTIME (default 60s each).

@@ -25,7 +25,7 @@ func connect(t *testing.T) *mcp.ClientSession {
 
 // connectWith is connect with the curation tools when curate is set; ctx is the session's, and
 // names its caller.
-func connectWith(t *testing.T, ctx context.Context, curate bool) *mcp.ClientSession {
+func connectWith(t testing.TB, ctx context.Context, curate bool) *mcp.ClientSession {
 	t.Helper()
 	d := kbtest.Curated(t)
 	texts, err := dataset.ReadSourceTexts(d, seedSource)
