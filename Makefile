@@ -12,7 +12,7 @@ run: build
 	./bin/trendgraph serve $(if $(wildcard $(SOURCE)),--source $(SOURCE))
 
 build:
-	$(GO) build -o bin/trendgraph ./cmd/trendgraph
+	$(GO) build -buildvcs=auto -o bin/trendgraph ./cmd/trendgraph
 
 ## test: lint, check generated code and the dataset, run every test with the race detector,
 ## the slow tier included (TRENDGRAPH_SLOW_TESTS=1: process-level crash and disk tests,

@@ -3,6 +3,8 @@ package server
 import (
 	"net/http"
 	"regexp"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -63,6 +65,7 @@ func newMetrics(reg *prometheus.Registry, s *store.Store) *metrics {
 		}, func() float64 { return float64(s.Stats().RecordsRead) }),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		buildInfo(),
 	)
 	return m
 }
@@ -144,4 +147,35 @@ func (m *metrics) observeRequest(route, opName, opType string, status int, d tim
 	for _, c := range codes {
 		m.errors.WithLabelValues(c).Inc()
 	}
+}
+
+// trendgraphModule is this module's path, looked up in the build information.
+const trendgraphModule = "github.com/trendgraph/trendgraph"
+
+// buildInfo is trendgraph_build_info: always 1, its labels name the build (the module version,
+// the commit when built from a checkout, and the Go release), so that dashboards can tell
+// replicas of different builds apart.
+func buildInfo() prometheus.Collector {
+	version, revision, goVersion := "unknown", "unknown", runtime.Version()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		goVersion = bi.GoVersion
+		if bi.Main.Path == trendgraphModule {
+			version = bi.Main.Version
+			for _, s := range bi.Settings {
+				if s.Key == "vcs.revision" {
+					revision = s.Value
+				}
+			}
+		}
+		// Mounted by another program: the version of trendgraph it was built with.
+		for _, dep := range bi.Deps {
+			if dep.Path == trendgraphModule {
+				version = dep.Version
+			}
+		}
+	}
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: "trendgraph_build_info", Help: "The build: always 1, labelled with the module version, the commit and the Go release.",
+		ConstLabels: prometheus.Labels{"version": version, "revision": revision, "go_version": goVersion}})
+	g.Set(1)
+	return g
 }

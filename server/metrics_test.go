@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -84,5 +85,20 @@ func TestSeparateMetrics(t *testing.T) {
 	r := do(h.MetricsHandler(), http.MethodGet, "/metrics", nil, nil)
 	if r.status != http.StatusOK || !strings.Contains(string(r.body), `operation="Counted"`) {
 		t.Fatalf("metrics handler: %d %.300s", r.status, r.body)
+	}
+}
+
+// trendgraph_build_info names the build, with the value 1.
+func TestBuildInfoMetric(t *testing.T) {
+	h := newHandler(t, newStore(t), nil)
+	r := do(h, http.MethodGet, "/metrics", nil, nil)
+	var line string
+	for _, l := range strings.Split(string(r.body), "\n") {
+		if strings.HasPrefix(l, "trendgraph_build_info{") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, `go_version="`+runtime.Version()+`"`) || !strings.Contains(line, `version="`) || !strings.HasSuffix(line, "} 1") {
+		t.Fatalf("trendgraph_build_info: %q", line)
 	}
 }

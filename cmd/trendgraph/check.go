@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"testing/fstest"
+
+	"github.com/urfave/cli/v3"
 
 	"github.com/trendgraph/trendgraph/data"
 	"github.com/trendgraph/trendgraph/dataset"
@@ -12,44 +18,54 @@ import (
 // defaultSourcePath is where the source texts live in a checkout beside shared/.
 const defaultSourcePath = "../shared/seed"
 
-func runCheck(ctx context.Context, e *env, args []string) error {
-	fs, db := e.flags("check")
-	dataPath := fs.String("data", "", "dataset file or directory (default: the embedded dataset)")
-	source := fs.String("source", e.envOr("TRENDGRAPH_SOURCE", defaultSourcePath),
-		"source text file, or directory of source texts, to check citations and wording against; empty to skip ($TRENDGRAPH_SOURCE)")
-	checkDB := fs.Bool("check-db", false, "also check the database: bbolt's consistency check, and its history replayed against its data (--db read-only, or through --server)")
-	rf := e.remoteFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
+func checkCommand(e *env) *cli.Command {
+	var db, dataPath, source string
+	var checkDB bool
+	var rf remoteFlags
+	f := &flags{e: e}
+	f.db(&db)
+	f.file(&dataPath, "data", "", "", "dataset file or directory (default: the embedded dataset); - reads one file from standard input")
+	f.file(&source, "source", "TRENDGRAPH_SOURCE", defaultSourcePath, "source text file, or directory of source texts, to check citations and wording against; empty to skip")
+	f.boolean(&checkDB, "check-db", "", false, "also check the database: bbolt's consistency check, and its history replayed against its data (--db read-only, or through --server)")
+	f.remote(&rf)
+	return &cli.Command{
+		Name:  "check",
+		Usage: "validate a dataset without writing: references, vocabularies, citations",
+		Flags: f.list,
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.NArg() > 0 {
+				return fmt.Errorf("%w: check takes no arguments (the dataset is --data)", errUsage)
+			}
+			var rem *remote
+			if checkDB {
+				var err error
+				if rem, err = rf.connect(e); err != nil {
+					return err
+				}
+			}
+			d, texts, err := loadValid(e, dataPath, source, "")
+			if err != nil {
+				return err
+			}
+			where, version := db, uint64(0)
+			if rem != nil {
+				where = rem.base
+				version, err = rem.checkDB(ctx, e)
+			} else if checkDB {
+				version, err = checkFile(ctx, e, db)
+			}
+			if err != nil {
+				return err
+			}
+			c := d.Counts()
+			fmt.Fprintf(e.stdout, "ok: %s, %d relationships (%d listed), %d assessments; citations checked against %d source texts\n",
+				c.EntitySummary(), c.Relationships, c.Listed, c.Assessments, len(texts))
+			if checkDB {
+				fmt.Fprintf(e.stdout, "ok: database %s: consistent, and its history agrees with its data (version %d)\n", where, version)
+			}
+			return nil
+		},
 	}
-	var rem *remote
-	if *checkDB {
-		var err error
-		if rem, err = rf.connect(e, fs); err != nil {
-			return err
-		}
-	}
-	d, texts, err := loadValid(e, *dataPath, *source, "")
-	if err != nil {
-		return err
-	}
-	where, version := *db, uint64(0)
-	if rem != nil {
-		where = rem.base
-		version, err = rem.checkDB(ctx, e)
-	} else if *checkDB {
-		version, err = checkFile(ctx, e, *db)
-	}
-	if err != nil {
-		return err
-	}
-	c := d.Counts()
-	fmt.Fprintf(e.stdout, "ok: %s, %d relationships (%d listed), %d assessments; citations checked against %d source texts\n",
-		c.EntitySummary(), c.Relationships, c.Listed, c.Assessments, len(texts))
-	if *checkDB {
-		fmt.Fprintf(e.stdout, "ok: database %s: consistent, and its history agrees with its data (version %d)\n", where, version)
-	}
-	return nil
 }
 
 // checkFile runs bbolt's consistency check on the database at db and replays its history
@@ -76,10 +92,16 @@ func checkFile(ctx context.Context, e *env, db string) (uint64, error) {
 	return s.Version(), nil
 }
 
-// loadValid reads the dataset at p (the embedded one when empty) and validates it against the
+// loadValid reads the dataset at p (the embedded one when empty, standard input for -) and validates it against the
 // source texts at source, printing every problem; the error counts them, followed by after.
 func loadValid(e *env, p, source, after string) (*dataset.Dataset, map[string]*dataset.SourceText, error) {
-	d, err := loadData(p)
+	var d *dataset.Dataset
+	var err error
+	if p == "-" {
+		d, err = loadStdin(e)
+	} else {
+		d, err = loadData(p)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -94,6 +116,25 @@ func loadValid(e *env, p, source, after string) (*dataset.Dataset, map[string]*d
 		return nil, nil, fmt.Errorf("%d problems%s", len(problems), after)
 	}
 	return d, texts, nil
+}
+
+// loadStdin reads one dataset file, JSON or YAML, from standard input; its problems name it
+// stdin.json or stdin.yaml, with line and field.
+func loadStdin(e *env) (*dataset.Dataset, error) {
+	in := e.stdin
+	if in == nil {
+		in = os.Stdin
+	}
+	// Read one byte past the larger bound; the loader applies the bound of the format.
+	src, err := io.ReadAll(io.LimitReader(in, dataset.MaxJSONFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read the dataset from standard input: %w", err)
+	}
+	name := "stdin.yaml"
+	if t := bytes.TrimLeft(src, " \t\r\n"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		name = "stdin.json"
+	}
+	return dataset.LoadFS(fstest.MapFS{name: {Data: src}}, name, "")
 }
 
 // loadData reads the dataset at p, or the embedded one when p is empty.

@@ -10,87 +10,106 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/urfave/cli/v3"
+
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/store"
 )
 
-func runImport(ctx context.Context, e *env, args []string) error {
-	fs, db := e.flags("import")
-	source := fs.String("source", e.getenv("TRENDGRAPH_SOURCE"),
-		"source text file or directory: also check citations and wording against it ($TRENDGRAPH_SOURCE)")
-	reason := fs.String("reason", "", "why, for the audit trail: required with --server, recorded by an import into --db too")
-	rf := e.remoteFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: trendgraph import [flags] [PATH]\n\nPATH is a dataset file or directory (default: the embedded dataset).\nWith --server, the running server imports it, as one change set by the token's name.")
-		fs.PrintDefaults()
+func importCommand(e *env) *cli.Command {
+	var db, source, reason string
+	var rf remoteFlags
+	f := &flags{e: e}
+	f.db(&db)
+	f.file(&source, "source", "TRENDGRAPH_SOURCE", "", "source text file or directory: also check citations and wording against it")
+	f.str(&reason, "reason", "", "", "why, for the audit trail: required with --server, recorded by an import into --db too")
+	f.remote(&rf)
+	return &cli.Command{
+		Name:      "import",
+		Usage:     "validate a dataset and write it to the database in one transaction",
+		ArgsUsage: "[PATH|-]",
+		Description: "PATH is a dataset file or directory (default: the embedded dataset); - reads one file from standard input.\n" +
+			"With --server, the running server imports it, as one change set by the token's name.",
+		Flags: f.list,
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.NArg() > 1 {
+				return fmt.Errorf("%w: one PATH at most", errUsage)
+			}
+			path := cmd.Args().First()
+			rem, err := rf.connect(e)
+			if err != nil {
+				return err
+			}
+			reason := strings.TrimSpace(reason)
+			if rem != nil && reason == "" {
+				return fmt.Errorf("%w: an import through --server needs --reason: say why, for the audit trail", errUsage)
+			}
+			d, _, err := loadValid(e, path, source, ": nothing was written")
+			if err != nil {
+				return err
+			}
+			if rem != nil {
+				return rem.importData(ctx, e, path, d, reason)
+			}
+			// Large imports take a while: say when the checking is over and the writing begins.
+			fmt.Fprintf(e.stderr, "valid; writing %s in one transaction\n", db)
+			if err := importInto(ctx, e, db, d, reason); err != nil {
+				return err
+			}
+			c := d.Counts()
+			fmt.Fprintf(e.stdout, "imported %d entities and %d relationships into %s\n", c.AllEntities(), c.Relationships, db)
+			return nil
+		},
 	}
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 1 {
-		return fmt.Errorf("%w: one PATH at most", errUsage)
-	}
-	rem, err := rf.connect(e, fs)
-	if err != nil {
-		return err
-	}
-	if rem != nil && strings.TrimSpace(*reason) == "" {
-		return fmt.Errorf("%w: an import through --server needs --reason: say why, for the audit trail", errUsage)
-	}
-	d, _, err := loadValid(e, fs.Arg(0), *source, ": nothing was written")
-	if err != nil {
-		return err
-	}
-	if rem != nil {
-		return rem.importData(ctx, e, fs.Arg(0), d, strings.TrimSpace(*reason))
-	}
-	// Large imports take a while: say when the checking is over and the writing begins.
-	fmt.Fprintf(e.stderr, "valid; writing %s in one transaction\n", *db)
-	if err := importInto(ctx, e, *db, d, strings.TrimSpace(*reason)); err != nil {
-		return err
-	}
-	c := d.Counts()
-	fmt.Fprintf(e.stdout, "imported %d entities and %d relationships into %s\n",
-		c.AllEntities(), c.Relationships, *db)
-	return nil
 }
 
-func runExport(ctx context.Context, e *env, args []string) error {
-	fs, db := e.flags("export")
-	format := fs.String("format", "yaml", "yaml or json")
-	out := fs.String("o", "-", "output file; - for standard output, a device or pipe is written to, never replaced")
-	force := fs.Bool("force", false, "overwrite an existing -o file")
-	asOf := fs.String("as-of", "", "export the data as it was at a data version (from 1) or an RFC 3339 time")
-	rf := e.remoteFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *format != "yaml" && *format != "json" {
-		return fmt.Errorf("%w: unknown format %q: use yaml or json", errUsage, *format)
-	}
-	if *asOf != "" {
-		if _, _, err := asOfArg(*asOf); err != nil {
+func exportCommand(e *env) *cli.Command {
+	var db, format, out, asOf string
+	var force bool
+	var rf remoteFlags
+	f := &flags{e: e}
+	f.db(&db)
+	f.str(&format, "format", "", "yaml", "yaml or json")
+	f.file(&out, "output", "", "-", "output file; - for standard output, a device or pipe is written to, never replaced", "o")
+	f.boolean(&force, "force", "", false, "overwrite an existing --output file")
+	f.str(&asOf, "as-of", "", "", "export the data as it was at a data version (from 1) or an RFC 3339 time")
+	f.remote(&rf)
+	return &cli.Command{
+		Name:  "export",
+		Usage: "write the database as one dataset file (yaml or json)",
+		Flags: f.list,
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.NArg() > 0 {
+				return fmt.Errorf("%w: export takes no arguments (the file is --output)", errUsage)
+			}
+			if format != "yaml" && format != "json" {
+				return fmt.Errorf("%w: unknown format %q: use yaml or json", errUsage, format)
+			}
+			if asOf != "" {
+				if _, _, err := asOfArg(asOf); err != nil {
+					return err
+				}
+			}
+			rem, err := rf.connect(e)
+			if err != nil {
+				return err
+			}
+			if rem != nil {
+				return rem.export(ctx, e, format, asOf, out, force)
+			}
+			s, err := openExisting(db)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			d, err := exportFile(ctx, s, asOf)
+			if err != nil {
+				return err
+			}
+			_, err = writeOutput(e, out, force, func(w io.Writer) error { return dataset.Write(w, d, format) })
 			return err
-		}
+		},
 	}
-	rem, err := rf.connect(e, fs)
-	if err != nil {
-		return err
-	}
-	if rem != nil {
-		return rem.export(ctx, e, *format, *asOf, *out, *force)
-	}
-	s, err := openExisting(*db)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	d, err := exportFile(ctx, s, *asOf)
-	if err != nil {
-		return err
-	}
-	_, err = writeOutput(e, *out, *force, func(w io.Writer) error { return dataset.Write(w, d, *format) })
-	return err
 }
 
 // exportFile reads the database's dataset, as it was at asOf when set (see asOfArg).
@@ -113,40 +132,47 @@ func exportFile(ctx context.Context, s *store.Store, asOf string) (*dataset.Data
 	return s.ExportAsOf(ctx, version)
 }
 
-func runBackup(ctx context.Context, e *env, args []string) error {
-	fs, db := e.flags("backup")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: trendgraph backup [flags] FILE\n\nWrites a consistent copy of the database to FILE; while 'serve' runs, through it with --server.\nFILE - is standard output; a device or pipe is written to, never replaced.")
-		fs.PrintDefaults()
+func backupCommand(e *env) *cli.Command {
+	var db string
+	var force bool
+	var rf remoteFlags
+	f := &flags{e: e}
+	f.db(&db)
+	f.boolean(&force, "force", "", false, "overwrite an existing FILE")
+	f.remote(&rf)
+	return &cli.Command{
+		Name:        "backup",
+		Usage:       "write a consistent copy of the database, also while it is being served",
+		ArgsUsage:   "FILE|-",
+		Description: "Writes a consistent copy of the database to FILE; while 'serve' runs, through it with --server.\nFILE - is standard output; a device or pipe is written to, never replaced.",
+		Flags:       f.list,
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.NArg() != 1 {
+				return fmt.Errorf("%w: give the backup FILE", errUsage)
+			}
+			file := cmd.Args().First()
+			rem, err := rf.connect(e)
+			if err != nil {
+				return err
+			}
+			from, n, stream := db, int64(0), false
+			if rem != nil {
+				from = rem.base
+				n, stream, err = rem.backup(ctx, e, file, force)
+			} else {
+				n, stream, err = backupFile(e, db, file, force)
+			}
+			if err != nil {
+				return err
+			}
+			status := e.stdout
+			if stream {
+				status = e.stderr // the backup itself may be on standard output
+			}
+			fmt.Fprintf(status, "backed up %s to %s (%d bytes)\n", from, file, n)
+			return nil
+		},
 	}
-	force := fs.Bool("force", false, "overwrite an existing FILE")
-	rf := e.remoteFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: give the backup FILE", errUsage)
-	}
-	rem, err := rf.connect(e, fs)
-	if err != nil {
-		return err
-	}
-	from, n, stream := *db, int64(0), false
-	if rem != nil {
-		from = rem.base
-		n, stream, err = rem.backup(ctx, e, fs.Arg(0), *force)
-	} else {
-		n, stream, err = backupFile(e, *db, fs.Arg(0), *force)
-	}
-	if err != nil {
-		return err
-	}
-	status := e.stdout
-	if stream {
-		status = e.stderr // the backup itself may be on standard output
-	}
-	fmt.Fprintf(status, "backed up %s to %s (%d bytes)\n", from, fs.Arg(0), n)
-	return nil
 }
 
 // backupFile writes a consistent copy of the database at db to out.

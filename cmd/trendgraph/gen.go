@@ -5,28 +5,42 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/urfave/cli/v3"
+
 	"github.com/trendgraph/trendgraph/dataset"
 )
 
-func runGen(_ context.Context, e *env, args []string) error {
-	fs, _ := e.flags("gen")
-	techs := fs.Int("technologies", 1000, "number of technologies")
-	rels := fs.Int("relationships", 10000, "number of listed relationships between technologies")
-	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same dataset")
-	format := fs.String("format", "json", "json or yaml")
-	out := fs.String("o", "", "output file (default: standard output)")
-	if err := parse(fs, args); err != nil {
-		return err
+func genCommand(e *env) *cli.Command {
+	var techs, rels int
+	var seed uint64
+	var format, out, db string
+	f := &flags{e: e}
+	f.db(&db) // unused: every command takes it
+	f.integer(&techs, "technologies", "", 1000, "number of technologies")
+	f.integer(&rels, "relationships", "", 10000, "number of listed relationships between technologies")
+	f.uint64(&seed, "seed", "", 1, "random seed: the same seed gives the same dataset")
+	f.str(&format, "format", "", "json", "json or yaml")
+	f.file(&out, "output", "", "-", "output file; - for standard output", "o")
+	return &cli.Command{
+		Name:        "gen",
+		Usage:       "write a deterministic synthetic dataset for scale tests",
+		Description: "Writes a synthetic dataset: trendgraph gen --technologies 100000 | trendgraph import -",
+		Flags:       f.list,
+		Action: func(_ context.Context, cmd *cli.Command) error {
+			if cmd.NArg() > 0 {
+				return fmt.Errorf("%w: gen takes no arguments (the file is --output)", errUsage)
+			}
+			if format != "yaml" && format != "json" {
+				return fmt.Errorf("%w: unknown format %q: use yaml or json", errUsage, format)
+			}
+			d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: techs, Relationships: rels, Seed: seed})
+			if err != nil {
+				return fmt.Errorf("%w: %v", errUsage, err)
+			}
+			if out == "" || out == "-" {
+				return dataset.Write(e.stdout, d, format)
+			}
+			return writeAtomically(out, func(w io.Writer) error { return dataset.Write(w, d, format) })
+		},
 	}
-	if *format != "yaml" && *format != "json" {
-		return fmt.Errorf("%w: unknown format %q: use yaml or json", errUsage, *format)
-	}
-	d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: *techs, Relationships: *rels, Seed: *seed})
-	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if *out == "" {
-		return dataset.Write(e.stdout, d, *format)
-	}
-	return writeAtomically(*out, func(w io.Writer) error { return dataset.Write(w, d, *format) })
 }

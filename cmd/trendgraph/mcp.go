@@ -8,38 +8,48 @@ import (
 	"os"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/urfave/cli/v3"
 
 	"github.com/trendgraph/trendgraph/assistant"
 	"github.com/trendgraph/trendgraph/graph"
 	"github.com/trendgraph/trendgraph/server"
 )
 
-// runMCP serves the knowledge graph to an AI assistant over standard input and output (the
+// mcpCommand serves the knowledge graph to an AI assistant over standard input and output (the
 // Model Context Protocol's stdio transport), from the database opened read-only: beside a
 // running server, or on a file nobody holds.
-func runMCP(ctx context.Context, e *env, args []string) error {
-	fs, db := e.flags("mcp")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: trendgraph mcp [flags]\n\nServes the knowledge graph to an AI assistant over standard input and output (MCP).\nLogs go to standard error.")
-		fs.PrintDefaults()
+func mcpCommand(e *env) *cli.Command {
+	var db, source string
+	f := &flags{e: e}
+	f.db(&db)
+	f.file(&source, "source", "TRENDGRAPH_SOURCE", defaultSourcePath, "source text file or directory, for the passages tools cite and the passage resources; empty for none")
+	return &cli.Command{
+		Name:        "mcp",
+		Usage:       "serve the knowledge graph to an AI assistant over standard input and output (MCP)",
+		Description: "Serves the knowledge graph to an AI assistant over standard input and output (MCP).\nLogs go to standard error.",
+		Flags:       f.list,
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.NArg() > 0 {
+				return fmt.Errorf("%w: mcp takes no arguments", errUsage)
+			}
+			return serveMCP(ctx, e, db, source)
+		},
 	}
-	source := fs.String("source", e.envOr("TRENDGRAPH_SOURCE", defaultSourcePath),
-		"source text file or directory, for the passages tools cite and the passage resources; empty for none ($TRENDGRAPH_SOURCE)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	s, err := openExisting(*db)
+}
+
+func serveMCP(ctx context.Context, e *env, db, source string) error {
+	s, err := openExisting(db)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	o := assistant.Options{SDL: graph.SDL()}
-	if *source != "" {
+	if source != "" {
 		d, err := s.Export()
 		if err != nil {
 			return err
 		}
-		if o.Texts, err = sourceTexts(d, *source); err != nil {
+		if o.Texts, err = sourceTexts(d, source); err != nil {
 			return err
 		}
 	}

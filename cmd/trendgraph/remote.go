@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"mime"
@@ -33,16 +32,6 @@ type remoteFlags struct {
 	server, tokenFile string
 }
 
-// remoteFlags registers --server and --token-file on fs.
-func (e *env) remoteFlags(fs *flag.FlagSet) *remoteFlags {
-	rf := &remoteFlags{}
-	fs.StringVar(&rf.server, "server", e.getenv("TRENDGRAPH_SERVER"),
-		"URL of a running 'trendgraph serve' to go through instead of opening --db; needs an admin token ($TRENDGRAPH_SERVER)")
-	fs.StringVar(&rf.tokenFile, "token-file", e.getenv("TRENDGRAPH_TOKEN_FILE"),
-		"file holding the admin token for --server, the secret alone on one line; without it, $TRENDGRAPH_TOKEN holds the token ($TRENDGRAPH_TOKEN_FILE)")
-	return rf
-}
-
 // remote is a running server a command goes through, with an admin token.
 type remote struct {
 	base   string // scheme, host and mount prefix, without a trailing slash
@@ -51,11 +40,11 @@ type remote struct {
 }
 
 // connect returns the server the command line names, nil when it names none.
-func (rf *remoteFlags) connect(e *env, fs *flag.FlagSet) (*remote, error) {
+func (rf *remoteFlags) connect(e *env) (*remote, error) {
 	if rf.server == "" {
 		return nil, nil
 	}
-	if flagGiven(fs, "db") {
+	if _, ok := dbOnCommandLine(e.args); ok {
 		return nil, fmt.Errorf("%w: --db and --server exclude each other: the server works on the database it holds", errUsage)
 	}
 	base, err := serverURL(rf.server)
@@ -68,13 +57,6 @@ func (rf *remoteFlags) connect(e *env, fs *flag.FlagSet) (*remote, error) {
 	}
 	// No overall timeout: a backup of a large database takes as long as it takes; ^C cancels.
 	return &remote{base: base, token: token, client: &http.Client{}}, nil
-}
-
-// flagGiven reports whether the command line set the flag.
-func flagGiven(fs *flag.FlagSet, name string) bool {
-	given := false
-	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
-	return given
 }
 
 // serverURL accepts an absolute http or https URL, with a path when the server is mounted

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,9 +15,10 @@ import (
 	"regexp"
 	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/urfave/cli/v3"
 
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/graph"
@@ -41,104 +41,39 @@ type serveFlags struct {
 	adminTimeout, maxSubscriptionDuration                                                                     time.Duration
 }
 
-// envFlag registers a flag whose default comes from an environment variable; a malformed value
-// is remembered and reported after parsing.
-type envFlags struct {
-	fs   *flag.FlagSet
-	e    *env
-	errs []error
-}
-
-func (f *envFlags) str(p *string, name, envName, def, usage string) {
-	f.fs.StringVar(p, name, f.e.envOr(envName, def), usage+" ($"+envName+")")
-}
-
-func (f *envFlags) boolean(p *bool, name, envName string, def bool, usage string) {
-	if v := f.e.getenv(envName); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("$%s: %q is not true or false", envName, v))
-		}
-		def = b
-	}
-	f.fs.BoolVar(p, name, def, usage+" ($"+envName+")")
-}
-
-func (f *envFlags) integer(p *int, name, envName string, def int, usage string) {
-	if v := f.e.getenv(envName); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("$%s: %q is not a whole number", envName, v))
-		}
-		def = n
-	}
-	f.fs.IntVar(p, name, def, usage+" ($"+envName+")")
-}
-
-func (f *envFlags) float(p *float64, name, envName string, def float64, usage string) {
-	if v := f.e.getenv(envName); v != "" {
-		n, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("$%s: %q is not a number", envName, v))
-		}
-		def = n
-	}
-	f.fs.Float64Var(p, name, def, usage+" ($"+envName+")")
-}
-
-func (f *envFlags) duration(p *time.Duration, name, envName string, def time.Duration, usage string) {
-	if v := f.e.getenv(envName); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			f.errs = append(f.errs, fmt.Errorf("$%s: %q is not a duration such as 10s", envName, v))
-		}
-		def = d
-	}
-	f.fs.DurationVar(p, name, def, usage+" ($"+envName+")")
-}
-
-func runServe(ctx context.Context, e *env, args []string) error {
-	fs, db := e.flags("serve")
+func serveCommand(e *env) *cli.Command {
 	var sf serveFlags
+	var db string
+	var maxBody int
 	def := server.DefaultConfig()
-	f := &envFlags{fs: fs, e: e}
-	f.str(&sf.addr, "addr", "TRENDGRAPH_ADDR", ":8080", "address to listen on")
-	f.str(&sf.source, "source", "TRENDGRAPH_SOURCE", "", "source text file or directory, for citation excerpts")
-	f.str(&sf.logFormat, "log-format", "TRENDGRAPH_LOG_FORMAT", "text", "log format: text or json")
-	f.str(&sf.logLevel, "log-level", "TRENDGRAPH_LOG_LEVEL", "info", "log level: debug, info, warn or error")
-	f.boolean(&sf.accessLog, "access-log", "TRENDGRAPH_ACCESS_LOG", def.AccessLog, "log every request")
-	f.boolean(&sf.introspection, "introspection", "TRENDGRAPH_INTROSPECTION", def.Introspection, "allow schema introspection")
-	f.boolean(&sf.apq, "apq", "TRENDGRAPH_APQ", def.APQ, "allow automatic persisted queries")
-	f.boolean(&sf.reportCost, "report-cost", "TRENDGRAPH_REPORT_COST", def.ReportCost, "report each operation's cost in the response extensions")
-	f.str(&sf.corsOrigins, "cors-origins", "TRENDGRAPH_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from browsers")
-	f.str(&sf.tokensFile, "tokens-file", "TRENDGRAPH_TOKENS_FILE", "", "file of accepted bearer tokens: a line is NAME SCOPES SECRET (scopes among read, write, admin, comma-separated) or a read-only secret alone (also $TRENDGRAPH_TOKENS: read-only secrets, comma-separated)")
-	f.boolean(&sf.requireAuth, "require-auth", "TRENDGRAPH_REQUIRE_AUTH", false, "require a bearer token on every GraphQL request")
+	f := &flags{e: e}
+	f.in("Data")
+	f.db(&db)
+	f.file(&sf.source, "source", "TRENDGRAPH_SOURCE", "", "source text file or directory, for citation excerpts")
+	f.boolean(&sf.readOnly, "read-only", "TRENDGRAPH_READ_ONLY", false, "open the database read-only (a shared lock): several servers, backups and checks may share the file; mutations and imports are refused")
 	f.str(&sf.etcdEndpoints, "etcd-endpoints", "TRENDGRAPH_ETCD_ENDPOINTS", "", "etcd client URLs, comma-separated: run as one replica of a cluster (see the README); empty for one process on its own file")
 	f.str(&sf.etcdPrefix, "etcd-prefix", "TRENDGRAPH_ETCD_PREFIX", replica.DefaultConfig().Prefix, "the cluster's key prefix in etcd")
-	f.boolean(&sf.readOnly, "read-only", "TRENDGRAPH_READ_ONLY", false, "open the database read-only (a shared lock): several servers, backups and checks may share the file; mutations and imports are refused")
-	f.str(&sf.trusted, "trusted-documents", "TRENDGRAPH_TRUSTED_DOCUMENTS", "", "persisted-documents manifest (JSON of sha256 to document)")
-	f.boolean(&sf.trustedOnly, "trusted-only", "TRENDGRAPH_TRUSTED_ONLY", false, "run only documents in the trusted-documents manifest")
-	f.boolean(&sf.persistHeaders, "playground-persist-headers", "TRENDGRAPH_PLAYGROUND_PERSIST_HEADERS", false, "let the playground keep request headers in the browser's storage")
-	f.integer(&sf.cacheBytes, "cache-bytes", "TRENDGRAPH_CACHE_BYTES", int(def.CacheBytes), "bytes of memory for the response cache; 0 switches it off")
-	f.integer(&sf.maxSubscribers, "max-subscribers", "TRENDGRAPH_MAX_SUBSCRIBERS", def.MaxSubscribers, "most subscriptions open at once (SSE and WebSocket)")
-	f.integer(&sf.subscriberBuffer, "subscriber-buffer", "TRENDGRAPH_SUBSCRIBER_BUFFER", def.SubscriberBuffer, "change sets a subscriber may have unread before it is dropped")
-	f.duration(&sf.maxSubscriptionDuration, "max-subscription-duration", "TRENDGRAPH_MAX_SUBSCRIPTION_DURATION", def.MaxSubscriptionDuration, "longest an SSE stream or WebSocket lasts; 0 for no bound")
-	f.integer(&sf.httpMaxAge, "http-max-age", "TRENDGRAPH_HTTP_MAX_AGE", def.HTTPMaxAge, "Cache-Control max-age (seconds) of GET and persisted-query answers")
-	f.duration(&sf.timeout, "timeout", "TRENDGRAPH_TIMEOUT", def.Timeout, "time limit of one GraphQL request")
-	dh := defaultHTTPLimits(def.Timeout)
-	f.duration(&sf.readHeaderTimeout, "read-header-timeout", "TRENDGRAPH_READ_HEADER_TIMEOUT", dh.readHeader, "time a client has to send its request headers")
-	f.duration(&sf.readTimeout, "read-timeout", "TRENDGRAPH_READ_TIMEOUT", dh.read, "time a client has to send its whole request")
-	f.duration(&sf.idleTimeout, "idle-timeout", "TRENDGRAPH_IDLE_TIMEOUT", dh.idle, "time an idle keep-alive connection stays open")
-	f.integer(&sf.maxHeaderBytes, "max-header-bytes", "TRENDGRAPH_MAX_HEADER_BYTES", dh.maxHeaderBytes, "largest request header block")
-	f.duration(&sf.grace, "shutdown-grace", "TRENDGRAPH_SHUTDOWN_GRACE", 10*time.Second, "time given to in-flight requests on SIGTERM or SIGINT")
-	f.float(&sf.rate, "rate", "TRENDGRAPH_RATE", def.RatePerSecond, "requests per second per client; 0 for no limit")
-	f.integer(&sf.burst, "rate-burst", "TRENDGRAPH_RATE_BURST", def.RateBurst, "burst of requests per client")
-	f.boolean(&sf.trustProxy, "trust-proxy", "TRENDGRAPH_TRUST_PROXY", false, "believe X-Forwarded-For, -Host and -Proto from --trusted-proxies")
-	f.str(&sf.trustedProxies, "trusted-proxies", "TRENDGRAPH_TRUSTED_PROXIES", prefixList(server.DefaultTrustedProxies()), "comma-separated CIDRs or IPs of the proxies --trust-proxy believes")
+
+	f.in("Listening")
+	f.str(&sf.addr, "addr", "TRENDGRAPH_ADDR", ":8080", "address to listen on")
 	f.str(&sf.publicURL, "public-url", "TRENDGRAPH_PUBLIC_URL", "", "the API's root as clients reach it (https://host/prefix), for absolute links")
 	f.str(&sf.metricsAddr, "metrics-addr", "TRENDGRAPH_METRICS_ADDR", "", "serve /metrics on this address instead of --addr")
+	f.str(&sf.corsOrigins, "cors-origins", "TRENDGRAPH_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from browsers")
+	f.boolean(&sf.trustProxy, "trust-proxy", "TRENDGRAPH_TRUST_PROXY", false, "believe X-Forwarded-For, -Host and -Proto from --trusted-proxies")
+	f.str(&sf.trustedProxies, "trusted-proxies", "TRENDGRAPH_TRUSTED_PROXIES", prefixList(server.DefaultTrustedProxies()), "comma-separated CIDRs or IPs of the proxies --trust-proxy believes")
+
+	f.in("Auth")
+	f.file(&sf.tokensFile, "tokens-file", "TRENDGRAPH_TOKENS_FILE", "", "file of accepted bearer tokens: a line is NAME SCOPES SECRET (scopes among read, write, admin, comma-separated) or a read-only secret alone (also $TRENDGRAPH_TOKENS: read-only secrets, comma-separated)")
+	f.boolean(&sf.requireAuth, "require-auth", "TRENDGRAPH_REQUIRE_AUTH", false, "require a bearer token on every GraphQL request")
 	f.str(&sf.metricsToken, "metrics-token", "TRENDGRAPH_METRICS_TOKEN", "", "bearer token /metrics requires (prefer the variable: flags show in ps)")
+	f.file(&sf.trusted, "trusted-documents", "TRENDGRAPH_TRUSTED_DOCUMENTS", "", "persisted-documents manifest (JSON of sha256 to document)")
+	f.boolean(&sf.trustedOnly, "trusted-only", "TRENDGRAPH_TRUSTED_ONLY", false, "run only documents in the trusted-documents manifest")
+	f.boolean(&sf.introspection, "introspection", "TRENDGRAPH_INTROSPECTION", def.Introspection, "allow schema introspection")
+
+	f.in("Limits")
 	l := def.Limits
+	f.float(&sf.rate, "rate", "TRENDGRAPH_RATE", def.RatePerSecond, "requests per second per client; 0 for no limit")
+	f.integer(&sf.burst, "rate-burst", "TRENDGRAPH_RATE_BURST", def.RateBurst, "burst of requests per client")
 	f.integer(&sf.limits.MaxDepth, "max-depth", "TRENDGRAPH_MAX_DEPTH", l.MaxDepth, "deepest field nesting; 0 for no limit")
 	f.integer(&sf.limits.MaxAliases, "max-aliases", "TRENDGRAPH_MAX_ALIASES", l.MaxAliases, "most aliases per operation; 0 for no limit")
 	f.integer(&sf.limits.MaxFieldRepeats, "max-field-repeats", "TRENDGRAPH_MAX_FIELD_REPEATS", l.MaxFieldRepeats, "most repeats of one field in a selection; 0 for no limit")
@@ -148,17 +83,51 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	f.integer(&sf.limits.MaxBatch, "max-batch", "TRENDGRAPH_MAX_BATCH", l.MaxBatch, "most operations in one batched request; 0 for no limit")
 	f.integer(&sf.limits.MaxFilterSize, "max-filter-size", "TRENDGRAPH_MAX_FILTER_SIZE", l.MaxFilterSize, "most nodes and values in one filter argument; 0 for no limit")
 	f.integer(&sf.limits.MaxIntrospectionFields, "max-introspection-fields", "TRENDGRAPH_MAX_INTROSPECTION_FIELDS", l.MaxIntrospectionFields, "most __schema and __type fields per request; 0 for no limit")
-	f.integer(&sf.maxImportBytes, "max-import-bytes", "TRENDGRAPH_MAX_IMPORT_BYTES", server.DefaultMaxImportBytes, "largest dataset an import through /admin/import takes")
-	f.duration(&sf.adminTimeout, "admin-timeout", "TRENDGRAPH_ADMIN_TIMEOUT", server.DefaultAdminTimeout, "time limit of one admin request (an import, export, backup or check through the server)")
-	var maxBody int
 	f.integer(&maxBody, "max-body-bytes", "TRENDGRAPH_MAX_BODY_BYTES", int(l.MaxBodyBytes), "largest request body")
-	if err := parse(fs, args); err != nil {
-		return err
+	f.integer(&sf.maxHeaderBytes, "max-header-bytes", "TRENDGRAPH_MAX_HEADER_BYTES", defaultHTTPLimits(def.Timeout).maxHeaderBytes, "largest request header block")
+	f.integer(&sf.maxImportBytes, "max-import-bytes", "TRENDGRAPH_MAX_IMPORT_BYTES", server.DefaultMaxImportBytes, "largest dataset an import through /admin/import takes")
+	f.integer(&sf.maxSubscribers, "max-subscribers", "TRENDGRAPH_MAX_SUBSCRIBERS", def.MaxSubscribers, "most subscriptions open at once (SSE and WebSocket)")
+	f.integer(&sf.subscriberBuffer, "subscriber-buffer", "TRENDGRAPH_SUBSCRIBER_BUFFER", def.SubscriberBuffer, "change sets a subscriber may have unread before it is dropped")
+
+	f.in("Caching")
+	f.integer(&sf.cacheBytes, "cache-bytes", "TRENDGRAPH_CACHE_BYTES", int(def.CacheBytes), "bytes of memory for the response cache; 0 switches it off")
+	f.integer(&sf.httpMaxAge, "http-max-age", "TRENDGRAPH_HTTP_MAX_AGE", def.HTTPMaxAge, "Cache-Control max-age (seconds) of GET and persisted-query answers")
+	f.boolean(&sf.apq, "apq", "TRENDGRAPH_APQ", def.APQ, "allow automatic persisted queries")
+
+	f.in("Timeouts")
+	dh := defaultHTTPLimits(def.Timeout)
+	f.duration(&sf.timeout, "timeout", "TRENDGRAPH_TIMEOUT", def.Timeout, "time limit of one GraphQL request")
+	f.duration(&sf.readHeaderTimeout, "read-header-timeout", "TRENDGRAPH_READ_HEADER_TIMEOUT", dh.readHeader, "time a client has to send its request headers")
+	f.duration(&sf.readTimeout, "read-timeout", "TRENDGRAPH_READ_TIMEOUT", dh.read, "time a client has to send its whole request")
+	f.duration(&sf.idleTimeout, "idle-timeout", "TRENDGRAPH_IDLE_TIMEOUT", dh.idle, "time an idle keep-alive connection stays open")
+	f.duration(&sf.maxSubscriptionDuration, "max-subscription-duration", "TRENDGRAPH_MAX_SUBSCRIPTION_DURATION", def.MaxSubscriptionDuration, "longest an SSE stream or WebSocket lasts; 0 for no bound")
+	f.duration(&sf.adminTimeout, "admin-timeout", "TRENDGRAPH_ADMIN_TIMEOUT", server.DefaultAdminTimeout, "time limit of one admin request (an import, export, backup or check through the server)")
+	f.duration(&sf.grace, "shutdown-grace", "TRENDGRAPH_SHUTDOWN_GRACE", 10*time.Second, "time given to in-flight requests on SIGTERM or SIGINT")
+
+	f.in("Logging and the playground")
+	f.str(&sf.logFormat, "log-format", "TRENDGRAPH_LOG_FORMAT", "text", "log format: text or json")
+	f.str(&sf.logLevel, "log-level", "TRENDGRAPH_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	f.boolean(&sf.accessLog, "access-log", "TRENDGRAPH_ACCESS_LOG", def.AccessLog, "log every request")
+	f.boolean(&sf.reportCost, "report-cost", "TRENDGRAPH_REPORT_COST", def.ReportCost, "report each operation's cost in the response extensions")
+	f.boolean(&sf.persistHeaders, "playground-persist-headers", "TRENDGRAPH_PLAYGROUND_PERSIST_HEADERS", false, "let the playground keep request headers in the browser's storage")
+	return &cli.Command{
+		Name:  "serve",
+		Usage: "serve the GraphQL API, the playground, health and metrics over HTTP",
+		Description: "Serves --db over HTTP: /graphql, the playground at /, /mcp, /radar, /livez, /readyz, /metrics and /admin.\n" +
+			"Tracing: set OTEL_EXPORTER_OTLP_ENDPOINT (and the other OTEL_* variables) to export traces over OTLP/HTTP.",
+		Flags: f.list,
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.NArg() > 0 {
+				return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, cmd.Args().First())
+			}
+			sf.limits.MaxBodyBytes = int64(maxBody)
+			return runServe(ctx, e, db, sf)
+		},
 	}
-	if len(f.errs) > 0 {
-		return fmt.Errorf("%w: %w", errUsage, errors.Join(f.errs...))
-	}
-	sf.limits.MaxBodyBytes = int64(maxBody)
+}
+
+// runServe runs the server until ctx ends.
+func runServe(ctx context.Context, e *env, db string, sf serveFlags) error {
 	if sf.limits.MaxBodyBytes <= 0 {
 		return fmt.Errorf("%w: --max-body-bytes must be positive", errUsage)
 	}
@@ -179,7 +148,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if e.getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
-	cfg := def
+	cfg := server.DefaultConfig()
 	cfg.Limits = sf.limits
 	cfg.Timeout, cfg.RatePerSecond, cfg.RateBurst, cfg.TrustProxy = sf.timeout, sf.rate, sf.burst, sf.trustProxy
 	cfg.Introspection, cfg.APQ, cfg.ReportCost, cfg.AccessLog = sf.introspection, sf.apq, sf.reportCost, sf.accessLog
@@ -234,7 +203,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if clustered && sf.readOnly {
 		return fmt.Errorf("%w: a replica (--etcd-endpoints) writes what its cluster commits: it cannot be --read-only", errUsage)
 	}
-	s, err := openForServing(ctx, *db, sf.readOnly, !clustered, log)
+	s, err := openForServing(ctx, db, sf.readOnly, !clustered, log)
 	if err != nil {
 		return err
 	}
