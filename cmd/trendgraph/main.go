@@ -130,8 +130,8 @@ func newApp(e *env, st *runState) *cli.Command {
 		EnableShellCompletion: true,
 		// Listed in help: trendgraph completion bash|zsh|fish|pwsh.
 		ConfigureShellCompletionCommand: func(c *cli.Command) { c.Hidden = false },
-		Suggest:               true,
-		HideHelpCommand:       true,
+		Suggest:                         true,
+		HideHelpCommand:                 true,
 		// Errors are the caller's to report (run): the library neither prints nor exits.
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
 		OnUsageError:   usageError,
