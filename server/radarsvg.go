@@ -42,6 +42,9 @@ const (
 	minBlip      = 7.0  // the smallest radius whose number stays legible
 	blipGap      = 4.0  // between neighbouring blips, and room for a new blip's halo
 	maxRadarGrow = 4.0  // past this scale a radar is not made bigger (see fitBlips)
+	// ringLabelClear is how far blips keep from the axis that carries the rings' names:
+	// half the names' height and a little air.
+	ringLabelClear = 10.0
 )
 
 // blipSpot is where a blip is drawn.
@@ -80,7 +83,10 @@ func ringRadii(rings int, radius float64) []float64 {
 // centres fit: rows of spots along arcs, each spot at least d/2 from the segment's edges (so
 // blips of neighbouring segments stay d apart too) and d from every other spot (rows are d
 // apart, and spots of a row are a chord of d apart). Ordered row by row from the inside out.
-func segmentSpots(inner, outer, from, to, d float64) []blipSpot {
+//
+// clearFrom and clearTo are how far centres keep from the sector's first and last edge: d/2,
+// or more beside the axis that carries the rings' names.
+func segmentSpots(inner, outer, from, to, d, clearFrom, clearTo float64) []blipSpot {
 	if outer-inner < d {
 		return nil
 	}
@@ -98,21 +104,25 @@ func segmentSpots(inner, outer, from, to, d float64) []blipSpot {
 		if r < d/2 {
 			continue
 		}
-		margin := math.Asin(math.Min(1, d/2/r))
-		span := to - from - 2*margin
+		if r < clearFrom || r < clearTo {
+			continue
+		}
+		// A centre at angle a from an edge is r·sin(a) from its line.
+		first, last := math.Asin(clearFrom/r), math.Asin(clearTo/r)
+		span := to - from - first - last
 		if span < 0 {
 			continue
 		}
 		gap := 2 * math.Asin(math.Min(1, d/2/r))
 		m := int(span/gap) + 1
-		if m == 1 && span > 0 {
+		if m == 1 {
 			// One spot: the middle of the row.
-			a := from + margin + span/2
+			a := from + first + span/2
 			out = append(out, blipSpot{r * math.Cos(a), r * math.Sin(a)})
 			continue
 		}
 		for i := range m {
-			a := from + margin + span*float64(i)/float64(m-1)
+			a := from + first + span*float64(i)/float64(m-1)
 			out = append(out, blipSpot{r * math.Cos(a), r * math.Sin(a)})
 		}
 	}
@@ -145,7 +155,17 @@ func fitBlips(rd *domain.Radar, entries []knowledge.Placement) radarLayout {
 				inner = radii[r-1]
 			}
 			from, to := sectorOf(q, nq)
-			out[s] = segmentSpots(inner, radii[r], from, to, 2*blip+blipGap)
+			d := 2*blip + blipGap
+			clearFrom, clearTo := d/2, d/2
+			// The rings' names sit on the left half of the horizontal axis: the first
+			// sector's first edge and the last one's last edge.
+			if q == 0 {
+				clearFrom = blip + ringLabelClear
+			}
+			if q == nq-1 {
+				clearTo = blip + ringLabelClear
+			}
+			out[s] = segmentSpots(inner, radii[r], from, to, d, clearFrom, clearTo)
 			if len(out[s]) < len(members) {
 				ok = false
 			}
@@ -232,6 +252,9 @@ var movementWords = map[knowledge.Movement]string{
 	knowledge.MovementMovedOut: "moved out", knowledge.MovementUnchanged: "no change",
 }
 
+// movementMarks follow a name in the legend, as the blips' shapes do on the radar.
+var movementMarks = map[knowledge.Movement]string{knowledge.MovementNew: " ★", knowledge.MovementMovedIn: " ▲", knowledge.MovementMovedOut: " ▼"}
+
 // renderRadarSVG draws the radar. Everything it writes from data is escaped.
 func renderRadarSVG(p radarPicture) []byte {
 	rd, th := p.Radar, p.Theme
@@ -312,7 +335,7 @@ func renderRadarSVG(p radarPicture) []byte {
 	kx := 24.0
 	for _, m := range []knowledge.Movement{knowledge.MovementUnchanged, knowledge.MovementMovedIn, knowledge.MovementMovedOut, knowledge.MovementNew} {
 		writeBlipShape(&b, m, kx+7, 86, 6, th.muted, th)
-		fmt.Fprintf(&b, `<text x="%s" y="90" fill="%s">%s</text>`+"\n", num(kx+18), th.muted, movementWords[m])
+		fmt.Fprintf(&b, `<text x="%s" y="90" fill="%s">%s%s</text>`+"\n", num(kx+18), th.muted, movementWords[m], map[bool]string{true: movementMarks[m]}[m == knowledge.MovementNew])
 		kx += 110
 	}
 	if layout.crowded {
@@ -333,24 +356,32 @@ func renderRadarSVG(p radarPicture) []byte {
 				num(cx+layout.radius*math.Cos(a)), num(cy+layout.radius*math.Sin(a)), th.line)
 		}
 	}
-	// Ring names along the upward axis, quadrant names beyond each sector's middle.
+	// Ring names along the left half of the horizontal axis, which blips keep clear of, on a
+	// band of the background so the axis line does not cross them.
 	for k, r := range rd.Rings {
 		inner := 0.0
 		if k > 0 {
 			inner = radii[k-1]
 		}
-		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="12" font-weight="600" text-anchor="middle" fill="%s" opacity="0.8">%s</text>`+"\n",
-			num(cx), num(cy-(inner+radii[k])/2+4), th.muted, esc(strings.ToUpper(r.Name)))
+		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="11" font-weight="600" text-anchor="middle" fill="%s" stroke="%s" stroke-width="4" paint-order="stroke">%s</text>`+"\n",
+			num(cx-(inner+radii[k])/2), num(cy+4), th.muted, th.ringFill[k%2], esc(strings.ToUpper(r.Name)))
 	}
+	// Quadrant names: with four, in the corners of the square around the radar, which the
+	// rings leave empty; otherwise beyond the middle of each sector.
 	for q, quad := range rd.Quadrants {
 		from, to := sectorOf(q, nq)
 		a := (from + to) / 2
-		x, y := cx+(layout.radius+16)*math.Cos(a)*0.8, cy+(layout.radius+16)*math.Sin(a)*0.8
+		x, y, anchor := cx+(layout.radius+24)*math.Cos(a), cy+(layout.radius+24)*math.Sin(a), "middle"
 		if nq == 4 {
-			// The square's corners: clear of the rings.
-			x, y = cx+(layout.radius-20)*math.Cos(a)*math.Sqrt2, cy+(layout.radius-20)*math.Sin(a)*math.Sqrt2
+			x, y, anchor = 24, cy-layout.radius+10, "start"
+			if math.Cos(a) > 0 {
+				x, anchor = width-24, "end"
+			}
+			if math.Sin(a) > 0 {
+				y = cy + layout.radius - 4
+			}
 		}
-		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="16" font-weight="600" text-anchor="middle" fill="%s">%s</text>`+"\n", num(x), num(y), th.text, esc(quad.Name))
+		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="16" font-weight="600" text-anchor="%s" fill="%s">%s</text>`+"\n", num(x), num(y), anchor, th.text, esc(quad.Name))
 	}
 	b.WriteString("</g>\n")
 
@@ -382,8 +413,9 @@ func renderRadarSVG(p radarPicture) []byte {
 		for q := row * cols; q < min(nq, (row+1)*cols); q++ {
 			x := 24 + float64(q-row*cols)*colWidth
 			fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="15" font-weight="600" fill="%s">%s</text>`+"\n", num(x), num(y0), th.text, esc(quadrantName(rd, q)))
-			// About 6.6 units per character at 12: names longer than the column are cut, whole in the title.
-			maxChars := max(int((colWidth-56)/6.6), 8)
+			// About 6.6 units per character at 12: names longer than the column (less the
+			// number and the mark) are cut, whole in the link's title.
+			maxChars := max(int((colWidth-24-28-16)/6.6), 8)
 			for j, line := range columns[q] {
 				y := y0 + float64(j+1)*legendLine + 4
 				if line.entry < 0 {
@@ -395,7 +427,7 @@ func renderRadarSVG(p radarPicture) []byte {
 				if r := []rune(name); len(r) > maxChars {
 					name = string(r[:maxChars-1]) + "…"
 				}
-				mark := map[knowledge.Movement]string{knowledge.MovementNew: " (new)", knowledge.MovementMovedIn: " ▲", knowledge.MovementMovedOut: " ▼"}[e.Movement()]
+				mark := movementMarks[e.Movement()]
 				fmt.Fprintf(&b, `<a href="%s"><title>%s</title><text x="%s" y="%s" fill="%s"><tspan font-weight="600">%d</tspan> %s%s</text></a>`+"\n",
 					esc(p.Link(e.Entity)), esc(e.Entity.Name), num(x), num(y+3), th.text, line.entry+1, esc(name), mark)
 			}

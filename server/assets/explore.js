@@ -120,7 +120,7 @@
       });
       applyFilter();
       cy.layout({ name: cy.nodes().length > 1 ? 'cose' : 'grid', animate: false, randomize: false, nodeDimensionsIncludeLabels: true, fit: true, padding: 30 }).run();
-      say(`${cy.nodes(':visible').length} entities shown${nb.truncated ? ' (the neighbourhood was cut at 60)' : ''}`);
+      say(`${cy.nodes().not('.filtered').length} entities shown${nb.truncated ? ' (the neighbourhood was cut at 60)' : ''}`);
       select(nb.center.id);
     } catch (err) {
       say(`Could not load the neighbourhood: ${err.message}`);
@@ -139,7 +139,7 @@
     if (!e || node.empty()) return;
     cy.elements().unselect();
     node.select();
-    const neighbours = node.connectedEdges(':visible').map((edge) => {
+    const neighbours = node.connectedEdges().not('.filtered').map((edge) => {
       const other = edge.source().id() === id ? edge.target() : edge.source();
       const out = edge.source().id() === id;
       const li = el('li', {});
