@@ -444,8 +444,8 @@ func renderRadarSVG(p radarPicture) []byte {
 func writeBlipShape(b *strings.Builder, m knowledge.Movement, x, y, r float64, color string, th radarTheme) {
 	switch m {
 	case knowledge.MovementMovedIn, knowledge.MovementMovedOut:
-		// An equilateral triangle a little larger than the circle, so the number fits.
-		s := r * 1.25
+		// A triangle a little larger than the circle, so the number fits, within the blip's room.
+		s := r * 1.15
 		dir := 1.0
 		if m == knowledge.MovementMovedOut {
 			dir = -1
