@@ -260,16 +260,14 @@ func renderRadarSVG(p radarPicture) []byte {
 	rd, th := p.Radar, p.Theme
 	layout := fitBlips(rd, p.Entries)
 	nq := max(len(rd.Quadrants), 1)
-	cx, cy := svgWidth/2, radarTop+layout.radius+10
 	width := math.Max(svgWidth, 2*layout.radius+60)
-	cx = width / 2
+	cx, cy := width/2, radarTop+layout.radius+10
 	// The legend: one column per quadrant (four to a row), each listing its rings' entries.
 	cols := min(nq, 4)
 	colWidth := width / float64(cols)
 	type legendRow struct {
-		text, href, label string
-		entry             int // -1 for a heading
-		heading           int // 1 quadrant, 2 ring
+		text  string
+		entry int // -1 for a ring's heading
 	}
 	columns := make([][]legendRow, nq)
 	lastRing := make([]int, nq)
@@ -279,7 +277,7 @@ func renderRadarSVG(p radarPicture) []byte {
 	for i, e := range p.Entries {
 		q, r := quadrantIndex(rd, e.Assessment.Quadrant), ringIndex(rd, e.Assessment.Ring)
 		if r != lastRing[q] {
-			columns[q] = append(columns[q], legendRow{text: ringName(rd, r), entry: -1, heading: 2})
+			columns[q] = append(columns[q], legendRow{text: ringName(rd, r), entry: -1})
 			lastRing[q] = r
 		}
 		columns[q] = append(columns[q], legendRow{text: e.Entity.Name, entry: i})
