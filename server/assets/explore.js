@@ -68,6 +68,13 @@
     ],
   });
 
+  // The key of node colours, by type.
+  document.getElementById('types').replaceChildren(...Object.entries(colors).map(([type, color]) => {
+    const dot = el('span', { className: 'dot', ariaHidden: 'true' });
+    dot.style.background = color;
+    return el('span', {}, dot, ` ${typePaths[type].replaceAll('-', ' ')}`);
+  }));
+
   const hiddenKinds = new Set();
   const entities = new Map(); // id → entity
 
@@ -122,6 +129,9 @@
       cy.layout({ name: cy.nodes().length > 1 ? 'cose' : 'grid', animate: false, randomize: false, nodeDimensionsIncludeLabels: true, fit: true, padding: 30 }).run();
       say(`${cy.nodes().not('.filtered').length} entities shown${nb.truncated ? ' (the neighbourhood was cut at 60)' : ''}`);
       select(nb.center.id);
+      // The panel's new content may have changed the graph's box (on a phone they are stacked).
+      cy.resize();
+      cy.fit(undefined, 30);
     } catch (err) {
       say(`Could not load the neighbourhood: ${err.message}`);
     }
