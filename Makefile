@@ -5,7 +5,7 @@ SOURCE ?= ../shared/seed/backend-development-trends-2026.txt
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHTIME ?= 1s
 
-.PHONY: run conformance subscriptions mcp browser tsclient compat bench bench-quick fuzz fuzz-brief soak build test lint check-data check-generated generate bench-store bench-graph bench-import clean
+.PHONY: run conformance subscriptions mcp browser assets tsclient compat bench bench-quick fuzz fuzz-brief soak build test lint check-data check-generated generate bench-store bench-graph bench-import clean
 
 ## run: start the server on :8080 (creating ./trendgraph.db from the embedded dataset if needed).
 run: build
@@ -57,10 +57,20 @@ compat:
 tsclient: build
 	examples/tsclient/run.sh bin/trendgraph
 
-## browser: headless Chromium loads the playground with the network closed and runs a query;
-## the screenshot lands in tests/browser/out/. Needs Debian's chromium (.ci/run installs it).
+## browser: headless Chromium, with the network closed, loads the playground and runs a query,
+## then the radar SVG (both themes), an entity page and the explorer (a click on a blip and on
+## a node must land on the right entity page); screenshots land in tests/browser/out/. It also
+## checks that the embedded Cytoscape.js is the pinned npm package's. Needs Debian's chromium
+## (.ci/run installs it).
 browser: build
 	tests/browser/run.sh bin/trendgraph
+
+## assets: copy the explorer's Cytoscape.js from the npm package pinned in
+## tests/browser/package.json into server/assets/ (after changing that pin).
+assets:
+	cd tests/browser && npm ci --no-audit --no-fund --silent
+	cp tests/browser/node_modules/cytoscape/dist/cytoscape.min.js server/assets/cytoscape.min.js
+	cp tests/browser/node_modules/cytoscape/LICENSE server/assets/LICENSE.cytoscape
 
 ## conformance: the graphql-http GraphQL-over-HTTP audit against the built server (Node, npm).
 conformance: build

@@ -77,10 +77,13 @@ var playgroundPage = template.Must(template.New("playground").Parse(`<!doctype h
   const subscriptionUrl = new URL(url);
   subscriptionUrl.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const fetcher = GraphiQL.createFetcher({ url: url.toString(), subscriptionUrl: subscriptionUrl.toString() });
+  // A link may bring a query (?query=…, as entity pages link here): it opens in a tab of its own.
+  const linkedQuery = new URLSearchParams(window.location.search).get("query") ?? undefined;
   ReactDOM.createRoot(document.getElementById("graphiql")).render(
     React.createElement(GraphiQL, {
       fetcher,
       defaultQuery: {{.DefaultQuery}},
+      query: linkedQuery,
       isHeadersEditorEnabled: true,
       shouldPersistHeaders: {{.PersistHeaders}},
       defaultEditorToolsVisibility: true,

@@ -107,7 +107,7 @@ func (s *Server) serveRadar(w http.ResponseWriter, r *http.Request) {
 	file := r.PathValue("file")
 	slug, format, ok := strings.Cut(file, ".")
 	if !ok || (format != "json" && format != "csv") {
-		http.Error(w, "ask for /radar/{slug}.json (Backstage) or /radar/{slug}.csv (Build-Your-Own-Radar)", http.StatusNotFound)
+		http.Error(w, "ask for /radar/{slug}.json (Backstage), /radar/{slug}.csv (Build-Your-Own-Radar) or /radar/{slug}.svg (a picture)", http.StatusNotFound)
 		return
 	}
 	// The sheet shows the latest edition only; the plugin's timeline needs every edition.
@@ -149,7 +149,10 @@ func (s *Server) serveRadar(w http.ResponseWriter, r *http.Request) {
 				q := url.QueryEscape(fmt.Sprintf(`{ entity(slug: %q) { __typename name summary citations { section paragraph excerpt source { title } } } }`, e.Entity.Slug))
 				out.Entries = append(out.Entries, BackstageEntry{ID: e.Entity.Slug, Key: e.Entity.Slug, Title: e.Entity.Name,
 					Quadrant: e.Assessment.Quadrant, Description: e.Entity.Summary, Timeline: []BackstageTimeline{},
-					Links: []BackstageLink{{URL: base + "graphql?query=" + q, Title: e.Entity.Name + " in trendgraph, with its sources"}}})
+					Links: []BackstageLink{
+						{URL: base + entityPath(e.Entity.Type, e.Entity.Slug), Title: e.Entity.Name + " in trendgraph: its page, with its sources"},
+						{URL: base + "graphql?query=" + q, Title: e.Entity.Name + " in trendgraph's API"},
+					}})
 			}
 			out.Entries[i].Timeline = append(out.Entries[i].Timeline, BackstageTimeline{Date: date, RingID: e.Assessment.Ring,
 				Description: e.Assessment.Rationale, Moved: moved(e.Movement())})

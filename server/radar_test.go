@@ -56,12 +56,14 @@ func TestBackstageRadarJSON(t *testing.T) {
 	quadrants := map[string]bool{"techniques": true, "platforms": true, "tools": true, "languages-and-frameworks": true}
 	rings := map[string]bool{"adopt": true, "trial": true, "assess": true, "hold": true}
 	for _, e := range radar.Entries {
-		if e.ID == "" || e.Key != e.ID || e.Title == "" || !quadrants[e.Quadrant] || len(e.Timeline) == 0 || len(e.Links) != 1 {
+		if e.ID == "" || e.Key != e.ID || e.Title == "" || !quadrants[e.Quadrant] || len(e.Timeline) == 0 || len(e.Links) != 2 {
 			t.Fatalf("entry: %+v", e)
 		}
 		// No public URL and no trusted proxy: the link is a path, mount prefix included.
-		if !strings.HasPrefix(e.Links[0].URL, "/portal/graphql?query=") {
-			t.Fatalf("link: %s", e.Links[0].URL)
+		// The entity's page first, then the API.
+		if page := e.Links[0].URL; page != "/portal/e/technology/"+e.ID && page != "/portal/e/trend/"+e.ID ||
+			!strings.HasPrefix(e.Links[1].URL, "/portal/graphql?query=") {
+			t.Fatalf("links: %+v", e.Links)
 		}
 		for _, tl := range e.Timeline {
 			if !rings[tl.RingID] || tl.Moved < -1 || tl.Moved > 1 || tl.Date == "" {
@@ -187,15 +189,15 @@ func TestRadarLinksNeverFollowHost(t *testing.T) {
 		headers map[string]string
 		prefix  string
 	}{
-		{"Host alone", nil, "198.51.100.1:1", map[string]string{"Host": "evil.example"}, "/portal/graphql?query="},
-		{"forwarded headers without --trust-proxy", nil, "127.0.0.1:1", evil, "/portal/graphql?query="},
-		{"forwarded headers from an untrusted peer", func(c *Config) { c.TrustProxy = true }, "198.51.100.1:1", evil, "/portal/graphql?query="},
-		{"public URL wins over everything", func(c *Config) { c.TrustProxy = true; c.PublicURL = "https://kb.example/tg/" }, "127.0.0.1:1", evil, "https://kb.example/tg/graphql?query="},
-		{"public URL without a trailing slash", func(c *Config) { c.PublicURL = "https://kb.example/tg" }, "198.51.100.1:1", evil, "https://kb.example/tg/graphql?query="},
+		{"Host alone", nil, "198.51.100.1:1", map[string]string{"Host": "evil.example"}, "/portal/"},
+		{"forwarded headers without --trust-proxy", nil, "127.0.0.1:1", evil, "/portal/"},
+		{"forwarded headers from an untrusted peer", func(c *Config) { c.TrustProxy = true }, "198.51.100.1:1", evil, "/portal/"},
+		{"public URL wins over everything", func(c *Config) { c.TrustProxy = true; c.PublicURL = "https://kb.example/tg/" }, "127.0.0.1:1", evil, "https://kb.example/tg/"},
+		{"public URL without a trailing slash", func(c *Config) { c.PublicURL = "https://kb.example/tg" }, "198.51.100.1:1", evil, "https://kb.example/tg/"},
 		{"trusted proxy's host", func(c *Config) { c.TrustProxy = true }, "127.0.0.1:1",
-			map[string]string{"Host": "evil.example", "X-Forwarded-Host": "evil.example, kb.example", "X-Forwarded-Proto": "http, https"}, "https://kb.example/portal/graphql?query="},
+			map[string]string{"Host": "evil.example", "X-Forwarded-Host": "evil.example, kb.example", "X-Forwarded-Proto": "http, https"}, "https://kb.example/portal/"},
 		{"trusted proxy's host that is not a host", func(c *Config) { c.TrustProxy = true }, "127.0.0.1:1",
-			map[string]string{"Host": "evil.example", "X-Forwarded-Host": "kb.example@evil.example/x"}, "/portal/graphql?query="},
+			map[string]string{"Host": "evil.example", "X-Forwarded-Host": "kb.example@evil.example/x"}, "/portal/"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -309,7 +311,7 @@ func TestRadarViewOf10kEntries(t *testing.T) {
 	}
 	moved := map[int]int{}
 	for _, e := range radar.Entries {
-		if len(e.Timeline) != 2 || e.Timeline[0].Date != "2026-07-01" || len(e.Links) != 1 {
+		if len(e.Timeline) != 2 || e.Timeline[0].Date != "2026-07-01" || len(e.Links) != 2 {
 			t.Fatalf("entry %s: %+v", e.ID, e.Timeline)
 		}
 		moved[e.Timeline[0].Moved]++

@@ -163,6 +163,8 @@ type Server struct {
 	streams *streams
 	// runner runs the MCP graphql tool's queries (nil under TrustedOnly).
 	runner *graph.Runner
+	// cache is the response cache, shared by the GraphQL transport and the pages; nil when off.
+	cache *responseCache
 }
 
 // New builds the handler over an open store. Routes are relative, so the handler can be
@@ -202,6 +204,7 @@ func New(st *store.Store, cfg Config) *Server {
 	tr := transport{chargeBatch: s.chargeBatch, hideSchema: !cfg.Introspection, limits: lim, docs: docs, version: st.Version, maxAge: cfg.HTTPMaxAge}
 	if cfg.CacheBytes > 0 {
 		tr.cache = newResponseCache(cfg.CacheBytes, cfg.Registry)
+		s.cache = tr.cache
 	}
 	s.addStreamTransports(exec, docs, lim)
 	exec.AddTransport(tr)
@@ -234,7 +237,17 @@ func New(st *store.Store, cfg Config) *Server {
 	s.mux.Handle("/admin/backup", s.admin(http.MethodGet, s.serveBackup))
 	s.mux.Handle("/admin/check", s.admin(http.MethodGet, s.serveCheck))
 	s.mux.Handle("/mcp", s.observe("mcp", s.guard(s.mcpHandler())))
-	s.mux.Handle("/radar/{file}", s.observe("radar", s.cors(s.guard(http.HandlerFunc(s.serveRadar)))))
+	radarData := s.observe("radar", s.cors(s.guard(http.HandlerFunc(s.serveRadar))))
+	radarPicture := s.page("radar-svg", cspPicture, true, s.serveRadarSVG)
+	s.mux.Handle("/radar/{file}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.PathValue("file"), ".svg") {
+			radarPicture.ServeHTTP(w, r)
+			return
+		}
+		radarData.ServeHTTP(w, r)
+	}))
+	s.mux.Handle("/e/{type}/{slug}", s.page("entity", cspPage, true, s.serveEntityPage))
+	s.mux.Handle("/explore", s.page("explore", cspExplorer, false, s.serveExplore))
 	s.mux.Handle("/{$}", s.observe("playground", http.HandlerFunc(s.servePlayground)))
 	return s
 }

@@ -9,7 +9,9 @@ trap 'kill "${pid:-}" 2>/dev/null || true; wait "${pid:-}" 2>/dev/null || true; 
 pid=$!
 addr=""
 for _ in $(seq 100); do
-  addr=$(sed -n 's/.*msg=serving addr=\([^ ]*\).*/\1/p' "$work/log")
+  # The log may not exist yet (the shell opens it when the server process starts): under set -e a
+  # failed read here would end the calling script.
+  addr=$(sed -n 's/.*msg=serving addr=\([^ ]*\).*/\1/p' "$work/log" 2>/dev/null || true)
   [ -n "$addr" ] && break
   sleep 0.1
 done

@@ -1,9 +1,25 @@
 #!/usr/bin/env bash
-# Runs the playground browser test against BINARY. Usage: tests/browser/run.sh BINARY.
+# Runs the browser tests against BINARY: the playground (playground.mjs), then the pictures and
+# pages (pages.mjs) against a server that requires a token. Usage: tests/browser/run.sh BINARY.
 # Needs Debian's chromium (installed by .ci/run).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 (cd "$here" && npm ci --no-audit --no-fund --silent)
-source "$here/../serve-for-test.sh"
+# The explorer's Cytoscape.js is embedded in the binary as npm ships it: the copy must be the
+# pinned package's (make assets copies it).
+if ! cmp -s "$here/node_modules/cytoscape/dist/cytoscape.min.js" "$here/../../server/assets/cytoscape.min.js"; then
+  echo "server/assets/cytoscape.min.js is not the cytoscape of tests/browser/package.json: run make assets"; exit 1
+fi
 mkdir -p "$here/out"
-node "$here/playground.mjs" "http://$addr/" "$here/out/playground.png"
+bin=$1
+(
+  source "$here/../serve-for-test.sh" "$bin"
+  node "$here/playground.mjs" "http://$addr/" "$here/out/playground.png"
+)
+(
+  token=browser-test-token
+  export TRENDGRAPH_TOKENS=$token
+  seed="$here/../../../shared/seed"
+  source "$here/../serve-for-test.sh" "$bin" --require-auth --source "$seed"
+  node "$here/pages.mjs" "http://$addr/" "$token" "$here/out"
+)

@@ -1,0 +1,61 @@
+package knowledge
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/trendgraph/trendgraph/store"
+)
+
+// The readers of the server's pages (an entity's page, the radar picture): what a page shows
+// that no list or walk of this package already answers.
+
+// EntityPlacements returns every placement of an entity, on every radar and at every edition
+// that assesses it, ordered by radar slug and then edition date, oldest first; each carries the
+// entity's assessment at its radar's previous edition, so its movement is the API's. A radar
+// that is gone leaves its assessments out.
+func (b *Base) EntityPlacements(ctx context.Context, ent *store.Entity) ([]Placement, error) {
+	radars, err := b.radars()
+	if err != nil {
+		return nil, err
+	}
+	all, err := b.store.AssessmentsOf(ctx, []store.ID{ent.ID})
+	if err != nil {
+		return nil, fmt.Errorf("placements of %s: %w", ent.Slug, err)
+	}
+	at := map[[2]string]*store.Assessment{}
+	for _, a := range all[0] {
+		at[[2]string{a.Radar, a.Edition}] = a
+	}
+	out := make([]Placement, 0, len(all[0]))
+	for _, a := range all[0] {
+		rd, ok := radars[a.Radar]
+		if !ok {
+			continue
+		}
+		p := Placement{Radar: rd, Assessment: a, Entity: ent}
+		if prev := PreviousEdition(rd, a.Edition); prev != "" {
+			p.Previous = at[[2]string{a.Radar, prev}]
+		}
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(x, y Placement) int {
+		return cmp.Or(cmp.Compare(x.Radar.Slug, y.Radar.Slug), cmp.Compare(x.Assessment.Edition, y.Assessment.Edition))
+	})
+	return out, nil
+}
+
+// Sources returns every source, ordered by slug: a small table, read whole.
+func (b *Base) Sources(ctx context.Context) ([]store.Source, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	list, err := b.store.Sources()
+	if err != nil {
+		return nil, fmt.Errorf("sources: %w", err)
+	}
+	slices.SortFunc(list, func(x, y store.Source) int { return cmp.Compare(x.Slug, y.Slug) })
+	return list, nil
+}
