@@ -149,24 +149,29 @@ func (r *Resolver) entityBySlug(ctx context.Context, slug string, want domain.En
 }
 
 // resolveNodes fetches objects by global ID: entities and relationships in one read each.
-func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node, error) {
+// With slugs, a value that is not a global ID is taken as an entity's slug (nodes takes
+// either; node takes only global IDs, as entity(slug:) takes slugs).
+func (r *Resolver) resolveNodes(ctx context.Context, ids []string, slugs bool) ([]model.Node, error) {
 	out := make([]model.Node, len(ids))
 	var entIDs, relIDs []store.ID
 	type ref struct {
 		typeName, key, slug string
 	}
 	refs := make([]ref, len(ids))
-	var slugs []string
+	var bySlug []string
 	for i, id := range ids {
 		t, k, err := model.ParseGlobalID(id)
 		if err != nil {
 			// Not a global ID: a slug (no slug is a valid global ID, whose decoded type name
 			// starts with a capital, so its encoding does too).
+			if !slugs {
+				return nil, badInput("%q is not a valid ID", id)
+			}
 			if !domain.ValidSlug(id) {
 				return nil, badInput("%q is neither a valid ID nor a slug", id)
 			}
 			refs[i] = ref{slug: id}
-			slugs = append(slugs, id)
+			bySlug = append(bySlug, id)
 			continue
 		}
 		refs[i] = ref{typeName: t, key: k}
@@ -182,14 +187,14 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 		return nil, err
 	}
 	entByID := store.IndexByID(ents)
-	bySlug := map[string]*store.Entity{}
-	if len(slugs) > 0 {
-		found, err := r.Store.EntitiesBySlug(ctx, slugs)
+	slugEnt := map[string]*store.Entity{}
+	if len(bySlug) > 0 {
+		found, err := r.Store.EntitiesBySlug(ctx, bySlug)
 		if err != nil {
 			return nil, err
 		}
 		for i, e := range found {
-			bySlug[slugs[i]] = e
+			slugEnt[bySlug[i]] = e
 		}
 	}
 	// The group counts only the entities returned: one counted but never returned would keep
@@ -197,7 +202,7 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 	matched := make([]*store.Entity, len(refs))
 	for i, ref := range refs {
 		if ref.slug != "" {
-			matched[i] = bySlug[ref.slug]
+			matched[i] = slugEnt[ref.slug]
 			continue
 		}
 		// An ID whose type does not match the entity is not that entity's ID.
