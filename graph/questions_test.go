@@ -66,6 +66,16 @@ func graphQuestions() []question {
 			return reachOf(d, "microservices", 1, []domain.RelKind{domain.RelRequires}, "out", "any")
 		},
 	}, {
+		ask:    "What does microservices lead to itself (its outgoing relationships only, not those of what enables it)?",
+		query:  `{ entities(filter: {reach: {from: "microservices", direction: OUTGOING}}, first: 50) { nodes { slug } } }`,
+		answer: func(d map[string]any) []string { return slugsIn(d["entities"]) },
+		oracle: func(d *dataset.Dataset) []string { return reachOf(d, "microservices", 1, nil, "out", "any") },
+		want: []string{"shift-to-distributed-systems", "microservices-architecture", "large-scale-applications", "whole-application-scaling",
+			"system-wide-change-impact", "event-driven-architecture", "monolithic-architecture", "fault-tolerance", "distributed-tracing",
+			"service-discovery", "observability", "load-balancing", "independent-team-development", "per-service-scaling",
+			"independent-deployment", "per-service-technology-choice", "cross-service-data-consistency", "distributed-systems-complexity",
+			"explicit-service-networking", "critical-observability-needs"},
+	}, {
 		ask: "What do Jaeger and Zipkin have in common?",
 		query: `{ compare(ids: ["jaeger", "zipkin"]) { sharedNeighbors { neighbors { slug } } sharedTradeoffs { slug }
 			unique { neighbors { slug } tradeoffs { slug } } } }`,
@@ -230,10 +240,72 @@ func TestSearchModes(t *testing.T) {
 	if all.Search.TotalCount != 0 || any.Search.TotalCount < 2 {
 		t.Fatalf("every word: %d hits; any word: %d", all.Search.TotalCount, any.Search.TotalCount)
 	}
-	for i := 1; i < len(any.Search.Edges); i++ {
-		if any.Search.Edges[i].MatchedWords > any.Search.Edges[i-1].MatchedWords {
-			t.Fatalf("any-word hits not ranked by words matched: %+v", any.Search.Edges)
+	// Words matched rank before score: GraphQL itself (whose exact name outscores everything)
+	// matches one of the two words, so it comes after every hit matching both.
+	var ranked struct {
+		Search struct {
+			Edges []struct {
+				MatchedWords int
+				Node         struct{ Slug string }
+			}
 		}
+	}
+	e.query(t, `{ search(query: "graphql rest", mode: ANY_WORD, first: 100) { edges { matchedWords node { slug } } } }`, &ranked)
+	edges := ranked.Search.Edges
+	for i := 1; i < len(edges); i++ {
+		if edges[i].MatchedWords > edges[i-1].MatchedWords {
+			t.Fatalf("any-word hits not ranked by words matched: %+v", edges)
+		}
+	}
+	if len(edges) < 3 || edges[0].MatchedWords != 2 || !slices.ContainsFunc(edges, func(h struct {
+		MatchedWords int
+		Node         struct{ Slug string }
+	}) bool {
+		return h.Node.Slug == "graphql" && h.MatchedWords == 1
+	}) {
+		t.Fatalf("graphql rest: %+v", edges)
+	}
+}
+
+// In any-word mode an entity whose own fields hold one word and whose cited passage holds both
+// is found through the passage, counting both words.
+func TestEvidenceOutmatchesOwnFields(t *testing.T) {
+	d := kbtest.Curated(t)
+	texts, err := dataset.ReadSourceTexts(d, seedSource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvWith(t, d, Options{Texts: texts})
+	var plain, ev struct {
+		Search struct {
+			Edges []struct {
+				MatchedWords int
+				Node         struct{ Slug string }
+				Passage      *struct{ Paragraph int }
+			}
+		}
+	}
+	q := `query($ev: Boolean) { search(query: "replication expertise", mode: ANY_WORD, evidence: $ev, first: 100) {
+		edges { matchedWords node { slug } passage { paragraph } } } }`
+	e.query(t, q, &plain, client.Var("ev", false))
+	e.query(t, q, &ev, client.Var("ev", true))
+	find := func(edges []struct {
+		MatchedWords int
+		Node         struct{ Slug string }
+		Passage      *struct{ Paragraph int }
+	}) (int, bool) {
+		for _, h := range edges {
+			if h.Node.Slug == "cloud-native-databases" {
+				return h.MatchedWords, h.Passage != nil
+			}
+		}
+		return 0, false
+	}
+	if n, p := find(plain.Search.Edges); n != 1 || p {
+		t.Fatalf("by its own fields: %d words, passage %v", n, p)
+	}
+	if n, p := find(ev.Search.Edges); n != 2 || !p {
+		t.Fatalf("with evidence: %d words, passage %v", n, p)
 	}
 }
 

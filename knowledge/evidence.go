@@ -60,13 +60,9 @@ func (b *Base) evidenceHits(ctx context.Context, tokens []string, anyWord bool, 
 	}
 	for i, ids := range citing {
 		for _, id := range ids {
+			// The passage as the entity cites it: without a source, the default one.
 			if cur, ok := out[id]; !ok || counts[i] > cur.matched {
-				p := cites[i]
-				if p.Source == "" {
-					// Name the source the passage was found in, as an excerpt resolves it.
-					p.Source = cites[i-1].Source
-				}
-				out[id] = evidenceMatch{matched: counts[i], passage: p}
+				out[id] = evidenceMatch{matched: counts[i], passage: cites[i]}
 			}
 		}
 	}
