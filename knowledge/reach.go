@@ -33,13 +33,18 @@ func (b *Base) prepareFilter(ctx context.Context, f *store.Filter) error {
 			ids = append(ids, r.From)
 		}
 	}
-	bySlug, err := b.store.EntitiesBySlug(ctx, slugs)
-	if err != nil {
-		return fmt.Errorf("reach: resolve slugs: %w", err)
+	// One read for the slugs and one for the IDs, each only when there are some.
+	var bySlug, byID []*store.Entity
+	var err error
+	if len(slugs) > 0 {
+		if bySlug, err = b.store.EntitiesBySlug(ctx, slugs); err != nil {
+			return fmt.Errorf("reach: resolve slugs: %w", err)
+		}
 	}
-	byID, err := b.store.EntitiesByID(ctx, ids)
-	if err != nil {
-		return fmt.Errorf("reach: resolve IDs: %w", err)
+	if len(ids) > 0 {
+		if byID, err = b.store.EntitiesByID(ctx, ids); err != nil {
+			return fmt.Errorf("reach: resolve IDs: %w", err)
+		}
 	}
 	si, ii := 0, 0
 	for _, r := range reaches {
