@@ -79,7 +79,9 @@ func BenchmarkReachFilter(b *testing.B) {
 		return `{ technologies(first: 20, filter: {and: [{reach: {from: "` + x + `", hops: 2}}, {reach: {from: "` + y + `", hops: 2}}]}) {
 			totalCount edges { node { slug name kind } } } }`
 	}
-	b.Run("curated", func(b *testing.B) { benchQuery(b, newEnvWith(b, curated(b), Options{}), q("microservices", "observability")) })
+	b.Run("curated", func(b *testing.B) {
+		benchQuery(b, newEnvWith(b, curated(b), Options{}), q("microservices", "observability"))
+	})
 	b.Run("synthetic-10k", func(b *testing.B) {
 		d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 10_000, Relationships: 100_000, Seed: 1})
 		if err != nil {

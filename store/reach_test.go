@@ -22,7 +22,7 @@ func reachOracle(d *dataset.Dataset, from string, r Reach) []string {
 					continue
 				}
 				for _, step := range []struct {
-					dir        Direction
+					dir         Direction
 					here, there string
 				}{{Outgoing, rel.From, rel.To}, {Incoming, rel.To, rel.From}} {
 					if (r.Dir == 0 || r.Dir&step.dir != 0) && step.here == at && !seen[step.there] {
