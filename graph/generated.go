@@ -4648,7 +4648,7 @@ type SearchEdge {
   cursor: String!
   "How well it matches: name hits weigh most, then aliases, tags, kind and summary, scaled by how rare each word is."
   score: Float!
-  "How many of the query's distinct words it matches (with ALL_WORDS, all of them)."
+  "How many of the query's words it matches (with ALL_WORDS, all of them)."
   matchedWords: Int!
   "The matching entity."
   node: Entity!

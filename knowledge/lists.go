@@ -107,7 +107,7 @@ type SearchArgs struct {
 type Hit struct {
 	Entity *store.Entity
 	Score  float64
-	// Matched is how many of the query's distinct words it matches.
+	// Matched is how many of the query's words it matches.
 	Matched int
 	// Passage is the cited passage that matched, when the entity matched through its evidence
 	// (more of the words than its own fields match); nil otherwise.

@@ -111,7 +111,7 @@ type Hit struct {
 	ID    ID
 	Type  domain.EntityType
 	Score float64
-	// Matched is how many of the query's distinct words the entity holds.
+	// Matched is how many of the query's words the entity holds.
 	Matched int
 	// Entity is set when the query asked to Load it.
 	Entity *Entity

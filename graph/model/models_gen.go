@@ -637,7 +637,7 @@ type SearchEdge struct {
 	Cursor string `json:"cursor"`
 	// How well it matches: name hits weigh most, then aliases, tags, kind and summary, scaled by how rare each word is.
 	Score float64 `json:"score"`
-	// How many of the query's distinct words it matches (with ALL_WORDS, all of them).
+	// How many of the query's words it matches (with ALL_WORDS, all of them).
 	MatchedWords int `json:"matchedWords"`
 	// The matching entity.
 	Node Entity `json:"node"`
