@@ -133,7 +133,7 @@ func listLen(v any) int {
 // limits do.
 func filterSizeError(max, actual int) error {
 	return &userError{code: CodeFilterSizeLimit,
-		msg: fmt.Sprintf("the filter has size %d, over the limit of %d (each filter node and each value counts 1)", actual, max),
+		msg: fmt.Sprintf("the filter has size %d, over the limit of %d (each filter node and each value counts 1; a reach 1, plus %d per hop, plus 1 per kind)", actual, max, ReachHopSize),
 		ext: map[string]any{"limit": LimitFilterSize, "max": max, "actual": actual}}
 }
 
