@@ -457,3 +457,33 @@ func sameAnswer(got, want []string, ordered bool) bool {
 	}
 	return slices.Equal(got, want)
 }
+
+// The passage index follows the data: an entity created citing a passage is found through it
+// at once, and a reach filter sees a relationship as soon as it is written.
+func TestGraphQuestionsFollowWrites(t *testing.T) {
+	e := newCuratorEnv(t)
+	search := `{ search(query: "bottlenecks", evidence: true, first: 100) { edges { node { slug } passage { section } } } }`
+	has := func(slug string) bool {
+		var resp map[string]any
+		e.query(t, search, &resp)
+		return slices.Contains(slugsIn(resp["search"]), slug)
+	}
+	if has("trace-viewer") {
+		t.Fatal("found before it exists")
+	}
+	e.query(t, `mutation { createEntity(input: {reason: "the article names such tools", type: TECHNOLOGY, slug: "trace-viewer",
+		name: "Trace viewer", summary: "Shows a request's spans.", kind: TOOL, lifecycle: MATURE,
+		citations: [{section: "Observability and Monitoring", paragraph: 2}]}) { entity { slug } } }`, new(any))
+	if !has("trace-viewer") {
+		t.Fatal("an entity citing the passage is not found through it after it was created")
+	}
+	reach := `{ technologies(filter: {kinds: [TOOL], reach: {from: "distributed-tracing"}}) { nodes { slug } } }`
+	var before, after map[string]any
+	e.query(t, reach, &before)
+	e.query(t, `mutation { relate(input: {reason: "it shows traces", from: "trace-viewer", kind: INTEGRATES_WITH, to: "distributed-tracing", rationale: "It displays traces.",
+		citations: [{section: "Observability and Monitoring", paragraph: 2}]}) { relationship { kind } } }`, new(any))
+	e.query(t, reach, &after)
+	if slices.Contains(slugsIn(before), "trace-viewer") || !slices.Contains(slugsIn(after), "trace-viewer") {
+		t.Fatalf("reach before the relationship: %v; after: %v", slugsIn(before), slugsIn(after))
+	}
+}
