@@ -90,3 +90,16 @@ func BenchmarkReachFilter(b *testing.B) {
 		benchQuery(b, newEnvWith(b, d, Options{}), q(d.Entities[len(d.Entities)/3].Slug, d.Entities[2*len(d.Entities)/3].Slug))
 	})
 }
+
+// BenchmarkEvidenceSearch searches the cited passages' text where every entity of a 10k
+// dataset cites the passage that matches (the worst case: every entity is a hit), one page of
+// 10. The passage index is built at the first search and kept while the data stays.
+func BenchmarkEvidenceSearch(b *testing.B) {
+	d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 10_000, Relationships: 100_000, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := dataset.ParseSourceText("Synthetic data\n\nPlaceholders stand in for real technologies at scale.\n", d.Sources[0].Title)
+	e := newEnvWith(b, d, Options{Texts: map[string]*dataset.SourceText{d.Sources[0].Slug: text}})
+	benchQuery(b, e, `{ search(query: "placeholders", evidence: true, first: 10) { totalCount edges { node { slug } passage { paragraph } } } }`)
+}

@@ -14,6 +14,7 @@ import (
 
 // evidenceMatch is the best cited passage of one entity that matched a query.
 type evidenceMatch struct {
+	typ     domain.EntityType
 	matched int
 	passage domain.Citation
 }
@@ -58,11 +59,11 @@ func (b *Base) evidenceHits(ctx context.Context, tokens []string, anyWord bool, 
 	if err != nil {
 		return nil, fmt.Errorf("search evidence: %w", err)
 	}
-	for i, ids := range citing {
-		for _, id := range ids {
+	for i, ents := range citing {
+		for _, c := range ents {
 			// The passage as the entity cites it: without a source, the default one.
-			if cur, ok := out[id]; !ok || counts[i] > cur.matched {
-				out[id] = evidenceMatch{matched: counts[i], passage: cites[i]}
+			if cur, ok := out[c.ID]; !ok || counts[i] > cur.matched {
+				out[c.ID] = evidenceMatch{typ: c.Type, matched: counts[i], passage: cites[i]}
 			}
 		}
 	}

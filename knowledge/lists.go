@@ -174,7 +174,6 @@ func (b *Base) searchWithEvidence(ctx context.Context, a SearchArgs, offset, lim
 	for i, h := range res.Hits {
 		at[h.ID] = i
 	}
-	var only []store.ID
 	for id, m := range ev {
 		if i, ok := at[id]; ok {
 			if m.matched > res.Hits[i].Matched {
@@ -183,23 +182,13 @@ func (b *Base) searchWithEvidence(ctx context.Context, a SearchArgs, offset, lim
 			}
 			continue
 		}
-		only = append(only, id)
-	}
-	if len(only) > 0 {
-		slices.Sort(only)
-		ents, err := b.store.EntitiesByID(ctx, only)
-		if err != nil {
-			return nil, nil, err
+		if len(a.Types) > 0 && !slices.Contains(a.Types, m.typ) {
+			continue
 		}
-		for i, e := range ents {
-			if e == nil || (len(a.Types) > 0 && !slices.Contains(a.Types, e.Type)) {
-				continue
-			}
-			m := ev[only[i]]
-			res.Hits = append(res.Hits, store.Hit{ID: e.ID, Type: e.Type, Score: float64(m.matched), Matched: m.matched})
-			passages[e.ID] = &m.passage
-		}
+		res.Hits = append(res.Hits, store.Hit{ID: id, Type: m.typ, Score: float64(m.matched), Matched: m.matched})
+		passages[id] = &m.passage
 	}
+	// Only the page's entities are read.
 	store.RankByWords(res.Hits)
 	res.Total = len(res.Hits)
 	res.Hits = res.Hits[min(offset, len(res.Hits)):]
