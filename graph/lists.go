@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 
-	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/graph/model"
 	"github.com/trendgraph/trendgraph/knowledge"
@@ -116,12 +115,9 @@ func entityTypes(ts []model.EntityType) []domain.EntityType {
 // search pages through ranked search results.
 func (r *Resolver) search(ctx context.Context, query string, ts []model.EntityType, mode *model.SearchMode, evidence *bool, first *int, after *string) (*model.SearchConnection, error) {
 	a := knowledge.SearchArgs{Text: query, Types: entityTypes(ts), AnyWord: mode != nil && *mode == model.SearchModeAnyWord, First: first, After: after}
-	if evidence != nil && *evidence {
-		// Without the source text there is no evidence to search: the entities' own fields are.
+	// Without the source text there is no evidence to search: the entities' own fields are.
+	if evidence != nil && *evidence && len(r.Texts) > 0 {
 		a.Evidence = r.Texts
-		if a.Evidence == nil {
-			a.Evidence = map[string]*dataset.SourceText{}
-		}
 	}
 	p, err := r.kb().Search(ctx, a)
 	if err != nil {
