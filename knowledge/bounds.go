@@ -29,8 +29,8 @@ const (
 	DefaultReachHops = 1
 	MaxReachHops     = 3
 
-	// MaxVisited bounds the entities one walk (path or neighbourhood) may visit, whatever its
-	// depth, so that a walk through a dense hub stays cheap.
+	// MaxVisited bounds the entities one walk (path, neighbourhood or a filter's reach) may
+	// visit, whatever its depth, so that a walk through a dense hub stays cheap.
 	MaxVisited = 50_000
 
 	// MinCompare and MaxCompare bound the entities of one comparison: side by side needs two,

@@ -215,7 +215,7 @@ func (b *Base) Facets(ctx context.Context, types []domain.EntityType, f *store.F
 	}
 	res, err := b.store.Facets(ctx, types, f)
 	if err != nil {
-		return nil, fmt.Errorf("count facets: %w", err)
+		return nil, storeError("count facets", err)
 	}
 	for _, counts := range res.Counts {
 		slices.SortStableFunc(counts, func(a, b store.FacetCount) int { return b.Count - a.Count })

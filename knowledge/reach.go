@@ -27,6 +27,7 @@ func (b *Base) prepareFilter(ctx context.Context, f *store.Filter) error {
 	var slugs []string
 	var ids []store.ID
 	for _, r := range reaches {
+		r.MaxReached = MaxVisited
 		if r.From == 0 {
 			slugs = append(slugs, r.Slug)
 		} else {

@@ -115,6 +115,7 @@ func writeFilter(h hash.Hash, f *Filter) {
 		h.Write(buf[:binary.PutUvarint(buf[:], uint64(r.From))])
 		str(r.Slug)
 		h.Write(buf[:binary.PutUvarint(buf[:], uint64(max(r.Hops, 0)))])
+		h.Write(buf[:binary.PutUvarint(buf[:], uint64(max(r.MaxReached, 0)))])
 		h.Write([]byte{byte(r.Dir)})
 		kinds := slices.Compact(slices.Sorted(slices.Values(r.Kinds)))
 		h.Write(buf[:binary.PutUvarint(buf[:], uint64(len(kinds)))])

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 
 	bolt "go.etcd.io/bbolt"
@@ -22,7 +24,13 @@ type Reach struct {
 	// the entity being left at each step (zero: both).
 	Kinds []domain.RelKind
 	Dir   Direction
+	// MaxReached, when positive, bounds the entities the walk may reach: past it the filter
+	// fails with ErrReachTooWide rather than match most of the database.
+	MaxReached int
 }
+
+// ErrReachTooWide is returned, wrapped, for a reach that passes its MaxReached.
+var ErrReachTooWide = errors.New("the reach passes its bound")
 
 // reachSet returns the IDs reached, ascending.
 func reachSet(tx *bolt.Tx, r *Reach, steps *stepper) ([]ID, error) {
@@ -53,6 +61,9 @@ func reachSet(tx *bolt.Tx, r *Reach, steps *stepper) ([]ID, error) {
 				if !seen[e.Other] {
 					seen[e.Other] = true
 					next = append(next, e.Other)
+					if r.MaxReached > 0 && len(out)+len(next) > r.MaxReached {
+						return nil, fmt.Errorf("%w: more than %d entities", ErrReachTooWide, r.MaxReached)
+					}
 				}
 			}
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 
@@ -136,5 +137,27 @@ func BenchmarkReachFilter(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// A reach past its MaxReached fails, wrapped, instead of matching most of the database; a
+// bound it stays within changes nothing.
+func TestReachBound(t *testing.T) {
+	d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 60, Relationships: 90, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openTest(t, d)
+	from := d.Entities[len(d.Entities)/2].Slug
+	want := reachOracle(d, from, Reach{Hops: 3})
+	if len(want) < 10 {
+		t.Fatalf("reaches only %d", len(want))
+	}
+	if got := listSlugs(t, s, &Filter{Reach: &Reach{Slug: from, Hops: 3, MaxReached: len(want)}}); !slices.Equal(got, want) {
+		t.Fatalf("within its bound: got %d, want %d", len(got), len(want))
+	}
+	_, err = s.List(context.Background(), ListQuery{Filter: &Filter{Not: &Filter{Reach: &Reach{Slug: from, Hops: 3, MaxReached: len(want) - 1}}}, Page: PageArgs{Limit: 5}})
+	if !errors.Is(err, ErrReachTooWide) {
+		t.Fatalf("past its bound: %v", err)
 	}
 }
