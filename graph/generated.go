@@ -4353,7 +4353,7 @@ input RingFilter {
 The entities within a few relationships of one entity ("related to X within n hops"), the
 entity itself left out. It walks the relationship indexes, so it costs the relationships it
 follows; in the filter size (and the cost) it counts 1, plus 3 for each hop, plus 1 for each
-kind.
+kind. A reach passing 50,000 entities is refused: lower ` + "`" + `hops` + "`" + ` or name ` + "`" + `kinds` + "`" + `.
 """
 input ReachFilter {
   "The entity to start from: its slug or its global ID."
