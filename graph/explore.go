@@ -12,13 +12,35 @@ import (
 // The graph questions (path, neighbourhood, compare, facets) are answered by package knowledge;
 // this file translates their arguments and results.
 
-// entityID decodes a global ID that must name an entity.
-func entityID(arg, id string) (store.ID, error) {
-	t, k, err := model.ParseGlobalID(id)
-	if err != nil || !model.IsEntityType(t) {
-		return 0, badInput("%s is not the ID of an entity: %q", arg, id)
+// entityRef reads an argument that names an entity by global ID or by slug. The rule: a value
+// that is a valid global ID is one (and must name an entity); any other value is a slug, and
+// must look like one. No slug is a valid global ID (a decoded type name starts with a capital,
+// so its encoding does too), so the rule never has to choose.
+func entityRef(arg, v string) (knowledge.EntityRef, error) {
+	t, k, err := model.ParseGlobalID(v)
+	switch {
+	case err == nil && model.IsEntityType(t):
+		return knowledge.EntityRef{ID: model.StoreID(k)}, nil
+	case err == nil:
+		return knowledge.EntityRef{}, badInput("%s is not the ID of an entity: %q", arg, v)
+	case !domain.ValidSlug(v):
+		return knowledge.EntityRef{}, badInput("%s is neither the ID nor the slug of an entity: %q", arg, v)
 	}
-	return model.StoreID(k), nil
+	return knowledge.EntityRef{Slug: v}, nil
+}
+
+// entityIDs resolves arguments that name entities by global ID or slug: one read for all the
+// slugs, NOT_FOUND naming a slug that names nothing.
+func (r *Resolver) entityIDs(ctx context.Context, arg string, values ...string) ([]store.ID, error) {
+	refs := make([]knowledge.EntityRef, len(values))
+	for i, v := range values {
+		ref, err := entityRef(arg, v)
+		if err != nil {
+			return nil, err
+		}
+		refs[i] = ref
+	}
+	return r.kb().ResolveRefs(ctx, arg, refs)
 }
 
 func relKinds(ks []model.RelationshipKind) []domain.RelKind {
@@ -37,15 +59,15 @@ func direction(d store.Direction) model.Direction {
 }
 
 func (r *Resolver) shortestPath(ctx context.Context, from, to string, maxDepth *int, ks []model.RelationshipKind) (*model.Path, error) {
-	a, err := entityID("from", from)
+	a, err := r.entityIDs(ctx, "from", from)
 	if err != nil {
 		return nil, err
 	}
-	b, err := entityID("to", to)
+	b, err := r.entityIDs(ctx, "to", to)
 	if err != nil {
 		return nil, err
 	}
-	path, err := r.kb().ShortestPath(ctx, knowledge.PathArgs{From: a, To: b, MaxDepth: maxDepth, Kinds: relKinds(ks)})
+	path, err := r.kb().ShortestPath(ctx, knowledge.PathArgs{From: a[0], To: b[0], MaxDepth: maxDepth, Kinds: relKinds(ks)})
 	if path == nil || err != nil {
 		return nil, err
 	}
@@ -66,11 +88,11 @@ func (r *Resolver) shortestPath(ctx context.Context, from, to string, maxDepth *
 }
 
 func (r *Resolver) neighborhood(ctx context.Context, id string, depth *int, ks []model.RelationshipKind, dir *model.Direction, limit *int) (*model.Neighborhood, error) {
-	center, err := entityID("id", id)
+	center, err := r.entityIDs(ctx, "id", id)
 	if err != nil {
 		return nil, err
 	}
-	h, err := r.kb().Neighborhood(ctx, knowledge.NeighborhoodArgs{Center: center, Depth: depth, Limit: limit, Kinds: relKinds(ks), Dir: storeDirection(dir)})
+	h, err := r.kb().Neighborhood(ctx, knowledge.NeighborhoodArgs{Center: center[0], Depth: depth, Limit: limit, Kinds: relKinds(ks), Dir: storeDirection(dir)})
 	if err != nil {
 		return nil, err
 	}
@@ -89,13 +111,13 @@ func (r *Resolver) neighborhood(ctx context.Context, id string, depth *int, ks [
 }
 
 func (r *Resolver) compare(ctx context.Context, ids []string) (*model.Comparison, error) {
-	subjects := make([]store.ID, len(ids))
-	for i, id := range ids {
-		sid, err := entityID("ids", id)
-		if err != nil {
-			return nil, err
-		}
-		subjects[i] = sid
+	if len(ids) > knowledge.MaxCompare {
+		// Refused before any slug is read, as Compare itself would refuse it.
+		return nil, &knowledge.BoundError{Arg: "compare ids", Min: knowledge.MinCompare, Max: knowledge.MaxCompare, Actual: len(ids)}
+	}
+	subjects, err := r.entityIDs(ctx, "ids", ids...)
+	if err != nil {
+		return nil, err
 	}
 	c, err := r.kb().Compare(ctx, subjects)
 	if err != nil {
@@ -130,7 +152,48 @@ func (r *Resolver) compare(ctx context.Context, ids []string) (*model.Comparison
 	for i, p := range c.Assessments {
 		out.Assessments[i] = &model.Assessment{Assessment: p.Assessment, Radar: model.Radar{Radar: p.Radar}, Previous: p.Previous, Entity: assessedGroup.entity(p.Entity)}
 	}
+	r.inCommon(ctx, c, out)
 	return out, nil
+}
+
+// inCommon maps what the compared entities share and what is unique to each. Each list is a
+// sibling group of its own, as above.
+func (r *Resolver) inCommon(ctx context.Context, c *knowledge.Comparison, out *model.Comparison) {
+	out.SharedNeighbors = []*model.SharedNeighborGroup{}
+	// SharedNeighbors come sorted by type: each run of one type is a group.
+	for rest := c.SharedNeighbors; len(rest) > 0; {
+		n := 1
+		for n < len(rest) && rest[n].Type == rest[0].Type {
+			n++
+		}
+		group := rest[:n]
+		rest = rest[n:]
+		g := newGroup(ctx, group)
+		sg := &model.SharedNeighborGroup{Type: model.EntityTypeEnum(group[0].Type), Neighbors: make([]model.Entity, len(group))}
+		for i, e := range group {
+			sg.Neighbors[i] = g.entity(e)
+		}
+		out.SharedNeighbors = append(out.SharedNeighbors, sg)
+	}
+	tradeoffs := func(list []*store.Entity) []*model.Tradeoff {
+		g := newGroup(ctx, list)
+		ts := make([]*model.Tradeoff, len(list))
+		for i, e := range list {
+			ts[i] = g.entity(e).(*model.Tradeoff)
+		}
+		return ts
+	}
+	out.SharedTradeoffs = tradeoffs(c.SharedTradeoffs)
+	out.SharedTags = c.SharedTags
+	out.Unique = make([]*model.ComparedUnique, len(c.Unique))
+	for i, u := range c.Unique {
+		g := newGroup(ctx, u.Neighbors)
+		cu := &model.ComparedUnique{Entity: out.Entities[i], Neighbors: make([]model.Entity, len(u.Neighbors)), Tradeoffs: tradeoffs(u.Tradeoffs), Tags: u.Tags}
+		for j, e := range u.Neighbors {
+			cu.Neighbors[j] = g.entity(e)
+		}
+		out.Unique[i] = cu
+	}
 }
 
 func (r *Resolver) facets(ctx context.Context, ts []model.EntityType, filter *model.EntityFilter) (*model.Facets, error) {

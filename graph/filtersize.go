@@ -1,9 +1,11 @@
 package graph
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/trendgraph/trendgraph/graph/model"
+	"github.com/trendgraph/trendgraph/knowledge"
 )
 
 // LimitFilterSize names the filter-size limit in an error's extensions.limit.
@@ -15,8 +17,8 @@ const DefaultMaxFilterSize = 100
 
 // FilterSize is the size of an EntityFilter: one for each filter node (the filter itself and
 // every and, or and not under it), plus one for each value of its lists (kinds, statuses,
-// lifecycles, tradeoff types, vendors, trends, tags, rings) and one for a text. The work of
-// evaluating a filter grows with it, whatever its depth; nil has size 0.
+// lifecycles, tradeoff types, vendors, trends, tags, rings) and one for a text, and for a reach
+// ReachSize. The work of evaluating a filter grows with it, whatever its depth; nil has size 0.
 func FilterSize(f *model.EntityFilter) int {
 	if f == nil {
 		return 0
@@ -28,6 +30,9 @@ func FilterSize(f *model.EntityFilter) int {
 	}
 	if f.Text != nil {
 		n++
+	}
+	if f.Reach != nil {
+		n += ReachSize(f.Reach.Hops, len(f.Reach.Kinds))
 	}
 	for _, sub := range f.And {
 		n += FilterSize(sub)
@@ -70,11 +75,46 @@ func FilterSizeOfValue(v any) int {
 			}
 		case "text":
 			n++
+		case "reach":
+			if r, ok := x.(map[string]any); ok {
+				hops := 1 // the schema's default
+				if h, ok := asInt(r["hops"]); ok {
+					hops = h
+				}
+				n += ReachSize(hops, listLen(r["kinds"]))
+			}
 		default:
 			n += listLen(x)
 		}
 	}
 	return n
+}
+
+// ReachHopSize is what each hop of a reach adds to a filter's size: a hop reads the edges of
+// every entity reached so far, far more than one attribute's index entry.
+const ReachHopSize = 3
+
+// ReachSize is the size of a reach condition: 1, plus ReachHopSize per hop, plus 1 per kind.
+// Hops past the bound still count (up to one past it), so a refused filter is refused for its
+// size or its hops, never priced at zero.
+func ReachSize(hops, kinds int) int {
+	return 1 + ReachHopSize*min(max(hops, 0), knowledge.MaxReachHops+1) + kinds
+}
+
+// asInt reads an integer input value as decoded from JSON variables or a literal.
+func asInt(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int64:
+		return int(n), true
+	case float64:
+		return int(n), true
+	case json.Number:
+		i, err := n.Int64()
+		return int(i), err == nil
+	}
+	return 0, false
 }
 
 // listLen is the number of values of a list input, a single value counting as a list of one.
@@ -93,7 +133,7 @@ func listLen(v any) int {
 // limits do.
 func filterSizeError(max, actual int) error {
 	return &userError{code: CodeFilterSizeLimit,
-		msg: fmt.Sprintf("the filter has size %d, over the limit of %d (each filter node and each value counts 1)", actual, max),
+		msg: fmt.Sprintf("the filter has size %d, over the limit of %d (each filter node and each value counts 1; a reach 1, plus %d per hop, plus 1 per kind)", actual, max, ReachHopSize),
 		ext: map[string]any{"limit": LimitFilterSize, "max": max, "actual": actual}}
 }
 

@@ -39,7 +39,9 @@ func FuzzGlobalID(f *testing.F) {
 // input.
 func FuzzEntityFilter(f *testing.F) {
 	for _, s := range []string{`{"kinds":["DATABASE"]}`, `{"or":[{"tagsAny":["x"]},{"not":{"statuses":["EMERGING"]}}]}`,
-		`{"text":"serv"}`, `{"ring":{"radar":"backend-2026","rings":["adopt"]}}`, `{"and":[{"and":[{"and":[]}]}]}`, `{"text":""}`, `{"trends":[""]}`} {
+		`{"text":"serv"}`, `{"ring":{"radar":"backend-2026","rings":["adopt"]}}`, `{"and":[{"and":[{"and":[]}]}]}`, `{"text":""}`, `{"trends":[""]}`,
+		`{"reach":{"from":"go","hops":2,"kinds":["USES"],"direction":"OUTGOING"}}`, `{"not":{"reach":{"from":"VGVjaG5vbG9neTpiZWVm"}}}`,
+		`{"and":[{"reach":{"from":"microservices"}},{"reach":{"from":"observability","hops":3}}]}`} {
 		f.Add(s)
 	}
 	// One store for every input, living as long as the fuzz target.

@@ -155,11 +155,22 @@ type ComplexityRoot struct {
 		Tradeoff func(childComplexity int) int
 	}
 
+	ComparedUnique struct {
+		Entity    func(childComplexity int) int
+		Neighbors func(childComplexity int) int
+		Tags      func(childComplexity int) int
+		Tradeoffs func(childComplexity int) int
+	}
+
 	Comparison struct {
-		Assessments func(childComplexity int) int
-		Entities    func(childComplexity int) int
-		Neighbors   func(childComplexity int) int
-		Tradeoffs   func(childComplexity int) int
+		Assessments     func(childComplexity int) int
+		Entities        func(childComplexity int) int
+		Neighbors       func(childComplexity int) int
+		SharedNeighbors func(childComplexity int) int
+		SharedTags      func(childComplexity int) int
+		SharedTradeoffs func(childComplexity int) int
+		Tradeoffs       func(childComplexity int) int
+		Unique          func(childComplexity int) int
 	}
 
 	CreateEntityPayload struct {
@@ -297,7 +308,7 @@ type ComplexityRoot struct {
 		Radar         func(childComplexity int, slug string) int
 		Radars        func(childComplexity int, first *int, after *string) int
 		RecordAsOf    func(childComplexity int, id *string, slug *string, version *int, at *model.DateTime) int
-		Search        func(childComplexity int, query string, types []model.EntityType, first *int, after *string) int
+		Search        func(childComplexity int, query string, types []model.EntityType, mode *model.SearchMode, evidence *bool, first *int, after *string) int
 		Skill         func(childComplexity int, slug string) int
 		Skills        func(childComplexity int, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
 		Sources       func(childComplexity int, first *int, after *string) int
@@ -387,9 +398,16 @@ type ComplexityRoot struct {
 	}
 
 	SearchEdge struct {
-		Cursor func(childComplexity int) int
-		Node   func(childComplexity int) int
-		Score  func(childComplexity int) int
+		Cursor       func(childComplexity int) int
+		MatchedWords func(childComplexity int) int
+		Node         func(childComplexity int) int
+		Passage      func(childComplexity int) int
+		Score        func(childComplexity int) int
+	}
+
+	SharedNeighborGroup struct {
+		Neighbors func(childComplexity int) int
+		Type      func(childComplexity int) int
 	}
 
 	Skill struct {
@@ -649,7 +667,7 @@ type QueryResolver interface {
 	UseCases(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.UseCaseConnection, error)
 	Organizations(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.OrganizationConnection, error)
 	Skills(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.SkillConnection, error)
-	Search(ctx context.Context, query string, types []model.EntityType, first *int, after *string) (*model.SearchConnection, error)
+	Search(ctx context.Context, query string, types []model.EntityType, mode *model.SearchMode, evidence *bool, first *int, after *string) (*model.SearchConnection, error)
 	Path(ctx context.Context, from string, to string, maxDepth *int, kinds []model.RelationshipKind) (*model.Path, error)
 	Neighborhood(ctx context.Context, id string, depth *int, kinds []model.RelationshipKind, direction *model.Direction, limit *int) (*model.Neighborhood, error)
 	Compare(ctx context.Context, ids []string) (*model.Comparison, error)
@@ -1140,6 +1158,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ComparedTradeoff.Tradeoff(childComplexity), true
 
+	case "ComparedUnique.entity":
+		if e.ComplexityRoot.ComparedUnique.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparedUnique.Entity(childComplexity), true
+	case "ComparedUnique.neighbors":
+		if e.ComplexityRoot.ComparedUnique.Neighbors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparedUnique.Neighbors(childComplexity), true
+	case "ComparedUnique.tags":
+		if e.ComplexityRoot.ComparedUnique.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparedUnique.Tags(childComplexity), true
+	case "ComparedUnique.tradeoffs":
+		if e.ComplexityRoot.ComparedUnique.Tradeoffs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparedUnique.Tradeoffs(childComplexity), true
+
 	case "Comparison.assessments":
 		if e.ComplexityRoot.Comparison.Assessments == nil {
 			break
@@ -1158,12 +1201,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comparison.Neighbors(childComplexity), true
+	case "Comparison.sharedNeighbors":
+		if e.ComplexityRoot.Comparison.SharedNeighbors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.SharedNeighbors(childComplexity), true
+	case "Comparison.sharedTags":
+		if e.ComplexityRoot.Comparison.SharedTags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.SharedTags(childComplexity), true
+	case "Comparison.sharedTradeoffs":
+		if e.ComplexityRoot.Comparison.SharedTradeoffs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.SharedTradeoffs(childComplexity), true
 	case "Comparison.tradeoffs":
 		if e.ComplexityRoot.Comparison.Tradeoffs == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Comparison.Tradeoffs(childComplexity), true
+	case "Comparison.unique":
+		if e.ComplexityRoot.Comparison.Unique == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comparison.Unique(childComplexity), true
 
 	case "CreateEntityPayload.changeSet":
 		if e.ComplexityRoot.CreateEntityPayload.ChangeSet == nil {
@@ -1848,7 +1915,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["types"].([]model.EntityType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["types"].([]model.EntityType), args["mode"].(*model.SearchMode), args["evidence"].(*bool), args["first"].(*int), args["after"].(*string)), true
 	case "Query.skill":
 		if e.ComplexityRoot.Query.Skill == nil {
 			break
@@ -2267,18 +2334,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchEdge.Cursor(childComplexity), true
+	case "SearchEdge.matchedWords":
+		if e.ComplexityRoot.SearchEdge.MatchedWords == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.MatchedWords(childComplexity), true
 	case "SearchEdge.node":
 		if e.ComplexityRoot.SearchEdge.Node == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SearchEdge.Node(childComplexity), true
+	case "SearchEdge.passage":
+		if e.ComplexityRoot.SearchEdge.Passage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Passage(childComplexity), true
 	case "SearchEdge.score":
 		if e.ComplexityRoot.SearchEdge.Score == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SearchEdge.Score(childComplexity), true
+
+	case "SharedNeighborGroup.neighbors":
+		if e.ComplexityRoot.SharedNeighborGroup.Neighbors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedNeighborGroup.Neighbors(childComplexity), true
+	case "SharedNeighborGroup.type":
+		if e.ComplexityRoot.SharedNeighborGroup.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedNeighborGroup.Type(childComplexity), true
 
 	case "Skill.assessments":
 		if e.ComplexityRoot.Skill.Assessments == nil {
@@ -3252,6 +3344,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateEntityInput", ec.unmarshalInputCreateEntityInput),
 			graphql.NewInputUnmarshaler("EntityFilter", ec.unmarshalInputEntityFilter),
 			graphql.NewInputUnmarshaler("EntityOrder", ec.unmarshalInputEntityOrder),
+			graphql.NewInputUnmarshaler("ReachFilter", ec.unmarshalInputReachFilter),
 			graphql.NewInputUnmarshaler("RelateInput", ec.unmarshalInputRelateInput),
 			graphql.NewInputUnmarshaler("RevertInput", ec.unmarshalInputRevertInput),
 			graphql.NewInputUnmarshaler("RingFilter", ec.unmarshalInputRingFilter),
@@ -3400,7 +3493,7 @@ interface Entity implements Node {
   updatedAt: DateTime!
   "The record's changes, newest first, each with the change set that made it."
   history(
-    "Returns the first n changes (default 20, at most 100)."
+    "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the changes after this cursor."
     after: String
@@ -3411,7 +3504,7 @@ interface Entity implements Node {
     direction: Direction = BOTH
     "Only relationships of these kinds. Default: all."
     kinds: [RelationshipKind!]
-    "Returns the first n relationships (default 20, at most 100)."
+    "Returns the first n relationships (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the relationships after this cursor."
     after: String
@@ -3446,7 +3539,7 @@ type Trend implements Node & Entity {
   updatedAt: DateTime!
   "The record's changes, newest first, each with the change set that made it."
   history(
-    "Returns the first n changes (default 20, at most 100)."
+    "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the changes after this cursor."
     after: String
@@ -3457,7 +3550,7 @@ type Trend implements Node & Entity {
     direction: Direction = BOTH
     "Only relationships of these kinds. Default: all."
     kinds: [RelationshipKind!]
-    "Returns the first n relationships (default 20, at most 100)."
+    "Returns the first n relationships (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the relationships after this cursor."
     after: String
@@ -3474,7 +3567,7 @@ type Trend implements Node & Entity {
   parent: Trend
   "Narrower trends that are part of this one."
   children(
-    "Returns the first n trends (default 20, at most 100)."
+    "Returns the first n trends (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the trends after this cursor."
     after: String
@@ -3485,7 +3578,7 @@ type Trend implements Node & Entity {
   ): TrendConnection!
   "Technologies and practices that are part of this trend."
   technologies(
-    "Returns the first n technologies (default 20, at most 100)."
+    "Returns the first n technologies (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the technologies after this cursor."
     after: String
@@ -3498,7 +3591,7 @@ type Trend implements Node & Entity {
   tradeoffs(
     "Only benefits, or only challenges. Default: both."
     type: TradeoffType
-    "Returns the first n tradeoffs (default 20, at most 100)."
+    "Returns the first n tradeoffs (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the tradeoffs after this cursor."
     after: String
@@ -3509,7 +3602,7 @@ type Trend implements Node & Entity {
   ): TradeoffConnection!
   "What the trend asks of backend developers: the skills it requires."
   requiredSkills(
-    "Returns the first n skills (default 20, at most 100)."
+    "Returns the first n skills (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the skills after this cursor."
     after: String
@@ -3520,7 +3613,7 @@ type Trend implements Node & Entity {
   ): SkillConnection!
   "What the trend is used for."
   useCases(
-    "Returns the first n use cases (default 20, at most 100)."
+    "Returns the first n use cases (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the use cases after this cursor."
     after: String
@@ -3556,7 +3649,7 @@ type Technology implements Node & Entity {
   updatedAt: DateTime!
   "The record's changes, newest first, each with the change set that made it."
   history(
-    "Returns the first n changes (default 20, at most 100)."
+    "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the changes after this cursor."
     after: String
@@ -3567,7 +3660,7 @@ type Technology implements Node & Entity {
     direction: Direction = BOTH
     "Only relationships of these kinds. Default: all."
     kinds: [RelationshipKind!]
-    "Returns the first n relationships (default 20, at most 100)."
+    "Returns the first n relationships (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the relationships after this cursor."
     after: String
@@ -3588,7 +3681,7 @@ type Technology implements Node & Entity {
   vendor: Organization
   "The trends it is part of."
   trends(
-    "Returns the first n trends (default 20, at most 100)."
+    "Returns the first n trends (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the trends after this cursor."
     after: String
@@ -3601,7 +3694,7 @@ type Technology implements Node & Entity {
   tradeoffs(
     "Only benefits, or only challenges. Default: both."
     type: TradeoffType
-    "Returns the first n tradeoffs (default 20, at most 100)."
+    "Returns the first n tradeoffs (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the tradeoffs after this cursor."
     after: String
@@ -3612,7 +3705,7 @@ type Technology implements Node & Entity {
   ): TradeoffConnection!
   "What it is used for."
   useCases(
-    "Returns the first n use cases (default 20, at most 100)."
+    "Returns the first n use cases (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the use cases after this cursor."
     after: String
@@ -3623,7 +3716,7 @@ type Technology implements Node & Entity {
   ): UseCaseConnection!
   "Technologies it is an alternative to, or that are alternatives to it."
   alternatives(
-    "Returns the first n technologies (default 20, at most 100)."
+    "Returns the first n technologies (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the technologies after this cursor."
     after: String
@@ -3634,7 +3727,7 @@ type Technology implements Node & Entity {
   ): TechnologyConnection!
   "What this technology is an implementation or instance of (a practice, standard or pattern)."
   implements(
-    "Returns the first n entities (default 20, at most 100)."
+    "Returns the first n entities (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the entities after this cursor."
     after: String
@@ -3645,7 +3738,7 @@ type Technology implements Node & Entity {
   ): EntityConnection!
   "Technologies that implement this one (for a practice, pattern or standard)."
   implementations(
-    "Returns the first n technologies (default 20, at most 100)."
+    "Returns the first n technologies (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the technologies after this cursor."
     after: String
@@ -3678,7 +3771,7 @@ type Tradeoff implements Node & Entity {
   updatedAt: DateTime!
   "The record's changes, newest first, each with the change set that made it."
   history(
-    "Returns the first n changes (default 20, at most 100)."
+    "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the changes after this cursor."
     after: String
@@ -3689,7 +3782,7 @@ type Tradeoff implements Node & Entity {
     direction: Direction = BOTH
     "Only relationships of these kinds. Default: all."
     kinds: [RelationshipKind!]
-    "Returns the first n relationships (default 20, at most 100)."
+    "Returns the first n relationships (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the relationships after this cursor."
     after: String
@@ -3704,7 +3797,7 @@ type Tradeoff implements Node & Entity {
   type: TradeoffType!
   "The trends, technologies and other entities this tradeoff applies to."
   appliesTo(
-    "Returns the first n entities (default 20, at most 100)."
+    "Returns the first n entities (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the entities after this cursor."
     after: String
@@ -3715,7 +3808,7 @@ type Tradeoff implements Node & Entity {
   ): EntityConnection!
   "For a challenge: what addresses or mitigates it."
   addressedBy(
-    "Returns the first n entities (default 20, at most 100)."
+    "Returns the first n entities (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the entities after this cursor."
     after: String
@@ -3748,7 +3841,7 @@ type UseCase implements Node & Entity {
   updatedAt: DateTime!
   "The record's changes, newest first, each with the change set that made it."
   history(
-    "Returns the first n changes (default 20, at most 100)."
+    "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the changes after this cursor."
     after: String
@@ -3759,7 +3852,7 @@ type UseCase implements Node & Entity {
     direction: Direction = BOTH
     "Only relationships of these kinds. Default: all."
     kinds: [RelationshipKind!]
-    "Returns the first n relationships (default 20, at most 100)."
+    "Returns the first n relationships (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the relationships after this cursor."
     after: String
@@ -3772,7 +3865,7 @@ type UseCase implements Node & Entity {
   assessments: [Assessment!]!
   "The trends and technologies used for it."
   usedBy(
-    "Returns the first n entities (default 20, at most 100)."
+    "Returns the first n entities (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the entities after this cursor."
     after: String
@@ -3805,7 +3898,7 @@ type Organization implements Node & Entity {
   updatedAt: DateTime!
   "The record's changes, newest first, each with the change set that made it."
   history(
-    "Returns the first n changes (default 20, at most 100)."
+    "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the changes after this cursor."
     after: String
@@ -3816,7 +3909,7 @@ type Organization implements Node & Entity {
     direction: Direction = BOTH
     "Only relationships of these kinds. Default: all."
     kinds: [RelationshipKind!]
-    "Returns the first n relationships (default 20, at most 100)."
+    "Returns the first n relationships (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the relationships after this cursor."
     after: String
@@ -3831,7 +3924,7 @@ type Organization implements Node & Entity {
   aliases: [String!]!
   "Technologies it offers."
   technologies(
-    "Returns the first n technologies (default 20, at most 100)."
+    "Returns the first n technologies (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the technologies after this cursor."
     after: String
@@ -3842,7 +3935,7 @@ type Organization implements Node & Entity {
   ): TechnologyConnection!
   "Entities it originally created."
   created(
-    "Returns the first n entities (default 20, at most 100)."
+    "Returns the first n entities (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the entities after this cursor."
     after: String
@@ -3875,7 +3968,7 @@ type Skill implements Node & Entity {
   updatedAt: DateTime!
   "The record's changes, newest first, each with the change set that made it."
   history(
-    "Returns the first n changes (default 20, at most 100)."
+    "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the changes after this cursor."
     after: String
@@ -3886,7 +3979,7 @@ type Skill implements Node & Entity {
     direction: Direction = BOTH
     "Only relationships of these kinds. Default: all."
     kinds: [RelationshipKind!]
-    "Returns the first n relationships (default 20, at most 100)."
+    "Returns the first n relationships (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the relationships after this cursor."
     after: String
@@ -3899,7 +3992,7 @@ type Skill implements Node & Entity {
   assessments: [Assessment!]!
   "The trends and technologies that require this skill."
   requiredBy(
-    "Returns the first n entities (default 20, at most 100)."
+    "Returns the first n entities (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the entities after this cursor."
     after: String
@@ -3934,7 +4027,7 @@ type Relationship implements Node {
   updatedAt: DateTime!
   "The record's changes, newest first, each with the change set that made it."
   history(
-    "Returns the first n changes (default 20, at most 100)."
+    "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the changes after this cursor."
     after: String
@@ -3961,7 +4054,7 @@ type Source implements Node {
   updatedAt: DateTime!
   "The record's changes, newest first, each with the change set that made it."
   history(
-    "Returns the first n changes (default 20, at most 100)."
+    "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the changes after this cursor."
     after: String
@@ -4006,7 +4099,7 @@ type Radar implements Node {
     quadrant: String
     "Only entries in this ring (slug)."
     ring: String
-    "Returns the first n entries (default 20, at most 100)."
+    "Returns the first n entries (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the entries after this cursor."
     after: String
@@ -4075,7 +4168,7 @@ type Assessment {
   updatedAt: DateTime!
   "The record's changes, newest first, each with the change set that made it."
   history(
-    "Returns the first n changes (default 20, at most 100)."
+    "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the changes after this cursor."
     after: String
@@ -4257,8 +4350,28 @@ input RingFilter {
 }
 
 """
+The entities within a few relationships of one entity ("related to X within n hops"), the
+entity itself left out. It walks the relationship indexes, so it costs the relationships it
+follows; in the filter size (and the cost) it counts 1, plus 3 for each hop, plus 1 for each
+kind. A reach passing 50,000 entities is refused: lower ` + "`" + `hops` + "`" + ` or name ` + "`" + `kinds` + "`" + `.
+"""
+input ReachFilter {
+  "The entity to start from: its slug or its global ID."
+  from: String!
+  "The most relationships between it and a match, 1 to 3."
+  hops: Int! = 1
+  "Only follow relationships of these kinds. Default: all."
+  kinds: [RelationshipKind!]
+  "Which way to follow relationships at each step, as seen from the entity being left. Default: both."
+  direction: Direction = BOTH
+}
+
+"""
 Selects entities. Every condition given must hold; a list condition holds when any of its
-values does (except ` + "`" + `tagsAll` + "`" + `). ` + "`" + `and` + "`" + `, ` + "`" + `or` + "`" + ` and ` + "`" + `not` + "`" + ` combine nested filters.
+values does (except ` + "`" + `tagsAll` + "`" + `). ` + "`" + `and` + "`" + `, ` + "`" + `or` + "`" + ` and ` + "`" + `not` + "`" + ` combine nested filters: "related to both
+X and Y" is ` + "`" + `and: [{reach: {from: "x"}}, {reach: {from: "y"}}]` + "`" + `. The filter's size (each node,
+each listed value, a text; a reach counts 1 + 3 per hop + 1 per kind) is added to the cost of
+the field it filters, and refused past the server's filter-size limit.
 """
 input EntityFilter {
   "Technologies of any of these kinds."
@@ -4281,6 +4394,8 @@ input EntityFilter {
   ring: RingFilter
   "Entities whose name, aliases, tags or summary hold every word (the last word also as a prefix)."
   text: String
+  "Entities within a few relationships of one entity."
+  reach: ReachFilter
   "Every one of these filters must hold."
   and: [EntityFilter!]
   "At least one of these filters must hold."
@@ -4533,8 +4648,43 @@ type SearchEdge {
   cursor: String!
   "How well it matches: name hits weigh most, then aliases, tags, kind and summary, scaled by how rare each word is."
   score: Float!
+  "How many of the query's words it matches (with ALL_WORDS, all of them)."
+  matchedWords: Int!
   "The matching entity."
   node: Entity!
+  """
+  The cited passage whose text matched, when the entity matched through its evidence
+  (` + "`" + `evidence: true` + "`" + `); null when it matched by its own name, aliases, tags, kind or summary.
+  """
+  passage: Citation
+}
+
+"How a search matches the words of its query."
+enum SearchMode {
+  "Every word must match (the last word also as a prefix). The default."
+  ALL_WORDS
+  "Any word may match; results matching more of the words rank first, then by score."
+  ANY_WORD
+}
+
+"Entities that every compared entity is related to, of one entity type."
+type SharedNeighborGroup {
+  "The neighbors' entity type."
+  type: EntityType!
+  "The neighbors, by name."
+  neighbors: [Entity!]!
+}
+
+"What one compared entity has that none of the others has."
+type ComparedUnique {
+  "The compared entity."
+  entity: Entity!
+  "Entities related to it and to no other compared entity (tradeoffs left out), by name."
+  neighbors: [Entity!]!
+  "Its tradeoffs that no other compared entity has."
+  tradeoffs: [Tradeoff!]!
+  "Its tags that no other compared entity has."
+  tags: [String!]!
 }
 
 "A chain of relationships joining two entities."
@@ -4587,6 +4737,18 @@ type Comparison {
   tradeoffs: [ComparedTradeoff!]!
   "Every related entity of any compared entity, by kind and direction, with which of them have it."
   neighbors: [ComparedNeighbor!]!
+  """
+  What they have in common: the entities related to every one of them, whatever the kind or
+  direction of each relationship (tradeoffs and the compared entities themselves left out),
+  grouped by entity type.
+  """
+  sharedNeighbors: [SharedNeighborGroup!]!
+  "The tradeoffs every compared entity has."
+  sharedTradeoffs: [Tradeoff!]!
+  "The tags every compared entity has."
+  sharedTags: [String!]!
+  "What each compared entity has that none of the others has, in the order asked."
+  unique: [ComparedUnique!]!
   "Each compared entity's placement on every radar, at its latest edition."
   assessments: [Assessment!]!
 }
@@ -4643,12 +4805,25 @@ type FacetCount {
   count: Int!
 }
 
-"The entry points of the API."
+"""
+The entry points of the API.
+
+Cost: every field costs 1; a connection costs its page size (` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, default 20)
+times its selection; ` + "`" + `neighborhood` + "`" + ` its ` + "`" + `limit` + "`" + ` times its selection; ` + "`" + `nodes` + "`" + ` the number of IDs
+times its selection; a plain list its expected bound times its selection; a filter adds its
+size. The response's ` + "`" + `extensions.cost` + "`" + ` reports what a query cost; a query over the server's
+limit is refused with COST_LIMIT_EXCEEDED naming the field that drove the cost and the argument
+to lower.
+"""
 type Query {
   "Fetches any object by its global ID; null (with a NOT_FOUND error) when nothing has it."
   node("A global ID." id: ID!): Node
-  "Fetches many objects by global ID, in the order asked; null for IDs that name nothing."
-  nodes("Global IDs, at most 100." ids: [ID!]!): [Node]!
+  """
+  Fetches many objects, in the order asked: each a global ID or an entity's slug (a value that
+  is not a valid global ID is taken as a slug). Null for one that names nothing. Costs its
+  selection once per value.
+  """
+  nodes("Global IDs or entity slugs, at most 100." ids: [ID!]!): [Node]!
   "An entity of any type by its slug."
   entity("The slug." slug: String!): Entity
   "A trend by its slug."
@@ -4671,7 +4846,7 @@ type Query {
     filter: EntityFilter
     "The order. Default: by name, ascending."
     orderBy: EntityOrder
-    "Returns the first n entities (default 20, at most 100)."
+    "Returns the first n entities (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the entities after this cursor."
     after: String
@@ -4686,7 +4861,7 @@ type Query {
     filter: EntityFilter
     "The order. Default: by name, ascending."
     orderBy: EntityOrder
-    "Returns the first n trends (default 20, at most 100)."
+    "Returns the first n trends (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the trends after this cursor."
     after: String
@@ -4701,7 +4876,7 @@ type Query {
     filter: EntityFilter
     "The order. Default: by name, ascending."
     orderBy: EntityOrder
-    "Returns the first n technologies (default 20, at most 100)."
+    "Returns the first n technologies (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the technologies after this cursor."
     after: String
@@ -4716,7 +4891,7 @@ type Query {
     filter: EntityFilter
     "The order. Default: by name, ascending."
     orderBy: EntityOrder
-    "Returns the first n tradeoffs (default 20, at most 100)."
+    "Returns the first n tradeoffs (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the tradeoffs after this cursor."
     after: String
@@ -4731,7 +4906,7 @@ type Query {
     filter: EntityFilter
     "The order. Default: by name, ascending."
     orderBy: EntityOrder
-    "Returns the first n use cases (default 20, at most 100)."
+    "Returns the first n use cases (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the use cases after this cursor."
     after: String
@@ -4746,7 +4921,7 @@ type Query {
     filter: EntityFilter
     "The order. Default: by name, ascending."
     orderBy: EntityOrder
-    "Returns the first n organizations (default 20, at most 100)."
+    "Returns the first n organizations (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the organizations after this cursor."
     after: String
@@ -4761,7 +4936,7 @@ type Query {
     filter: EntityFilter
     "The order. Default: by name, ascending."
     orderBy: EntityOrder
-    "Returns the first n skills (default 20, at most 100)."
+    "Returns the first n skills (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the skills after this cursor."
     after: String
@@ -4771,35 +4946,46 @@ type Query {
     before: String
   ): SkillConnection!
   """
-  Entities matching every word of the query (the last word also as a prefix), best first.
+  Entities matching the words of the query, best first: every word (the last also as a prefix)
+  by default, any word with ` + "`" + `mode: ANY_WORD` + "`" + `. With ` + "`" + `evidence: true` + "`" + ` the text of the passages
+  each entity cites is searched too (when the server has the source text), and a result found
+  there names the passage. Costs its selection once per result asked for (` + "`" + `first` + "`" + `).
   """
   search(
     "The words to look for."
     query: String!
     "Only these types. Default: all."
     types: [EntityType!]
-    "Returns the first n results (default 20, at most 100)."
+    "Whether every word or any word must match."
+    mode: SearchMode = ALL_WORDS
+    "Also search the text of the cited passages (needs the source text on the server)."
+    evidence: Boolean = false
+    "Returns the first n results (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the results after this cursor."
     after: String
   ): SearchConnection!
   """
   The shortest chain of relationships joining two entities, followed in either direction; null
-  when none is at most maxDepth long.
+  when none is at most maxDepth long. Each end is a global ID or a slug. Costs its selection
+  once per step (at most maxDepth + 1 nodes).
   """
   path(
-    "The global ID of the entity to start from."
+    "The entity to start from: a global ID or a slug."
     from: ID!
-    "The global ID of the entity to reach."
+    "The entity to reach: a global ID or a slug."
     to: ID!
     "The longest path to look for, 1 to 6."
     maxDepth: Int = 4
     "Only follow relationships of these kinds. Default: all."
     kinds: [RelationshipKind!]
   ): Path
-  "The entities within a few relationships of one entity, bounded in depth and size."
+  """
+  The entities within a few relationships of one entity, bounded in depth and size. Costs its
+  selection once per entity of ` + "`" + `limit` + "`" + ` (default 100): lower ` + "`" + `limit` + "`" + ` to lower the cost.
+  """
   neighborhood(
-    "The global ID of the entity at the centre."
+    "The entity at the centre: a global ID or a slug."
     id: ID!
     "How many relationships away to go, 1 to 3."
     depth: Int = 1
@@ -4810,8 +4996,12 @@ type Query {
     "The most entities to return, 1 to 500."
     limit: Int = 100
   ): Neighborhood!
-  "Two to ten entities side by side: tradeoffs, shared and differing relationships, radar rings."
-  compare("Global IDs of the entities, 2 to 10." ids: [ID!]!): Comparison!
+  """
+  Two to ten entities side by side: what they have in common (neighbors, tradeoffs, tags), what
+  is unique to each, every relationship and radar ring. Each list's selection is costed at its
+  expected bound (e.g. 300 neighbors, 100 tradeoffs).
+  """
+  compare("The entities, 2 to 10: global IDs or slugs." ids: [ID!]!): Comparison!
   "Counts by type, kind, status, lifecycle, tradeoff type, tag and ring of a filtered set."
   facets(
     "Only these types. Default: all."
@@ -4823,7 +5013,7 @@ type Query {
   radar("The slug." slug: String!): Radar
   "Every radar."
   radars(
-    "Returns the first n radars (default 20, at most 100)."
+    "Returns the first n radars (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the radars after this cursor."
     after: String
@@ -4832,7 +5022,7 @@ type Query {
   changes(
     "Which changes to list. Default: all."
     filter: ChangeFilter
-    "Returns the first n changes (default 20, at most 100)."
+    "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the changes after this cursor."
     after: String
@@ -4858,7 +5048,7 @@ type Query {
   ): Change
   "Every source facts are drawn from."
   sources(
-    "Returns the first n sources (default 20, at most 100)."
+    "Returns the first n sources (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the sources after this cursor."
     after: String
@@ -4907,7 +5097,7 @@ type ChangeSet implements Node {
   changeCount: Int!
   "The records it changed, in the order they were made."
   changes(
-    "Returns the first n changes (default 20, at most 100)."
+    "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
     first: Int
     "Returns the changes after this cursor."
     after: String
@@ -5519,6 +5709,20 @@ func (ec *executionContext) childFields_ComparedTradeoff(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type ComparedTradeoff", field.Name)
 }
 
+func (ec *executionContext) childFields_ComparedUnique(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entity":
+		return ec.fieldContext_ComparedUnique_entity(ctx, field)
+	case "neighbors":
+		return ec.fieldContext_ComparedUnique_neighbors(ctx, field)
+	case "tradeoffs":
+		return ec.fieldContext_ComparedUnique_tradeoffs(ctx, field)
+	case "tags":
+		return ec.fieldContext_ComparedUnique_tags(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComparedUnique", field.Name)
+}
+
 func (ec *executionContext) childFields_Comparison(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "entities":
@@ -5527,6 +5731,14 @@ func (ec *executionContext) childFields_Comparison(ctx context.Context, field gr
 		return ec.fieldContext_Comparison_tradeoffs(ctx, field)
 	case "neighbors":
 		return ec.fieldContext_Comparison_neighbors(ctx, field)
+	case "sharedNeighbors":
+		return ec.fieldContext_Comparison_sharedNeighbors(ctx, field)
+	case "sharedTradeoffs":
+		return ec.fieldContext_Comparison_sharedTradeoffs(ctx, field)
+	case "sharedTags":
+		return ec.fieldContext_Comparison_sharedTags(ctx, field)
+	case "unique":
+		return ec.fieldContext_Comparison_unique(ctx, field)
 	case "assessments":
 		return ec.fieldContext_Comparison_assessments(ctx, field)
 	}
@@ -5901,10 +6113,24 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 		return ec.fieldContext_SearchEdge_cursor(ctx, field)
 	case "score":
 		return ec.fieldContext_SearchEdge_score(ctx, field)
+	case "matchedWords":
+		return ec.fieldContext_SearchEdge_matchedWords(ctx, field)
 	case "node":
 		return ec.fieldContext_SearchEdge_node(ctx, field)
+	case "passage":
+		return ec.fieldContext_SearchEdge_passage(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SharedNeighborGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_SharedNeighborGroup_type(ctx, field)
+	case "neighbors":
+		return ec.fieldContext_SharedNeighborGroup_neighbors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SharedNeighborGroup", field.Name)
 }
 
 func (ec *executionContext) childFields_Skill(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7172,22 +7398,38 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["types"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "mode",
+		func(ctx context.Context, v any) (*model.SearchMode, error) {
+			return ec.unmarshalOSearchMode2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSearchMode(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mode"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "evidence",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["evidence"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
+	args["after"] = arg5
 	return args, nil
 }
 
@@ -10447,6 +10689,125 @@ func (ec *executionContext) fieldContext_ComparedTradeoff_shared(_ context.Conte
 	return graphql.NewScalarFieldContext("ComparedTradeoff", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _ComparedUnique_entity(ctx context.Context, field graphql.CollectedField, obj *model.ComparedUnique) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparedUnique_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparedUnique_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparedUnique",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparedUnique_neighbors(ctx context.Context, field graphql.CollectedField, obj *model.ComparedUnique) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparedUnique_neighbors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Neighbors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparedUnique_neighbors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparedUnique",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparedUnique_tradeoffs(ctx context.Context, field graphql.CollectedField, obj *model.ComparedUnique) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparedUnique_tradeoffs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tradeoffs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Tradeoff) graphql.Marshaler {
+			return ec.marshalNTradeoff2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTradeoffᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparedUnique_tradeoffs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparedUnique",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tradeoff(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparedUnique_tags(ctx context.Context, field graphql.CollectedField, obj *model.ComparedUnique) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparedUnique_tags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparedUnique_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparedUnique", field, false, false, "String")
+}
+
 func (ec *executionContext) _Comparison_entities(ctx context.Context, field graphql.CollectedField, obj *model.Comparison) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10538,6 +10899,125 @@ func (ec *executionContext) fieldContext_Comparison_neighbors(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ComparedNeighbor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_sharedNeighbors(ctx context.Context, field graphql.CollectedField, obj *model.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_sharedNeighbors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedNeighbors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SharedNeighborGroup) graphql.Marshaler {
+			return ec.marshalNSharedNeighborGroup2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSharedNeighborGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_sharedNeighbors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharedNeighborGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_sharedTradeoffs(ctx context.Context, field graphql.CollectedField, obj *model.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_sharedTradeoffs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedTradeoffs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Tradeoff) graphql.Marshaler {
+			return ec.marshalNTradeoff2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTradeoffᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_sharedTradeoffs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tradeoff(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Comparison_sharedTags(ctx context.Context, field graphql.CollectedField, obj *model.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_sharedTags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedTags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_sharedTags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Comparison", field, false, false, "String")
+}
+
+func (ec *executionContext) _Comparison_unique(ctx context.Context, field graphql.CollectedField, obj *model.Comparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Comparison_unique(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unique, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ComparedUnique) graphql.Marshaler {
+			return ec.marshalNComparedUnique2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparedUniqueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Comparison_unique(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Comparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComparedUnique(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13424,7 +13904,7 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["types"].([]model.EntityType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["types"].([]model.EntityType), fc.Args["mode"].(*model.SearchMode), fc.Args["evidence"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
@@ -15291,6 +15771,29 @@ func (ec *executionContext) fieldContext_SearchEdge_score(_ context.Context, fie
 	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Float")
 }
 
+func (ec *executionContext) _SearchEdge_matchedWords(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_matchedWords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchedWords, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_matchedWords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Int")
+}
+
 func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15313,6 +15816,93 @@ func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.
 func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SearchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchEdge_passage(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_passage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Passage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Citation) graphql.Marshaler {
+			return ec.marshalOCitation2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_passage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SharedNeighborGroup_type(ctx context.Context, field graphql.CollectedField, obj *model.SharedNeighborGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharedNeighborGroup_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EntityType) graphql.Marshaler {
+			return ec.marshalNEntityType2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharedNeighborGroup_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharedNeighborGroup", field, false, false, "EntityType")
+}
+
+func (ec *executionContext) _SharedNeighborGroup_neighbors(ctx context.Context, field graphql.CollectedField, obj *model.SharedNeighborGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharedNeighborGroup_neighbors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Neighbors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharedNeighborGroup_neighbors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SharedNeighborGroup",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -20991,7 +21581,7 @@ func (ec *executionContext) unmarshalInputEntityFilter(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kinds", "statuses", "lifecycles", "tradeoffTypes", "vendors", "trends", "tagsAny", "tagsAll", "ring", "text", "and", "or", "not"}
+	fieldsInOrder := [...]string{"kinds", "statuses", "lifecycles", "tradeoffTypes", "vendors", "trends", "tagsAny", "tagsAll", "ring", "text", "reach", "and", "or", "not"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21068,6 +21658,13 @@ func (ec *executionContext) unmarshalInputEntityFilter(ctx context.Context, obj 
 				return it, err
 			}
 			it.Text = data
+		case "reach":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reach"))
+			data, err := ec.unmarshalOReachFilter2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐReachFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reach = data
 		case "and":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
 			data, err := ec.unmarshalOEntityFilter2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityFilterᚄ(ctx, v)
@@ -21159,6 +21756,76 @@ func (ec *executionContext) unmarshalInputEntityOrder(ctx context.Context, obj a
 func UnmarshalEntityOrder(ctx context.Context, raw any) (model.EntityOrder, error) {
 	var out model.EntityOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EntityOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReachFilter(ctx context.Context, obj any) (model.ReachFilter, error) {
+	var it model.ReachFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["hops"]; !present {
+		asMap["hops"] = 1
+	}
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "BOTH"
+	}
+
+	fieldsInOrder := [...]string{"from", "hops", "kinds", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "hops":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hops"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hops = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalORelationshipKind2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalODirection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReachFilter unmarshals raw into the ReachFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReachFilter(ctx context.Context, raw any) (model.ReachFilter, error) {
+	var out model.ReachFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReachFilter", raw, &out)
 	return out, err
 }
 
@@ -22441,6 +23108,54 @@ func (ec *executionContext) _ComparedTradeoff(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var comparedUniqueImplementors = []string{"ComparedUnique"}
+
+func (ec *executionContext) _ComparedUnique(ctx context.Context, sel ast.SelectionSet, obj *model.ComparedUnique) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, comparedUniqueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComparedUnique")
+		case "entity":
+			out.Values[i] = ec._ComparedUnique_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "neighbors":
+			out.Values[i] = ec._ComparedUnique_neighbors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tradeoffs":
+			out.Values[i] = ec._ComparedUnique_tradeoffs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tags":
+			out.Values[i] = ec._ComparedUnique_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var comparisonImplementors = []string{"Comparison"}
 
 func (ec *executionContext) _Comparison(ctx context.Context, sel ast.SelectionSet, obj *model.Comparison) graphql.Marshaler {
@@ -22464,6 +23179,26 @@ func (ec *executionContext) _Comparison(ctx context.Context, sel ast.SelectionSe
 			}
 		case "neighbors":
 			out.Values[i] = ec._Comparison_neighbors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedNeighbors":
+			out.Values[i] = ec._Comparison_sharedNeighbors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedTradeoffs":
+			out.Values[i] = ec._Comparison_sharedTradeoffs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedTags":
+			out.Values[i] = ec._Comparison_sharedTags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unique":
+			out.Values[i] = ec._Comparison_unique(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24064,8 +24799,56 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "matchedWords":
+			out.Values[i] = ec._SearchEdge_matchedWords(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "node":
 			out.Values[i] = ec._SearchEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "passage":
+			out.Values[i] = ec._SearchEdge_passage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sharedNeighborGroupImplementors = []string{"SharedNeighborGroup"}
+
+func (ec *executionContext) _SharedNeighborGroup(ctx context.Context, sel ast.SelectionSet, obj *model.SharedNeighborGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sharedNeighborGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SharedNeighborGroup")
+		case "type":
+			out.Values[i] = ec._SharedNeighborGroup_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "neighbors":
+			out.Values[i] = ec._SharedNeighborGroup_neighbors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25992,6 +26775,30 @@ func (ec *executionContext) marshalNComparedTradeoff2ᚖgithubᚗcomᚋtrendgrap
 	return ec._ComparedTradeoff(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNComparedUnique2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparedUniqueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ComparedUnique) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComparedUnique2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparedUnique(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNComparedUnique2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparedUnique(ctx context.Context, sel ast.SelectionSet, v *model.ComparedUnique) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComparedUnique!")
+		return graphql.Null
+	}
+	return ec._ComparedUnique(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNComparison2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparison(ctx context.Context, sel ast.SelectionSet, v *model.Comparison) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Comparison!")
@@ -26641,6 +27448,30 @@ func (ec *executionContext) marshalNSearchEdge2ᚖgithubᚗcomᚋtrendgraphᚋtr
 	return ec._SearchEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSharedNeighborGroup2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSharedNeighborGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SharedNeighborGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSharedNeighborGroup2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSharedNeighborGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSharedNeighborGroup2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSharedNeighborGroup(ctx context.Context, sel ast.SelectionSet, v *model.SharedNeighborGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SharedNeighborGroup!")
+		return graphql.Null
+	}
+	return ec._SharedNeighborGroup(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSkill2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSkillᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Skill) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -27254,6 +28085,13 @@ func (ec *executionContext) marshalOChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtre
 	return ec._ChangeSet(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCitation2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitation(ctx context.Context, sel ast.SelectionSet, v *model.Citation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Citation(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOCitationInput2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitationInputᚄ(ctx context.Context, v any) ([]*model.CitationInput, error) {
 	if v == nil {
 		return nil, nil
@@ -27543,6 +28381,14 @@ func (ec *executionContext) marshalORadar2ᚖgithubᚗcomᚋtrendgraphᚋtrendgr
 	return ec._Radar(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOReachFilter2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐReachFilter(ctx context.Context, v any) (*model.ReachFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReachFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalORelationshipKind2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipKindᚄ(ctx context.Context, v any) ([]model.RelationshipKind, error) {
 	if v == nil {
 		return nil, nil
@@ -27592,6 +28438,22 @@ func (ec *executionContext) unmarshalORingFilter2ᚖgithubᚗcomᚋtrendgraphᚋ
 	}
 	res, err := ec.unmarshalInputRingFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSearchMode2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSearchMode(ctx context.Context, v any) (*model.SearchMode, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.SearchMode)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSearchMode2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSearchMode(ctx context.Context, sel ast.SelectionSet, v *model.SearchMode) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOSkill2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSkill(ctx context.Context, sel ast.SelectionSet, v *model.Skill) graphql.Marshaler {

@@ -44,6 +44,13 @@ func storeFilter(f *model.EntityFilter) (*store.Filter, error) {
 	if f.Text != nil {
 		out.Text = *f.Text
 	}
+	if f.Reach != nil {
+		ref, err := entityRef("reach.from", f.Reach.From)
+		if err != nil {
+			return nil, err
+		}
+		out.Reach = &store.Reach{From: ref.ID, Slug: ref.Slug, Hops: f.Reach.Hops, Kinds: relKinds(f.Reach.Kinds), Dir: storeDirection(f.Reach.Direction)}
+	}
 	for _, sub := range f.And {
 		s, err := storeFilter(sub)
 		if err != nil {
@@ -106,15 +113,23 @@ func entityTypes(ts []model.EntityType) []domain.EntityType {
 }
 
 // search pages through ranked search results.
-func (r *Resolver) search(ctx context.Context, query string, ts []model.EntityType, first *int, after *string) (*model.SearchConnection, error) {
-	p, err := r.kb().Search(ctx, knowledge.SearchArgs{Text: query, Types: entityTypes(ts), First: first, After: after})
+func (r *Resolver) search(ctx context.Context, query string, ts []model.EntityType, mode *model.SearchMode, evidence *bool, first *int, after *string) (*model.SearchConnection, error) {
+	a := knowledge.SearchArgs{Text: query, Types: entityTypes(ts), AnyWord: mode != nil && *mode == model.SearchModeAnyWord, First: first, After: after}
+	// Without the source text there is no evidence to search: the entities' own fields are.
+	if evidence != nil && *evidence && len(r.Texts) > 0 {
+		a.Evidence = r.Texts
+	}
+	p, err := r.kb().Search(ctx, a)
 	if err != nil {
 		return nil, err
 	}
 	g := groupOf(ctx, p.Items, func(h knowledge.Hit) *store.Entity { return h.Entity })
 	conn := &model.SearchConnection{TotalCount: p.Total, Edges: make([]*model.SearchEdge, len(p.Items))}
 	for i, h := range p.Items {
-		conn.Edges[i] = &model.SearchEdge{Cursor: p.Cursors[i], Score: h.Score, Node: g.entity(h.Entity)}
+		conn.Edges[i] = &model.SearchEdge{Cursor: p.Cursors[i], Score: h.Score, MatchedWords: h.Matched, Node: g.entity(h.Entity)}
+		if h.Passage != nil {
+			conn.Edges[i].Passage = &model.Citation{Citation: *h.Passage}
+		}
 	}
 	conn.PageInfo = newPage(conn.Edges, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil
@@ -130,19 +145,32 @@ func (r *Resolver) entityBySlug(ctx context.Context, slug string, want domain.En
 }
 
 // resolveNodes fetches objects by global ID: entities and relationships in one read each.
-func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node, error) {
+// With slugs, a value that is not a global ID is taken as an entity's slug (nodes takes
+// either; node takes only global IDs, as entity(slug:) takes slugs).
+func (r *Resolver) resolveNodes(ctx context.Context, ids []string, slugs bool) ([]model.Node, error) {
 	out := make([]model.Node, len(ids))
 	var entIDs, relIDs []store.ID
 	type ref struct {
-		typeName, key string
+		typeName, key, slug string
 	}
 	refs := make([]ref, len(ids))
+	var bySlug []string
 	for i, id := range ids {
 		t, k, err := model.ParseGlobalID(id)
 		if err != nil {
-			return nil, badInput("%q is not a valid ID", id)
+			// Not a global ID: a slug (no slug is a valid global ID, whose decoded type name
+			// starts with a capital, so its encoding does too).
+			if !slugs {
+				return nil, badInput("%q is not a valid ID", id)
+			}
+			if !domain.ValidSlug(id) {
+				return nil, badInput("%q is neither a valid ID nor a slug", id)
+			}
+			refs[i] = ref{slug: id}
+			bySlug = append(bySlug, id)
+			continue
 		}
-		refs[i] = ref{t, k}
+		refs[i] = ref{typeName: t, key: k}
 		switch {
 		case model.IsEntityType(t):
 			entIDs = append(entIDs, model.StoreID(k))
@@ -155,10 +183,24 @@ func (r *Resolver) resolveNodes(ctx context.Context, ids []string) ([]model.Node
 		return nil, err
 	}
 	entByID := store.IndexByID(ents)
+	slugEnt := map[string]*store.Entity{}
+	if len(bySlug) > 0 {
+		found, err := r.Store.EntitiesBySlug(ctx, bySlug)
+		if err != nil {
+			return nil, err
+		}
+		for i, e := range found {
+			slugEnt[bySlug[i]] = e
+		}
+	}
 	// The group counts only the entities returned: one counted but never returned would keep
 	// its siblings' loads waiting for the loader's timer.
 	matched := make([]*store.Entity, len(refs))
 	for i, ref := range refs {
+		if ref.slug != "" {
+			matched[i] = slugEnt[ref.slug]
+			continue
+		}
 		// An ID whose type does not match the entity is not that entity's ID.
 		if e := entByID[model.StoreID(ref.key)]; e != nil && model.IsEntityType(ref.typeName) && model.TypeName(e.Type) == ref.typeName {
 			matched[i] = e

@@ -314,7 +314,7 @@ func (r *organizationResolver) Created(ctx context.Context, obj *model.Organizat
 }
 
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
-	nodes, err := r.resolveNodes(ctx, []string{id})
+	nodes, err := r.resolveNodes(ctx, []string{id}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -328,7 +328,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 	if len(ids) > knowledge.MaxIDs {
 		return nil, &knowledge.BoundError{Arg: "nodes ids", Max: knowledge.MaxIDs, Actual: len(ids)}
 	}
-	return r.resolveNodes(ctx, ids)
+	return r.resolveNodes(ctx, ids, true)
 }
 
 func (r *queryResolver) Entity(ctx context.Context, slug string) (model.Entity, error) {
@@ -439,8 +439,8 @@ func (r *queryResolver) Skills(ctx context.Context, filter *model.EntityFilter, 
 	return skillConn(p), nil
 }
 
-func (r *queryResolver) Search(ctx context.Context, query string, types []model.EntityType, first *int, after *string) (*model.SearchConnection, error) {
-	return r.search(ctx, query, types, first, after)
+func (r *queryResolver) Search(ctx context.Context, query string, types []model.EntityType, mode *model.SearchMode, evidence *bool, first *int, after *string) (*model.SearchConnection, error) {
+	return r.search(ctx, query, types, mode, evidence, first, after)
 }
 
 func (r *queryResolver) Path(ctx context.Context, from string, to string, maxDepth *int, kinds []model.RelationshipKind) (*model.Path, error) {

@@ -24,8 +24,13 @@ const (
 	DefaultNeighborhoodLimit = 100
 	MaxNeighborhoodLimit     = 500
 
-	// MaxVisited bounds the entities one walk (path or neighbourhood) may visit, whatever its
-	// depth, so that a walk through a dense hub stays cheap.
+	// A reach filter ("within n hops of X") follows DefaultReachHops relationships, at most
+	// MaxReachHops: as with a neighbourhood, past three nearly everything is within reach.
+	DefaultReachHops = 1
+	MaxReachHops     = 3
+
+	// MaxVisited bounds the entities one walk (path, neighbourhood or a filter's reach) may
+	// visit, whatever its depth, so that a walk through a dense hub stays cheap.
 	MaxVisited = 50_000
 
 	// MinCompare and MaxCompare bound the entities of one comparison: side by side needs two,

@@ -3,7 +3,9 @@ package knowledge
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"slices"
+	"strings"
 
 	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/store"
@@ -19,6 +21,24 @@ type Comparison struct {
 	Neighbors []ComparedNeighbor
 	// Assessments are each entity's latest assessment on every radar that placed it.
 	Assessments []Placement
+
+	// SharedNeighbors are the entities related to every compared entity, whatever the kind or
+	// direction of each relationship, tradeoffs and the compared entities left out: by type,
+	// then by name.
+	SharedNeighbors []*store.Entity
+	// SharedTradeoffs are the tradeoffs every compared entity has, SharedTags their common tags.
+	SharedTradeoffs []*store.Entity
+	SharedTags      []string
+	// Unique is, for each compared entity in order, what none of the others has.
+	Unique []Unique
+}
+
+// Unique is what one compared entity has that none of the others has.
+type Unique struct {
+	// Neighbors are related to it alone (tradeoffs left out), by type, then by name.
+	Neighbors []*store.Entity
+	Tradeoffs []*store.Entity
+	Tags      []string
 }
 
 // ComparedTradeoff is a tradeoff of some of the compared entities.
@@ -103,7 +123,99 @@ func (b *Base) Compare(ctx context.Context, ids []store.ID) (*Comparison, error)
 	if out.Assessments, err = b.latestPlacements(ctx, out.Entities); err != nil {
 		return nil, err
 	}
+	out.inCommon(edges, byID)
 	return out, nil
+}
+
+// inCommon fills in what the compared entities share and what is unique to each, by entity:
+// a neighbour one of them uses and another is used by is shared all the same.
+func (c *Comparison) inCommon(edges [][]store.Edge, byID map[store.ID]*store.Entity) {
+	n := len(c.Entities)
+	compared := map[store.ID]bool{}
+	for _, e := range c.Entities {
+		compared[e.ID] = true
+	}
+	// of[x] is the set of compared entities (as a bit mask: at most MaxCompare) related to x.
+	of := map[store.ID]uint32{}
+	var order []store.ID
+	for i := range c.Entities {
+		for _, e := range edges[i] {
+			other := byID[e.Other]
+			if other == nil || compared[e.Other] || other.Type == domain.TypeTradeoff {
+				continue
+			}
+			if of[e.Other] == 0 {
+				order = append(order, e.Other)
+			}
+			of[e.Other] |= 1 << i
+		}
+	}
+	all := uint32(1)<<n - 1
+	c.SharedNeighbors = []*store.Entity{}
+	c.SharedTradeoffs = []*store.Entity{}
+	c.Unique = make([]Unique, n)
+	for i := range c.Unique {
+		c.Unique[i] = Unique{Neighbors: []*store.Entity{}, Tradeoffs: []*store.Entity{}, Tags: []string{}}
+	}
+	for _, id := range order {
+		switch m := of[id]; {
+		case m == all:
+			c.SharedNeighbors = append(c.SharedNeighbors, byID[id])
+		case m&(m-1) == 0: // one bit: one compared entity
+			i := bits.TrailingZeros32(m)
+			c.Unique[i].Neighbors = append(c.Unique[i].Neighbors, byID[id])
+		}
+	}
+	byTypeAndName := func(a, b *store.Entity) int {
+		if a.Type != b.Type {
+			return int(a.Type) - int(b.Type)
+		}
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	}
+	slices.SortStableFunc(c.SharedNeighbors, byTypeAndName)
+	for i := range c.Unique {
+		slices.SortStableFunc(c.Unique[i].Neighbors, byTypeAndName)
+	}
+	// A tradeoff counts once per entity, whether it is a benefit or a challenge of it.
+	tradeoffOf := map[store.ID]uint32{}
+	var tradeoffs []*store.Entity
+	for _, t := range c.Tradeoffs {
+		if tradeoffOf[t.Tradeoff.ID] == 0 {
+			tradeoffs = append(tradeoffs, t.Tradeoff)
+		}
+		for _, i := range t.Of {
+			tradeoffOf[t.Tradeoff.ID] |= 1 << i
+		}
+	}
+	for _, t := range tradeoffs {
+		switch m := tradeoffOf[t.ID]; {
+		case m == all:
+			c.SharedTradeoffs = append(c.SharedTradeoffs, t)
+		case m&(m-1) == 0:
+			i := bits.TrailingZeros32(m)
+			c.Unique[i].Tradeoffs = append(c.Unique[i].Tradeoffs, t)
+		}
+	}
+	tagOf := map[string]uint32{}
+	var tags []string
+	for i, e := range c.Entities {
+		for _, t := range e.Tags {
+			if tagOf[t] == 0 {
+				tags = append(tags, t)
+			}
+			tagOf[t] |= 1 << i
+		}
+	}
+	c.SharedTags = []string{}
+	for _, t := range tags {
+		switch m := tagOf[t]; {
+		case m == all:
+			c.SharedTags = append(c.SharedTags, t)
+		case m&(m-1) == 0:
+			i := bits.TrailingZeros32(m)
+			c.Unique[i].Tags = append(c.Unique[i].Tags, t)
+		}
+	}
 }
 
 // latestPlacements returns each entity's latest assessment on every radar, with the one before.

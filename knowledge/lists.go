@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/store"
 )
@@ -28,7 +29,7 @@ func (b *Base) ListEntities(ctx context.Context, a ListArgs) (*Page[*store.Entit
 	if err != nil {
 		return nil, err
 	}
-	if err := checkFilter(a.Filter, 0); err != nil {
+	if err := b.prepareFilter(ctx, a.Filter); err != nil {
 		return nil, err
 	}
 	if a.Order == 0 {
@@ -66,6 +67,14 @@ func checkFilter(f *store.Filter, depth int) error {
 	if f.Text != "" && len(store.Tokenize(f.Text)) == 0 {
 		return badInput("text has no words to match")
 	}
+	if r := f.Reach; r != nil {
+		if err := within("reach hops", r.Hops, 1, MaxReachHops); err != nil {
+			return err
+		}
+		if r.From == 0 && r.Slug == "" {
+			return badInput("reach needs the entity to start from")
+		}
+	}
 	for _, sub := range f.And {
 		if err := checkFilter(sub, depth+1); err != nil {
 			return err
@@ -85,17 +94,28 @@ type SearchArgs struct {
 	Text string
 	// Types limits the results to these entity types; empty means all.
 	Types []domain.EntityType
-	First *int
-	After *string
+	// AnyWord matches entities holding any word of the text, those holding more words first.
+	AnyWord bool
+	// Evidence, when not nil, holds the source texts by source slug: the text of the passages
+	// each entity cites is searched too.
+	Evidence map[string]*dataset.SourceText
+	First    *int
+	After    *string
 }
 
 // Hit is a search result and its score.
 type Hit struct {
 	Entity *store.Entity
 	Score  float64
+	// Matched is how many of the query's words it matches.
+	Matched int
+	// Passage is the cited passage that matched, when the entity matched through its evidence
+	// (more of the words than its own fields match); nil otherwise.
+	Passage *domain.Citation
 }
 
-// Search pages through the entities matching every word of the text, best first.
+// Search pages through the entities matching every word of the text (or any word), best
+// first; with Evidence, entities whose cited passages match count too.
 func (b *Base) Search(ctx context.Context, a SearchArgs) (*Page[Hit], error) {
 	if err := within("query length", len(a.Text), 0, MaxTextLength); err != nil {
 		return nil, err
@@ -114,7 +134,13 @@ func (b *Base) Search(ctx context.Context, a SearchArgs) (*Page[Hit], error) {
 		}
 		offset = int(binary.BigEndian.Uint32(args.After)) + 1
 	}
-	res, err := b.store.Search(ctx, store.SearchQuery{Text: a.Text, Types: a.Types, Offset: offset, Limit: args.Limit, Load: true})
+	var res *store.SearchResult
+	var passages map[store.ID]*domain.Citation
+	if a.Evidence == nil {
+		res, err = b.store.Search(ctx, store.SearchQuery{Text: a.Text, Types: a.Types, AnyWord: a.AnyWord, Offset: offset, Limit: args.Limit, Load: true})
+	} else {
+		res, passages, err = b.searchWithEvidence(ctx, a, offset, args.Limit)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -124,21 +150,72 @@ func (b *Base) Search(ctx context.Context, a SearchArgs) (*Page[Hit], error) {
 		if h.Entity == nil {
 			continue
 		}
-		out.Items = append(out.Items, Hit{Entity: h.Entity, Score: h.Score})
+		out.Items = append(out.Items, Hit{Entity: h.Entity, Score: h.Score, Matched: h.Matched, Passage: passages[h.ID]})
 		out.Cursors = append(out.Cursors, EncodeCursor(SearchCursor, binary.BigEndian.AppendUint32(nil, uint32(offset+i))))
 	}
 	return out, nil
 }
 
+// searchWithEvidence ranks the entities matching by their own fields together with those whose
+// cited passages match, and loads one page of them. A passage match ranks as a summary match
+// would (each word it holds scores 1), and counts only where it matches more words than the
+// entity's own fields do.
+func (b *Base) searchWithEvidence(ctx context.Context, a SearchArgs, offset, limit int) (*store.SearchResult, map[store.ID]*domain.Citation, error) {
+	res, err := b.store.Search(ctx, store.SearchQuery{Text: a.Text, Types: a.Types, AnyWord: a.AnyWord, Limit: -1})
+	if err != nil {
+		return nil, nil, err
+	}
+	ev, err := b.evidenceHits(ctx, slices.Compact(store.Tokenize(a.Text)), a.AnyWord, a.Evidence)
+	if err != nil {
+		return nil, nil, err
+	}
+	passages := map[store.ID]*domain.Citation{}
+	at := map[store.ID]int{}
+	for i, h := range res.Hits {
+		at[h.ID] = i
+	}
+	for id, m := range ev {
+		if i, ok := at[id]; ok {
+			if m.matched > res.Hits[i].Matched {
+				res.Hits[i].Matched = m.matched
+				passages[id] = &m.passage
+			}
+			continue
+		}
+		if len(a.Types) > 0 && !slices.Contains(a.Types, m.typ) {
+			continue
+		}
+		res.Hits = append(res.Hits, store.Hit{ID: id, Type: m.typ, Score: float64(m.matched), Matched: m.matched})
+		passages[id] = &m.passage
+	}
+	// Only the page's entities are read.
+	store.RankByWords(res.Hits)
+	res.Total = len(res.Hits)
+	res.Hits = res.Hits[min(offset, len(res.Hits)):]
+	res.Hits = res.Hits[:min(limit, len(res.Hits))]
+	ids := make([]store.ID, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	ents, err := b.store.EntitiesByID(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range res.Hits {
+		res.Hits[i].Entity = ents[i]
+	}
+	return res, passages, nil
+}
+
 // Facets counts the entities of the types (empty: all) that match the filter (nil: all) by
 // each facet, each facet's values most frequent first.
 func (b *Base) Facets(ctx context.Context, types []domain.EntityType, f *store.Filter) (*store.Facets, error) {
-	if err := checkFilter(f, 0); err != nil {
+	if err := b.prepareFilter(ctx, f); err != nil {
 		return nil, err
 	}
 	res, err := b.store.Facets(ctx, types, f)
 	if err != nil {
-		return nil, fmt.Errorf("count facets: %w", err)
+		return nil, storeError("count facets", err)
 	}
 	for _, counts := range res.Counts {
 		slices.SortStableFunc(counts, func(a, b store.FacetCount) int { return b.Count - a.Count })

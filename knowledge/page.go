@@ -108,5 +108,8 @@ func storeError(what string, err error) error {
 	if errors.Is(err, store.ErrBadCursor) {
 		return badInput("the cursor does not belong to this list and order")
 	}
+	if errors.Is(err, store.ErrReachTooWide) {
+		return badInput("a reach of the filter reaches more than %d entities: lower its hops or follow fewer kinds", MaxVisited)
+	}
 	return fmt.Errorf("%s: %w", what, err)
 }

@@ -150,7 +150,7 @@ func (l *limiter) MutateOperationContext(ctx context.Context, rc *graphql.Operat
 	}
 	if m.stopped != nil {
 		l.reject(m.stopped.limit)
-		return limitError(m.stopped.code, m.stopped.limit, m.stopped.max, m.stopped.actual)
+		return m.stopped.error()
 	}
 	cost, introspection := sum.cost, sum.introspection
 	info := requestInfoFrom(ctx)
@@ -159,12 +159,12 @@ func (l *limiter) MutateOperationContext(ctx context.Context, rc *graphql.Operat
 		cost, introspection = info.spend(sum.cost, sum.introspection)
 	}
 	for _, c := range []exceeded{
-		{graph.CodeCostLimit, "cost", l.cfg.MaxCost, cost},
-		{graph.CodeIntrospectionLimit, "introspection fields", l.cfg.MaxIntrospectionFields, introspection},
+		{code: graph.CodeCostLimit, limit: "cost", max: l.cfg.MaxCost, actual: cost, drivers: sum.heavy},
+		{code: graph.CodeIntrospectionLimit, limit: "introspection fields", max: l.cfg.MaxIntrospectionFields, actual: introspection},
 	} {
 		if c.max > 0 && c.actual > c.max {
 			l.reject(c.limit)
-			return limitError(c.code, c.limit, c.max, c.actual)
+			return c.error()
 		}
 	}
 	rc.Stats.SetExtension(costExtension, &Cost{Requested: sum.cost, Limit: l.cfg.MaxCost})
@@ -195,6 +195,46 @@ func measureOperation(doc *ast.QueryDocument, op *ast.OperationDefinition, vars 
 type exceeded struct {
 	code, limit string
 	max, actual int
+	// drivers are, for the cost limit, the fields that multiply the costliest field's
+	// selection, outermost first.
+	drivers []driver
+}
+
+// driver is a field whose selection counts many times over: what a caller lowers to lower the
+// cost.
+type driver struct {
+	field string // "Type.field", or "Query.field" at the root
+	arg   string // the argument that sets the multiplier; empty for a plain list's fixed bound
+	times int
+}
+
+// error is the limit's error. A cost error also says which field drove the cost and what to
+// lower, in the message and as extensions.drivenBy (the fields, outermost first).
+func (e *exceeded) error() *gqlerror.Error {
+	err := limitError(e.code, e.limit, e.max, e.actual)
+	if len(e.drivers) == 0 {
+		return err
+	}
+	parts := make([]string, len(e.drivers))
+	fields := make([]string, len(e.drivers))
+	var lower []string
+	for i, d := range e.drivers {
+		fields[i] = d.field
+		if d.arg == "" {
+			parts[i] = fmt.Sprintf("%s counts its selection %d times (a list's expected size)", d.field, d.times)
+			continue
+		}
+		parts[i] = fmt.Sprintf("%s counts its selection %d times (%s: %d)", d.field, d.times, d.arg, d.times)
+		lower = append(lower, fmt.Sprintf("%s of %s", d.arg, d.field))
+	}
+	err.Message += "; the cost comes mostly from " + strings.Join(parts, ", within it ")
+	if len(lower) > 0 {
+		err.Message += "; lower " + strings.Join(lower, " or ") + ", or select fewer fields below them"
+	} else {
+		err.Message += "; select fewer fields below them"
+	}
+	err.Extensions["drivenBy"] = fields
+	return err
 }
 
 // maxAnalysisSteps bounds the work of measuring one operation (fields visited plus response
@@ -222,6 +262,10 @@ type measure struct {
 // summary measures a selection set as if it stood alone at depth 1.
 type summary struct {
 	cost, depth, aliases, directives, introspection int
+	// heavy is the chain of multiplying fields down to the set's costliest field, and
+	// heavyCost that field's cost: what a cost error names.
+	heavy     []driver
+	heavyCost int
 	// repeats is the most any response key appears in one selection set below this one.
 	repeats int
 	// keys counts the response keys of this set itself, fragments merged in, which the
@@ -260,7 +304,7 @@ func (m *measure) set(set ast.SelectionSet, parent string, depth int) *summary {
 		m.steps++
 		if f, ok := sel.(*ast.Field); ok && m.lim.MaxDepth > 0 && depth > m.lim.MaxDepth && f.Name != "__schema" && f.Name != "__type" {
 			// Too deep already: say so before the cost of what lies below passes its limit.
-			m.stopped = &exceeded{graph.CodeDepthLimit, "depth", m.lim.MaxDepth, depth}
+			m.stopped = &exceeded{code: graph.CodeDepthLimit, limit: "depth", max: m.lim.MaxDepth, actual: depth}
 			return s
 		}
 		switch f := sel.(type) {
@@ -278,9 +322,15 @@ func (m *measure) set(set ast.SelectionSet, parent string, depth int) *summary {
 				continue
 			}
 			cost, below := 1+m.argumentCost(f), 1
+			var chain []driver
 			if len(f.SelectionSet) > 0 && f.Definition != nil {
 				c := m.set(f.SelectionSet, f.Definition.Type.Name(), depth+1)
-				cost = satAdd(cost, satMul(c.cost, m.multiplier(f, parent)))
+				times := m.multiplier(f, parent)
+				cost = satAdd(cost, satMul(c.cost, times))
+				if times > 1 {
+					chain = append(chain, driver{field: fieldName(parent, f.Name), arg: m.multiplierArg(f, parent), times: times})
+				}
+				chain = append(chain, c.heavy...)
 				below = satAdd(c.depth, 1)
 				s.aliases = satAdd(s.aliases, c.aliases)
 				s.directives = satAdd(s.directives, c.directives)
@@ -288,6 +338,9 @@ func (m *measure) set(set ast.SelectionSet, parent string, depth int) *summary {
 				s.repeats = max(s.repeats, c.repeats, c.top)
 			}
 			s.cost, s.depth = satAdd(s.cost, cost), max(s.depth, below)
+			if cost > s.heavyCost {
+				s.heavy, s.heavyCost = chain, cost
+			}
 		case *ast.InlineFragment:
 			s.directives = satAdd(s.directives, len(f.Directives))
 			s.merge(m.set(f.SelectionSet, parent, depth), m)
@@ -327,6 +380,9 @@ func (m *measure) fragment(name string, depth int) *summary {
 // merge adds a fragment's summary into the set that spreads it.
 func (s *summary) merge(o *summary, m *measure) {
 	s.cost = satAdd(s.cost, o.cost)
+	if o.heavyCost > s.heavyCost {
+		s.heavy, s.heavyCost = o.heavy, o.heavyCost
+	}
 	s.depth = max(s.depth, o.depth)
 	s.aliases = satAdd(s.aliases, o.aliases)
 	s.directives = satAdd(s.directives, o.directives)
@@ -345,14 +401,17 @@ func (m *measure) check(s *summary) {
 		return
 	}
 	for _, c := range []exceeded{
-		{graph.CodeDepthLimit, "depth", m.lim.MaxDepth, s.depth},
-		{graph.CodeAliasLimit, "aliases", m.lim.MaxAliases, s.aliases},
-		{graph.CodeFieldRepeatLimit, "field repeats", m.lim.MaxFieldRepeats, max(s.repeats, s.top)},
-		{graph.CodeDirectiveLimit, "directives", m.lim.MaxDirectives, s.directives},
-		{graph.CodeCostLimit, "cost", m.lim.MaxCost, s.cost},
-		{graph.CodeCostLimit, "analysis steps", maxAnalysisSteps, m.steps},
+		{code: graph.CodeDepthLimit, limit: "depth", max: m.lim.MaxDepth, actual: s.depth},
+		{code: graph.CodeAliasLimit, limit: "aliases", max: m.lim.MaxAliases, actual: s.aliases},
+		{code: graph.CodeFieldRepeatLimit, limit: "field repeats", max: m.lim.MaxFieldRepeats, actual: max(s.repeats, s.top)},
+		{code: graph.CodeDirectiveLimit, limit: "directives", max: m.lim.MaxDirectives, actual: s.directives},
+		{code: graph.CodeCostLimit, limit: "cost", max: m.lim.MaxCost, actual: s.cost},
+		{code: graph.CodeCostLimit, limit: "analysis steps", max: maxAnalysisSteps, actual: m.steps},
 	} {
 		if c.max > 0 && c.actual > c.max {
+			if c.limit == "cost" {
+				c.drivers = s.heavy
+			}
 			m.stopped = &c
 			return
 		}
@@ -372,7 +431,7 @@ func (m *measure) argumentCost(f *ast.Field) int {
 	}
 	n := graph.FilterSizeOfValue(v)
 	if m.lim.MaxFilterSize > 0 && n > m.lim.MaxFilterSize && m.stopped == nil {
-		m.stopped = &exceeded{graph.CodeFilterSizeLimit, graph.LimitFilterSize, m.lim.MaxFilterSize, n}
+		m.stopped = &exceeded{code: graph.CodeFilterSizeLimit, limit: graph.LimitFilterSize, max: m.lim.MaxFilterSize, actual: n}
 	}
 	return n
 }
@@ -381,17 +440,23 @@ func (m *measure) argumentCost(f *ast.Field) int {
 // argument sets, by "Type.field": their children are counted that many times. Lists not named
 // here count defaultListBound.
 var listBounds = map[string]int{
-	"Radar.quadrants":           8,
-	"Radar.rings":               8,
-	"Radar.editions":            20,
-	"Comparison.entities":       knowledge.MaxCompare,
-	"ComparedTradeoff.entities": knowledge.MaxCompare,
-	"ComparedNeighbor.entities": knowledge.MaxCompare,
-	"Comparison.tradeoffs":      100,
-	"Comparison.neighbors":      300,
-	"Comparison.assessments":    knowledge.MaxCompare * 8,
-	"Path.nodes":                knowledge.MaxPathDepth + 1,
-	"Path.steps":                knowledge.MaxPathDepth,
+	"Radar.quadrants":               8,
+	"Radar.rings":                   8,
+	"Radar.editions":                20,
+	"Comparison.entities":           knowledge.MaxCompare,
+	"ComparedTradeoff.entities":     knowledge.MaxCompare,
+	"ComparedNeighbor.entities":     knowledge.MaxCompare,
+	"Comparison.tradeoffs":          100,
+	"Comparison.neighbors":          300,
+	"Comparison.assessments":        knowledge.MaxCompare * 8,
+	"Comparison.sharedNeighbors":    8, // one group per entity type
+	"SharedNeighborGroup.neighbors": 100,
+	"Comparison.sharedTradeoffs":    50,
+	"Comparison.unique":             knowledge.MaxCompare,
+	"ComparedUnique.neighbors":      100,
+	"ComparedUnique.tradeoffs":      50,
+	"Path.nodes":                    knowledge.MaxPathDepth + 1,
+	"Path.steps":                    knowledge.MaxPathDepth,
 }
 
 // defaultListBound is the size expected of a plain list that listBounds does not name.
@@ -427,6 +492,31 @@ func (m *measure) multiplier(f *ast.Field, parent string) int {
 		return defaultListBound
 	}
 	return 1
+}
+
+// multiplierArg names the argument that sets multiplier's count ("" for a plain list's bound).
+func (m *measure) multiplierArg(f *ast.Field, parent string) string {
+	typeName := f.Definition.Type.Name()
+	switch {
+	case f.Name == "nodes" && parent == "Query":
+		return "ids"
+	case typeName == "Neighborhood":
+		return "limit"
+	case strings.HasSuffix(typeName, "Connection"):
+		if f.Arguments.ForName("first") == nil && f.Arguments.ForName("last") != nil {
+			return "last"
+		}
+		return "first"
+	}
+	return ""
+}
+
+// fieldName is "Type.field", with Query for the root.
+func fieldName(parent, name string) string {
+	if parent == "" {
+		parent = "Query"
+	}
+	return parent + "." + name
 }
 
 // intArg is a field's integer argument, or def when it is absent or null.

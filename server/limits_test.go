@@ -207,3 +207,30 @@ func TestRateCountsEachOperationOfABatch(t *testing.T) {
 		t.Fatalf("a second batch of 4 with 1 token left: %d %s", r.status, r.body)
 	}
 }
+
+// Issue 19: a query refused for its cost said only the limit and the figure. The error names
+// the fields that drove the cost, outermost first, and the argument to lower.
+func TestCostErrorNamesTheFieldToLower(t *testing.T) {
+	h := newHandler(t, newStore(t), func(c *Config) { c.RatePerSecond = 0; c.Limits.MaxCost = 5000 })
+	q := `{ neighborhood(id: "go", depth: 2) { nodes { entity { ... on Technology {
+		relationships(first: 50) { edges { node { kind } } } } } } } }`
+	r := post(h, q, nil, nil)
+	if r.code(t) != graph.CodeCostLimit {
+		t.Fatalf("want a cost error: %d %s", r.status, r.body)
+	}
+	e := r.json(t)["errors"].([]any)[0].(map[string]any)
+	msg := e["message"].(string)
+	for _, want := range []string{"Query.neighborhood counts its selection 100 times (limit: 100)",
+		"Entity.relationships counts its selection 50 times (first: 50)", "lower limit of Query.neighborhood or first of Entity.relationships"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q lacks %q", msg, want)
+		}
+	}
+	if got := fmt.Sprint(e["extensions"].(map[string]any)["drivenBy"]); got != "[Query.neighborhood Entity.relationships]" {
+		t.Errorf("drivenBy = %s", got)
+	}
+	// With a smaller limit it fits, as the message says.
+	if r := post(h, strings.Replace(q, "depth: 2)", "depth: 2, limit: 10)", 1), nil, nil); r.code(t) != "" {
+		t.Fatalf("lowered: %d %s", r.status, r.body)
+	}
+}

@@ -110,6 +110,19 @@ func writeFilter(h hash.Hash, f *Filter) {
 	list(attrRing, f.Rings)
 	h.Write([]byte{'x'})
 	str(f.Text)
+	if r := f.Reach; r != nil {
+		h.Write([]byte{'r'})
+		h.Write(buf[:binary.PutUvarint(buf[:], uint64(r.From))])
+		str(r.Slug)
+		h.Write(buf[:binary.PutUvarint(buf[:], uint64(max(r.Hops, 0)))])
+		h.Write(buf[:binary.PutUvarint(buf[:], uint64(max(r.MaxReached, 0)))])
+		h.Write([]byte{byte(r.Dir)})
+		kinds := slices.Compact(slices.Sorted(slices.Values(r.Kinds)))
+		h.Write(buf[:binary.PutUvarint(buf[:], uint64(len(kinds)))])
+		for _, k := range kinds {
+			h.Write([]byte{byte(k)})
+		}
+	}
 	h.Write([]byte{'&'})
 	h.Write(buf[:binary.PutUvarint(buf[:], uint64(len(f.And)))])
 	for _, sub := range f.And {
@@ -201,6 +214,15 @@ func (e *evaluator) eval(f *Filter) (idSet, error) {
 	}
 	if f.Text != "" {
 		ids, err := textSet(e.tx, f.Text, &e.steps)
+		if err != nil {
+			return idSet{}, err
+		}
+		if err := all.add(ids); err != nil {
+			return idSet{}, err
+		}
+	}
+	if f.Reach != nil {
+		ids, err := reachSet(e.tx, f.Reach, &e.steps)
 		if err != nil {
 			return idSet{}, err
 		}

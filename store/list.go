@@ -37,6 +37,8 @@ type Filter struct {
 	Rings []string
 	// Text matches entities holding every word (see Search).
 	Text string
+	// Reach matches the entities within a few relationships of one entity.
+	Reach *Reach
 
 	And []*Filter
 	Or  []*Filter

@@ -92,9 +92,11 @@ func entityTokens(e *domain.Entity) map[string]uint16 {
 	return m
 }
 
-// SearchQuery asks for entities matching every word of Text.
+// SearchQuery asks for entities matching every word of Text, or any word of it.
 type SearchQuery struct {
 	Text string
+	// AnyWord matches entities holding any of the words, ranked first by how many they hold.
+	AnyWord bool
 	// Types limits the result to these entity types; empty means all.
 	Types []domain.EntityType
 	// Offset skips the first hits; Limit is the number of hits returned. The total is counted
@@ -109,6 +111,8 @@ type Hit struct {
 	ID    ID
 	Type  domain.EntityType
 	Score float64
+	// Matched is how many of the query's words the entity holds.
+	Matched int
 	// Entity is set when the query asked to Load it.
 	Entity *Entity
 }
@@ -121,7 +125,8 @@ type SearchResult struct {
 
 // Search finds the entities that match every token of the query (the last one also as a
 // prefix, for search-as-you-type), ranked by field-weighted, IDF-scaled score, best first; ties
-// go by ID so the order is stable. It stops with ctx's error when ctx ends.
+// go by ID so the order is stable. With AnyWord an entity matching any token is a hit, and
+// hits matching more tokens rank first. It stops with ctx's error when ctx ends.
 func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error) {
 	tokens := Tokenize(q.Text)
 	res := &SearchResult{}
@@ -160,19 +165,27 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error
 					nameHits[id]++
 				}
 				nameLen[id] = m.nameTokens
-				if i > 0 {
-					prev, ok := scores[id]
-					if !ok {
-						continue
-					}
+				if prev, ok := scores[id]; ok {
 					prev.Score += float64(m.weight) * idf
+					prev.Matched++
 					next[id] = prev
 					continue
 				}
-				next[id] = &Hit{ID: id, Type: m.typ, Score: float64(m.weight) * idf}
+				if i > 0 && !q.AnyWord {
+					continue
+				}
+				next[id] = &Hit{ID: id, Type: m.typ, Score: float64(m.weight) * idf, Matched: 1}
+			}
+			if q.AnyWord {
+				// Every hit so far stays one, whether or not it holds this word.
+				for id, h := range scores {
+					if _, ok := next[id]; !ok {
+						next[id] = h
+					}
+				}
 			}
 			scores = next
-			if len(scores) == 0 {
+			if len(scores) == 0 && !q.AnyWord {
 				break
 			}
 		}
@@ -188,7 +201,11 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error
 			}
 		}
 		res.Total = len(res.Hits)
-		rank(res.Hits)
+		if q.AnyWord {
+			RankByWords(res.Hits)
+		} else {
+			rank(res.Hits)
+		}
 		res.Hits = res.Hits[min(q.Offset, len(res.Hits)):]
 		if q.Limit >= 0 && len(res.Hits) > q.Limit {
 			res.Hits = res.Hits[:q.Limit]
@@ -252,6 +269,12 @@ func scanToken(c *bolt.Cursor, tok string, prefix bool, steps *stepper) (map[ID]
 		}
 	}
 	return out, nil
+}
+
+// RankByWords orders hits by how many words they match, then best first, then by ID.
+func RankByWords(hits []Hit) {
+	rank(hits)
+	slices.SortStableFunc(hits, func(a, b Hit) int { return b.Matched - a.Matched })
 }
 
 // rank orders hits best first; ties go by ID so the order is stable.

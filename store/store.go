@@ -77,6 +77,9 @@ type Store struct {
 	// edgeLists keeps sorted edge lists, by node and edge filter, with their data version,
 	// bounded by bytes (see sortedEdges).
 	edgeLists *bytelru.Cache[string, versionedEdges]
+	// citations is the passage-to-entities index at the data version it was built at (see
+	// CitingEntities); nil until first asked for.
+	citations atomic.Pointer[citationIndex]
 
 	// version mirrors the data version on disk: read at open, set by every committed write.
 	// No other process can write while this one has the file open (bbolt's file lock), so it

@@ -29,7 +29,10 @@ var AllDirection = []Direction{
 }
 
 // Selects entities. Every condition given must hold; a list condition holds when any of its
-// values does (except `tagsAll`). `and`, `or` and `not` combine nested filters.
+// values does (except `tagsAll`). `and`, `or` and `not` combine nested filters: "related to both
+// X and Y" is `and: [{reach: {from: "x"}}, {reach: {from: "y"}}]`. The filter's size (each node,
+// each listed value, a text; a reach counts 1 + 3 per hop + 1 per kind) is added to the cost of
+// the field it filters, and refused past the server's filter-size limit.
 type EntityFilter struct {
 	// Technologies of any of these kinds.
 	Kinds []TechnologyKind `json:"kinds"`
@@ -51,6 +54,8 @@ type EntityFilter struct {
 	Ring *RingFilter `json:"ring"`
 	// Entities whose name, aliases, tags or summary hold every word (the last word also as a prefix).
 	Text *string `json:"text"`
+	// Entities within a few relationships of one entity.
+	Reach *ReachFilter `json:"reach"`
 	// Every one of these filters must hold.
 	And []EntityFilter `json:"and"`
 	// At least one of these filters must hold.
@@ -89,6 +94,9 @@ func (v *EntityFilter) GetRing() *RingFilter { return v.Ring }
 // GetText returns EntityFilter.Text, and is useful for accessing the field via an interface.
 func (v *EntityFilter) GetText() *string { return v.Text }
 
+// GetReach returns EntityFilter.Reach, and is useful for accessing the field via an interface.
+func (v *EntityFilter) GetReach() *ReachFilter { return v.Reach }
+
 // GetAnd returns EntityFilter.And, and is useful for accessing the field via an interface.
 func (v *EntityFilter) GetAnd() []EntityFilter { return v.And }
 
@@ -118,6 +126,33 @@ var AllLifecycle = []Lifecycle{
 	LifecycleMature,
 	LifecycleDeclining,
 }
+
+// The entities within a few relationships of one entity ("related to X within n hops"), the
+// entity itself left out. It walks the relationship indexes, so it costs the relationships it
+// follows; in the filter size (and the cost) it counts 1, plus 3 for each hop, plus 1 for each
+// kind. A reach passing 50,000 entities is refused: lower `hops` or name `kinds`.
+type ReachFilter struct {
+	// The entity to start from: its slug or its global ID.
+	From string `json:"from"`
+	// The most relationships between it and a match, 1 to 3.
+	Hops int `json:"hops"`
+	// Only follow relationships of these kinds. Default: all.
+	Kinds []RelationshipKind `json:"kinds"`
+	// Which way to follow relationships at each step, as seen from the entity being left. Default: both.
+	Direction *Direction `json:"direction"`
+}
+
+// GetFrom returns ReachFilter.From, and is useful for accessing the field via an interface.
+func (v *ReachFilter) GetFrom() string { return v.From }
+
+// GetHops returns ReachFilter.Hops, and is useful for accessing the field via an interface.
+func (v *ReachFilter) GetHops() int { return v.Hops }
+
+// GetKinds returns ReachFilter.Kinds, and is useful for accessing the field via an interface.
+func (v *ReachFilter) GetKinds() []RelationshipKind { return v.Kinds }
+
+// GetDirection returns ReachFilter.Direction, and is useful for accessing the field via an interface.
+func (v *ReachFilter) GetDirection() *Direction { return v.Direction }
 
 // The kind of a relationship, read as `from KIND to`.
 type RelationshipKind string
@@ -192,7 +227,10 @@ func (v *RingFilter) GetRings() []string { return v.Rings }
 
 // SearchResponse is returned by Search on success.
 type SearchResponse struct {
-	// Entities matching every word of the query (the last word also as a prefix), best first.
+	// Entities matching the words of the query, best first: every word (the last also as a prefix)
+	// by default, any word with `mode: ANY_WORD`. With `evidence: true` the text of the passages
+	// each entity cites is searched too (when the server has the source text), and a result found
+	// there names the passage. Costs its selection once per result asked for (`first`).
 	Search SearchSearchSearchConnection `json:"search"`
 }
 

@@ -215,6 +215,18 @@ type ComparedTradeoff struct {
 	Shared bool `json:"shared"`
 }
 
+// What one compared entity has that none of the others has.
+type ComparedUnique struct {
+	// The compared entity.
+	Entity Entity `json:"entity"`
+	// Entities related to it and to no other compared entity (tradeoffs left out), by name.
+	Neighbors []Entity `json:"neighbors"`
+	// Its tradeoffs that no other compared entity has.
+	Tradeoffs []*Tradeoff `json:"tradeoffs"`
+	// Its tags that no other compared entity has.
+	Tags []string `json:"tags"`
+}
+
 // Several entities side by side.
 type Comparison struct {
 	// The compared entities, in the order asked.
@@ -223,6 +235,16 @@ type Comparison struct {
 	Tradeoffs []*ComparedTradeoff `json:"tradeoffs"`
 	// Every related entity of any compared entity, by kind and direction, with which of them have it.
 	Neighbors []*ComparedNeighbor `json:"neighbors"`
+	// What they have in common: the entities related to every one of them, whatever the kind or
+	// direction of each relationship (tradeoffs and the compared entities themselves left out),
+	// grouped by entity type.
+	SharedNeighbors []*SharedNeighborGroup `json:"sharedNeighbors"`
+	// The tradeoffs every compared entity has.
+	SharedTradeoffs []*Tradeoff `json:"sharedTradeoffs"`
+	// The tags every compared entity has.
+	SharedTags []string `json:"sharedTags"`
+	// What each compared entity has that none of the others has, in the order asked.
+	Unique []*ComparedUnique `json:"unique"`
 	// Each compared entity's placement on every radar, at its latest edition.
 	Assessments []*Assessment `json:"assessments"`
 }
@@ -304,7 +326,10 @@ type EntityEdge struct {
 }
 
 // Selects entities. Every condition given must hold; a list condition holds when any of its
-// values does (except `tagsAll`). `and`, `or` and `not` combine nested filters.
+// values does (except `tagsAll`). `and`, `or` and `not` combine nested filters: "related to both
+// X and Y" is `and: [{reach: {from: "x"}}, {reach: {from: "y"}}]`. The filter's size (each node,
+// each listed value, a text; a reach counts 1 + 3 per hop + 1 per kind) is added to the cost of
+// the field it filters, and refused past the server's filter-size limit.
 type EntityFilter struct {
 	// Technologies of any of these kinds.
 	Kinds []TechnologyKind `json:"kinds,omitempty"`
@@ -326,6 +351,8 @@ type EntityFilter struct {
 	Ring *RingFilter `json:"ring,omitempty"`
 	// Entities whose name, aliases, tags or summary hold every word (the last word also as a prefix).
 	Text *string `json:"text,omitempty"`
+	// Entities within a few relationships of one entity.
+	Reach *ReachFilter `json:"reach,omitempty"`
 	// Every one of these filters must hold.
 	And []*EntityFilter `json:"and,omitempty"`
 	// At least one of these filters must hold.
@@ -461,6 +488,13 @@ type Quadrant struct {
 }
 
 // The entry points of the API.
+//
+// Cost: every field costs 1; a connection costs its page size (`first` or `last`, default 20)
+// times its selection; `neighborhood` its `limit` times its selection; `nodes` the number of IDs
+// times its selection; a plain list its expected bound times its selection; a filter adds its
+// size. The response's `extensions.cost` reports what a query cost; a query over the server's
+// limit is refused with COST_LIMIT_EXCEEDED naming the field that drove the cost and the argument
+// to lower.
 type Query struct {
 }
 
@@ -480,6 +514,21 @@ type RadarEdge struct {
 	Cursor string `json:"cursor"`
 	// The item.
 	Node *Radar `json:"node"`
+}
+
+// The entities within a few relationships of one entity ("related to X within n hops"), the
+// entity itself left out. It walks the relationship indexes, so it costs the relationships it
+// follows; in the filter size (and the cost) it counts 1, plus 3 for each hop, plus 1 for each
+// kind. A reach passing 50,000 entities is refused: lower `hops` or name `kinds`.
+type ReachFilter struct {
+	// The entity to start from: its slug or its global ID.
+	From string `json:"from"`
+	// The most relationships between it and a match, 1 to 3.
+	Hops int `json:"hops"`
+	// Only follow relationships of these kinds. Default: all.
+	Kinds []RelationshipKind `json:"kinds,omitempty"`
+	// Which way to follow relationships at each step, as seen from the entity being left. Default: both.
+	Direction *Direction `json:"direction,omitempty"`
 }
 
 // The input of relate.
@@ -588,8 +637,21 @@ type SearchEdge struct {
 	Cursor string `json:"cursor"`
 	// How well it matches: name hits weigh most, then aliases, tags, kind and summary, scaled by how rare each word is.
 	Score float64 `json:"score"`
+	// How many of the query's words it matches (with ALL_WORDS, all of them).
+	MatchedWords int `json:"matchedWords"`
 	// The matching entity.
 	Node Entity `json:"node"`
+	// The cited passage whose text matched, when the entity matched through its evidence
+	// (`evidence: true`); null when it matched by its own name, aliases, tags, kind or summary.
+	Passage *Citation `json:"passage,omitempty"`
+}
+
+// Entities that every compared entity is related to, of one entity type.
+type SharedNeighborGroup struct {
+	// The neighbors' entity type.
+	Type EntityType `json:"type"`
+	// The neighbors, by name.
+	Neighbors []Entity `json:"neighbors"`
 }
 
 // A page of skills.
@@ -1386,6 +1448,64 @@ func (e *RelationshipKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e RelationshipKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a search matches the words of its query.
+type SearchMode string
+
+const (
+	// Every word must match (the last word also as a prefix). The default.
+	SearchModeAllWords SearchMode = "ALL_WORDS"
+	// Any word may match; results matching more of the words rank first, then by score.
+	SearchModeAnyWord SearchMode = "ANY_WORD"
+)
+
+var AllSearchMode = []SearchMode{
+	SearchModeAllWords,
+	SearchModeAnyWord,
+}
+
+func (e SearchMode) IsValid() bool {
+	switch e {
+	case SearchModeAllWords, SearchModeAnyWord:
+		return true
+	}
+	return false
+}
+
+func (e SearchMode) String() string {
+	return string(e)
+}
+
+func (e *SearchMode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchMode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchMode", str)
+	}
+	return nil
+}
+
+func (e SearchMode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchMode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchMode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

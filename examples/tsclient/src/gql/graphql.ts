@@ -15,7 +15,10 @@ export type Direction =
 
 /**
  * Selects entities. Every condition given must hold; a list condition holds when any of its
- * values does (except `tagsAll`). `and`, `or` and `not` combine nested filters.
+ * values does (except `tagsAll`). `and`, `or` and `not` combine nested filters: "related to both
+ * X and Y" is `and: [{reach: {from: "x"}}, {reach: {from: "y"}}]`. The filter's size (each node,
+ * each listed value, a text; a reach counts 1 + 3 per hop + 1 per kind) is added to the cost of
+ * the field it filters, and refused past the server's filter-size limit.
  */
 export type EntityFilter = {
   /** Every one of these filters must hold. */
@@ -28,6 +31,8 @@ export type EntityFilter = {
   not?: EntityFilter | null | undefined;
   /** At least one of these filters must hold. */
   or?: Array<EntityFilter> | null | undefined;
+  /** Entities within a few relationships of one entity. */
+  reach?: ReachFilter | null | undefined;
   /** Entities placed in one of these rings of a radar. */
   ring?: RingFilter | null | undefined;
   /** Trends with any of these statuses. */
@@ -56,6 +61,23 @@ export type Lifecycle =
   | 'GROWING'
   /** Established and widely relied on. */
   | 'MATURE';
+
+/**
+ * The entities within a few relationships of one entity ("related to X within n hops"), the
+ * entity itself left out. It walks the relationship indexes, so it costs the relationships it
+ * follows; in the filter size (and the cost) it counts 1, plus 3 for each hop, plus 1 for each
+ * kind. A reach passing 50,000 entities is refused: lower `hops` or name `kinds`.
+ */
+export type ReachFilter = {
+  /** Which way to follow relationships at each step, as seen from the entity being left. Default: both. */
+  direction?: Direction | null | undefined;
+  /** The entity to start from: its slug or its global ID. */
+  from: string;
+  /** The most relationships between it and a match, 1 to 3. */
+  hops?: number;
+  /** Only follow relationships of these kinds. Default: all. */
+  kinds?: Array<RelationshipKind> | null | undefined;
+};
 
 /** The kind of a relationship, read as `from KIND to`. */
 export type RelationshipKind =
