@@ -15,8 +15,6 @@ import (
 	"github.com/trendgraph/trendgraph/knowledge"
 )
 
-const seedSource = "../../shared/seed/backend-development-trends-2026.txt"
-
 // connect serves the curated dataset, with the graphql tool, and returns a client session over
 // in-memory transports.
 func connect(t *testing.T) *mcp.ClientSession {
@@ -28,7 +26,7 @@ func connect(t *testing.T) *mcp.ClientSession {
 func connectWith(t testing.TB, ctx context.Context, curate bool) *mcp.ClientSession {
 	t.Helper()
 	d := kbtest.Curated(t)
-	texts, err := dataset.ReadSourceTexts(d, seedSource)
+	texts, err := dataset.ReadSourceTexts(d, kbtest.SeedText(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -195,7 +195,7 @@ func TestRadarEntriesAndMovement(t *testing.T) {
 // Excerpts appear when the server has the source text, and are null otherwise.
 func TestCitationExcerpts(t *testing.T) {
 	d := curated(t)
-	texts, err := dataset.ReadSourceTexts(d, seedSource)
+	texts, err := dataset.ReadSourceTexts(d, kbtest.SeedText(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func asCaller(h http.Handler, c Caller) http.Handler {
 func newCuratorEnv(t *testing.T) *testEnv {
 	t.Helper()
 	d := kbtest.Curated(t)
-	texts, err := dataset.ReadSourceTexts(d, seedSource)
+	texts, err := dataset.ReadSourceTexts(d, kbtest.SeedText(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +242,7 @@ func TestMutationInputProblems(t *testing.T) {
 func copiedRun(t *testing.T) string {
 	t.Helper()
 	d := kbtest.Curated(t)
-	texts, err := dataset.ReadSourceTexts(d, seedSource)
+	texts, err := dataset.ReadSourceTexts(d, kbtest.SeedText(t))
 	if err != nil {
 		t.Fatal(err)
 	}

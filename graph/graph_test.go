@@ -18,9 +18,6 @@ import (
 	"github.com/trendgraph/trendgraph/store"
 )
 
-// seedSource is the source text, beside the repository as in every checkout and CI run.
-const seedSource = "../../shared/seed/backend-development-trends-2026.txt"
-
 // testEnv is a real bbolt file loaded from the embedded dataset, and the real executor over it.
 type testEnv struct {
 	store   *store.Store

@@ -151,7 +151,7 @@ func graphQuestions() []question {
 
 func TestGraphQuestions(t *testing.T) {
 	d := kbtest.Curated(t)
-	texts, err := dataset.ReadSourceTexts(d, seedSource)
+	texts, err := dataset.ReadSourceTexts(d, kbtest.SeedText(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestGraphQuestions(t *testing.T) {
 // Each evidence answer names the passage it matched, whose text holds the word.
 func TestEvidenceNamesThePassage(t *testing.T) {
 	d := kbtest.Curated(t)
-	texts, err := dataset.ReadSourceTexts(d, seedSource)
+	texts, err := dataset.ReadSourceTexts(d, kbtest.SeedText(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +271,7 @@ func TestSearchModes(t *testing.T) {
 // is found through the passage, counting both words.
 func TestEvidenceOutmatchesOwnFields(t *testing.T) {
 	d := kbtest.Curated(t)
-	texts, err := dataset.ReadSourceTexts(d, seedSource)
+	texts, err := dataset.ReadSourceTexts(d, kbtest.SeedText(t))
 	if err != nil {
 		t.Fatal(err)
 	}

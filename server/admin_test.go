@@ -235,7 +235,7 @@ func TestAdminImportRefusesWhatItCannotWrite(t *testing.T) {
 // check` does: a paragraph the section does not have is a problem.
 func TestAdminImportChecksCitationsAgainstTheSourceTexts(t *testing.T) {
 	d := kbtest.Curated(t)
-	texts, err := dataset.ReadSourceTexts(d, "../../shared/seed/backend-development-trends-2026.txt")
+	texts, err := dataset.ReadSourceTexts(d, kbtest.SeedText(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 // withSourceTexts configures the seed article's text, for excerpts.
 func withSourceTexts(t *testing.T) func(*Config) {
 	t.Helper()
-	texts, err := dataset.ReadSourceTexts(kbtest.Curated(t), "../../shared/seed/backend-development-trends-2026.txt")
+	texts, err := dataset.ReadSourceTexts(kbtest.Curated(t), kbtest.SeedText(t))
 	if err != nil {
 		t.Fatal(err)
 	}

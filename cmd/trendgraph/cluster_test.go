@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/trendgraph/trendgraph/internal/etcdtest"
+	"github.com/trendgraph/trendgraph/internal/kbtest"
 )
 
 // post sends a GraphQL request with headers and returns its status, headers and data.
@@ -91,7 +92,7 @@ func TestServeAsReplicas(t *testing.T) {
 
 	// Each replica's file equals the cluster's log at its version.
 	for _, base := range []string{a, b} {
-		out, errOut := through(t, "check", "--check-db", "--source", seedDir, "--server", "http://"+base)
+		out, errOut := through(t, "check", "--check-db", "--source", kbtest.SeedDir(t), "--server", "http://"+base)
 		if !strings.Contains(out+errOut, "ok") {
 			t.Fatalf("check through %s: %s %s", base, out, errOut)
 		}

@@ -8,11 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trendgraph/trendgraph/internal/kbtest"
 	"github.com/trendgraph/trendgraph/store"
 )
-
-// seedDir is the shared seed folder, beside the repository as in every checkout and CI run.
-const seedDir = "../../../shared/seed"
 
 // trendgraph runs one command line in-process and returns its exit code and output.
 func trendgraph(t *testing.T, env map[string]string, args ...string) (int, string, string) {
@@ -42,7 +40,7 @@ func mustRun(t *testing.T, args ...string) string {
 }
 
 func TestEmbeddedDatasetPassesCheck(t *testing.T) {
-	out := mustRun(t, "check", "--source", seedDir)
+	out := mustRun(t, "check", "--source", kbtest.SeedDir(t))
 	if !strings.Contains(out, "checked against 1 source texts") {
 		t.Fatalf("check did not use the source text: %s", out)
 	}
@@ -51,7 +49,7 @@ func TestEmbeddedDatasetPassesCheck(t *testing.T) {
 func TestImportExportRoundTripThroughFiles(t *testing.T) {
 	dir := t.TempDir()
 	db1, db2 := filepath.Join(dir, "one.db"), filepath.Join(dir, "two.db")
-	mustRun(t, "import", "--db", db1, "--source", seedDir)
+	mustRun(t, "import", "--db", db1, "--source", kbtest.SeedDir(t))
 	for _, format := range []string{"yaml", "json"} {
 		file := filepath.Join(dir, "export."+format)
 		mustRun(t, "export", "--db", db1, "--format", format, "-o", file)

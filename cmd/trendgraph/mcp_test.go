@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/trendgraph/trendgraph/internal/kbtest"
 )
 
 // trendgraph mcp answers an MCP client over its standard input and output.
@@ -21,7 +23,7 @@ func TestMCPOverStdio(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		e := &env{stdin: toServer, stdout: fromServer, stderr: io.Discard, getenv: func(string) string { return "" }}
-		done <- run(ctx, e, []string{"mcp", "--db", db, "--source", seedDir})
+		done <- run(ctx, e, []string{"mcp", "--db", db, "--source", kbtest.SeedDir(t)})
 		_ = fromServer.Close()
 	}()
 	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "v0"}, nil).Connect(ctx,

@@ -18,6 +18,7 @@ import (
 	"github.com/trendgraph/trendgraph/data"
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/domain"
+	"github.com/trendgraph/trendgraph/internal/kbtest"
 	"github.com/trendgraph/trendgraph/internal/kbtest/slow"
 	"github.com/trendgraph/trendgraph/store"
 )
@@ -137,7 +138,7 @@ func graphql(t *testing.T, base, query string, data any) {
 
 func TestImportThroughTheServer(t *testing.T) {
 	dir := t.TempDir()
-	base, _, logs := serveWithTokens(t, filepath.Join(dir, "kb.db"), "--source", seedDir)
+	base, _, logs := serveWithTokens(t, filepath.Join(dir, "kb.db"), "--source", kbtest.SeedDir(t))
 	const summary = "A compiled language with goroutines, favoured for network services and command-line tools."
 	edited := editedDataset(t, dir, "edited.yaml", entity("go", func(e *domain.Entity) { e.Summary = summary }))
 

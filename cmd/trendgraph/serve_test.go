@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trendgraph/trendgraph/internal/kbtest"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -67,7 +68,7 @@ func serveWithEnv(t *testing.T, vars map[string]string, args ...string) (string,
 
 func TestServeCreatesTheDatabaseAndStopsCleanly(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "fresh.db")
-	addr, stop, logs := serve(t, "--db", db, "--source", seedDir, "--tokens-file", tokensFile(t))
+	addr, stop, logs := serve(t, "--db", db, "--source", kbtest.SeedDir(t), "--tokens-file", tokensFile(t))
 	resp, err := http.Post("http://"+addr+"/graphql", "application/json",
 		strings.NewReader(`{"query":"{ tradeoff(slug: \"cold-starts\") { citations { excerpt } } }"}`))
 	if err != nil {

@@ -4,7 +4,9 @@ package kbtest
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/trendgraph/trendgraph/data"
@@ -72,4 +74,32 @@ func SyntheticRadar(t testing.TB, n int) *dataset.Dataset {
 		i++
 	}
 	return d
+}
+
+// SeedText is the path of the article the curated dataset cites, in shared/ beside the
+// checkout as in every CI run. A checkout without it skips the calling test, saying so: only
+// the checks against the source text are lost.
+func SeedText(t testing.TB) string {
+	t.Helper()
+	return seedPath(t, "backend-development-trends-2026.txt")
+}
+
+// SeedDir is the folder of source texts (see SeedText).
+func SeedDir(t testing.TB) string {
+	t.Helper()
+	return seedPath(t, "")
+}
+
+func seedPath(t testing.TB, file string) string {
+	t.Helper()
+	_, here, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("kbtest: cannot locate the source text: no caller information")
+	}
+	// here is <checkout>/internal/kbtest/kbtest.go; shared/ is beside <checkout>.
+	p := filepath.Join(filepath.Dir(here), "..", "..", "..", "shared", "seed", file)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("no source text at %s (no shared/ beside the checkout): skipping this test's source-text checks", p)
+	}
+	return p
 }
