@@ -110,3 +110,6 @@ func configure(srv executorConfig, s *store.Store, o Options) {
 // SDL is the schema's source, schema.graphqls as committed: what codegen and portals read is
 // the contract itself, comments and order included.
 func SDL() string { return sources[0].Input }
+
+// Description is the schema's own description, as introspection gives it.
+func Description() string { return parsedSchema.Description }

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+
+	"github.com/trendgraph/trendgraph/graph"
 )
 
 //go:embed assets/*.js assets/*.css
@@ -26,46 +28,75 @@ func playgroundAssets() http.Handler {
 	})
 }
 
-// defaultQuery shows off the graph: trends, their technologies, what those are related to and
-// why, and where the article says so.
-const defaultQuery = `# Welcome to trendgraph: backend-development trends, the technologies behind them,
-# their tradeoffs, and how they relate. Press the run button (or Ctrl-Enter).
-query TrendsAndTheirTechnologies {
-  trends(first: 5, filter: { statuses: [MAINSTREAM, GROWING] }) {
-    totalCount
-    nodes {
-      name
-      status
-      technologies(first: 4) {
-        nodes {
-          name
-          kind
-          tradeoffs(first: 3) { nodes { name type } }
-          relationships(first: 3, direction: OUTGOING) {
-            edges {
-              node { kind rationale }
-              other { __typename name }
-            }
+// defaultQuery opens on what sets trendgraph apart: a technology's tradeoffs, what mitigates
+// them and why, and the passages of the article they rest on. The hint's lines are short, so
+// they read whole in the editor at 1280 px.
+const defaultQuery = `# trendgraph: backend trends, technologies
+# and their tradeoffs; every fact cites the
+# article. Run with ▶ or Ctrl-Enter; Docs
+# (top left) describes every field.
+query WhatAWSLambdaCosts {
+  technology(slug: "aws-lambda") {
+    name
+    summary
+    challenges: tradeoffs(
+      type: CHALLENGE
+      first: 3
+    ) {
+      nodes {
+        name
+        summary
+        mitigations: relationships(
+          kinds: [ADDRESSES]
+          direction: INCOMING
+          first: 2
+        ) {
+          edges {
+            node { rationale from { name } }
           }
         }
+        citations {
+          section paragraph excerpt
+        }
       }
-      citations { section paragraph }
+    }
+    benefits: tradeoffs(type: BENEFIT) {
+      nodes { name summary }
     }
   }
 }
 `
 
+// The page's header names trendgraph and carries the schema's description; GraphiQL's logo
+// says trendgraph too.
 var playgroundPage = template.Must(template.New("playground").Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>trendgraph playground</title>
+<meta name="description" content="{{.Description}}">
 <link rel="stylesheet" href="assets/graphiql.min.css">
-<style>body { margin: 0; } #graphiql { height: 100dvh; }</style>
+<style>
+  body { margin: 0; font-family: system-ui, sans-serif; display: flex; flex-direction: column; height: 100dvh; }
+  #about { display: flex; gap: 1em; align-items: baseline; padding: 6px 14px; font-size: 14px; line-height: 1.4;
+    border-bottom: 1px solid #ddd; background: #f7f7f9; color: #333; }
+  #about strong { font-size: 15px; }
+  #about span { flex: 1; min-width: 0; }
+  #about a { color: #0b5cad; white-space: nowrap; }
+  #graphiql { flex: 1; min-height: 0; }
+  @media (prefers-color-scheme: dark) { #about { background: #1c1e24; color: #ddd; border-color: #333; } #about a { color: #7ab7ff; } }
+</style>
 </head>
 <body>
-<div id="graphiql">Loading the playground…</div>
+<header id="about"><strong>trendgraph</strong><span>{{.Description}}</span>{{if not .TrustedOnly}}<a href="explore">explorer</a>{{end}}<a href="schema.graphql">schema</a></header>
+{{if .TrustedOnly}}<main id="graphiql" style="padding: 1em 14px; max-width: 60em">
+<h1 style="font-size: 20px">This server runs only listed documents</h1>
+<p>It was started with <code>--trusted-only</code>: it answers only the {{.TrustedCount}} operations of its trusted-documents
+manifest, by their <code>documentId</code>, so the playground cannot send queries of its own, nor read the schema.
+Use a client built with the manifest (the README's typed clients show how), or run a server without
+<code>--trusted-only</code> to explore.</p>
+</main>{{else}}<div id="graphiql">Loading the playground…</div>
 <script src="assets/react.production.min.js"></script>
 <script src="assets/react-dom.production.min.js"></script>
 <script src="assets/graphiql.min.js"></script>
@@ -87,9 +118,9 @@ var playgroundPage = template.Must(template.New("playground").Parse(`<!doctype h
       isHeadersEditorEnabled: true,
       shouldPersistHeaders: {{.PersistHeaders}},
       defaultEditorToolsVisibility: true,
-    }),
+    }, React.createElement(GraphiQL.Logo, null, "trendgraph")),
   );
-</script>
+</script>{{end}}
 </body>
 </html>
 `))
@@ -103,7 +134,8 @@ func (s *Server) servePlayground(w http.ResponseWriter, r *http.Request) {
 	// connect-src also allows WebSockets to this host and port, which subscriptions use.)
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'")
 	_ = playgroundPage.Execute(w, struct {
-		DefaultQuery   string
-		PersistHeaders bool
-	}{defaultQuery, s.cfg.PlaygroundPersistHeaders})
+		DefaultQuery, Description   string
+		PersistHeaders, TrustedOnly bool
+		TrustedCount                int
+	}{defaultQuery, strings.TrimPrefix(graph.Description(), "trendgraph: "), s.cfg.PlaygroundPersistHeaders, s.cfg.TrustedOnly, len(s.cfg.TrustedDocuments)})
 }

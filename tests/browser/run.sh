@@ -12,14 +12,18 @@ if ! cmp -s "$here/node_modules/cytoscape/dist/cytoscape.min.js" "$here/../../se
 fi
 mkdir -p "$here/out"
 bin=$1
+seed="$here/../../../shared/seed"
 (
-  source "$here/../serve-for-test.sh" "$bin"
+  if [ -d "$seed" ]; then source "$here/../serve-for-test.sh" "$bin" --source "$seed"; else source "$here/../serve-for-test.sh" "$bin"; fi
   node "$here/playground.mjs" "http://$addr/" "$here/out/playground.png"
+)
+(
+  source "$here/../serve-for-test.sh" "$bin" --trusted-only --trusted-documents "$here/../../examples/tsclient/src/gql/persisted-documents.json"
+  node "$here/playground.mjs" "http://$addr/" "$here/out/playground-trusted-only.png" --trusted-only
 )
 (
   token=browser-test-token
   export TRENDGRAPH_TOKENS=$token
-  seed="$here/../../../shared/seed"
   with_source=(--source "$seed")
   if [ ! -d "$seed" ]; then
     echo "tests/browser: no source text at $seed: the excerpt checks are skipped"
