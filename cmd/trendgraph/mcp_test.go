@@ -14,7 +14,7 @@ import (
 
 // trendgraph mcp answers an MCP client over its standard input and output.
 func TestMCPOverStdio(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "kb.db")
+	db, seed := filepath.Join(t.TempDir(), "kb.db"), kbtest.SeedDir(t)
 	mustRun(t, "import", "--db", db)
 	toServer, fromClient := io.Pipe()
 	toClient, fromServer := io.Pipe()
@@ -23,7 +23,7 @@ func TestMCPOverStdio(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		e := &env{stdin: toServer, stdout: fromServer, stderr: io.Discard, getenv: func(string) string { return "" }}
-		done <- run(ctx, e, []string{"mcp", "--db", db, "--source", kbtest.SeedDir(t)})
+		done <- run(ctx, e, []string{"mcp", "--db", db, "--source", seed})
 		_ = fromServer.Close()
 	}()
 	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "v0"}, nil).Connect(ctx,
