@@ -1,12 +1,14 @@
 package server
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -100,34 +102,35 @@ func (s *Server) radarEditions(ctx context.Context, slug string, latestOnly bool
 	return rd, editions, dates, nil
 }
 
-func (s *Server) serveRadar(w http.ResponseWriter, r *http.Request) {
-	if !onlyGet(w, r) {
-		return
+// serveRadarData renders a radar's data for portals: the Backstage tech-radar JSON or the
+// Build-Your-Own-Radar CSV. Served through page (pages.go): ETags on the data version, the
+// response cache, Cache-Control like /graphql's GET.
+func (s *Server) serveRadarData(r *http.Request) pageAnswer {
+	text := func(status int, msg string) pageAnswer {
+		return pageAnswer{status: status, contentType: "text/plain; charset=utf-8", body: []byte(msg + "\n")}
 	}
 	file := r.PathValue("file")
 	slug, format, ok := strings.Cut(file, ".")
 	if !ok || (format != "json" && format != "csv") {
-		http.Error(w, "ask for /radar/{slug}.json (Backstage), /radar/{slug}.csv (Build-Your-Own-Radar) or /radar/{slug}.svg (a picture)", http.StatusNotFound)
-		return
+		return text(http.StatusNotFound, "ask for /radar/{slug}.json (Backstage), /radar/{slug}.csv (Build-Your-Own-Radar) or /radar/{slug}.svg (a picture)")
 	}
 	// The sheet shows the latest edition only; the plugin's timeline needs every edition.
 	radar, editions, dates, err := s.radarEditions(r.Context(), slug, format == "csv")
 	if errors.Is(err, knowledge.ErrNotFound) {
-		http.Error(w, fmt.Sprintf("no radar has the slug %q", slug), http.StatusNotFound)
-		return
+		return text(http.StatusNotFound, fmt.Sprintf("no radar has the slug %q", slug))
 	}
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "radar view", "radar", slug, "err", err)
-		http.Error(w, "the radar could not be read", http.StatusInternalServerError)
-		return
+		return text(http.StatusInternalServerError, "the radar could not be read")
 	}
+	var buf bytes.Buffer
 	if format == "csv" {
 		var latest []knowledge.Placement
 		if len(editions) > 0 { // a radar without editions is refused on import; this only guards
 			latest = editions[0]
 		}
-		s.writeRadarCSV(w, radar, latest)
-		return
+		s.writeRadarCSV(&buf, radar, latest)
+		return pageAnswer{status: http.StatusOK, contentType: "text/csv; charset=utf-8", body: buf.Bytes()}
 	}
 	out := BackstageRadar{Quadrants: []BackstageQuadrant{}, Rings: []BackstageRing{}, Entries: []BackstageEntry{}}
 	for _, q := range radar.Quadrants {
@@ -146,23 +149,27 @@ func (s *Server) serveRadar(w http.ResponseWriter, r *http.Request) {
 			if !seen {
 				i = len(out.Entries)
 				index[e.Entity.Slug] = i
-				q := url.QueryEscape(fmt.Sprintf(`{ entity(slug: %q) { __typename name summary citations { section paragraph excerpt source { title } } } }`, e.Entity.Slug))
+				// The playground opens with this query filled in (it reads ?query=).
+				q := url.QueryEscape(fmt.Sprintf("{\n  entity(slug: %q) {\n    __typename name summary\n    citations { section paragraph excerpt source { title } }\n  }\n}\n", e.Entity.Slug))
 				out.Entries = append(out.Entries, BackstageEntry{ID: e.Entity.Slug, Key: e.Entity.Slug, Title: e.Entity.Name,
 					Quadrant: e.Assessment.Quadrant, Description: e.Entity.Summary, Timeline: []BackstageTimeline{},
 					Links: []BackstageLink{
 						{URL: base + entityPath(e.Entity.Type, e.Entity.Slug), Title: e.Entity.Name + " in trendgraph: its page, with its sources"},
-						{URL: base + "graphql?query=" + q, Title: e.Entity.Name + " in trendgraph's API"},
+						{URL: base + "?query=" + q, Title: e.Entity.Name + " in trendgraph's playground"},
 					}})
 			}
 			out.Entries[i].Timeline = append(out.Entries[i].Timeline, BackstageTimeline{Date: date, RingID: e.Assessment.Ring,
 				Description: e.Assessment.Rationale, Moved: moved(e.Movement())})
 		}
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(out)
+	if err := enc.Encode(out); err != nil {
+		s.log.ErrorContext(r.Context(), "radar view", "radar", slug, "err", err)
+		return text(http.StatusInternalServerError, "the radar could not be written")
+	}
+	return pageAnswer{status: http.StatusOK, contentType: "application/json; charset=utf-8", body: buf.Bytes()}
 }
 
 func moved(m knowledge.Movement) int {
@@ -177,8 +184,7 @@ func moved(m knowledge.Movement) int {
 
 // writeRadarCSV writes the Build-Your-Own-Radar sheet: name, ring, quadrant, isNew,
 // description, and the optional status column.
-func (s *Server) writeRadarCSV(w http.ResponseWriter, rd *domain.Radar, entries []knowledge.Placement) {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+func (s *Server) writeRadarCSV(w io.Writer, rd *domain.Radar, entries []knowledge.Placement) {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"name", "ring", "quadrant", "isNew", "description", "status"})
 	status := map[knowledge.Movement]string{knowledge.MovementNew: "New", knowledge.MovementMovedIn: "Moved In",

@@ -1,10 +1,13 @@
 package server
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -60,9 +63,10 @@ func TestBackstageRadarJSON(t *testing.T) {
 			t.Fatalf("entry: %+v", e)
 		}
 		// No public URL and no trusted proxy: the link is a path, mount prefix included.
-		// The entity's page first, then the API.
-		if page := e.Links[0].URL; page != "/portal/e/technology/"+e.ID && page != "/portal/e/trend/"+e.ID ||
-			!strings.HasPrefix(e.Links[1].URL, "/portal/graphql?query=") {
+		// The entity's page first, then the playground with its query filled in.
+		pg, err := url.Parse(e.Links[1].URL)
+		if page := e.Links[0].URL; page != "/portal/e/technology/"+e.ID && page != "/portal/e/trend/"+e.ID || err != nil ||
+			pg.Path != "/portal/" || !strings.Contains(pg.Query().Get("query"), fmt.Sprintf("entity(slug: %q)", e.ID)) {
 			t.Fatalf("links: %+v", e.Links)
 		}
 		for _, tl := range e.Timeline {
@@ -99,6 +103,38 @@ func TestBackstageRadarJSON(t *testing.T) {
 	}
 	if r := do(h, http.MethodGet, "/radar/backend-2026.xml", nil, nil); r.status != 404 {
 		t.Fatalf("unknown format: %d", r.status)
+	}
+}
+
+// The portal formats are cached like /graphql's GET: an ETag on the data version (304 when it
+// matches), Cache-Control, and a new ETag after a change.
+func TestRadarDataETags(t *testing.T) {
+	st := twoEditions(t)
+	h := newHandler(t, st, nil)
+	for _, path := range []string{"/radar/backend-2026.json", "/radar/backend-2026.csv"} {
+		r := do(h, http.MethodGet, path, nil, nil)
+		etag := r.header.Get("ETag")
+		if r.status != 200 || etag == "" || !strings.Contains(r.header.Get("Cache-Control"), "max-age=") {
+			t.Fatalf("%s: %d, ETag %q, Cache-Control %q", path, r.status, etag, r.header.Get("Cache-Control"))
+		}
+		if again := do(h, http.MethodGet, path, nil, map[string]string{"If-None-Match": etag}); again.status != http.StatusNotModified || len(again.body) != 0 {
+			t.Fatalf("%s with its ETag: %d", path, again.status)
+		}
+		if miss := do(h, http.MethodGet, "/radar/nope.json", nil, nil); miss.status != 404 || miss.header.Get("ETag") != "" {
+			t.Fatalf("a missing radar: %d, ETag %q", miss.status, miss.header.Get("ETag"))
+		}
+	}
+	before := do(h, http.MethodGet, "/radar/backend-2026.json", nil, nil).header.Get("ETag")
+	d, err := st.Export()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Entities[0].Summary += " Changed."
+	if err := st.Import(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	if after := do(h, http.MethodGet, "/radar/backend-2026.json", nil, map[string]string{"If-None-Match": before}); after.status != 200 || after.header.Get("ETag") == before {
+		t.Fatalf("after a change: %d, ETag %q (was %q)", after.status, after.header.Get("ETag"), before)
 	}
 }
 

@@ -237,7 +237,7 @@ func New(st *store.Store, cfg Config) *Server {
 	s.mux.Handle("/admin/backup", s.admin(http.MethodGet, s.serveBackup))
 	s.mux.Handle("/admin/check", s.admin(http.MethodGet, s.serveCheck))
 	s.mux.Handle("/mcp", s.observe("mcp", s.guard(s.mcpHandler())))
-	radarData := s.observe("radar", s.cors(s.guard(http.HandlerFunc(s.serveRadar))))
+	radarData := s.page("radar", cspPicture, true, s.serveRadarData)
 	radarPicture := s.page("radar-svg", cspPicture, true, s.serveRadarSVG)
 	s.mux.Handle("/radar/{file}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.PathValue("file"), ".svg") {
