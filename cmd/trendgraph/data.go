@@ -102,11 +102,15 @@ func exportCommand(e *env) *cli.Command {
 				return err
 			}
 			defer s.Close()
+			m := newMeter(e, "export")
+			defer m.end()
+			m.begin("reading", "", -1)
 			d, err := exportFile(ctx, s, asOf)
 			if err != nil {
 				return err
 			}
-			_, err = writeOutput(e, out, force, func(w io.Writer) error { return dataset.Write(w, d, format) })
+			m.begin("writing", "bytes", -1)
+			_, err = writeOutput(e, out, force, func(w io.Writer) error { return dataset.Write(m.writer(w), d, format) })
 			return err
 		},
 	}

@@ -33,14 +33,18 @@ func genCommand(e *env) *cli.Command {
 			if format != "yaml" && format != "json" {
 				return fmt.Errorf("%w: unknown format %q: use yaml or json", errUsage, format)
 			}
+			m := newMeter(e, "gen")
+			defer m.end()
+			m.begin("generating", "", -1)
 			d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: techs, Relationships: rels, Seed: seed})
 			if err != nil {
 				return fmt.Errorf("%w: %v", errUsage, err)
 			}
+			m.begin("writing", "bytes", -1)
 			if out == "" || out == "-" {
-				return dataset.Write(e.stdout, d, format)
+				return dataset.Write(m.writer(e.stdout), d, format)
 			}
-			return writeAtomically(out, func(w io.Writer) error { return dataset.Write(w, d, format) })
+			return writeAtomically(out, func(w io.Writer) error { return dataset.Write(m.writer(w), d, format) })
 		},
 	}
 }
