@@ -110,3 +110,10 @@ func configure(srv executorConfig, s *store.Store, o Options) {
 // SDL is the schema's source, schema.graphqls as committed: what codegen and portals read is
 // the contract itself, comments and order included.
 func SDL() string { return sources[0].Input }
+
+// @defer is not offered. gqlgen declares it for every schema, but its executor defers only
+// resolver fields, puts null placeholders (even for non-null fields) in the first payload,
+// and needs a streaming transport we do not serve, so a deferred fragment's fields were lost.
+// Without the declaration, introspection does not advertise it and validation refuses it
+// ("Unknown directive") before anything runs.
+func init() { delete(parsedSchema.Directives, "defer") }

@@ -47,6 +47,7 @@ func (r *Resolver) changeConnection(ctx context.Context, page *knowledge.Page[st
 	for i := range page.Items {
 		conn.Edges[i] = &model.ChangeEdge{Cursor: page.Cursors[i], Node: &model.Change{Change: page.Items[i], Set: sets[i]}}
 	}
+	conn.Nodes = nodesOf(conn.Edges, func(e *model.ChangeEdge) *model.Change { return e.Node })
 	conn.PageInfo = newPage(conn.Edges, page.Cursors, page.HasPreviousPage, page.HasNextPage, page.Total).info
 	return conn, nil
 }

@@ -471,12 +471,12 @@ func (r *queryResolver) Radar(ctx context.Context, slug string) (*model.Radar, e
 	return &model.Radar{Radar: rd}, nil
 }
 
-func (r *queryResolver) Radars(ctx context.Context, first *int, after *string) (*model.RadarConnection, error) {
+func (r *queryResolver) Radars(ctx context.Context, first *int, after *string, last *int, before *string) (*model.RadarConnection, error) {
 	radars, err := loadersFrom(ctx).radars()
 	if err != nil {
 		return nil, err
 	}
-	p, err := knowledge.PageSlugs(slices.Sorted(maps.Keys(radars)), knowledge.Window{First: first, After: after})
+	p, err := knowledge.PageSlugs(slices.Sorted(maps.Keys(radars)), knowledge.Window{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -484,6 +484,7 @@ func (r *queryResolver) Radars(ctx context.Context, first *int, after *string) (
 	for i, s := range p.Items {
 		conn.Edges[i] = &model.RadarEdge{Cursor: p.Cursors[i], Node: &model.Radar{Radar: radars[s]}}
 	}
+	conn.Nodes = nodesOf(conn.Edges, func(e *model.RadarEdge) *model.Radar { return e.Node })
 	conn.PageInfo = newPage(conn.Edges, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil
 }
@@ -540,12 +541,12 @@ func (r *queryResolver) RecordAsOf(ctx context.Context, id *string, slug *string
 	return &model.Change{Change: *ch}, nil
 }
 
-func (r *queryResolver) Sources(ctx context.Context, first *int, after *string) (*model.SourceConnection, error) {
+func (r *queryResolver) Sources(ctx context.Context, first *int, after *string, last *int, before *string) (*model.SourceConnection, error) {
 	sources, err := loadersFrom(ctx).sources()
 	if err != nil {
 		return nil, err
 	}
-	p, err := knowledge.PageSlugs(slices.Sorted(maps.Keys(sources)), knowledge.Window{First: first, After: after})
+	p, err := knowledge.PageSlugs(slices.Sorted(maps.Keys(sources)), knowledge.Window{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -553,6 +554,7 @@ func (r *queryResolver) Sources(ctx context.Context, first *int, after *string) 
 	for i, s := range p.Items {
 		conn.Edges[i] = &model.SourceEdge{Cursor: p.Cursors[i], Node: &model.Source{Source: sources[s]}}
 	}
+	conn.Nodes = nodesOf(conn.Edges, func(e *model.SourceEdge) *model.Source { return e.Node })
 	conn.PageInfo = newPage(conn.Edges, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil
 }
