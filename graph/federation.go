@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/plugin/federation/fedruntime"
@@ -28,8 +29,8 @@ func (ec *executionContext) __resolve__service(context.Context) (fedruntime.Serv
 }
 
 // __resolve_entities answers _entities: every representation's entity, in order, read in one
-// batch (by global ID and by slug, as nodes(ids:) reads them). A representation that is
-// malformed or names nothing is null, with an error at its index.
+// batch (one read by global ID, one by slug, as nodes(ids:) reads). A representation that is
+// malformed or names nothing of its type is null, with an error at its index.
 func (ec *executionContext) __resolve_entities(ctx context.Context, representations []map[string]any) []fedruntime.Entity {
 	out := make([]fedruntime.Entity, len(representations))
 	if len(representations) > knowledge.MaxIDs {
@@ -41,64 +42,104 @@ func (ec *executionContext) __resolve_entities(ctx context.Context, representati
 		ec.Error(ctx, errors.New("graph: _entities needs the package's own resolver"))
 		return out
 	}
-	keys := make([]string, 0, len(representations))
-	at := make([]int, 0, len(representations)) // keys[j] is representations[at[j]]'s
+	at := func(i int) context.Context { return graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i)) }
+	refs := make([]representation, len(representations))
+	var ids []store.ID
+	var slugs []string
 	for i, rep := range representations {
-		key, err := representationKey(rep)
+		ref, err := representationOf(rep)
 		if err != nil {
-			ec.Error(graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i)), err)
+			ec.Error(at(i), err)
 			continue
 		}
-		keys, at = append(keys, key), append(at, i)
+		refs[i] = ref
+		if ref.slug != "" {
+			slugs = append(slugs, ref.slug)
+		} else {
+			ids = append(ids, ref.id)
+		}
 	}
-	if len(keys) == 0 {
-		return out
+	byID, bySlug := map[store.ID]*store.Entity{}, map[string]*store.Entity{}
+	if len(ids) > 0 {
+		ents, err := r.Store.EntitiesByID(ctx, ids)
+		if err != nil {
+			ec.Error(ctx, err)
+			return out
+		}
+		byID = store.IndexByID(ents)
 	}
-	nodes, err := r.resolveNodes(ctx, keys, true)
-	if err != nil {
-		ec.Error(ctx, err)
-		return out
+	if len(slugs) > 0 {
+		ents, err := r.Store.EntitiesBySlug(ctx, slugs)
+		if err != nil {
+			ec.Error(ctx, err)
+			return out
+		}
+		for i, e := range ents {
+			bySlug[slugs[i]] = e
+		}
 	}
-	for j, n := range nodes {
-		i := at[j]
-		typeName, _ := representations[i]["__typename"].(string)
-		e, ok := n.(stored)
-		if !ok || model.TypeName(e.Stored().Type) != typeName {
-			ec.Error(graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i)), notFound("no %s has the key %q", typeName, keys[j]))
+	// Only the entities returned join the sibling group: one counted but never returned would
+	// keep its siblings' loads waiting for the loaders' timer.
+	matched := make([]*store.Entity, len(refs))
+	for i, ref := range refs {
+		if ref.typeName == "" {
+			continue // refused above
+		}
+		e := byID[ref.id]
+		if ref.slug != "" {
+			e = bySlug[ref.slug]
+		}
+		if e == nil || model.TypeName(e.Type) != ref.typeName {
+			ec.Error(at(i), notFound("no %s has the %s", ref.typeName, ref.key()))
 			continue
 		}
-		out[i] = e
+		matched[i] = e
+	}
+	g := newGroup(ctx, matched)
+	for i, e := range matched {
+		if e != nil {
+			out[i] = g.entity(e)
+		}
 	}
 	return out
 }
 
-// stored is every entity type of package model.
-type stored interface {
-	model.Entity
-	Stored() *store.Entity
+// representation is what a gateway sent for one entity: its type and one of its keys.
+type representation struct {
+	typeName string
+	id       store.ID
+	rawID    string
+	slug     string
 }
 
-// representationKey is what resolveNodes reads a representation by: its global ID, or its
-// slug (resolveNodes takes a value that is not a global ID as a slug).
-func representationKey(rep map[string]any) (string, error) {
+func (r representation) key() string {
+	if r.slug != "" {
+		return fmt.Sprintf("slug %q", r.slug)
+	}
+	return fmt.Sprintf("id %q", r.rawID)
+}
+
+// representationOf reads a representation: __typename, an entity type of this subgraph, and
+// the fields of one of its keys, id or slug.
+func representationOf(rep map[string]any) (representation, error) {
 	typeName, _ := rep["__typename"].(string)
 	if !model.IsEntityType(typeName) {
-		return "", badInput("__typename %q is not an entity type of this subgraph", typeName)
+		return representation{}, badInput("__typename %q is not an entity type of this subgraph", typeName)
 	}
 	if id, ok := rep["id"]; ok {
 		s, _ := id.(string)
-		t, _, err := model.ParseGlobalID(s)
+		t, key, err := model.ParseGlobalID(s)
 		if err != nil || t != typeName {
-			return "", badInput("id %v is not the ID of a %s", id, typeName)
+			return representation{}, badInput("id %v is not the ID of a %s", id, typeName)
 		}
-		return s, nil
+		return representation{typeName: typeName, id: model.StoreID(key), rawID: s}, nil
 	}
 	if slug, ok := rep["slug"]; ok {
 		s, _ := slug.(string)
 		if !domain.ValidSlug(s) {
-			return "", badInput("slug %v is not a valid slug", slug)
+			return representation{}, badInput("slug %v is not a valid slug", slug)
 		}
-		return s, nil
+		return representation{typeName: typeName, slug: s}, nil
 	}
-	return "", badInput("a %s representation needs its id or its slug", typeName)
+	return representation{}, badInput("a %s representation needs its id or its slug", typeName)
 }
