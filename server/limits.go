@@ -474,7 +474,7 @@ func (m *measure) multiplier(f *ast.Field, parent string) int {
 	}
 	typeName := f.Definition.Type.Name()
 	switch {
-	case (f.Name == "nodes" || f.Name == "_entities") && parent == "Query":
+	case (f.Name == "nodes" || f.Name == "_entities") && isRoot(parent):
 		if a := f.Arguments.ForName(listArg[f.Name]); a != nil {
 			if v, err := a.Value.Value(m.vars); err == nil {
 				if list, ok := v.([]any); ok {
@@ -502,7 +502,7 @@ func (m *measure) multiplier(f *ast.Field, parent string) int {
 func (m *measure) multiplierArg(f *ast.Field, parent string) string {
 	typeName := f.Definition.Type.Name()
 	switch {
-	case (f.Name == "nodes" || f.Name == "_entities") && parent == "Query":
+	case (f.Name == "nodes" || f.Name == "_entities") && isRoot(parent):
 		return listArg[f.Name]
 	case typeName == "Neighborhood":
 		return "limit"
@@ -514,6 +514,11 @@ func (m *measure) multiplierArg(f *ast.Field, parent string) string {
 	}
 	return ""
 }
+
+// isRoot says whether parent names the operation's root: the walk starts with "" (see
+// fieldName). Issue 14: nodes(ids:) was matched on "Query" alone, so it cost its selection
+// defaultListBound times whatever its IDs.
+func isRoot(parent string) bool { return parent == "" || parent == "Query" }
 
 // fieldName is "Type.field", with Query for the root.
 func fieldName(parent, name string) string {
