@@ -2,13 +2,16 @@ package graph
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/99designs/gqlgen/client"
 )
 
-// forwardOnly are the connection fields read from one end only (a change log from its newest
-// change, search results by rank): they take first and after, as the schema's description says.
-var forwardOnly = map[string]bool{"history": true, "changes": true, "search": true}
+// forwardOnly are the connection fields read from one end only (search results, by rank): they
+// take first and after, as the schema's description says.
+var forwardOnly = map[string]bool{"search": true}
 
 type introspectedType struct {
 	Name   string
@@ -79,7 +82,7 @@ func TestEveryConnectionHasNodesAndPagesBothWays(t *testing.T) {
 			for _, a := range f.Args {
 				args[a.Name] = true
 			}
-			backward := !forwardOnly[f.Name] && !(typ.Name == "ChangeSet" && f.Name == "changes")
+			backward := !forwardOnly[f.Name]
 			if !args["first"] || !args["after"] || args["last"] != backward || args["before"] != backward {
 				t.Errorf("%s.%s takes %v", typ.Name, f.Name, args)
 			}
@@ -195,5 +198,116 @@ func TestRadarsAndSourcesPageBackwards(t *testing.T) {
 		if len(before[field].Nodes) != len(slugs)-1 {
 			t.Fatalf("%s before the last: %+v", field, before[field])
 		}
+	}
+}
+
+type changePage struct {
+	Edges []struct {
+		Cursor string
+		Node   struct {
+			RecordKey string
+			Revision  int
+		}
+	}
+	Nodes    []struct{ RecordKey string }
+	PageInfo struct {
+		HasNextPage, HasPreviousPage bool
+		StartCursor, EndCursor       string
+	}
+}
+
+func (p changePage) keys() []string {
+	out := make([]string, len(p.Edges))
+	for i, e := range p.Edges {
+		out[i] = fmt.Sprintf("%s@%d", e.Node.RecordKey, e.Node.Revision)
+	}
+	return out
+}
+
+const changeFields = `edges { cursor node { recordKey revision } } nodes { recordKey } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }`
+
+// Lists of changes page backwards too: last (with before) reads the changes nearest the cursor
+// on its newer side, or the oldest, and answers them newest first like every page of the list.
+func TestChangesPageBackwards(t *testing.T) {
+	e := newEnv(t)
+	var all struct{ Changes changePage }
+	e.query(t, `{ changes(first: 30) { `+changeFields+` } }`, &all)
+	if len(all.Changes.Edges) != 30 {
+		t.Fatalf("%d changes", len(all.Changes.Edges))
+	}
+	var back struct{ Changes changePage }
+	e.query(t, `query($c: String!) { changes(last: 10, before: $c) { `+changeFields+` } }`, &back, client.Var("c", all.Changes.Edges[29].Cursor))
+	want := all.Changes.keys()[19:29]
+	if got := back.Changes.keys(); !slices.Equal(got, want) || !back.Changes.PageInfo.HasNextPage || !back.Changes.PageInfo.HasPreviousPage {
+		t.Fatalf("last 10 before the 30th: %v %+v, want %v", got, back.Changes.PageInfo, want)
+	}
+	// The oldest three, then forward from the first of them: the same list.
+	var oldest, forward struct{ Changes changePage }
+	e.query(t, `{ changes(last: 3) { `+changeFields+` } }`, &oldest)
+	if len(oldest.Changes.Edges) != 3 || oldest.Changes.PageInfo.HasNextPage || !oldest.Changes.PageInfo.HasPreviousPage {
+		t.Fatalf("last 3: %+v", oldest.Changes)
+	}
+	e.query(t, `query($c: String!) { changes(first: 5, after: $c) { `+changeFields+` } }`, &forward, client.Var("c", oldest.Changes.PageInfo.StartCursor))
+	if got, want := forward.Changes.keys(), oldest.Changes.keys()[1:]; !slices.Equal(got, want) || forward.Changes.PageInfo.HasNextPage {
+		t.Fatalf("after the newest of the oldest 3: %v, want %v", got, want)
+	}
+	// The two directions do not mix.
+	for _, q := range []string{`{ changes(first: 2, before: "QwAAAAAAAAABAAAAAA") { nodes { recordKey } } }`, `{ changes(last: 2, after: "QwAAAAAAAAABAAAAAA") { nodes { recordKey } } }`} {
+		if errs := e.gqlErrors(t, q); errs[0].Extensions["code"] != CodeBadUserInput {
+			t.Fatalf("%s: %+v", q, errs)
+		}
+	}
+}
+
+// A change set's changes page backwards by their order in the set.
+func TestChangeSetChangesPageBackwards(t *testing.T) {
+	e := newEnv(t)
+	var out struct {
+		ChangeSet struct {
+			ChangeCount int
+			All         changePage
+			Last        changePage
+		}
+	}
+	e.query(t, `{ changeSet(version: 1) { changeCount all: changes(first: 100) { `+changeFields+` } last: changes(last: 4) { `+changeFields+` } } }`, &out)
+	cs := out.ChangeSet
+	if cs.ChangeCount > 100 {
+		var tail struct{ ChangeSet struct{ Changes changePage } }
+		e.query(t, `query($c: String!) { changeSet(version: 1) { changes(last: 4, before: $c) { `+changeFields+` } } }`, &tail, client.Var("c", cs.All.Edges[50].Cursor))
+		if got, want := tail.ChangeSet.Changes.keys(), cs.All.keys()[46:50]; !slices.Equal(got, want) {
+			t.Fatalf("4 before the 51st: %v, want %v", got, want)
+		}
+	} else if got, want := cs.Last.keys(), cs.All.keys()[len(cs.All.Edges)-4:]; !slices.Equal(got, want) {
+		t.Fatalf("last 4: %v, want %v", got, want)
+	}
+	if cs.Last.PageInfo.HasNextPage || !cs.Last.PageInfo.HasPreviousPage || len(cs.Last.Edges) != 4 {
+		t.Fatalf("last 4: %+v", cs.Last)
+	}
+}
+
+// A record's history pages backwards, batched with its siblings' as forwards.
+func TestHistoryPagesBackwards(t *testing.T) {
+	e := newCuratorEnv(t)
+	for rev := 1; rev <= 4; rev++ {
+		var out map[string]any
+		e.query(t, fmt.Sprintf(`mutation { updateEntity(input: {reason: "rename %d", slug: "go", revision: %d, name: "Go %d"}) { entity { revision } } }`, rev, rev, rev), &out)
+	}
+	var out struct {
+		Technology struct {
+			All, Oldest changePage
+		}
+	}
+	e.query(t, `{ technology(slug: "go") { all: history { `+changeFields+` } oldest: history(last: 2) { `+changeFields+` } } }`, &out)
+	all := out.Technology.All.keys()
+	if len(all) != 5 || all[0] != "go@5" {
+		t.Fatalf("history: %v", all)
+	}
+	if got := out.Technology.Oldest.keys(); !slices.Equal(got, all[3:]) {
+		t.Fatalf("last 2: %v, want %v", got, all[3:])
+	}
+	var before struct{ Technology struct{ History changePage } }
+	e.query(t, `query($c: String!) { technology(slug: "go") { history(last: 2, before: $c) { `+changeFields+` } } }`, &before, client.Var("c", out.Technology.All.Edges[3].Cursor))
+	if got := before.Technology.History.keys(); !slices.Equal(got, all[1:3]) || !before.Technology.History.PageInfo.HasPreviousPage {
+		t.Fatalf("2 before the 4th: %v %+v, want %v", got, before.Technology.History.PageInfo, all[1:3])
 	}
 }

@@ -81,7 +81,7 @@ type ComplexityRoot struct {
 		CreatedAt    func(childComplexity int) int
 		Edition      func(childComplexity int) int
 		Entity       func(childComplexity int) int
-		History      func(childComplexity int, first *int, after *string) int
+		History      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Movement     func(childComplexity int) int
 		PreviousRing func(childComplexity int) int
 		Quadrant     func(childComplexity int) int
@@ -130,7 +130,7 @@ type ComplexityRoot struct {
 	ChangeSet struct {
 		Actor       func(childComplexity int) int
 		ChangeCount func(childComplexity int) int
-		Changes     func(childComplexity int, first *int, after *string) int
+		Changes     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID          func(childComplexity int) int
 		Reason      func(childComplexity int) int
 		Reverts     func(childComplexity int) int
@@ -246,7 +246,7 @@ type ComplexityRoot struct {
 		Citations     func(childComplexity int) int
 		Created       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CreatedAt     func(childComplexity int) int
-		History       func(childComplexity int, first *int, after *string) int
+		History       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
@@ -297,7 +297,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		ChangeSet          func(childComplexity int, version int) int
-		Changes            func(childComplexity int, filter *model.ChangeFilter, first *int, after *string) int
+		Changes            func(childComplexity int, filter *model.ChangeFilter, first *int, after *string, last *int, before *string) int
 		Compare            func(childComplexity int, ids []string) int
 		DataVersion        func(childComplexity int) int
 		Entities           func(childComplexity int, types []model.EntityType, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
@@ -363,7 +363,7 @@ type ComplexityRoot struct {
 		CreatedAt func(childComplexity int) int
 		Derived   func(childComplexity int) int
 		From      func(childComplexity int) int
-		History   func(childComplexity int, first *int, after *string) int
+		History   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID        func(childComplexity int) int
 		Kind      func(childComplexity int) int
 		Rationale func(childComplexity int) int
@@ -423,7 +423,7 @@ type ComplexityRoot struct {
 		Assessments   func(childComplexity int) int
 		Citations     func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
-		History       func(childComplexity int, first *int, after *string) int
+		History       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
@@ -449,7 +449,7 @@ type ComplexityRoot struct {
 
 	Source struct {
 		CreatedAt func(childComplexity int) int
-		History   func(childComplexity int, first *int, after *string) int
+		History   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID        func(childComplexity int) int
 		Published func(childComplexity int) int
 		Publisher func(childComplexity int) int
@@ -481,7 +481,7 @@ type ComplexityRoot struct {
 		Assessments     func(childComplexity int) int
 		Citations       func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
-		History         func(childComplexity int, first *int, after *string) int
+		History         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID              func(childComplexity int) int
 		Implementations func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Implements      func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -518,7 +518,7 @@ type ComplexityRoot struct {
 		Assessments   func(childComplexity int) int
 		Citations     func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
-		History       func(childComplexity int, first *int, after *string) int
+		History       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
@@ -547,7 +547,7 @@ type ComplexityRoot struct {
 		Children       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Citations      func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
-		History        func(childComplexity int, first *int, after *string) int
+		History        func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID             func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Parent         func(childComplexity int) int
@@ -592,7 +592,7 @@ type ComplexityRoot struct {
 		Assessments   func(childComplexity int) int
 		Citations     func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
-		History       func(childComplexity int, first *int, after *string) int
+		History       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
@@ -630,7 +630,7 @@ type AssessmentResolver interface {
 
 	Entity(ctx context.Context, obj *model.Assessment) (model.Entity, error)
 
-	History(ctx context.Context, obj *model.Assessment, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.Assessment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type ChangeResolver interface {
 	ChangeSet(ctx context.Context, obj *model.Change) (*model.ChangeSet, error)
@@ -638,7 +638,7 @@ type ChangeResolver interface {
 type ChangeSetResolver interface {
 	Reverts(ctx context.Context, obj *model.ChangeSet) (*model.ChangeSet, error)
 
-	Changes(ctx context.Context, obj *model.ChangeSet, first *int, after *string) (*model.ChangeConnection, error)
+	Changes(ctx context.Context, obj *model.ChangeSet, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type CitationResolver interface {
 	Source(ctx context.Context, obj *model.Citation) (*model.Source, error)
@@ -657,7 +657,7 @@ type MutationResolver interface {
 	Revert(ctx context.Context, input model.RevertInput) (*model.RevertPayload, error)
 }
 type OrganizationResolver interface {
-	History(ctx context.Context, obj *model.Organization, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.Organization, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Organization, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Organization) ([]*model.Assessment, error)
 
@@ -688,7 +688,7 @@ type QueryResolver interface {
 	Facets(ctx context.Context, types []model.EntityType, filter *model.EntityFilter) (*model.Facets, error)
 	Radar(ctx context.Context, slug string) (*model.Radar, error)
 	Radars(ctx context.Context, first *int, after *string, last *int, before *string) (*model.RadarConnection, error)
-	Changes(ctx context.Context, filter *model.ChangeFilter, first *int, after *string) (*model.ChangeConnection, error)
+	Changes(ctx context.Context, filter *model.ChangeFilter, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	ChangeSet(ctx context.Context, version int) (*model.ChangeSet, error)
 	DataVersion(ctx context.Context) (int, error)
 	RecordAsOf(ctx context.Context, id *string, slug *string, version *int, at *model.DateTime) (*model.Change, error)
@@ -698,22 +698,22 @@ type RadarResolver interface {
 	Entries(ctx context.Context, obj *model.Radar, edition *model.Date, quadrant *string, ring *string, first *int, after *string, last *int, before *string) (*model.AssessmentConnection, error)
 }
 type RelationshipResolver interface {
-	History(ctx context.Context, obj *model.Relationship, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.Relationship, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type SkillResolver interface {
-	History(ctx context.Context, obj *model.Skill, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.Skill, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Skill, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Skill) ([]*model.Assessment, error)
 	RequiredBy(ctx context.Context, obj *model.Skill, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
 }
 type SourceResolver interface {
-	History(ctx context.Context, obj *model.Source, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.Source, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type SubscriptionResolver interface {
 	Changes(ctx context.Context, since *int) (<-chan *model.ChangeSet, error)
 }
 type TechnologyResolver interface {
-	History(ctx context.Context, obj *model.Technology, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.Technology, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Technology, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Technology) ([]*model.Assessment, error)
 
@@ -726,7 +726,7 @@ type TechnologyResolver interface {
 	Implementations(ctx context.Context, obj *model.Technology, first *int, after *string, last *int, before *string) (*model.TechnologyConnection, error)
 }
 type TradeoffResolver interface {
-	History(ctx context.Context, obj *model.Tradeoff, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.Tradeoff, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Tradeoff, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Tradeoff) ([]*model.Assessment, error)
 
@@ -734,7 +734,7 @@ type TradeoffResolver interface {
 	AddressedBy(ctx context.Context, obj *model.Tradeoff, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
 }
 type TrendResolver interface {
-	History(ctx context.Context, obj *model.Trend, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.Trend, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Trend, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Trend) ([]*model.Assessment, error)
 
@@ -746,7 +746,7 @@ type TrendResolver interface {
 	UseCases(ctx context.Context, obj *model.Trend, first *int, after *string, last *int, before *string) (*model.UseCaseConnection, error)
 }
 type UseCaseResolver interface {
-	History(ctx context.Context, obj *model.UseCase, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.UseCase, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.UseCase, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.UseCase) ([]*model.Assessment, error)
 	UsedBy(ctx context.Context, obj *model.UseCase, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
@@ -880,7 +880,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Assessment.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Assessment.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Assessment.movement":
 		if e.ComplexityRoot.Assessment.Movement == nil {
 			break
@@ -1077,7 +1077,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.ChangeSet.Changes(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.ChangeSet.Changes(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "ChangeSet.id":
 		if e.ComplexityRoot.ChangeSet.ID == nil {
 			break
@@ -1573,7 +1573,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Organization.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organization.id":
 		if e.ComplexityRoot.Organization.ID == nil {
 			break
@@ -1780,7 +1780,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Changes(childComplexity, args["filter"].(*model.ChangeFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["filter"].(*model.ChangeFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.compare":
 		if e.ComplexityRoot.Query.Compare == nil {
 			break
@@ -2232,7 +2232,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Relationship.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Relationship.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Relationship.id":
 		if e.ComplexityRoot.Relationship.ID == nil {
 			break
@@ -2461,7 +2461,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Skill.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Skill.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Skill.id":
 		if e.ComplexityRoot.Skill.ID == nil {
 			break
@@ -2581,7 +2581,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Source.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Source.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Source.id":
 		if e.ComplexityRoot.Source.ID == nil {
 			break
@@ -2720,7 +2720,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Technology.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Technology.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Technology.id":
 		if e.ComplexityRoot.Technology.ID == nil {
 			break
@@ -2936,7 +2936,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Tradeoff.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Tradeoff.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Tradeoff.id":
 		if e.ComplexityRoot.Tradeoff.ID == nil {
 			break
@@ -3074,7 +3074,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Trend.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Trend.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Trend.id":
 		if e.ComplexityRoot.Trend.ID == nil {
 			break
@@ -3289,7 +3289,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.UseCase.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.UseCase.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "UseCase.id":
 		if e.ComplexityRoot.UseCase.ID == nil {
 			break
@@ -3536,8 +3536,9 @@ Every connection (a field returning a ` + "`" + `…Connection` + "`" + `) pages
 do: ` + "`" + `first` + "`" + ` (with ` + "`" + `after` + "`" + `) takes items from the front, ` + "`" + `last` + "`" + ` (with ` + "`" + `before` + "`" + `) from the back; each
 is 0 to 100, a page asked for with neither holds 20, and giving both ` + "`" + `first` + "`" + ` and ` + "`" + `last` + "`" + ` is a
 ` + "`" + `BAD_USER_INPUT` + "`" + ` error. Each connection has ` + "`" + `edges` + "`" + ` (items with their cursors) and ` + "`" + `nodes` + "`" + ` (the
-same items alone), and its selection is costed once per item asked for. Lists of changes and
-search results are read from one end only: they take ` + "`" + `first` + "`" + ` and ` + "`" + `after` + "`" + `.
+same items alone), and its selection is costed once per item asked for. Search results are
+ranked, and read from the best: they take ` + "`" + `first` + "`" + ` and ` + "`" + `after` + "`" + ` only. Lists of changes do not mix
+the two directions (` + "`" + `first` + "`" + ` with ` + "`" + `before` + "`" + `, ` + "`" + `last` + "`" + ` with ` + "`" + `after` + "`" + `).
 """
 schema {
   query: Query
@@ -3634,6 +3635,10 @@ interface Entity implements Node {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
@@ -3680,6 +3685,10 @@ type Trend implements Node & Entity @key(fields: "id") @key(fields: "slug") {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
@@ -3790,6 +3799,10 @@ type Technology implements Node & Entity @key(fields: "id") @key(fields: "slug")
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
@@ -3912,6 +3925,10 @@ type Tradeoff implements Node & Entity @key(fields: "id") @key(fields: "slug") {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
@@ -3982,6 +3999,10 @@ type UseCase implements Node & Entity @key(fields: "id") @key(fields: "slug") {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
@@ -4039,6 +4060,10 @@ type Organization implements Node & Entity @key(fields: "id") @key(fields: "slug
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
@@ -4109,6 +4134,10 @@ type Skill implements Node & Entity @key(fields: "id") @key(fields: "slug") {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
@@ -4168,6 +4197,10 @@ type Relationship implements Node {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
 }
 
@@ -4195,6 +4228,10 @@ type Source implements Node {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
 }
 
@@ -4309,6 +4346,10 @@ type Assessment {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
 }
 
@@ -5177,6 +5218,10 @@ type Query {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
   "The change set that made a data version; null (with a NOT_FOUND error) when none did."
   changeSet("The data version." version: Int!): ChangeSet
@@ -5256,6 +5301,10 @@ type ChangeSet implements Node {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
 }
 
@@ -6830,6 +6879,22 @@ func (ec *executionContext) field_Assessment_history_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6852,6 +6917,22 @@ func (ec *executionContext) field_ChangeSet_changes_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -7038,6 +7119,22 @@ func (ec *executionContext) field_Organization_history_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -7202,6 +7299,22 @@ func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -8100,6 +8213,22 @@ func (ec *executionContext) field_Relationship_history_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8122,6 +8251,22 @@ func (ec *executionContext) field_Skill_history_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8236,6 +8381,22 @@ func (ec *executionContext) field_Source_history_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8310,6 +8471,22 @@ func (ec *executionContext) field_Technology_history_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8660,6 +8837,22 @@ func (ec *executionContext) field_Tradeoff_history_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8774,6 +8967,22 @@ func (ec *executionContext) field_Trend_history_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -9010,6 +9219,22 @@ func (ec *executionContext) field_UseCase_history_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -9867,7 +10092,7 @@ func (ec *executionContext) _Assessment_history(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Assessment().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Assessment().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -10622,7 +10847,7 @@ func (ec *executionContext) _ChangeSet_changes(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.ChangeSet().Changes(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.ChangeSet().Changes(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -12739,7 +12964,7 @@ func (ec *executionContext) _Organization_history(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organization().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Organization().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -14500,7 +14725,7 @@ func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Changes(ctx, fc.Args["filter"].(*model.ChangeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["filter"].(*model.ChangeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -15633,7 +15858,7 @@ func (ec *executionContext) _Relationship_history(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Relationship().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Relationship().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -16599,7 +16824,7 @@ func (ec *executionContext) _Skill_history(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Skill().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Skill().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -17121,7 +17346,7 @@ func (ec *executionContext) _Source_history(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Source().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -17599,7 +17824,7 @@ func (ec *executionContext) _Technology_history(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Technology().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Technology().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -18474,7 +18699,7 @@ func (ec *executionContext) _Tradeoff_history(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Tradeoff().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Tradeoff().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -19095,7 +19320,7 @@ func (ec *executionContext) _Trend_history(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Trend().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Trend().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -20045,7 +20270,7 @@ func (ec *executionContext) _UseCase_history(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.UseCase().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.UseCase().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
