@@ -96,3 +96,20 @@ func TestNodesOfIDsCostPerID(t *testing.T) {
 		t.Fatalf("nodes of 3 IDs costs %d, want %d", got, want)
 	}
 }
+
+// _service publishes the whole schema: a server that hides its schema (introspection off)
+// refuses it as it refuses __schema, and publishes exactly /schema.graphql otherwise.
+func TestServiceSDLFollowsIntrospection(t *testing.T) {
+	st := newStore(t)
+	open := newHandler(t, st, nil)
+	r := post(open, `{ _service { sdl } }`, nil, nil)
+	sdl, _ := r.json(t)["data"].(map[string]any)["_service"].(map[string]any)["sdl"].(string)
+	if published := do(open, "GET", "/schema.graphql", nil, nil); sdl == "" || sdl != string(published.body) {
+		t.Fatalf("_service.sdl is not /schema.graphql: %d bytes and %d", len(sdl), len(published.body))
+	}
+	closed := newHandler(t, st, func(c *Config) { c.Introspection = false })
+	r = post(closed, `{ _service { sdl } }`, nil, nil)
+	if r.code(t) != "GRAPHQL_VALIDATION_FAILED" || strings.Contains(string(r.body), "extend schema") {
+		t.Fatalf("introspection off: %s", r.body)
+	}
+}
