@@ -5,7 +5,7 @@ SOURCE ?= ../shared/seed/backend-development-trends-2026.txt
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHTIME ?= 1s
 
-.PHONY: run conformance subscriptions mcp browser assets tsclient compat bench bench-quick fuzz fuzz-brief soak build test lint check-data check-generated generate bench-store bench-graph bench-import clean
+.PHONY: run conformance subscriptions federation mcp browser assets tsclient compat bench bench-quick fuzz fuzz-brief soak build test lint check-data check-generated generate bench-store bench-graph bench-import clean
 
 ## run: start the server on :8080 (creating ./trendgraph.db from the embedded dataset if needed).
 run: build
@@ -17,7 +17,7 @@ build:
 ## test: lint, check generated code and the dataset, run every test with the race detector,
 ## the slow tier included (TRENDGRAPH_SLOW_TESTS=1: process-level crash and disk tests,
 ## slow clients, big datasets), which a plain `go test ./...` skips.
-test: lint check-generated check-data compat conformance subscriptions mcp browser tsclient fuzz-brief
+test: lint check-generated check-data compat conformance subscriptions federation mcp browser tsclient fuzz-brief
 	@[ -f "$(SOURCE)" ] || echo "make test: no source text at $(SOURCE) (no shared/ beside the checkout): the tests that check against it are skipped"
 	TRENDGRAPH_SLOW_TESTS=1 $(GO) test -race -count=1 ./...
 
@@ -81,6 +81,11 @@ conformance: build
 ## server (catch-up, live, resume from a version, refusal without a token) (Node, npm).
 subscriptions: build
 	tests/subscriptions/run.sh bin/trendgraph
+
+## federation: Apollo's composition composes the built server's subgraph SDL (_service) with a
+## tiny teams subgraph, and queries through an Apollo gateway join the two (Node, npm).
+federation: build
+	tests/federation/run.sh bin/trendgraph
 
 ## mcp: the TypeScript SDK's MCP client talks to `trendgraph mcp` over stdio and to /mcp of the
 ## built server over streamable HTTP: every tool, resource kind and prompt, errors, curation (Node, npm).

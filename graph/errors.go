@@ -37,6 +37,12 @@ func notFound(format string, args ...any) error {
 // callerError is err as an error meant for the caller, or nil: ours, or the query layer's
 // (knowledge), whose bounds carry the limit, max and actual as the server's limits do.
 func callerError(err error) *userError {
+	// A resolver's error reaches the presenter inside gqlgen's, whose Error() adds the location
+	// and path to the message: the caller gets the resolver's own message, as for every field.
+	var gerr *gqlerror.Error
+	if errors.As(err, &gerr) && gerr.Err != nil {
+		err = gerr.Err
+	}
 	var ue *userError
 	if errors.As(err, &ue) {
 		return ue

@@ -5,6 +5,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"math"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/99designs/gqlgen/plugin/federation/fedruntime"
 	"github.com/trendgraph/trendgraph/graph/model"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -79,7 +81,7 @@ type ComplexityRoot struct {
 		CreatedAt    func(childComplexity int) int
 		Edition      func(childComplexity int) int
 		Entity       func(childComplexity int) int
-		History      func(childComplexity int, first *int, after *string) int
+		History      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Movement     func(childComplexity int) int
 		PreviousRing func(childComplexity int) int
 		Quadrant     func(childComplexity int) int
@@ -92,6 +94,7 @@ type ComplexityRoot struct {
 
 	AssessmentConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -115,6 +118,7 @@ type ComplexityRoot struct {
 
 	ChangeConnection struct {
 		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
 	}
 
@@ -126,7 +130,7 @@ type ComplexityRoot struct {
 	ChangeSet struct {
 		Actor       func(childComplexity int) int
 		ChangeCount func(childComplexity int) int
-		Changes     func(childComplexity int, first *int, after *string) int
+		Changes     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID          func(childComplexity int) int
 		Reason      func(childComplexity int) int
 		Reverts     func(childComplexity int) int
@@ -242,7 +246,7 @@ type ComplexityRoot struct {
 		Citations     func(childComplexity int) int
 		Created       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CreatedAt     func(childComplexity int) int
-		History       func(childComplexity int, first *int, after *string) int
+		History       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
@@ -292,34 +296,36 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		ChangeSet     func(childComplexity int, version int) int
-		Changes       func(childComplexity int, filter *model.ChangeFilter, first *int, after *string) int
-		Compare       func(childComplexity int, ids []string) int
-		DataVersion   func(childComplexity int) int
-		Entities      func(childComplexity int, types []model.EntityType, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
-		Entity        func(childComplexity int, slug string) int
-		Facets        func(childComplexity int, types []model.EntityType, filter *model.EntityFilter) int
-		Neighborhood  func(childComplexity int, id string, depth *int, kinds []model.RelationshipKind, direction *model.Direction, limit *int) int
-		Node          func(childComplexity int, id string) int
-		Nodes         func(childComplexity int, ids []string) int
-		Organization  func(childComplexity int, slug string) int
-		Organizations func(childComplexity int, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
-		Path          func(childComplexity int, from string, to string, maxDepth *int, kinds []model.RelationshipKind) int
-		Radar         func(childComplexity int, slug string) int
-		Radars        func(childComplexity int, first *int, after *string) int
-		RecordAsOf    func(childComplexity int, id *string, slug *string, version *int, at *model.DateTime) int
-		Search        func(childComplexity int, query string, types []model.EntityType, mode *model.SearchMode, evidence *bool, first *int, after *string) int
-		Skill         func(childComplexity int, slug string) int
-		Skills        func(childComplexity int, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
-		Sources       func(childComplexity int, first *int, after *string) int
-		Technologies  func(childComplexity int, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
-		Technology    func(childComplexity int, slug string) int
-		Tradeoff      func(childComplexity int, slug string) int
-		Tradeoffs     func(childComplexity int, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
-		Trend         func(childComplexity int, slug string) int
-		Trends        func(childComplexity int, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
-		UseCase       func(childComplexity int, slug string) int
-		UseCases      func(childComplexity int, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
+		ChangeSet          func(childComplexity int, version int) int
+		Changes            func(childComplexity int, filter *model.ChangeFilter, first *int, after *string, last *int, before *string) int
+		Compare            func(childComplexity int, ids []string) int
+		DataVersion        func(childComplexity int) int
+		Entities           func(childComplexity int, types []model.EntityType, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
+		Entity             func(childComplexity int, slug string) int
+		Facets             func(childComplexity int, types []model.EntityType, filter *model.EntityFilter) int
+		Neighborhood       func(childComplexity int, id string, depth *int, kinds []model.RelationshipKind, direction *model.Direction, limit *int) int
+		Node               func(childComplexity int, id string) int
+		Nodes              func(childComplexity int, ids []string) int
+		Organization       func(childComplexity int, slug string) int
+		Organizations      func(childComplexity int, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
+		Path               func(childComplexity int, from string, to string, maxDepth *int, kinds []model.RelationshipKind) int
+		Radar              func(childComplexity int, slug string) int
+		Radars             func(childComplexity int, first *int, after *string, last *int, before *string) int
+		RecordAsOf         func(childComplexity int, id *string, slug *string, version *int, at *model.DateTime) int
+		Search             func(childComplexity int, query string, types []model.EntityType, mode *model.SearchMode, evidence *bool, first *int, after *string) int
+		Skill              func(childComplexity int, slug string) int
+		Skills             func(childComplexity int, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
+		Sources            func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Technologies       func(childComplexity int, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
+		Technology         func(childComplexity int, slug string) int
+		Tradeoff           func(childComplexity int, slug string) int
+		Tradeoffs          func(childComplexity int, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
+		Trend              func(childComplexity int, slug string) int
+		Trends             func(childComplexity int, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
+		UseCase            func(childComplexity int, slug string) int
+		UseCases           func(childComplexity int, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
+		__resolve__service func(childComplexity int) int
+		__resolve_entities func(childComplexity int, representations []map[string]any) int
 	}
 
 	Radar struct {
@@ -336,6 +342,7 @@ type ComplexityRoot struct {
 
 	RadarConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -356,7 +363,7 @@ type ComplexityRoot struct {
 		CreatedAt func(childComplexity int) int
 		Derived   func(childComplexity int) int
 		From      func(childComplexity int) int
-		History   func(childComplexity int, first *int, after *string) int
+		History   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID        func(childComplexity int) int
 		Kind      func(childComplexity int) int
 		Rationale func(childComplexity int) int
@@ -367,6 +374,7 @@ type ComplexityRoot struct {
 
 	RelationshipConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -393,6 +401,7 @@ type ComplexityRoot struct {
 
 	SearchConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -414,7 +423,7 @@ type ComplexityRoot struct {
 		Assessments   func(childComplexity int) int
 		Citations     func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
-		History       func(childComplexity int, first *int, after *string) int
+		History       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
@@ -440,7 +449,7 @@ type ComplexityRoot struct {
 
 	Source struct {
 		CreatedAt func(childComplexity int) int
-		History   func(childComplexity int, first *int, after *string) int
+		History   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID        func(childComplexity int) int
 		Published func(childComplexity int) int
 		Publisher func(childComplexity int) int
@@ -452,6 +461,7 @@ type ComplexityRoot struct {
 
 	SourceConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -471,7 +481,7 @@ type ComplexityRoot struct {
 		Assessments     func(childComplexity int) int
 		Citations       func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
-		History         func(childComplexity int, first *int, after *string) int
+		History         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID              func(childComplexity int) int
 		Implementations func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Implements      func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -508,7 +518,7 @@ type ComplexityRoot struct {
 		Assessments   func(childComplexity int) int
 		Citations     func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
-		History       func(childComplexity int, first *int, after *string) int
+		History       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
@@ -537,7 +547,7 @@ type ComplexityRoot struct {
 		Children       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Citations      func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
-		History        func(childComplexity int, first *int, after *string) int
+		History        func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID             func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Parent         func(childComplexity int) int
@@ -582,7 +592,7 @@ type ComplexityRoot struct {
 		Assessments   func(childComplexity int) int
 		Citations     func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
-		History       func(childComplexity int, first *int, after *string) int
+		History       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
@@ -605,6 +615,10 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
+
+	_Service struct {
+		SDL func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -616,7 +630,7 @@ type AssessmentResolver interface {
 
 	Entity(ctx context.Context, obj *model.Assessment) (model.Entity, error)
 
-	History(ctx context.Context, obj *model.Assessment, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.Assessment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type ChangeResolver interface {
 	ChangeSet(ctx context.Context, obj *model.Change) (*model.ChangeSet, error)
@@ -624,7 +638,7 @@ type ChangeResolver interface {
 type ChangeSetResolver interface {
 	Reverts(ctx context.Context, obj *model.ChangeSet) (*model.ChangeSet, error)
 
-	Changes(ctx context.Context, obj *model.ChangeSet, first *int, after *string) (*model.ChangeConnection, error)
+	Changes(ctx context.Context, obj *model.ChangeSet, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type CitationResolver interface {
 	Source(ctx context.Context, obj *model.Citation) (*model.Source, error)
@@ -643,7 +657,7 @@ type MutationResolver interface {
 	Revert(ctx context.Context, input model.RevertInput) (*model.RevertPayload, error)
 }
 type OrganizationResolver interface {
-	History(ctx context.Context, obj *model.Organization, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.Organization, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Organization, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Organization) ([]*model.Assessment, error)
 
@@ -673,33 +687,33 @@ type QueryResolver interface {
 	Compare(ctx context.Context, ids []string) (*model.Comparison, error)
 	Facets(ctx context.Context, types []model.EntityType, filter *model.EntityFilter) (*model.Facets, error)
 	Radar(ctx context.Context, slug string) (*model.Radar, error)
-	Radars(ctx context.Context, first *int, after *string) (*model.RadarConnection, error)
-	Changes(ctx context.Context, filter *model.ChangeFilter, first *int, after *string) (*model.ChangeConnection, error)
+	Radars(ctx context.Context, first *int, after *string, last *int, before *string) (*model.RadarConnection, error)
+	Changes(ctx context.Context, filter *model.ChangeFilter, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	ChangeSet(ctx context.Context, version int) (*model.ChangeSet, error)
 	DataVersion(ctx context.Context) (int, error)
 	RecordAsOf(ctx context.Context, id *string, slug *string, version *int, at *model.DateTime) (*model.Change, error)
-	Sources(ctx context.Context, first *int, after *string) (*model.SourceConnection, error)
+	Sources(ctx context.Context, first *int, after *string, last *int, before *string) (*model.SourceConnection, error)
 }
 type RadarResolver interface {
 	Entries(ctx context.Context, obj *model.Radar, edition *model.Date, quadrant *string, ring *string, first *int, after *string, last *int, before *string) (*model.AssessmentConnection, error)
 }
 type RelationshipResolver interface {
-	History(ctx context.Context, obj *model.Relationship, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.Relationship, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type SkillResolver interface {
-	History(ctx context.Context, obj *model.Skill, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.Skill, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Skill, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Skill) ([]*model.Assessment, error)
 	RequiredBy(ctx context.Context, obj *model.Skill, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
 }
 type SourceResolver interface {
-	History(ctx context.Context, obj *model.Source, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.Source, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type SubscriptionResolver interface {
 	Changes(ctx context.Context, since *int) (<-chan *model.ChangeSet, error)
 }
 type TechnologyResolver interface {
-	History(ctx context.Context, obj *model.Technology, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.Technology, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Technology, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Technology) ([]*model.Assessment, error)
 
@@ -712,7 +726,7 @@ type TechnologyResolver interface {
 	Implementations(ctx context.Context, obj *model.Technology, first *int, after *string, last *int, before *string) (*model.TechnologyConnection, error)
 }
 type TradeoffResolver interface {
-	History(ctx context.Context, obj *model.Tradeoff, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.Tradeoff, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Tradeoff, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Tradeoff) ([]*model.Assessment, error)
 
@@ -720,7 +734,7 @@ type TradeoffResolver interface {
 	AddressedBy(ctx context.Context, obj *model.Tradeoff, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
 }
 type TrendResolver interface {
-	History(ctx context.Context, obj *model.Trend, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.Trend, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Trend, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Trend) ([]*model.Assessment, error)
 
@@ -732,7 +746,7 @@ type TrendResolver interface {
 	UseCases(ctx context.Context, obj *model.Trend, first *int, after *string, last *int, before *string) (*model.UseCaseConnection, error)
 }
 type UseCaseResolver interface {
-	History(ctx context.Context, obj *model.UseCase, first *int, after *string) (*model.ChangeConnection, error)
+	History(ctx context.Context, obj *model.UseCase, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.UseCase, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.UseCase) ([]*model.Assessment, error)
 	UsedBy(ctx context.Context, obj *model.UseCase, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
@@ -866,7 +880,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Assessment.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Assessment.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Assessment.movement":
 		if e.ComplexityRoot.Assessment.Movement == nil {
 			break
@@ -922,6 +936,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssessmentConnection.Edges(childComplexity), true
+	case "AssessmentConnection.nodes":
+		if e.ComplexityRoot.AssessmentConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentConnection.Nodes(childComplexity), true
 	case "AssessmentConnection.pageInfo":
 		if e.ComplexityRoot.AssessmentConnection.PageInfo == nil {
 			break
@@ -1009,6 +1029,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChangeConnection.Edges(childComplexity), true
+	case "ChangeConnection.nodes":
+		if e.ComplexityRoot.ChangeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Nodes(childComplexity), true
 	case "ChangeConnection.pageInfo":
 		if e.ComplexityRoot.ChangeConnection.PageInfo == nil {
 			break
@@ -1051,7 +1077,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.ChangeSet.Changes(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.ChangeSet.Changes(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "ChangeSet.id":
 		if e.ComplexityRoot.ChangeSet.ID == nil {
 			break
@@ -1547,7 +1573,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Organization.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organization.id":
 		if e.ComplexityRoot.Organization.ID == nil {
 			break
@@ -1754,7 +1780,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Changes(childComplexity, args["filter"].(*model.ChangeFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["filter"].(*model.ChangeFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.compare":
 		if e.ComplexityRoot.Query.Compare == nil {
 			break
@@ -1893,7 +1919,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Radars(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Radars(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.recordAsOf":
 		if e.ComplexityRoot.Query.RecordAsOf == nil {
 			break
@@ -1948,7 +1974,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Sources(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Sources(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.technologies":
 		if e.ComplexityRoot.Query.Technologies == nil {
 			break
@@ -2037,6 +2063,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.UseCases(childComplexity, args["filter"].(*model.EntityFilter), args["orderBy"].(*model.EntityOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query._service":
+		if e.ComplexityRoot.Query.__resolve__service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.__resolve__service(childComplexity), true
+	case "Query._entities":
+		if e.ComplexityRoot.Query.__resolve_entities == nil {
+			break
+		}
+
+		args, err := ec.field_Query__entities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.__resolve_entities(childComplexity, args["representations"].([]map[string]any)), true
 
 	case "Radar.description":
 		if e.ComplexityRoot.Radar.Description == nil {
@@ -2104,6 +2147,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RadarConnection.Edges(childComplexity), true
+	case "RadarConnection.nodes":
+		if e.ComplexityRoot.RadarConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RadarConnection.Nodes(childComplexity), true
 	case "RadarConnection.pageInfo":
 		if e.ComplexityRoot.RadarConnection.PageInfo == nil {
 			break
@@ -2183,7 +2232,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Relationship.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Relationship.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Relationship.id":
 		if e.ComplexityRoot.Relationship.ID == nil {
 			break
@@ -2227,6 +2276,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RelationshipConnection.Edges(childComplexity), true
+	case "RelationshipConnection.nodes":
+		if e.ComplexityRoot.RelationshipConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelationshipConnection.Nodes(childComplexity), true
 	case "RelationshipConnection.pageInfo":
 		if e.ComplexityRoot.RelationshipConnection.PageInfo == nil {
 			break
@@ -2315,6 +2370,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchConnection.Edges(childComplexity), true
+	case "SearchConnection.nodes":
+		if e.ComplexityRoot.SearchConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.Nodes(childComplexity), true
 	case "SearchConnection.pageInfo":
 		if e.ComplexityRoot.SearchConnection.PageInfo == nil {
 			break
@@ -2400,7 +2461,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Skill.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Skill.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Skill.id":
 		if e.ComplexityRoot.Skill.ID == nil {
 			break
@@ -2520,7 +2581,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Source.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Source.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Source.id":
 		if e.ComplexityRoot.Source.ID == nil {
 			break
@@ -2570,6 +2631,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SourceConnection.Edges(childComplexity), true
+	case "SourceConnection.nodes":
+		if e.ComplexityRoot.SourceConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceConnection.Nodes(childComplexity), true
 	case "SourceConnection.pageInfo":
 		if e.ComplexityRoot.SourceConnection.PageInfo == nil {
 			break
@@ -2653,7 +2720,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Technology.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Technology.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Technology.id":
 		if e.ComplexityRoot.Technology.ID == nil {
 			break
@@ -2869,7 +2936,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Tradeoff.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Tradeoff.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Tradeoff.id":
 		if e.ComplexityRoot.Tradeoff.ID == nil {
 			break
@@ -3007,7 +3074,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Trend.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Trend.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Trend.id":
 		if e.ComplexityRoot.Trend.ID == nil {
 			break
@@ -3222,7 +3289,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.UseCase.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.UseCase.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "UseCase.id":
 		if e.ComplexityRoot.UseCase.ID == nil {
 			break
@@ -3325,6 +3392,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UseCaseEdge.Node(childComplexity), true
+
+	case "_Service.sdl":
+		if e.ComplexityRoot._Service.SDL == nil {
+			break
+		}
+
+		return e.ComplexityRoot._Service.SDL(childComplexity), true
 
 	}
 	return 0, false
@@ -3442,15 +3516,79 @@ func newExecutionContext(
 	}
 }
 
+//go:embed "federation.graphqls"
+var sourcesFS embed.FS
+
+func sourceData(filename string) string {
+	data, err := sourcesFS.ReadFile(filename)
+	if err != nil {
+		panic(fmt.Sprintf("codegen problem: %s not available", filename))
+	}
+	return string(data)
+}
+
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `"""
 trendgraph: a knowledge graph of backend-development trends, the technologies behind them, their
 benefits and challenges, and how they all relate. Every fact cites the passage of its source.
+
+Every connection (a field returning a ` + "`" + `…Connection` + "`" + `) pages the same way, as Relay's connections
+do: ` + "`" + `first` + "`" + ` (with ` + "`" + `after` + "`" + `) takes items from the front, ` + "`" + `last` + "`" + ` (with ` + "`" + `before` + "`" + `) from the back; each
+is 0 to 100, a page asked for with neither holds 20, and giving both ` + "`" + `first` + "`" + ` and ` + "`" + `last` + "`" + ` is a
+` + "`" + `BAD_USER_INPUT` + "`" + ` error. Each connection has ` + "`" + `edges` + "`" + ` (items with their cursors) and ` + "`" + `nodes` + "`" + ` (the
+same items alone), and its selection is costed once per item asked for. Search results are
+ranked, and read from the best: they take ` + "`" + `first` + "`" + ` and ` + "`" + `after` + "`" + ` only. Lists of changes do not mix
+the two directions (` + "`" + `first` + "`" + ` with ` + "`" + `before` + "`" + `, ` + "`" + `last` + "`" + ` with ` + "`" + `after` + "`" + `).
 """
 schema {
   query: Query
   mutation: Mutation
   subscription: Subscription
+}
+
+# trendgraph is also an Apollo Federation 2 subgraph: the entity types carry @key, and a
+# gateway reaches them through _entities and reads this file through _service (both defined in
+# graph/federation.graphqls, as a federation library would add them).
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+
+"""
+Apollo Federation: the fields that identify an entity of this type across the subgraphs of a
+supergraph. A gateway sends them to ` + "`" + `_entities` + "`" + ` to fetch the entity.
+"""
+directive @key(
+  "The identifying fields, as a selection set."
+  fields: federation__FieldSet!
+  "Whether this subgraph can fetch the entity by this key."
+  resolvable: Boolean = true
+) repeatable on OBJECT | INTERFACE
+
+"""
+Links a specification this schema follows and the names it imports from it: here Apollo
+Federation 2.3, for ` + "`" + `@key` + "`" + `.
+"""
+directive @link(
+  "The specification's URL, with its version."
+  url: String
+  "The prefix of the specification's names that are not imported."
+  as: String
+  "What the specification is for."
+  for: link__Purpose
+  "The names imported from the specification."
+  import: [link__Import]
+) repeatable on SCHEMA
+
+"Apollo Federation: a selection of fields, written as GraphQL (such as ` + "`" + `id` + "`" + `)."
+scalar federation__FieldSet
+
+"A name imported by ` + "`" + `@link` + "`" + `, such as ` + "`" + `@key` + "`" + `."
+scalar link__Import
+
+"What a linked specification is for."
+enum link__Purpose {
+  "It changes how the schema is secured."
+  SECURITY
+  "It changes how the schema is executed."
+  EXECUTION
 }
 
 "A calendar date, written YYYY-MM-DD."
@@ -3497,6 +3635,10 @@ interface Entity implements Node {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
@@ -3508,7 +3650,7 @@ interface Entity implements Node {
     first: Int
     "Returns the relationships after this cursor."
     after: String
-    "Returns the last n relationships (at most 100)."
+    "Returns the last n relationships (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the relationships before this cursor."
     before: String
@@ -3518,7 +3660,7 @@ interface Entity implements Node {
 }
 
 "A direction of the field, such as serverless computing or platform engineering."
-type Trend implements Node & Entity {
+type Trend implements Node & Entity @key(fields: "id") @key(fields: "slug") {
   "An opaque global ID, stable across databases built from the same data."
   id: ID!
   "A stable, human-readable identifier, unique across all entities."
@@ -3543,6 +3685,10 @@ type Trend implements Node & Entity {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
@@ -3554,7 +3700,7 @@ type Trend implements Node & Entity {
     first: Int
     "Returns the relationships after this cursor."
     after: String
-    "Returns the last n relationships (at most 100)."
+    "Returns the last n relationships (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the relationships before this cursor."
     before: String
@@ -3571,7 +3717,7 @@ type Trend implements Node & Entity {
     first: Int
     "Returns the trends after this cursor."
     after: String
-    "Returns the last n trends (at most 100)."
+    "Returns the last n trends (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the trends before this cursor."
     before: String
@@ -3582,7 +3728,7 @@ type Trend implements Node & Entity {
     first: Int
     "Returns the technologies after this cursor."
     after: String
-    "Returns the last n technologies (at most 100)."
+    "Returns the last n technologies (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the technologies before this cursor."
     before: String
@@ -3595,7 +3741,7 @@ type Trend implements Node & Entity {
     first: Int
     "Returns the tradeoffs after this cursor."
     after: String
-    "Returns the last n tradeoffs (at most 100)."
+    "Returns the last n tradeoffs (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the tradeoffs before this cursor."
     before: String
@@ -3606,7 +3752,7 @@ type Trend implements Node & Entity {
     first: Int
     "Returns the skills after this cursor."
     after: String
-    "Returns the last n skills (at most 100)."
+    "Returns the last n skills (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the skills before this cursor."
     before: String
@@ -3617,7 +3763,7 @@ type Trend implements Node & Entity {
     first: Int
     "Returns the use cases after this cursor."
     after: String
-    "Returns the last n use cases (at most 100)."
+    "Returns the last n use cases (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the use cases before this cursor."
     before: String
@@ -3628,7 +3774,7 @@ type Trend implements Node & Entity {
 Anything a team adopts: a language, runtime, framework, database, managed cloud service,
 platform, tool, standard or protocol, or a practice, pattern or architecture.
 """
-type Technology implements Node & Entity {
+type Technology implements Node & Entity @key(fields: "id") @key(fields: "slug") {
   "An opaque global ID, stable across databases built from the same data."
   id: ID!
   "A stable, human-readable identifier, unique across all entities."
@@ -3653,6 +3799,10 @@ type Technology implements Node & Entity {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
@@ -3664,7 +3814,7 @@ type Technology implements Node & Entity {
     first: Int
     "Returns the relationships after this cursor."
     after: String
-    "Returns the last n relationships (at most 100)."
+    "Returns the last n relationships (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the relationships before this cursor."
     before: String
@@ -3685,7 +3835,7 @@ type Technology implements Node & Entity {
     first: Int
     "Returns the trends after this cursor."
     after: String
-    "Returns the last n trends (at most 100)."
+    "Returns the last n trends (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the trends before this cursor."
     before: String
@@ -3698,7 +3848,7 @@ type Technology implements Node & Entity {
     first: Int
     "Returns the tradeoffs after this cursor."
     after: String
-    "Returns the last n tradeoffs (at most 100)."
+    "Returns the last n tradeoffs (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the tradeoffs before this cursor."
     before: String
@@ -3709,7 +3859,7 @@ type Technology implements Node & Entity {
     first: Int
     "Returns the use cases after this cursor."
     after: String
-    "Returns the last n use cases (at most 100)."
+    "Returns the last n use cases (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the use cases before this cursor."
     before: String
@@ -3720,7 +3870,7 @@ type Technology implements Node & Entity {
     first: Int
     "Returns the technologies after this cursor."
     after: String
-    "Returns the last n technologies (at most 100)."
+    "Returns the last n technologies (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the technologies before this cursor."
     before: String
@@ -3731,7 +3881,7 @@ type Technology implements Node & Entity {
     first: Int
     "Returns the entities after this cursor."
     after: String
-    "Returns the last n entities (at most 100)."
+    "Returns the last n entities (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the entities before this cursor."
     before: String
@@ -3742,7 +3892,7 @@ type Technology implements Node & Entity {
     first: Int
     "Returns the technologies after this cursor."
     after: String
-    "Returns the last n technologies (at most 100)."
+    "Returns the last n technologies (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the technologies before this cursor."
     before: String
@@ -3750,7 +3900,7 @@ type Technology implements Node & Entity {
 }
 
 "A benefit or a challenge, shared by every entity it applies to."
-type Tradeoff implements Node & Entity {
+type Tradeoff implements Node & Entity @key(fields: "id") @key(fields: "slug") {
   "An opaque global ID, stable across databases built from the same data."
   id: ID!
   "A stable, human-readable identifier, unique across all entities."
@@ -3775,6 +3925,10 @@ type Tradeoff implements Node & Entity {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
@@ -3786,7 +3940,7 @@ type Tradeoff implements Node & Entity {
     first: Int
     "Returns the relationships after this cursor."
     after: String
-    "Returns the last n relationships (at most 100)."
+    "Returns the last n relationships (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the relationships before this cursor."
     before: String
@@ -3801,7 +3955,7 @@ type Tradeoff implements Node & Entity {
     first: Int
     "Returns the entities after this cursor."
     after: String
-    "Returns the last n entities (at most 100)."
+    "Returns the last n entities (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the entities before this cursor."
     before: String
@@ -3812,7 +3966,7 @@ type Tradeoff implements Node & Entity {
     first: Int
     "Returns the entities after this cursor."
     after: String
-    "Returns the last n entities (at most 100)."
+    "Returns the last n entities (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the entities before this cursor."
     before: String
@@ -3820,7 +3974,7 @@ type Tradeoff implements Node & Entity {
 }
 
 "Something a trend or technology is used for, such as event-driven workloads or fraud detection."
-type UseCase implements Node & Entity {
+type UseCase implements Node & Entity @key(fields: "id") @key(fields: "slug") {
   "An opaque global ID, stable across databases built from the same data."
   id: ID!
   "A stable, human-readable identifier, unique across all entities."
@@ -3845,6 +3999,10 @@ type UseCase implements Node & Entity {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
@@ -3856,7 +4014,7 @@ type UseCase implements Node & Entity {
     first: Int
     "Returns the relationships after this cursor."
     after: String
-    "Returns the last n relationships (at most 100)."
+    "Returns the last n relationships (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the relationships before this cursor."
     before: String
@@ -3869,7 +4027,7 @@ type UseCase implements Node & Entity {
     first: Int
     "Returns the entities after this cursor."
     after: String
-    "Returns the last n entities (at most 100)."
+    "Returns the last n entities (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the entities before this cursor."
     before: String
@@ -3877,7 +4035,7 @@ type UseCase implements Node & Entity {
 }
 
 "A vendor or originator of technologies."
-type Organization implements Node & Entity {
+type Organization implements Node & Entity @key(fields: "id") @key(fields: "slug") {
   "An opaque global ID, stable across databases built from the same data."
   id: ID!
   "A stable, human-readable identifier, unique across all entities."
@@ -3902,6 +4060,10 @@ type Organization implements Node & Entity {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
@@ -3913,7 +4075,7 @@ type Organization implements Node & Entity {
     first: Int
     "Returns the relationships after this cursor."
     after: String
-    "Returns the last n relationships (at most 100)."
+    "Returns the last n relationships (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the relationships before this cursor."
     before: String
@@ -3928,7 +4090,7 @@ type Organization implements Node & Entity {
     first: Int
     "Returns the technologies after this cursor."
     after: String
-    "Returns the last n technologies (at most 100)."
+    "Returns the last n technologies (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the technologies before this cursor."
     before: String
@@ -3939,7 +4101,7 @@ type Organization implements Node & Entity {
     first: Int
     "Returns the entities after this cursor."
     after: String
-    "Returns the last n entities (at most 100)."
+    "Returns the last n entities (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the entities before this cursor."
     before: String
@@ -3947,7 +4109,7 @@ type Organization implements Node & Entity {
 }
 
 "Something the source says backend developers need to know or do."
-type Skill implements Node & Entity {
+type Skill implements Node & Entity @key(fields: "id") @key(fields: "slug") {
   "An opaque global ID, stable across databases built from the same data."
   id: ID!
   "A stable, human-readable identifier, unique across all entities."
@@ -3972,6 +4134,10 @@ type Skill implements Node & Entity {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
   "Typed, directed relationships with other entities, from either end."
   relationships(
@@ -3983,7 +4149,7 @@ type Skill implements Node & Entity {
     first: Int
     "Returns the relationships after this cursor."
     after: String
-    "Returns the last n relationships (at most 100)."
+    "Returns the last n relationships (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the relationships before this cursor."
     before: String
@@ -3996,7 +4162,7 @@ type Skill implements Node & Entity {
     first: Int
     "Returns the entities after this cursor."
     after: String
-    "Returns the last n entities (at most 100)."
+    "Returns the last n entities (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the entities before this cursor."
     before: String
@@ -4031,6 +4197,10 @@ type Relationship implements Node {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
 }
 
@@ -4058,6 +4228,10 @@ type Source implements Node {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
 }
 
@@ -4103,7 +4277,7 @@ type Radar implements Node {
     first: Int
     "Returns the entries after this cursor."
     after: String
-    "Returns the last n entries (at most 100)."
+    "Returns the last n entries (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the entries before this cursor."
     before: String
@@ -4172,6 +4346,10 @@ type Assessment {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
 }
 
@@ -4560,6 +4738,8 @@ type SkillEdge {
 type RelationshipConnection {
   "The page's items with their cursors and the entity at the other end."
   edges: [RelationshipEdge!]!
+  "The page's relationships, in the order of ` + "`" + `edges` + "`" + ` (without the edge's direction and other end)."
+  nodes: [Relationship!]!
   "Pagination state."
   pageInfo: PageInfo!
   "The number of items in the whole list."
@@ -4582,6 +4762,8 @@ type RelationshipEdge {
 type AssessmentConnection {
   "The page's items with their cursors."
   edges: [AssessmentEdge!]!
+  "The page's items."
+  nodes: [Assessment!]!
   "Pagination state."
   pageInfo: PageInfo!
   "The number of items in the whole list."
@@ -4600,6 +4782,8 @@ type AssessmentEdge {
 type RadarConnection {
   "The page's items with their cursors."
   edges: [RadarEdge!]!
+  "The page's items."
+  nodes: [Radar!]!
   "Pagination state."
   pageInfo: PageInfo!
   "The number of items in the whole list."
@@ -4618,6 +4802,8 @@ type RadarEdge {
 type SourceConnection {
   "The page's items with their cursors."
   edges: [SourceEdge!]!
+  "The page's items."
+  nodes: [Source!]!
   "Pagination state."
   pageInfo: PageInfo!
   "The number of items in the whole list."
@@ -4636,6 +4822,8 @@ type SourceEdge {
 type SearchConnection {
   "The page's results with their cursors and scores."
   edges: [SearchEdge!]!
+  "The page's matching entities, best first (without their scores)."
+  nodes: [Entity!]!
   "Pagination state."
   pageInfo: PageInfo!
   "The number of all matches."
@@ -4850,7 +5038,7 @@ type Query {
     first: Int
     "Returns the entities after this cursor."
     after: String
-    "Returns the last n entities (at most 100)."
+    "Returns the last n entities (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the entities before this cursor."
     before: String
@@ -4865,7 +5053,7 @@ type Query {
     first: Int
     "Returns the trends after this cursor."
     after: String
-    "Returns the last n trends (at most 100)."
+    "Returns the last n trends (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the trends before this cursor."
     before: String
@@ -4880,7 +5068,7 @@ type Query {
     first: Int
     "Returns the technologies after this cursor."
     after: String
-    "Returns the last n technologies (at most 100)."
+    "Returns the last n technologies (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the technologies before this cursor."
     before: String
@@ -4895,7 +5083,7 @@ type Query {
     first: Int
     "Returns the tradeoffs after this cursor."
     after: String
-    "Returns the last n tradeoffs (at most 100)."
+    "Returns the last n tradeoffs (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the tradeoffs before this cursor."
     before: String
@@ -4910,7 +5098,7 @@ type Query {
     first: Int
     "Returns the use cases after this cursor."
     after: String
-    "Returns the last n use cases (at most 100)."
+    "Returns the last n use cases (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the use cases before this cursor."
     before: String
@@ -4925,7 +5113,7 @@ type Query {
     first: Int
     "Returns the organizations after this cursor."
     after: String
-    "Returns the last n organizations (at most 100)."
+    "Returns the last n organizations (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the organizations before this cursor."
     before: String
@@ -4940,7 +5128,7 @@ type Query {
     first: Int
     "Returns the skills after this cursor."
     after: String
-    "Returns the last n skills (at most 100)."
+    "Returns the last n skills (at most 100; not with first); the selection below is costed n times."
     last: Int
     "Returns the skills before this cursor."
     before: String
@@ -5017,6 +5205,10 @@ type Query {
     first: Int
     "Returns the radars after this cursor."
     after: String
+    "Returns the last n radars (at most 100; not with first); the selection below is costed n times."
+    last: Int
+    "Returns the radars before this cursor."
+    before: String
   ): RadarConnection!
   "Changes across the graph, newest first: who changed what, when and why."
   changes(
@@ -5026,6 +5218,10 @@ type Query {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
   "The change set that made a data version; null (with a NOT_FOUND error) when none did."
   changeSet("The data version." version: Int!): ChangeSet
@@ -5052,6 +5248,10 @@ type Query {
     first: Int
     "Returns the sources after this cursor."
     after: String
+    "Returns the last n sources (at most 100; not with first); the selection below is costed n times."
+    last: Int
+    "Returns the sources before this cursor."
+    before: String
   ): SourceConnection!
 }
 
@@ -5101,6 +5301,10 @@ type ChangeSet implements Node {
     first: Int
     "Returns the changes after this cursor."
     after: String
+    "Returns the last n changes (at most 100; not with first): the oldest, or those just newer than ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the changes before this cursor (newer than it, or earlier in the change set)."
+    before: String
   ): ChangeConnection!
 }
 
@@ -5130,6 +5334,8 @@ type Change {
 type ChangeConnection {
   "The page's items with their cursors."
   edges: [ChangeEdge!]!
+  "The page's items."
+  nodes: [Change!]!
   "Pagination state."
   pageInfo: PageInfo!
 }
@@ -5492,6 +5698,7 @@ type Subscription {
   ): ChangeSet!
 }
 `, BuiltIn: false},
+	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -5583,6 +5790,8 @@ func (ec *executionContext) childFields_AssessmentConnection(ctx context.Context
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_AssessmentConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AssessmentConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_AssessmentConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -5629,6 +5838,8 @@ func (ec *executionContext) childFields_ChangeConnection(ctx context.Context, fi
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_ChangeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ChangeConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
 	}
@@ -5985,6 +6196,8 @@ func (ec *executionContext) childFields_RadarConnection(ctx context.Context, fie
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_RadarConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RadarConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_RadarConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -6047,6 +6260,8 @@ func (ec *executionContext) childFields_RelationshipConnection(ctx context.Conte
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_RelationshipConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RelationshipConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_RelationshipConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -6099,6 +6314,8 @@ func (ec *executionContext) childFields_SearchConnection(ctx context.Context, fi
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_SearchConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SearchConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -6217,6 +6434,8 @@ func (ec *executionContext) childFields_SourceConnection(ctx context.Context, fi
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_SourceConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SourceConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_SourceConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -6517,6 +6736,14 @@ func (ec *executionContext) childFields_UseCaseEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type UseCaseEdge", field.Name)
 }
 
+func (ec *executionContext) childFields__Service(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sdl":
+		return ec.fieldContext__Service_sdl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type _Service", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -6652,6 +6879,22 @@ func (ec *executionContext) field_Assessment_history_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6674,6 +6917,22 @@ func (ec *executionContext) field_ChangeSet_changes_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6860,6 +7119,22 @@ func (ec *executionContext) field_Organization_history_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6969,6 +7244,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query__entities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "representations",
+		func(ctx context.Context, v any) ([]map[string]any, error) {
+			return ec.unmarshalN_Any2ᚕmapᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["representations"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_changeSet_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7010,6 +7299,22 @@ func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -7338,6 +7643,22 @@ func (ec *executionContext) field_Query_radars_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -7520,6 +7841,22 @@ func (ec *executionContext) field_Query_sources_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -7876,6 +8213,22 @@ func (ec *executionContext) field_Relationship_history_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -7898,6 +8251,22 @@ func (ec *executionContext) field_Skill_history_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8012,6 +8381,22 @@ func (ec *executionContext) field_Source_history_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8086,6 +8471,22 @@ func (ec *executionContext) field_Technology_history_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8436,6 +8837,22 @@ func (ec *executionContext) field_Tradeoff_history_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8550,6 +8967,22 @@ func (ec *executionContext) field_Trend_history_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8786,6 +9219,22 @@ func (ec *executionContext) field_UseCase_history_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -9643,7 +10092,7 @@ func (ec *executionContext) _Assessment_history(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Assessment().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Assessment().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -9704,6 +10153,38 @@ func (ec *executionContext) fieldContext_AssessmentConnection_edges(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AssessmentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssessmentConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.AssessmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Assessment) graphql.Marshaler {
+			return ec.marshalNAssessment2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAssessmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssessmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Assessment(ctx, field)
 		},
 	}
 	return fc, nil
@@ -10067,6 +10548,38 @@ func (ec *executionContext) fieldContext_ChangeConnection_edges(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ChangeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10334,7 +10847,7 @@ func (ec *executionContext) _ChangeSet_changes(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.ChangeSet().Changes(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.ChangeSet().Changes(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -12451,7 +12964,7 @@ func (ec *executionContext) _Organization_history(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organization().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Organization().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -14168,7 +14681,7 @@ func (ec *executionContext) _Query_radars(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Radars(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Radars(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RadarConnection) graphql.Marshaler {
@@ -14212,7 +14725,7 @@ func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Changes(ctx, fc.Args["filter"].(*model.ChangeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["filter"].(*model.ChangeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -14367,7 +14880,7 @@ func (ec *executionContext) _Query_sources(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Sources(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Sources(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SourceConnection) graphql.Marshaler {
@@ -14397,6 +14910,82 @@ func (ec *executionContext) fieldContext_Query_sources(ctx context.Context, fiel
 	if fc.Args, err = ec.field_Query_sources_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query__entities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query__entities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.__resolve_entities(ctx, fc.Args["representations"].([]map[string]any)), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []fedruntime.Entity) graphql.Marshaler {
+			return ec.marshalN_Entity2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query__entities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type _Entity does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query__entities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query__service(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query__service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.__resolve__service(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v fedruntime.Service) graphql.Marshaler {
+			return ec.marshalN_Service2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query__service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields__Service(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -14768,6 +15357,38 @@ func (ec *executionContext) fieldContext_RadarConnection_edges(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RadarEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RadarConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.RadarConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RadarConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Radar) graphql.Marshaler {
+			return ec.marshalNRadar2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRadarᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RadarConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RadarConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Radar(ctx, field)
 		},
 	}
 	return fc, nil
@@ -15237,7 +15858,7 @@ func (ec *executionContext) _Relationship_history(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Relationship().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Relationship().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -15298,6 +15919,38 @@ func (ec *executionContext) fieldContext_RelationshipConnection_edges(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RelationshipEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelationshipConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelationshipConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelationshipConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelationshipConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
 		},
 	}
 	return fc, nil
@@ -15665,6 +16318,38 @@ func (ec *executionContext) fieldContext_SearchConnection_edges(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SearchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
 	}
 	return fc, nil
@@ -16139,7 +16824,7 @@ func (ec *executionContext) _Skill_history(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Skill().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Skill().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -16661,7 +17346,7 @@ func (ec *executionContext) _Source_history(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Source().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -16722,6 +17407,38 @@ func (ec *executionContext) fieldContext_SourceConnection_edges(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SourceEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SourceConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SourceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourceConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SourceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
 		},
 	}
 	return fc, nil
@@ -17107,7 +17824,7 @@ func (ec *executionContext) _Technology_history(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Technology().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Technology().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -17982,7 +18699,7 @@ func (ec *executionContext) _Tradeoff_history(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Tradeoff().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Tradeoff().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -18603,7 +19320,7 @@ func (ec *executionContext) _Trend_history(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Trend().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Trend().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -19553,7 +20270,7 @@ func (ec *executionContext) _UseCase_history(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.UseCase().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.UseCase().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
@@ -19879,6 +20596,29 @@ func (ec *executionContext) fieldContext_UseCaseEdge_node(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) __Service_sdl(ctx context.Context, field graphql.CollectedField, obj *fedruntime.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext__Service_sdl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SDL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext__Service_sdl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("_Service", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -22389,6 +23129,61 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	}
 }
 
+func (ec *executionContext) __Entity(ctx context.Context, sel ast.SelectionSet, obj fedruntime.Entity) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case model.UseCase:
+		return ec._UseCase(ctx, sel, &obj)
+	case *model.UseCase:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._UseCase(ctx, sel, obj)
+	case model.Trend:
+		return ec._Trend(ctx, sel, &obj)
+	case *model.Trend:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Trend(ctx, sel, obj)
+	case model.Tradeoff:
+		return ec._Tradeoff(ctx, sel, &obj)
+	case *model.Tradeoff:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Tradeoff(ctx, sel, obj)
+	case model.Technology:
+		return ec._Technology(ctx, sel, &obj)
+	case *model.Technology:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Technology(ctx, sel, obj)
+	case model.Skill:
+		return ec._Skill(ctx, sel, &obj)
+	case *model.Skill:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Skill(ctx, sel, obj)
+	case model.Organization:
+		return ec._Organization(ctx, sel, &obj)
+	case *model.Organization:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Organization(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of _Entity must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
@@ -22677,6 +23472,11 @@ func (ec *executionContext) _AssessmentConnection(ctx context.Context, sel ast.S
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "nodes":
+			out.Values[i] = ec._AssessmentConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "pageInfo":
 			out.Values[i] = ec._AssessmentConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22829,6 +23629,11 @@ func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("ChangeConnection")
 		case "edges":
 			out.Values[i] = ec._ChangeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ChangeConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23682,7 +24487,7 @@ func (ec *executionContext) _NeighborhoodNode(ctx context.Context, sel ast.Selec
 	return out
 }
 
-var organizationImplementors = []string{"Organization", "Node", "Entity"}
+var organizationImplementors = []string{"Organization", "Node", "Entity", "_Entity"}
 
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *model.Organization) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationImplementors)
@@ -24240,6 +25045,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_sources(ctx, field)
 				})
+		case "_entities":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query__entities(ctx, field)
+				})
+		case "_service":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query__service(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -24358,6 +25175,11 @@ func (ec *executionContext) _RadarConnection(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("RadarConnection")
 		case "edges":
 			out.Values[i] = ec._RadarConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._RadarConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24569,6 +25391,11 @@ func (ec *executionContext) _RelationshipConnection(ctx context.Context, sel ast
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "nodes":
+			out.Values[i] = ec._RelationshipConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "pageInfo":
 			out.Values[i] = ec._RelationshipConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -24751,6 +25578,11 @@ func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "nodes":
+			out.Values[i] = ec._SearchConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "pageInfo":
 			out.Values[i] = ec._SearchConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -24869,7 +25701,7 @@ func (ec *executionContext) _SharedNeighborGroup(ctx context.Context, sel ast.Se
 	return out
 }
 
-var skillImplementors = []string{"Skill", "Node", "Entity"}
+var skillImplementors = []string{"Skill", "Node", "Entity", "_Entity"}
 
 func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, obj *model.Skill) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, skillImplementors)
@@ -25142,6 +25974,11 @@ func (ec *executionContext) _SourceConnection(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "nodes":
+			out.Values[i] = ec._SourceConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "pageInfo":
 			out.Values[i] = ec._SourceConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25227,7 +26064,7 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 }
 
-var technologyImplementors = []string{"Technology", "Node", "Entity"}
+var technologyImplementors = []string{"Technology", "Node", "Entity", "_Entity"}
 
 func (ec *executionContext) _Technology(ctx context.Context, sel ast.SelectionSet, obj *model.Technology) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, technologyImplementors)
@@ -25461,7 +26298,7 @@ func (ec *executionContext) _TechnologyEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
-var tradeoffImplementors = []string{"Tradeoff", "Node", "Entity"}
+var tradeoffImplementors = []string{"Tradeoff", "Node", "Entity", "_Entity"}
 
 func (ec *executionContext) _Tradeoff(ctx context.Context, sel ast.SelectionSet, obj *model.Tradeoff) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, tradeoffImplementors)
@@ -25655,7 +26492,7 @@ func (ec *executionContext) _TradeoffEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
-var trendImplementors = []string{"Trend", "Node", "Entity"}
+var trendImplementors = []string{"Trend", "Node", "Entity", "_Entity"}
 
 func (ec *executionContext) _Trend(ctx context.Context, sel ast.SelectionSet, obj *model.Trend) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, trendImplementors)
@@ -25959,7 +26796,7 @@ func (ec *executionContext) _UpdateEntityPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
-var useCaseImplementors = []string{"UseCase", "Node", "Entity"}
+var useCaseImplementors = []string{"UseCase", "Node", "Entity", "_Entity"}
 
 func (ec *executionContext) _UseCase(ctx context.Context, sel ast.SelectionSet, obj *model.UseCase) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, useCaseImplementors)
@@ -26123,6 +26960,39 @@ func (ec *executionContext) _UseCaseEdge(ctx context.Context, sel ast.SelectionS
 		case "node":
 			out.Values[i] = ec._UseCaseEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var _ServiceImplementors = []string{"_Service"}
+
+func (ec *executionContext) __Service(ctx context.Context, sel ast.SelectionSet, obj *fedruntime.Service) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, _ServiceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("_Service")
+		case "sdl":
+			out.Values[i] = ec.__Service_sdl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -26624,6 +27494,22 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Change) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChange2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNChange2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChange(ctx context.Context, sel ast.SelectionSet, v *model.Change) graphql.Marshaler {
@@ -27250,6 +28136,22 @@ func (ec *executionContext) marshalNQuadrant2ᚖgithubᚗcomᚋtrendgraphᚋtren
 	return ec._Quadrant(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRadar2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRadarᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Radar) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRadar2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRadar(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNRadar2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRadar(ctx context.Context, sel ast.SelectionSet, v *model.Radar) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Radar!")
@@ -27526,6 +28428,22 @@ func (ec *executionContext) marshalNSkillEdge2ᚖgithubᚗcomᚋtrendgraphᚋtre
 		return graphql.Null
 	}
 	return ec._SkillEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Source) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSource2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNSource2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSource(ctx context.Context, sel ast.SelectionSet, v *model.Source) graphql.Marshaler {
@@ -27891,6 +28809,67 @@ func (ec *executionContext) marshalNUseCaseEdge2ᚖgithubᚗcomᚋtrendgraphᚋt
 	return ec._UseCaseEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalN_Any2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := graphql.UnmarshalMap(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalN_Any2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "_Any!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalMap(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "_Any!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalN_Any2ᚕmapᚄ(ctx context.Context, v any) ([]map[string]any, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]map[string]any, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalN_Any2map(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalN_Any2ᚕmapᚄ(ctx context.Context, sel ast.SelectionSet, v []map[string]any) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalN_Any2map(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalN_Entity2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx context.Context, sel ast.SelectionSet, v []fedruntime.Entity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalO_Entity2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalN_Service2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐService(ctx context.Context, sel ast.SelectionSet, v fedruntime.Service) graphql.Marshaler {
+	return ec.__Service(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -28029,6 +29008,20 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	res := graphql.MarshalString(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNfederation__FieldSet2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNfederation__FieldSet2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "federation__FieldSet!")
 	}
 	return res
 }
@@ -28463,6 +29456,18 @@ func (ec *executionContext) marshalOSkill2ᚖgithubᚗcomᚋtrendgraphᚋtrendgr
 	return ec._Skill(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -28700,6 +29705,13 @@ func (ec *executionContext) marshalOUseCase2ᚖgithubᚗcomᚋtrendgraphᚋtrend
 	return ec._UseCase(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalO_Entity2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx context.Context, sel ast.SelectionSet, v fedruntime.Entity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec.__Entity(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -28781,6 +29793,69 @@ func (ec *executionContext) marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgen�
 		return graphql.Null
 	}
 	return ec.___Type(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOlink__Import2ᚕᚖstring(ctx context.Context, v any) ([]*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOlink__Import2ᚖstring(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOlink__Import2ᚕᚖstring(ctx context.Context, sel ast.SelectionSet, v []*string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalOlink__Import2ᚖstring(ctx, sel, v[i])
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOlink__Import2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOlink__Import2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOlink__Purpose2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐLinkPurpose(ctx context.Context, v any) (*model.LinkPurpose, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.LinkPurpose)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOlink__Purpose2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐLinkPurpose(ctx context.Context, sel ast.SelectionSet, v *model.LinkPurpose) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 // endregion ***************************** type.gotpl *****************************

@@ -113,3 +113,10 @@ func SDL() string { return sources[0].Input }
 
 // Description is the schema's own description, as introspection gives it.
 func Description() string { return parsedSchema.Description }
+
+// @defer is not offered. gqlgen declares it for every schema, but its executor defers only
+// resolver fields, puts null placeholders (even for non-null fields) in the first payload,
+// and needs a streaming transport we do not serve, so a deferred fragment's fields were lost.
+// Without the declaration, introspection does not advertise it and validation refuses it
+// ("Unknown directive") before anything runs.
+func init() { delete(parsedSchema.Directives, "defer") }

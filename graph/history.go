@@ -13,18 +13,23 @@ import (
 
 // history answers a record's history field: a page of its changes, newest first, batched
 // with its siblings' histories.
-func (r *Resolver) history(ctx context.Context, parent any, record store.RecordKey, first *int, after *string) (*model.ChangeConnection, error) {
-	w := knowledge.Window{First: first, After: after}
+func (r *Resolver) history(ctx context.Context, parent any, record store.RecordKey, w knowledge.Window) (*model.ChangeConnection, error) {
 	// Validate here, so that a bad window is the caller's error and not the batch's.
-	if _, err := w.Args(knowledge.ChangeCursor); err != nil {
+	if _, err := knowledge.HistoryWindow(w); err != nil {
 		return nil, err
 	}
-	k := historyKey{record: record, first: knowledge.DefaultPageSize}
-	if first != nil {
-		k.first = *first
+	k := historyKey{record: record, n: knowledge.DefaultPageSize, last: w.Last != nil || w.Before != nil}
+	switch {
+	case w.First != nil:
+		k.n = *w.First
+	case w.Last != nil:
+		k.n = *w.Last
 	}
-	if after != nil {
-		k.after = *after
+	if w.After != nil {
+		k.cursor = *w.After
+	}
+	if w.Before != nil {
+		k.cursor = *w.Before
 	}
 	page, err := loadHistory(ctx, parent, k)
 	if err != nil {
@@ -47,6 +52,7 @@ func (r *Resolver) changeConnection(ctx context.Context, page *knowledge.Page[st
 	for i := range page.Items {
 		conn.Edges[i] = &model.ChangeEdge{Cursor: page.Cursors[i], Node: &model.Change{Change: page.Items[i], Set: sets[i]}}
 	}
+	conn.Nodes = nodesOf(conn.Edges, func(e *model.ChangeEdge) *model.Change { return e.Node })
 	conn.PageInfo = newPage(conn.Edges, page.Cursors, page.HasPreviousPage, page.HasNextPage, page.Total).info
 	return conn, nil
 }

@@ -131,6 +131,7 @@ func (r *Resolver) search(ctx context.Context, query string, ts []model.EntityTy
 			conn.Edges[i].Passage = &model.Citation{Citation: *h.Passage}
 		}
 	}
+	conn.Nodes = nodesOf(conn.Edges, func(e *model.SearchEdge) model.Entity { return e.Node })
 	conn.PageInfo = newPage(conn.Edges, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil
 }

@@ -318,8 +318,10 @@ func loadAssessments(ctx context.Context, parent any, id store.ID) ([]*store.Ass
 // historyKey asks for one page of one record's history.
 type historyKey struct {
 	record store.RecordKey
-	first  int
-	after  string
+	// n changes after cursor, or with last the n before it ("" for none).
+	n      int
+	last   bool
+	cursor string
 	sig    string
 }
 
@@ -330,12 +332,18 @@ func (l *loaders) readHistoryBatch(ctx context.Context, keys []historyKey) []*da
 	}
 	reqs := make([]knowledge.HistoryRequest, len(keys))
 	for i, k := range keys {
-		first := k.first
-		reqs[i] = knowledge.HistoryRequest{Record: k.record, Window: knowledge.Window{First: &first}}
-		if k.after != "" {
-			after := k.after
-			reqs[i].Window.After = &after
+		n, cursor := k.n, k.cursor
+		w := knowledge.Window{First: &n}
+		if k.cursor != "" {
+			w.After = &cursor
 		}
+		if k.last {
+			w = knowledge.Window{Last: &n}
+			if k.cursor != "" {
+				w.Before = &cursor
+			}
+		}
+		reqs[i] = knowledge.HistoryRequest{Record: k.record, Window: w}
 	}
 	pages, err := knowledge.New(l.store).Histories(ctx, reqs)
 	if err != nil {

@@ -90,3 +90,13 @@ func skillConn(p page[model.Entity]) *model.SkillConnection {
 	return &model.SkillConnection{Nodes: q.nodes, PageInfo: q.info, TotalCount: q.total,
 		Edges: edges(q, func(c string, n *model.Skill) *model.SkillEdge { return &model.SkillEdge{Cursor: c, Node: n} })}
 }
+
+// nodesOf is a connection's nodes: the node of each edge, the same objects (nothing more is
+// read for nodes than for edges).
+func nodesOf[E, N any](edges []E, node func(E) N) []N {
+	out := make([]N, len(edges))
+	for i, e := range edges {
+		out[i] = node(e)
+	}
+	return out
+}

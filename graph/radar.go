@@ -63,6 +63,7 @@ func (r *Resolver) radarEntries(ctx context.Context, rd model.Radar, edition *mo
 		conn.Edges[i] = &model.AssessmentEdge{Cursor: p.Cursors[i], Node: &model.Assessment{
 			Assessment: e.Assessment, Radar: rd, Previous: e.Previous, Entity: g.entity(e.Entity)}}
 	}
+	conn.Nodes = nodesOf(conn.Edges, func(e *model.AssessmentEdge) *model.Assessment { return e.Node })
 	conn.PageInfo = newPage(conn.Edges, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil
 }

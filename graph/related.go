@@ -120,6 +120,7 @@ func relationships(ctx context.Context, parent entityObject, direction *model.Di
 		cursors = append(cursors, c)
 		conn.Edges = append(conn.Edges, &model.RelationshipEdge{Cursor: c, Node: node, Direction: dir, Other: others.entity(other)})
 	}
+	conn.Nodes = nodesOf(conn.Edges, func(e *model.RelationshipEdge) *model.Relationship { return e.Node })
 	conn.PageInfo = newPage(conn.Edges, cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil
 }

@@ -25,8 +25,8 @@ func (r *assessmentResolver) Entity(ctx context.Context, obj *model.Assessment) 
 	return endEntity(ctx, obj.Entity, obj.Assessment.EntityID)
 }
 
-func (r *assessmentResolver) History(ctx context.Context, obj *model.Assessment, first *int, after *string) (*model.ChangeConnection, error) {
-	return r.history(ctx, obj, store.AssessmentKey(obj.Assessment.Radar, obj.Assessment.Edition, obj.Assessment.Entity), first, after)
+func (r *assessmentResolver) History(ctx context.Context, obj *model.Assessment, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, obj, store.AssessmentKey(obj.Assessment.Radar, obj.Assessment.Edition, obj.Assessment.Entity), knowledge.Window{First: first, After: after, Last: last, Before: before})
 }
 
 func (r *changeResolver) ChangeSet(ctx context.Context, obj *model.Change) (*model.ChangeSet, error) {
@@ -51,8 +51,8 @@ func (r *changeSetResolver) Reverts(ctx context.Context, obj *model.ChangeSet) (
 	return changeSetOf(cs), nil
 }
 
-func (r *changeSetResolver) Changes(ctx context.Context, obj *model.ChangeSet, first *int, after *string) (*model.ChangeConnection, error) {
-	page, err := r.kb().ChangesOf(ctx, obj.Set.Version, knowledge.Window{First: first, After: after})
+func (r *changeSetResolver) Changes(ctx context.Context, obj *model.ChangeSet, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+	page, err := r.kb().ChangesOf(ctx, obj.Set.Version, knowledge.Window{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -285,8 +285,8 @@ func (r *mutationResolver) Revert(ctx context.Context, input model.RevertInput) 
 	return &model.RevertPayload{ClientMutationID: input.ClientMutationID, ChangeSet: changeSetOf(cs)}, nil
 }
 
-func (r *organizationResolver) History(ctx context.Context, obj *model.Organization, first *int, after *string) (*model.ChangeConnection, error) {
-	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), first, after)
+func (r *organizationResolver) History(ctx context.Context, obj *model.Organization, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), knowledge.Window{First: first, After: after, Last: last, Before: before})
 }
 
 func (r *organizationResolver) Relationships(ctx context.Context, obj *model.Organization, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
@@ -471,12 +471,12 @@ func (r *queryResolver) Radar(ctx context.Context, slug string) (*model.Radar, e
 	return &model.Radar{Radar: rd}, nil
 }
 
-func (r *queryResolver) Radars(ctx context.Context, first *int, after *string) (*model.RadarConnection, error) {
+func (r *queryResolver) Radars(ctx context.Context, first *int, after *string, last *int, before *string) (*model.RadarConnection, error) {
 	radars, err := loadersFrom(ctx).radars()
 	if err != nil {
 		return nil, err
 	}
-	p, err := knowledge.PageSlugs(slices.Sorted(maps.Keys(radars)), knowledge.Window{First: first, After: after})
+	p, err := knowledge.PageSlugs(slices.Sorted(maps.Keys(radars)), knowledge.Window{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -484,16 +484,17 @@ func (r *queryResolver) Radars(ctx context.Context, first *int, after *string) (
 	for i, s := range p.Items {
 		conn.Edges[i] = &model.RadarEdge{Cursor: p.Cursors[i], Node: &model.Radar{Radar: radars[s]}}
 	}
+	conn.Nodes = nodesOf(conn.Edges, func(e *model.RadarEdge) *model.Radar { return e.Node })
 	conn.PageInfo = newPage(conn.Edges, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil
 }
 
-func (r *queryResolver) Changes(ctx context.Context, filter *model.ChangeFilter, first *int, after *string) (*model.ChangeConnection, error) {
+func (r *queryResolver) Changes(ctx context.Context, filter *model.ChangeFilter, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
 	q, err := changeQuery(filter)
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.kb().Changes(ctx, q, knowledge.Window{First: first, After: after})
+	page, err := r.kb().Changes(ctx, q, knowledge.Window{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -540,12 +541,12 @@ func (r *queryResolver) RecordAsOf(ctx context.Context, id *string, slug *string
 	return &model.Change{Change: *ch}, nil
 }
 
-func (r *queryResolver) Sources(ctx context.Context, first *int, after *string) (*model.SourceConnection, error) {
+func (r *queryResolver) Sources(ctx context.Context, first *int, after *string, last *int, before *string) (*model.SourceConnection, error) {
 	sources, err := loadersFrom(ctx).sources()
 	if err != nil {
 		return nil, err
 	}
-	p, err := knowledge.PageSlugs(slices.Sorted(maps.Keys(sources)), knowledge.Window{First: first, After: after})
+	p, err := knowledge.PageSlugs(slices.Sorted(maps.Keys(sources)), knowledge.Window{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -553,6 +554,7 @@ func (r *queryResolver) Sources(ctx context.Context, first *int, after *string) 
 	for i, s := range p.Items {
 		conn.Edges[i] = &model.SourceEdge{Cursor: p.Cursors[i], Node: &model.Source{Source: sources[s]}}
 	}
+	conn.Nodes = nodesOf(conn.Edges, func(e *model.SourceEdge) *model.Source { return e.Node })
 	conn.PageInfo = newPage(conn.Edges, p.Cursors, p.HasPreviousPage, p.HasNextPage, p.Total).info
 	return conn, nil
 }
@@ -561,7 +563,7 @@ func (r *radarResolver) Entries(ctx context.Context, obj *model.Radar, edition *
 	return r.radarEntries(ctx, *obj, edition, quadrant, ring, first, after, last, before)
 }
 
-func (r *relationshipResolver) History(ctx context.Context, obj *model.Relationship, first *int, after *string) (*model.ChangeConnection, error) {
+func (r *relationshipResolver) History(ctx context.Context, obj *model.Relationship, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
 	rel := obj.Relationship
 	if rel.Derived {
 		// A derived relationship changes with the entity whose field writes it.
@@ -569,13 +571,13 @@ func (r *relationshipResolver) History(ctx context.Context, obj *model.Relations
 		if rel.Kind == domain.RelHasBenefit || rel.Kind == domain.RelHasChallenge {
 			owner = rel.To
 		}
-		return r.history(ctx, obj, store.EntityKey(owner), first, after)
+		return r.history(ctx, obj, store.EntityKey(owner), knowledge.Window{First: first, After: after, Last: last, Before: before})
 	}
-	return r.history(ctx, obj, store.RelationshipKey(rel.From, rel.Kind, rel.To), first, after)
+	return r.history(ctx, obj, store.RelationshipKey(rel.From, rel.Kind, rel.To), knowledge.Window{First: first, After: after, Last: last, Before: before})
 }
 
-func (r *skillResolver) History(ctx context.Context, obj *model.Skill, first *int, after *string) (*model.ChangeConnection, error) {
-	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), first, after)
+func (r *skillResolver) History(ctx context.Context, obj *model.Skill, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), knowledge.Window{First: first, After: after, Last: last, Before: before})
 }
 
 func (r *skillResolver) Relationships(ctx context.Context, obj *model.Skill, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
@@ -594,16 +596,16 @@ func (r *skillResolver) RequiredBy(ctx context.Context, obj *model.Skill, first 
 	return entityConn(p), nil
 }
 
-func (r *sourceResolver) History(ctx context.Context, obj *model.Source, first *int, after *string) (*model.ChangeConnection, error) {
-	return r.history(ctx, obj, store.RecordKey{Kind: store.RecordSource, Key: obj.Source.Slug}, first, after)
+func (r *sourceResolver) History(ctx context.Context, obj *model.Source, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, obj, store.RecordKey{Kind: store.RecordSource, Key: obj.Source.Slug}, knowledge.Window{First: first, After: after, Last: last, Before: before})
 }
 
 func (r *subscriptionResolver) Changes(ctx context.Context, since *int) (<-chan *model.ChangeSet, error) {
 	return r.followChanges(ctx, since)
 }
 
-func (r *technologyResolver) History(ctx context.Context, obj *model.Technology, first *int, after *string) (*model.ChangeConnection, error) {
-	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), first, after)
+func (r *technologyResolver) History(ctx context.Context, obj *model.Technology, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), knowledge.Window{First: first, After: after, Last: last, Before: before})
 }
 
 func (r *technologyResolver) Relationships(ctx context.Context, obj *model.Technology, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
@@ -675,8 +677,8 @@ func (r *technologyResolver) Implementations(ctx context.Context, obj *model.Tec
 	return technologyConn(p), nil
 }
 
-func (r *tradeoffResolver) History(ctx context.Context, obj *model.Tradeoff, first *int, after *string) (*model.ChangeConnection, error) {
-	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), first, after)
+func (r *tradeoffResolver) History(ctx context.Context, obj *model.Tradeoff, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), knowledge.Window{First: first, After: after, Last: last, Before: before})
 }
 
 func (r *tradeoffResolver) Relationships(ctx context.Context, obj *model.Tradeoff, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
@@ -703,8 +705,8 @@ func (r *tradeoffResolver) AddressedBy(ctx context.Context, obj *model.Tradeoff,
 	return entityConn(p), nil
 }
 
-func (r *trendResolver) History(ctx context.Context, obj *model.Trend, first *int, after *string) (*model.ChangeConnection, error) {
-	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), first, after)
+func (r *trendResolver) History(ctx context.Context, obj *model.Trend, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), knowledge.Window{First: first, After: after, Last: last, Before: before})
 }
 
 func (r *trendResolver) Relationships(ctx context.Context, obj *model.Trend, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {
@@ -768,8 +770,8 @@ func (r *trendResolver) UseCases(ctx context.Context, obj *model.Trend, first *i
 	return useCaseConn(p), nil
 }
 
-func (r *useCaseResolver) History(ctx context.Context, obj *model.UseCase, first *int, after *string) (*model.ChangeConnection, error) {
-	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), first, after)
+func (r *useCaseResolver) History(ctx context.Context, obj *model.UseCase, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
+	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), knowledge.Window{First: first, After: after, Last: last, Before: before})
 }
 
 func (r *useCaseResolver) Relationships(ctx context.Context, obj *model.UseCase, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {

@@ -30,13 +30,11 @@ type ChangeQuery struct {
 	Record *store.RecordKey
 }
 
-// Changes returns a page of the changes q selects, newest first. Only First and After of the
-// window apply: a change log is read from its newest end.
+// Changes returns a page of the changes q selects, newest first: the first of the window from
+// the newest end (or after its After cursor), or the last before its Before cursor (or the
+// oldest).
 func (b *Base) Changes(ctx context.Context, q ChangeQuery, w Window) (*Page[store.Change], error) {
-	if w.Last != nil || w.Before != nil {
-		return nil, badInput("changes are listed newest first: page with first and after")
-	}
-	args, err := w.Args(ChangeCursor)
+	args, backward, err := changeWindow(w)
 	if err != nil {
 		return nil, err
 	}
@@ -68,18 +66,51 @@ func (b *Base) Changes(ctx context.Context, q ChangeQuery, w Window) (*Page[stor
 	if f.MinVersion > f.MaxVersion && f.MaxVersion != 0 {
 		return &Page[store.Change]{}, nil
 	}
-	if args.After != nil {
-		ref, ok := changeRefOf(args.After)
-		if !ok {
-			return nil, badInput("after: not a cursor of this list")
-		}
-		f.Before = &ref
+	if err := applyWindow(&f, args, backward); err != nil {
+		return nil, err
 	}
 	changes, more, err := b.store.Changes(ctx, f, args.Limit)
 	if err != nil {
 		return nil, err
 	}
-	return changePage(changes, more, args.After != nil), nil
+	return changePage(changes, more, args, backward), nil
+}
+
+// changeWindow reads a window over a list of changes, newest first: first (with after) from
+// the newest end, last (with before) from the oldest end or the newer side of before. The two
+// directions do not mix.
+func changeWindow(w Window) (args store.PageArgs, backward bool, err error) {
+	if args, err = w.Args(ChangeCursor); err != nil {
+		return args, false, err
+	}
+	backward = w.Last != nil || w.Before != nil
+	if backward && (w.First != nil || w.After != nil) {
+		return args, false, badInput("a list of changes pages with first and after, or with last and before")
+	}
+	return args, backward, nil
+}
+
+// applyWindow points the store's walk at the window: down from the newest (or from after), or,
+// backwards, up from the oldest (or from before).
+func applyWindow(f *store.ChangeFilter, args store.PageArgs, backward bool) error {
+	cursor, arg := args.After, "after"
+	if backward {
+		cursor, arg = args.Before, "before"
+	}
+	if cursor == nil {
+		f.OldestFirst = backward
+		return nil
+	}
+	ref, ok := changeRefOf(cursor)
+	if !ok {
+		return badInput("%s: not a cursor of this list", arg)
+	}
+	if backward {
+		f.OldestFirst, f.After = true, &ref
+	} else {
+		f.Before = &ref
+	}
+	return nil
 }
 
 func changeCursor(version uint64, seq uint32) string {
@@ -136,34 +167,41 @@ func (b *Base) Histories(ctx context.Context, reqs []HistoryRequest) ([]*Page[st
 		return nil, err
 	}
 	out := make([]*Page[store.Change], len(reqs))
-	for i := range reqs {
-		out[i] = changePage(changes[i], more[i], reqs[i].Window.After != nil)
+	for i, r := range reqs {
+		args, backward, _ := changeWindow(r.Window) // checked by historyFilter
+		out[i] = changePage(changes[i], more[i], args, backward)
 	}
 	return out, nil
 }
 
+// HistoryWindow checks a window over a record's history, as Histories will read it, so that a
+// caller batching many can refuse a bad one alone.
+func HistoryWindow(w Window) (store.ChangeFilter, error) {
+	f, _, err := historyFilter(HistoryRequest{Window: w})
+	return f, err
+}
+
 func historyFilter(r HistoryRequest) (store.ChangeFilter, int, error) {
-	if r.Window.Last != nil || r.Window.Before != nil {
-		return store.ChangeFilter{}, 0, badInput("history is listed newest first: page with first and after")
-	}
-	args, err := r.Window.Args(ChangeCursor)
+	args, backward, err := changeWindow(r.Window)
 	if err != nil {
 		return store.ChangeFilter{}, 0, err
 	}
 	rec := r.Record
 	f := store.ChangeFilter{Record: &rec}
-	if args.After != nil {
-		ref, ok := changeRefOf(args.After)
-		if !ok {
-			return f, 0, badInput("after: not a cursor of this list")
-		}
-		f.Before = &ref
+	if err := applyWindow(&f, args, backward); err != nil {
+		return f, 0, err
 	}
 	return f, args.Limit, nil
 }
 
-func changePage(changes []store.Change, more, after bool) *Page[store.Change] {
-	page := &Page[store.Change]{Items: changes, HasNextPage: more, HasPreviousPage: after, Total: -1}
+// changePage makes a page, newest first, of the changes the store read for a window: newest
+// first, or oldest first when paging backwards.
+func changePage(changes []store.Change, more bool, args store.PageArgs, backward bool) *Page[store.Change] {
+	page := &Page[store.Change]{Items: changes, HasNextPage: more, HasPreviousPage: args.After != nil, Total: -1}
+	if backward {
+		slices.Reverse(changes)
+		page.HasPreviousPage, page.HasNextPage = more, args.Before != nil
+	}
 	for _, ch := range changes {
 		page.Cursors = append(page.Cursors, changeCursor(ch.Version, ch.Seq))
 	}
@@ -172,12 +210,12 @@ func changePage(changes []store.Change, more, after bool) *Page[store.Change] {
 
 // ChangesOf returns a page of one change set's changes, in the order they were made.
 func (b *Base) ChangesOf(ctx context.Context, version uint64, w Window) (*Page[store.Change], error) {
-	if w.Last != nil || w.Before != nil {
-		return nil, badInput("a change set's changes are paged with first and after")
-	}
-	args, err := w.Args(ChangeCursor)
+	args, backward, err := changeWindow(w)
 	if err != nil {
 		return nil, err
+	}
+	if backward {
+		return b.lastChangesOf(ctx, version, args)
 	}
 	from := uint32(0)
 	if args.After != nil {
@@ -240,4 +278,39 @@ func ChangedFields(ch *store.Change) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// lastChangesOf is the last changes of a change set, before args.Before or its end: sequence
+// numbers run from 0 to its count, so the page's bounds are known before reading.
+func (b *Base) lastChangesOf(ctx context.Context, version uint64, args store.PageArgs) (*Page[store.Change], error) {
+	var end uint32
+	if args.Before != nil {
+		ref, ok := changeRefOf(args.Before)
+		if !ok || ref.Version != version {
+			return nil, badInput("before: not a cursor of this change set")
+		}
+		end = ref.Seq
+	} else {
+		cs, err := b.store.ChangeSetAt(ctx, version)
+		if err != nil {
+			return nil, err
+		}
+		if cs == nil {
+			return &Page[store.Change]{Total: -1}, nil
+		}
+		end = uint32(cs.Changes)
+	}
+	from := end - min(end, uint32(args.Limit))
+	page := &Page[store.Change]{HasPreviousPage: from > 0, HasNextPage: args.Before != nil, Total: -1}
+	if end > from {
+		changes, err := b.store.ChangesOf(ctx, version, from, int(end-from))
+		if err != nil {
+			return nil, err
+		}
+		page.Items = changes
+	}
+	for _, ch := range page.Items {
+		page.Cursors = append(page.Cursors, changeCursor(ch.Version, ch.Seq))
+	}
+	return page, nil
 }

@@ -459,6 +459,10 @@ var listBounds = map[string]int{
 	"Path.steps":                    knowledge.MaxPathDepth,
 }
 
+// listArg names the list argument whose length counts the children of the root fields that
+// fetch many objects at once: nodes(ids:) and federation's _entities(representations:).
+var listArg = map[string]string{"nodes": "ids", "_entities": "representations"}
+
 // defaultListBound is the size expected of a plain list that listBounds does not name.
 const defaultListBound = 10
 
@@ -470,8 +474,8 @@ func (m *measure) multiplier(f *ast.Field, parent string) int {
 	}
 	typeName := f.Definition.Type.Name()
 	switch {
-	case f.Name == "nodes" && parent == "Query":
-		if a := f.Arguments.ForName("ids"); a != nil {
+	case (f.Name == "nodes" || f.Name == "_entities") && isRoot(parent):
+		if a := f.Arguments.ForName(listArg[f.Name]); a != nil {
 			if v, err := a.Value.Value(m.vars); err == nil {
 				if list, ok := v.([]any); ok {
 					return max(len(list), 1)
@@ -498,8 +502,8 @@ func (m *measure) multiplier(f *ast.Field, parent string) int {
 func (m *measure) multiplierArg(f *ast.Field, parent string) string {
 	typeName := f.Definition.Type.Name()
 	switch {
-	case f.Name == "nodes" && parent == "Query":
-		return "ids"
+	case (f.Name == "nodes" || f.Name == "_entities") && isRoot(parent):
+		return listArg[f.Name]
 	case typeName == "Neighborhood":
 		return "limit"
 	case strings.HasSuffix(typeName, "Connection"):
@@ -510,6 +514,11 @@ func (m *measure) multiplierArg(f *ast.Field, parent string) string {
 	}
 	return ""
 }
+
+// isRoot says whether parent names the operation's root: the walk starts with "" (see
+// fieldName). Issue 14: nodes(ids:) was matched on "Query" alone, so it cost its selection
+// defaultListBound times whatever its IDs.
+func isRoot(parent string) bool { return parent == "" || parent == "Query" }
 
 // fieldName is "Type.field", with Query for the root.
 func fieldName(parent, name string) string {

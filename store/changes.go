@@ -289,6 +289,11 @@ type ChangeFilter struct {
 	// Before, when set, starts after the change of that version and sequence (exclusive):
 	// where the previous page ended.
 	Before *ChangeRef
+	// OldestFirst walks up from the oldest change (or from just past After) instead of down
+	// from the newest: a list paged backwards (last, before) reads the changes nearest its
+	// cursor without reading all those between it and the newest.
+	OldestFirst bool
+	After       *ChangeRef
 }
 
 // ChangeRef names one change: its change set's version and its sequence in the set.
@@ -297,7 +302,8 @@ type ChangeRef struct {
 	Seq     uint32
 }
 
-// Changes returns the changes matching f, newest first, at most limit, and whether more follow.
+// Changes returns the changes matching f, newest first (oldest first with f.OldestFirst), at
+// most limit, and whether more follow.
 func (s *Store) Changes(ctx context.Context, f ChangeFilter, limit int) ([]Change, bool, error) {
 	outs, more, err := s.ChangesMany(ctx, []ChangeFilter{f}, []int{limit})
 	if err != nil {
@@ -397,6 +403,38 @@ func changesTx(tx *bolt.Tx, steps *stepper, f ChangeFilter, limit int) ([]Change
 			c = changes.Cursor()
 		} else {
 			c = idx.Cursor()
+		}
+		if f.OldestFirst {
+			minRef := changeRef(f.MinVersion, 0)
+			if a := f.After; a != nil {
+				next := ChangeRef{a.Version, a.Seq + 1}
+				if a.Seq == ^uint32(0) {
+					next = ChangeRef{a.Version + 1, 0}
+				}
+				if r := changeRef(next.Version, next.Seq); bytes.Compare(r, minRef) > 0 {
+					minRef = r
+				}
+			}
+			for k, v := c.Seek(cat(prefix, minRef)); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+				if err := steps.step(); err != nil {
+					return err
+				}
+				ref := k[len(prefix):]
+				if len(ref) != 12 {
+					continue
+				}
+				if bytes.Compare(ref, maxRef) > 0 {
+					return nil
+				}
+				if idx != nil {
+					v = nil
+				}
+				goOn, err := visit(ref, v)
+				if err != nil || !goOn {
+					return err
+				}
+			}
+			return nil
 		}
 		// Seek finds the first key at or past the newest wanted; the walk starts one back
 		// unless it landed exactly on it.

@@ -133,6 +133,8 @@ type AssessPayload struct {
 type AssessmentConnection struct {
 	// The page's items with their cursors.
 	Edges []*AssessmentEdge `json:"edges"`
+	// The page's items.
+	Nodes []*Assessment `json:"nodes"`
 	// Pagination state.
 	PageInfo *PageInfo `json:"pageInfo"`
 	// The number of items in the whole list.
@@ -151,6 +153,8 @@ type AssessmentEdge struct {
 type ChangeConnection struct {
 	// The page's items with their cursors.
 	Edges []*ChangeEdge `json:"edges"`
+	// The page's items.
+	Nodes []*Change `json:"nodes"`
 	// Pagination state.
 	PageInfo *PageInfo `json:"pageInfo"`
 }
@@ -502,6 +506,8 @@ type Query struct {
 type RadarConnection struct {
 	// The page's items with their cursors.
 	Edges []*RadarEdge `json:"edges"`
+	// The page's items.
+	Nodes []*Radar `json:"nodes"`
 	// Pagination state.
 	PageInfo *PageInfo `json:"pageInfo"`
 	// The number of items in the whole list.
@@ -563,6 +569,8 @@ type RelatePayload struct {
 type RelationshipConnection struct {
 	// The page's items with their cursors and the entity at the other end.
 	Edges []*RelationshipEdge `json:"edges"`
+	// The page's relationships, in the order of `edges` (without the edge's direction and other end).
+	Nodes []*Relationship `json:"nodes"`
 	// Pagination state.
 	PageInfo *PageInfo `json:"pageInfo"`
 	// The number of items in the whole list.
@@ -625,6 +633,8 @@ type RingFilter struct {
 type SearchConnection struct {
 	// The page's results with their cursors and scores.
 	Edges []*SearchEdge `json:"edges"`
+	// The page's matching entities, best first (without their scores).
+	Nodes []Entity `json:"nodes"`
 	// Pagination state.
 	PageInfo *PageInfo `json:"pageInfo"`
 	// The number of all matches.
@@ -678,6 +688,8 @@ type SkillEdge struct {
 type SourceConnection struct {
 	// The page's items with their cursors.
 	Edges []*SourceEdge `json:"edges"`
+	// The page's items.
+	Nodes []*Source `json:"nodes"`
 	// Pagination state.
 	PageInfo *PageInfo `json:"pageInfo"`
 	// The number of items in the whole list.
@@ -1728,6 +1740,64 @@ func (e *TrendStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e TrendStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a linked specification is for.
+type LinkPurpose string
+
+const (
+	// It changes how the schema is secured.
+	LinkPurposeSecurity LinkPurpose = "SECURITY"
+	// It changes how the schema is executed.
+	LinkPurposeExecution LinkPurpose = "EXECUTION"
+)
+
+var AllLinkPurpose = []LinkPurpose{
+	LinkPurposeSecurity,
+	LinkPurposeExecution,
+}
+
+func (e LinkPurpose) IsValid() bool {
+	switch e {
+	case LinkPurposeSecurity, LinkPurposeExecution:
+		return true
+	}
+	return false
+}
+
+func (e LinkPurpose) String() string {
+	return string(e)
+}
+
+func (e *LinkPurpose) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LinkPurpose(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid link__Purpose", str)
+	}
+	return nil
+}
+
+func (e LinkPurpose) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LinkPurpose) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LinkPurpose) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
