@@ -277,7 +277,7 @@ func TestServeProxyAndPublicURLSettings(t *testing.T) {
 	addr, stop, logs := serveWithEnv(t, map[string]string{"TRENDGRAPH_PUBLIC_URL": "https://kb.example/tg/"},
 		"--db", filepath.Join(t.TempDir(), "p.db"), "--trust-proxy", "--trusted-proxies", "192.0.2.0/24", "--rate", "0.001", "--rate-burst", "1")
 	code, body := httpGet(t, "http://"+addr+"/radar/backend-2026.json", map[string]string{"X-Forwarded-For": "203.0.113.1"})
-	if code != 200 || !strings.Contains(body, `"url": "https://kb.example/tg/graphql?query=`) {
+	if code != 200 || !strings.Contains(body, `"url": "https://kb.example/tg/?query=`) {
 		t.Fatalf("radar: %d %.300s", code, body)
 	}
 	// Loopback is not in the configured list: the header is ignored and the peer is limited.
