@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -160,6 +161,11 @@ func ValidateSource(s *domain.Source) Problems {
 	}
 	if s.Published != "" && !validDate(s.Published) {
 		c.report("published", "invalid date %q: use YYYY-MM-DD", s.Published)
+	}
+	if s.URL != "" {
+		if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			c.report("url", "invalid URL %q: use an absolute http or https URL", s.URL)
+		}
 	}
 	return c.problems
 }

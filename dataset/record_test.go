@@ -224,6 +224,12 @@ func TestValidateSourceProblems(t *testing.T) {
 		{"bad slug", domain.Source{Slug: "The_Article", Title: "T"}, "slug", `invalid slug "The_Article"`},
 		{"no title", domain.Source{Slug: "a", Title: " "}, "title", "a source needs a title"},
 		{"bad date", domain.Source{Slug: "a", Title: "T", Published: "2026-13-01"}, "published", `invalid date "2026-13-01"`},
+		{"relative URL", domain.Source{Slug: "a", Title: "T", URL: "/articles/a"}, "url", `invalid URL "/articles/a"`},
+		{"other scheme", domain.Source{Slug: "a", Title: "T", URL: "javascript:alert(1)"}, "url", "absolute http or https"},
+		{"user info", domain.Source{Slug: "a", Title: "T", URL: "https://me:pw@example.com/a"}, "url", "invalid URL"},
+	}
+	if p := ValidateSource(&domain.Source{Slug: "a", Title: "T", URL: "https://example.com/a?x=1"}); len(p) != 0 {
+		t.Fatalf("a good URL: %v", p)
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

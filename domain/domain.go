@@ -131,6 +131,8 @@ type Source struct {
 	Publisher string `yaml:"publisher,omitempty" json:"publisher,omitempty"`
 	// Published is a date, YYYY-MM-DD.
 	Published string `yaml:"published,omitempty" json:"published,omitempty"`
+	// URL is where the source is published, when known: an absolute http or https URL.
+	URL string `yaml:"url,omitempty" json:"url,omitempty"`
 	// File is the text file's name, looked up beside the source text given to check.
 	File    string `yaml:"file,omitempty" json:"file,omitempty"`
 	Default bool   `yaml:"default,omitempty" json:"default,omitempty"`

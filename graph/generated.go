@@ -143,6 +143,7 @@ type ComplexityRoot struct {
 		Paragraph func(childComplexity int) int
 		Section   func(childComplexity int) int
 		Source    func(childComplexity int) int
+		URL       func(childComplexity int) int
 	}
 
 	ComparedNeighbor struct {
@@ -249,12 +250,14 @@ type ComplexityRoot struct {
 		History       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
+		PlaygroundURL func(childComplexity int) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
 		Revision      func(childComplexity int) int
 		Slug          func(childComplexity int) int
 		Summary       func(childComplexity int) int
 		Tags          func(childComplexity int) int
 		Technologies  func(childComplexity int, first *int, after *string, last *int, before *string) int
+		URL           func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 	}
 
@@ -426,12 +429,14 @@ type ComplexityRoot struct {
 		History       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
+		PlaygroundURL func(childComplexity int) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
 		RequiredBy    func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Revision      func(childComplexity int) int
 		Slug          func(childComplexity int) int
 		Summary       func(childComplexity int) int
 		Tags          func(childComplexity int) int
+		URL           func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 	}
 
@@ -456,6 +461,7 @@ type ComplexityRoot struct {
 		Revision  func(childComplexity int) int
 		Slug      func(childComplexity int) int
 		Title     func(childComplexity int) int
+		URL       func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 	}
 
@@ -488,6 +494,7 @@ type ComplexityRoot struct {
 		Kind            func(childComplexity int) int
 		Lifecycle       func(childComplexity int) int
 		Name            func(childComplexity int) int
+		PlaygroundURL   func(childComplexity int) int
 		Relationships   func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
 		Revision        func(childComplexity int) int
 		Slug            func(childComplexity int) int
@@ -495,6 +502,7 @@ type ComplexityRoot struct {
 		Tags            func(childComplexity int) int
 		Tradeoffs       func(childComplexity int, typeArg *model.TradeoffType, first *int, after *string, last *int, before *string) int
 		Trends          func(childComplexity int, first *int, after *string, last *int, before *string) int
+		URL             func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
 		UseCases        func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Vendor          func(childComplexity int) int
@@ -521,12 +529,14 @@ type ComplexityRoot struct {
 		History       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
+		PlaygroundURL func(childComplexity int) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
 		Revision      func(childComplexity int) int
 		Slug          func(childComplexity int) int
 		Summary       func(childComplexity int) int
 		Tags          func(childComplexity int) int
 		Type          func(childComplexity int) int
+		URL           func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 	}
 
@@ -551,6 +561,7 @@ type ComplexityRoot struct {
 		ID             func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Parent         func(childComplexity int) int
+		PlaygroundURL  func(childComplexity int) int
 		Relationships  func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
 		RequiredSkills func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Revision       func(childComplexity int) int
@@ -560,6 +571,7 @@ type ComplexityRoot struct {
 		Tags           func(childComplexity int) int
 		Technologies   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Tradeoffs      func(childComplexity int, typeArg *model.TradeoffType, first *int, after *string, last *int, before *string) int
+		URL            func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 		UseCases       func(childComplexity int, first *int, after *string, last *int, before *string) int
 	}
@@ -595,11 +607,13 @@ type ComplexityRoot struct {
 		History       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
+		PlaygroundURL func(childComplexity int) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
 		Revision      func(childComplexity int) int
 		Slug          func(childComplexity int) int
 		Summary       func(childComplexity int) int
 		Tags          func(childComplexity int) int
+		URL           func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		UsedBy        func(childComplexity int, first *int, after *string, last *int, before *string) int
 	}
@@ -644,6 +658,7 @@ type CitationResolver interface {
 	Source(ctx context.Context, obj *model.Citation) (*model.Source, error)
 
 	Excerpt(ctx context.Context, obj *model.Citation) (*string, error)
+	URL(ctx context.Context, obj *model.Citation) (*string, error)
 }
 type MutationResolver interface {
 	CreateEntity(ctx context.Context, input model.CreateEntityInput) (*model.CreateEntityPayload, error)
@@ -1133,6 +1148,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Citation.Source(childComplexity), true
+	case "Citation.url":
+		if e.ComplexityRoot.Citation.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citation.URL(childComplexity), true
 
 	case "ComparedNeighbor.direction":
 		if e.ComplexityRoot.ComparedNeighbor.Direction == nil {
@@ -1586,6 +1607,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Name(childComplexity), true
+	case "Organization.playgroundUrl":
+		if e.ComplexityRoot.Organization.PlaygroundURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.PlaygroundURL(childComplexity), true
 	case "Organization.relationships":
 		if e.ComplexityRoot.Organization.Relationships == nil {
 			break
@@ -1632,6 +1659,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Technologies(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Organization.url":
+		if e.ComplexityRoot.Organization.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.URL(childComplexity), true
 	case "Organization.updatedAt":
 		if e.ComplexityRoot.Organization.UpdatedAt == nil {
 			break
@@ -2474,6 +2507,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.Name(childComplexity), true
+	case "Skill.playgroundUrl":
+		if e.ComplexityRoot.Skill.PlaygroundURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Skill.PlaygroundURL(childComplexity), true
 	case "Skill.relationships":
 		if e.ComplexityRoot.Skill.Relationships == nil {
 			break
@@ -2520,6 +2559,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.Tags(childComplexity), true
+	case "Skill.url":
+		if e.ComplexityRoot.Skill.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Skill.URL(childComplexity), true
 	case "Skill.updatedAt":
 		if e.ComplexityRoot.Skill.UpdatedAt == nil {
 			break
@@ -2618,6 +2663,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.Title(childComplexity), true
+	case "Source.url":
+		if e.ComplexityRoot.Source.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.URL(childComplexity), true
 	case "Source.updatedAt":
 		if e.ComplexityRoot.Source.UpdatedAt == nil {
 			break
@@ -2767,6 +2818,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Technology.Name(childComplexity), true
+	case "Technology.playgroundUrl":
+		if e.ComplexityRoot.Technology.PlaygroundURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Technology.PlaygroundURL(childComplexity), true
 	case "Technology.relationships":
 		if e.ComplexityRoot.Technology.Relationships == nil {
 			break
@@ -2824,6 +2881,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Technology.Trends(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Technology.url":
+		if e.ComplexityRoot.Technology.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Technology.URL(childComplexity), true
 	case "Technology.updatedAt":
 		if e.ComplexityRoot.Technology.UpdatedAt == nil {
 			break
@@ -2949,6 +3012,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tradeoff.Name(childComplexity), true
+	case "Tradeoff.playgroundUrl":
+		if e.ComplexityRoot.Tradeoff.PlaygroundURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tradeoff.PlaygroundURL(childComplexity), true
 	case "Tradeoff.relationships":
 		if e.ComplexityRoot.Tradeoff.Relationships == nil {
 			break
@@ -2990,6 +3059,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tradeoff.Type(childComplexity), true
+	case "Tradeoff.url":
+		if e.ComplexityRoot.Tradeoff.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tradeoff.URL(childComplexity), true
 	case "Tradeoff.updatedAt":
 		if e.ComplexityRoot.Tradeoff.UpdatedAt == nil {
 			break
@@ -3093,6 +3168,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Trend.Parent(childComplexity), true
+	case "Trend.playgroundUrl":
+		if e.ComplexityRoot.Trend.PlaygroundURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trend.PlaygroundURL(childComplexity), true
 	case "Trend.relationships":
 		if e.ComplexityRoot.Trend.Relationships == nil {
 			break
@@ -3167,6 +3248,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Trend.Tradeoffs(childComplexity, args["type"].(*model.TradeoffType), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Trend.url":
+		if e.ComplexityRoot.Trend.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trend.URL(childComplexity), true
 	case "Trend.updatedAt":
 		if e.ComplexityRoot.Trend.UpdatedAt == nil {
 			break
@@ -3302,6 +3389,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UseCase.Name(childComplexity), true
+	case "UseCase.playgroundUrl":
+		if e.ComplexityRoot.UseCase.PlaygroundURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UseCase.PlaygroundURL(childComplexity), true
 	case "UseCase.relationships":
 		if e.ComplexityRoot.UseCase.Relationships == nil {
 			break
@@ -3337,6 +3430,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UseCase.Tags(childComplexity), true
+	case "UseCase.url":
+		if e.ComplexityRoot.UseCase.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UseCase.URL(childComplexity), true
 	case "UseCase.updatedAt":
 		if e.ComplexityRoot.UseCase.UpdatedAt == nil {
 			break
@@ -3629,6 +3728,10 @@ interface Entity implements Node {
   createdAt: DateTime!
   "When the record last changed."
   updatedAt: DateTime!
+  "Its page on this server (` + "`" + `/e/{type}/{slug}` + "`" + `): summary, radar placements, tradeoffs, relationships and cited passages, for people. Absolute under ` + "`" + `--public-url` + "`" + ` (or behind a trusted proxy), else a path from the server's root."
+  url: String!
+  "The playground, opened with a query about it filled in: the same thing for people who want the API."
+  playgroundUrl: String!
   "The record's changes, newest first, each with the change set that made it."
   history(
     "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
@@ -3679,6 +3782,10 @@ type Trend implements Node & Entity @key(fields: "id") @key(fields: "slug") {
   createdAt: DateTime!
   "When the record last changed."
   updatedAt: DateTime!
+  "Its page on this server (` + "`" + `/e/{type}/{slug}` + "`" + `): summary, radar placements, tradeoffs, relationships and cited passages, for people. Absolute under ` + "`" + `--public-url` + "`" + ` (or behind a trusted proxy), else a path from the server's root."
+  url: String!
+  "The playground, opened with a query about it filled in: the same thing for people who want the API."
+  playgroundUrl: String!
   "The record's changes, newest first, each with the change set that made it."
   history(
     "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
@@ -3793,6 +3900,10 @@ type Technology implements Node & Entity @key(fields: "id") @key(fields: "slug")
   createdAt: DateTime!
   "When the record last changed."
   updatedAt: DateTime!
+  "Its page on this server (` + "`" + `/e/{type}/{slug}` + "`" + `): summary, radar placements, tradeoffs, relationships and cited passages, for people. Absolute under ` + "`" + `--public-url` + "`" + ` (or behind a trusted proxy), else a path from the server's root."
+  url: String!
+  "The playground, opened with a query about it filled in: the same thing for people who want the API."
+  playgroundUrl: String!
   "The record's changes, newest first, each with the change set that made it."
   history(
     "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
@@ -3919,6 +4030,10 @@ type Tradeoff implements Node & Entity @key(fields: "id") @key(fields: "slug") {
   createdAt: DateTime!
   "When the record last changed."
   updatedAt: DateTime!
+  "Its page on this server (` + "`" + `/e/{type}/{slug}` + "`" + `): summary, radar placements, tradeoffs, relationships and cited passages, for people. Absolute under ` + "`" + `--public-url` + "`" + ` (or behind a trusted proxy), else a path from the server's root."
+  url: String!
+  "The playground, opened with a query about it filled in: the same thing for people who want the API."
+  playgroundUrl: String!
   "The record's changes, newest first, each with the change set that made it."
   history(
     "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
@@ -3993,6 +4108,10 @@ type UseCase implements Node & Entity @key(fields: "id") @key(fields: "slug") {
   createdAt: DateTime!
   "When the record last changed."
   updatedAt: DateTime!
+  "Its page on this server (` + "`" + `/e/{type}/{slug}` + "`" + `): summary, radar placements, tradeoffs, relationships and cited passages, for people. Absolute under ` + "`" + `--public-url` + "`" + ` (or behind a trusted proxy), else a path from the server's root."
+  url: String!
+  "The playground, opened with a query about it filled in: the same thing for people who want the API."
+  playgroundUrl: String!
   "The record's changes, newest first, each with the change set that made it."
   history(
     "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
@@ -4054,6 +4173,10 @@ type Organization implements Node & Entity @key(fields: "id") @key(fields: "slug
   createdAt: DateTime!
   "When the record last changed."
   updatedAt: DateTime!
+  "Its page on this server (` + "`" + `/e/{type}/{slug}` + "`" + `): summary, radar placements, tradeoffs, relationships and cited passages, for people. Absolute under ` + "`" + `--public-url` + "`" + ` (or behind a trusted proxy), else a path from the server's root."
+  url: String!
+  "The playground, opened with a query about it filled in: the same thing for people who want the API."
+  playgroundUrl: String!
   "The record's changes, newest first, each with the change set that made it."
   history(
     "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
@@ -4128,6 +4251,10 @@ type Skill implements Node & Entity @key(fields: "id") @key(fields: "slug") {
   createdAt: DateTime!
   "When the record last changed."
   updatedAt: DateTime!
+  "Its page on this server (` + "`" + `/e/{type}/{slug}` + "`" + `): summary, radar placements, tradeoffs, relationships and cited passages, for people. Absolute under ` + "`" + `--public-url` + "`" + ` (or behind a trusted proxy), else a path from the server's root."
+  url: String!
+  "The playground, opened with a query about it filled in: the same thing for people who want the API."
+  playgroundUrl: String!
   "The record's changes, newest first, each with the change set that made it."
   history(
     "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
@@ -4216,6 +4343,8 @@ type Source implements Node {
   publisher: String
   "When it was published."
   published: Date
+  "Where it is published, when known: an absolute URL."
+  url: String
   "How many times this record has changed: 1 when it was created. An update names the revision it was based on."
   revision: Int!
   "When the record was created."
@@ -4245,6 +4374,8 @@ type Citation {
   paragraph: Int!
   "The passage's text, when the server has been given the source text (` + "`" + `--source` + "`" + `); null otherwise."
   excerpt: String
+  "A link to the passage: its page on this server (` + "`" + `/passage/{source}/{section}/{paragraph}` + "`" + `) when the server has the source text, else where the source is published, when known; null otherwise. Absolute under ` + "`" + `--public-url` + "`" + `."
+  url: String
 }
 
 "A technology radar: quadrants, rings and dated editions are data."
@@ -5888,6 +6019,8 @@ func (ec *executionContext) childFields_Citation(ctx context.Context, field grap
 		return ec.fieldContext_Citation_paragraph(ctx, field)
 	case "excerpt":
 		return ec.fieldContext_Citation_excerpt(ctx, field)
+	case "url":
+		return ec.fieldContext_Citation_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Citation", field.Name)
 }
@@ -6078,6 +6211,10 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Organization_updatedAt(ctx, field)
+	case "url":
+		return ec.fieldContext_Organization_url(ctx, field)
+	case "playgroundUrl":
+		return ec.fieldContext_Organization_playgroundUrl(ctx, field)
 	case "history":
 		return ec.fieldContext_Organization_history(ctx, field)
 	case "relationships":
@@ -6370,6 +6507,10 @@ func (ec *executionContext) childFields_Skill(ctx context.Context, field graphql
 		return ec.fieldContext_Skill_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Skill_updatedAt(ctx, field)
+	case "url":
+		return ec.fieldContext_Skill_url(ctx, field)
+	case "playgroundUrl":
+		return ec.fieldContext_Skill_playgroundUrl(ctx, field)
 	case "history":
 		return ec.fieldContext_Skill_history(ctx, field)
 	case "relationships":
@@ -6418,6 +6559,8 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 		return ec.fieldContext_Source_publisher(ctx, field)
 	case "published":
 		return ec.fieldContext_Source_published(ctx, field)
+	case "url":
+		return ec.fieldContext_Source_url(ctx, field)
 	case "revision":
 		return ec.fieldContext_Source_revision(ctx, field)
 	case "createdAt":
@@ -6474,6 +6617,10 @@ func (ec *executionContext) childFields_Technology(ctx context.Context, field gr
 		return ec.fieldContext_Technology_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Technology_updatedAt(ctx, field)
+	case "url":
+		return ec.fieldContext_Technology_url(ctx, field)
+	case "playgroundUrl":
+		return ec.fieldContext_Technology_playgroundUrl(ctx, field)
 	case "history":
 		return ec.fieldContext_Technology_history(ctx, field)
 	case "relationships":
@@ -6548,6 +6695,10 @@ func (ec *executionContext) childFields_Tradeoff(ctx context.Context, field grap
 		return ec.fieldContext_Tradeoff_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Tradeoff_updatedAt(ctx, field)
+	case "url":
+		return ec.fieldContext_Tradeoff_url(ctx, field)
+	case "playgroundUrl":
+		return ec.fieldContext_Tradeoff_playgroundUrl(ctx, field)
 	case "history":
 		return ec.fieldContext_Tradeoff_history(ctx, field)
 	case "relationships":
@@ -6608,6 +6759,10 @@ func (ec *executionContext) childFields_Trend(ctx context.Context, field graphql
 		return ec.fieldContext_Trend_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Trend_updatedAt(ctx, field)
+	case "url":
+		return ec.fieldContext_Trend_url(ctx, field)
+	case "playgroundUrl":
+		return ec.fieldContext_Trend_playgroundUrl(ctx, field)
 	case "history":
 		return ec.fieldContext_Trend_history(ctx, field)
 	case "relationships":
@@ -6700,6 +6855,10 @@ func (ec *executionContext) childFields_UseCase(ctx context.Context, field graph
 		return ec.fieldContext_UseCase_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_UseCase_updatedAt(ctx, field)
+	case "url":
+		return ec.fieldContext_UseCase_url(ctx, field)
+	case "playgroundUrl":
+		return ec.fieldContext_UseCase_playgroundUrl(ctx, field)
 	case "history":
 		return ec.fieldContext_UseCase_history(ctx, field)
 	case "relationships":
@@ -10982,6 +11141,29 @@ func (ec *executionContext) fieldContext_Citation_excerpt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Citation", field, true, true, "String")
 }
 
+func (ec *executionContext) _Citation_url(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citation_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Citation().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citation_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citation", field, true, true, "String")
+}
+
 func (ec *executionContext) _ComparedNeighbor_kind(ctx context.Context, field graphql.CollectedField, obj *model.ComparedNeighbor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12952,6 +13134,52 @@ func (ec *executionContext) _Organization_updatedAt(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Organization_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Organization_url(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, true, false, "String")
+}
+
+func (ec *executionContext) _Organization_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_playgroundUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlaygroundURL(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organization_history(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -16814,6 +17042,52 @@ func (ec *executionContext) fieldContext_Skill_updatedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Skill", field, true, false, "DateTime")
 }
 
+func (ec *executionContext) _Skill_url(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Skill", field, true, false, "String")
+}
+
+func (ec *executionContext) _Skill_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_playgroundUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlaygroundURL(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Skill", field, true, false, "String")
+}
+
 func (ec *executionContext) _Skill_history(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17265,6 +17539,29 @@ func (ec *executionContext) _Source_published(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Source_published(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Source", field, true, false, "Date")
+}
+
+func (ec *executionContext) _Source_url(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Source_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, true, false, "String")
 }
 
 func (ec *executionContext) _Source_revision(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -17812,6 +18109,52 @@ func (ec *executionContext) _Technology_updatedAt(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Technology_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Technology", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Technology_url(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Technology_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Technology_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Technology", field, true, false, "String")
+}
+
+func (ec *executionContext) _Technology_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Technology_playgroundUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlaygroundURL(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Technology_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Technology", field, true, false, "String")
 }
 
 func (ec *executionContext) _Technology_history(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18689,6 +19032,52 @@ func (ec *executionContext) fieldContext_Tradeoff_updatedAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "DateTime")
 }
 
+func (ec *executionContext) _Tradeoff_url(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tradeoff_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tradeoff_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "String")
+}
+
+func (ec *executionContext) _Tradeoff_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tradeoff_playgroundUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlaygroundURL(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tradeoff_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "String")
+}
+
 func (ec *executionContext) _Tradeoff_history(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19308,6 +19697,52 @@ func (ec *executionContext) _Trend_updatedAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Trend_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Trend", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _Trend_url(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trend", field, true, false, "String")
+}
+
+func (ec *executionContext) _Trend_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_playgroundUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlaygroundURL(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trend", field, true, false, "String")
 }
 
 func (ec *executionContext) _Trend_history(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20258,6 +20693,52 @@ func (ec *executionContext) _UseCase_updatedAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_UseCase_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UseCase", field, true, false, "DateTime")
+}
+
+func (ec *executionContext) _UseCase_url(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UseCase_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UseCase_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UseCase", field, true, false, "String")
+}
+
+func (ec *executionContext) _UseCase_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UseCase_playgroundUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlaygroundURL(ctx), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UseCase_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UseCase", field, true, false, "String")
 }
 
 func (ec *executionContext) _UseCase_history(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -23800,6 +24281,12 @@ func (ec *executionContext) _Citation(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Citation_excerpt(ctx, field, obj)
 				})
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citation_url(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24543,6 +25030,18 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_url(ctx, field, obj)
+				})
+		case "playgroundUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_playgroundUrl(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -25757,6 +26256,18 @@ func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Skill_url(ctx, field, obj)
+				})
+		case "playgroundUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Skill_playgroundUrl(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -25917,6 +26428,11 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "published":
 			out.Values[i] = ec._Source_published(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.Values[i] = ec._Source_url(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -26120,6 +26636,18 @@ func (ec *executionContext) _Technology(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Technology_url(ctx, field, obj)
+				})
+		case "playgroundUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Technology_playgroundUrl(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -26354,6 +26882,18 @@ func (ec *executionContext) _Tradeoff(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tradeoff_url(ctx, field, obj)
+				})
+		case "playgroundUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tradeoff_playgroundUrl(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -26548,6 +27088,18 @@ func (ec *executionContext) _Trend(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Trend_url(ctx, field, obj)
+				})
+		case "playgroundUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Trend_playgroundUrl(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -26852,6 +27404,18 @@ func (ec *executionContext) _UseCase(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UseCase_url(ctx, field, obj)
+				})
+		case "playgroundUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UseCase_playgroundUrl(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -98,6 +98,20 @@ func (r *citationResolver) Excerpt(ctx context.Context, obj *model.Citation) (*s
 	return nil, nil
 }
 
+func (r *citationResolver) URL(ctx context.Context, obj *model.Citation) (*string, error) {
+	src, err := r.Citation().Source(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	if text, ok := r.Texts[src.Source.Slug]; ok {
+		if _, ok := text.Paragraph(obj.Citation.Section, obj.Citation.Paragraph); ok {
+			u := model.LinkBase(ctx) + model.PassagePath(src.Source.Slug, obj.Citation.Section, obj.Citation.Paragraph)
+			return &u, nil
+		}
+	}
+	return src.URL(), nil
+}
+
 func (r *mutationResolver) CreateEntity(ctx context.Context, input model.CreateEntityInput) (*model.CreateEntityPayload, error) {
 	by, err := author(ctx, &input.Reason)
 	if err != nil {

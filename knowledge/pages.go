@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -58,4 +59,30 @@ func (b *Base) Sources(ctx context.Context) ([]store.Source, error) {
 	}
 	slices.SortFunc(list, func(x, y store.Source) int { return cmp.Compare(x.Slug, y.Slug) })
 	return list, nil
+}
+
+// CitedBy returns the entities that cite a passage of the source src, ordered by name. Citations
+// of the default source may name it or leave it out: both are counted when isDefault.
+func (b *Base) CitedBy(ctx context.Context, src string, isDefault bool, section string, paragraph int) ([]*store.Entity, error) {
+	cites := []domain.Citation{{Source: src, Section: section, Paragraph: paragraph}}
+	if isDefault {
+		cites = append(cites, domain.Citation{Section: section, Paragraph: paragraph})
+	}
+	citing, err := b.store.CitingEntities(ctx, cites)
+	if err != nil {
+		return nil, fmt.Errorf("entities citing %s: %w", src, err)
+	}
+	var ids []store.ID
+	for _, list := range citing {
+		for _, c := range list {
+			ids = append(ids, c.ID)
+		}
+	}
+	ents, err := b.store.EntitiesByID(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("entities citing %s: %w", src, err)
+	}
+	out := slices.DeleteFunc(ents, func(e *store.Entity) bool { return e == nil })
+	slices.SortFunc(out, func(x, y *store.Entity) int { return cmp.Compare(x.Name, y.Name) })
+	return slices.CompactFunc(out, func(x, y *store.Entity) bool { return x.ID == y.ID }), nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/trendgraph/trendgraph/graph"
+	"github.com/trendgraph/trendgraph/graph/model"
 )
 
 // Token is an accepted bearer token: its secret, the name the audit trail records for the
@@ -116,6 +117,9 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		if !s.awaitVersion(w, r) {
 			return
 		}
+		// Links in answers (an entity's url, a citation's) start where this request's client
+		// reaches the server; the response cache keys answers by it too.
+		r = r.WithContext(model.WithLinkBase(r.Context(), s.apiBase(r)))
 		next.ServeHTTP(w, r)
 	})
 }

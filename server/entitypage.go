@@ -81,6 +81,8 @@ type citationView struct {
 	Paragraph          int
 	Excerpt            string
 	DefaultSourceTitle string
+	// Href is the passage's page, when the server has the text.
+	Href string
 }
 
 // relPhrases name a relationship kind seen from the entity: [0] when the entity is its from
@@ -280,6 +282,7 @@ func (s *Server) citationIndex(v *entityView, sources []store.Source) func([]dom
 				if text := s.cfg.SourceTexts[c.Source]; text != nil {
 					if p, ok := text.Paragraph(c.Section, c.Paragraph); ok {
 						cv.Excerpt = p
+						cv.Href = v.Base + model.PassagePath(c.Source, c.Section, c.Paragraph)
 						v.HasExcerpt = true
 					}
 				}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/trendgraph/trendgraph/domain"
+	"github.com/trendgraph/trendgraph/graph/model"
 	"github.com/trendgraph/trendgraph/knowledge"
 )
 
@@ -130,10 +131,7 @@ func (s *Server) failedPage(r *http.Request, what string, err error) pageAnswer 
 
 // entityPath is an entity's page, relative to the handler's root: /e/{type}/{slug}, the type as
 // the data files write it ("technology", "use-case").
-func entityPath(t domain.EntityType, slug string) string {
-	name, _ := t.MarshalText()
-	return "e/" + string(name) + "/" + slug
-}
+func entityPath(t domain.EntityType, slug string) string { return model.EntityPath(t, slug) }
 
 // entityTypeOfPath reads the type segment of an entity page's path.
 func entityTypeOfPath(seg string) (domain.EntityType, bool) {

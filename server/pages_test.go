@@ -67,8 +67,8 @@ func TestEntityPage(t *testing.T) {
 		t.Fatalf("%d citation references", len(refs))
 	}
 	for _, ref := range refs {
-		if !regexp.MustCompile(`<li id="c` + ref[1] + `"><cite>Backend Development Trends: A Complete Guide for 2026</cite>, “[^”]+”, paragraph \d+<blockquote>`).MatchString(body) {
-			t.Fatalf("citation %s is not listed with its excerpt", ref[1])
+		if !regexp.MustCompile(`<li id="c` + ref[1] + `"><cite>Backend Development Trends: A Complete Guide for 2026</cite>, “[^”]+”, <a href="/passage/backend-trends-2026/[^/"]+/\d+">paragraph \d+</a><blockquote>`).MatchString(body) {
+			t.Fatalf("citation %s is not listed with its excerpt and a link to its passage", ref[1])
 		}
 	}
 	if strings.Contains(body, "<script") {

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/trendgraph/trendgraph/domain"
+	"github.com/trendgraph/trendgraph/graph/model"
 	"github.com/trendgraph/trendgraph/knowledge"
 )
 
@@ -150,7 +151,7 @@ func (s *Server) serveRadarData(r *http.Request) pageAnswer {
 				i = len(out.Entries)
 				index[e.Entity.Slug] = i
 				// The playground opens with this query filled in (it reads ?query=).
-				q := url.QueryEscape(fmt.Sprintf("{\n  entity(slug: %q) {\n    __typename name summary\n    citations { section paragraph excerpt source { title } }\n  }\n}\n", e.Entity.Slug))
+				q := url.QueryEscape(model.PlaygroundQuery(e.Entity.Slug))
 				out.Entries = append(out.Entries, BackstageEntry{ID: e.Entity.Slug, Key: e.Entity.Slug, Title: e.Entity.Name,
 					Quadrant: e.Assessment.Quadrant, Description: e.Entity.Summary, Timeline: []BackstageTimeline{},
 					Links: []BackstageLink{

@@ -247,6 +247,7 @@ func New(st *store.Store, cfg Config) *Server {
 		radarData.ServeHTTP(w, r)
 	}))
 	s.mux.Handle("/e/{type}/{slug}", s.page("entity", cspPage, true, s.serveEntityPage))
+	s.mux.Handle("/passage/{source}/{section}/{paragraph}", s.page("passage", cspPage, true, s.servePassagePage))
 	s.mux.Handle("/explore", s.page("explore", cspExplorer, false, s.serveExplore))
 	s.mux.Handle("/{$}", s.observe("playground", http.HandlerFunc(s.servePlayground)))
 	return s

@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/trendgraph/trendgraph/graph"
+	"github.com/trendgraph/trendgraph/graph/model"
 )
 
 // transport serves GET and POST as the GraphQL-over-HTTP specification asks, where gqlgen's
@@ -151,6 +152,8 @@ func (t transport) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 		if info != nil {
 			scope = info.scope()
 		}
+		// Answers may hold links, which start where the client reaches the server.
+		scope += "\x00" + model.LinkBase(r.Context())
 		key, cacheable = cacheKey(t.version(), scope, raw.OperationName, raw.Query, raw.Variables)
 	}
 	if cacheable {

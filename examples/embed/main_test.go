@@ -45,7 +45,7 @@ func TestPortalMountsTheKnowledgeBase(t *testing.T) {
 		t.Fatalf("the playground's assets under /kb/: %d", code)
 	}
 	// No public URL is configured, so the links are paths; they still keep the /kb/ prefix.
-	if code, body := get("/kb/radar/backend-2026.json", true); code != 200 || !strings.Contains(body, `"url": "/kb/graphql?query=`) {
+	if code, body := get("/kb/radar/backend-2026.json", true); code != 200 || !strings.Contains(body, `"url": "/kb/?query=`) {
 		t.Fatalf("the radar under /kb/ links back under /kb/: %d", code)
 	}
 }
