@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/trendgraph/trendgraph/domain"
 	bolt "go.etcd.io/bbolt"
@@ -88,7 +89,6 @@ func entityTokens(e *domain.Entity) map[string]uint16 {
 	add(e.Summary, weightSummary)
 	return m
 }
-
 
 // SearchQuery asks for entities matching every word of Text, or any word of it.
 type SearchQuery struct {
@@ -285,8 +285,12 @@ func (v *vocabulary) expand(tok string, last bool) queryWord {
 	if len(w.forms) > 0 {
 		return w
 	}
-	// A suggestion may be one edit further than a match: "did you mean" still helps there.
+	// A suggestion may be one edit further than a match: "did you mean" still helps there;
+	// but a word of one or two letters is one edit from too many others.
 	limit := maxEdits(tok)
+	if utf8.RuneCountInString(tok) < 3 {
+		return w
+	}
 	near, d := v.nearest(tok, limit+1)
 	if len(near) == 0 {
 		return w
