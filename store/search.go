@@ -113,12 +113,21 @@ type Hit struct {
 	Matched int
 	// Entity is set when the query asked to Load it.
 	Entity *Entity
+}
 
-	// What ranks a hit above its word score (see rankScore): its tier, its place among the
-	// answers of tierAnswer, the share of its name's words the query holds.
-	tier     int8
-	order    int
+// scored is a hit being ranked: its word score and what ranks it above that (see rankScore).
+type scored struct {
+	Hit
+	// raw is the word score: field weights scaled by IDF.
+	raw float64
+	// tier, and the place among the answers of tierAnswer.
+	tier  int8
+	order int
+	// coverage is the share of the name's words the query holds.
 	coverage float64
+	// Of the query's words: how many are in the name (nameHits, a prefix counts; wholeHits, as
+	// whole words), how many in the name or an alias (strongHits); nameLen is the name's count.
+	nameHits, wholeHits, strongHits, nameLen int
 }
 
 // Ranking tiers of a hit, best last.
@@ -186,21 +195,26 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error
 		if err := steps.now(); err != nil {
 			return err
 		}
+		ranked := make([]*scored, 0, len(hits))
 		for _, h := range hits {
 			if len(q.Types) == 0 || slices.Contains(q.Types, h.Type) {
 				h.settle()
-				res.Hits = append(res.Hits, *h)
+				ranked = append(ranked, h)
 			}
 		}
-		res.Total = len(res.Hits)
-		if q.AnyWord {
-			RankByWords(res.Hits)
+		res.Total = len(ranked)
+		if q.Limit >= 0 {
+			ranked = bestOf(ranked, q.Offset+q.Limit, q.AnyWord)
 		} else {
-			rank(res.Hits)
+			rankScored(ranked, q.AnyWord)
 		}
-		res.Hits = res.Hits[min(q.Offset, len(res.Hits)):]
-		if q.Limit >= 0 && len(res.Hits) > q.Limit {
-			res.Hits = res.Hits[:q.Limit]
+		ranked = ranked[min(q.Offset, len(ranked)):]
+		if q.Limit >= 0 && len(ranked) > q.Limit {
+			ranked = ranked[:q.Limit]
+		}
+		res.Hits = make([]Hit, len(ranked))
+		for i, h := range ranked {
+			res.Hits[i] = h.Hit
 		}
 		if !q.Load {
 			return nil
@@ -247,7 +261,9 @@ type wordForm struct {
 	factor float64
 	// whole is set for the word itself, another form of it or its correction: a name holding
 	// it counts towards an exact match of the name, where a word the query merely begins does not.
-	whole bool
+	// Of a prefix, the words in wholeWords (and the prefix itself) are whole.
+	whole      bool
+	wholeWords map[string]bool
 }
 
 // How much a hit through another form of a word, or through a correction, counts against a
@@ -280,9 +296,23 @@ func (v *vocabulary) expand(tok string, last bool) queryWord {
 	}
 	// Prefix matching on one or two letters would scan most of the index.
 	if last && len(tok) >= 3 && v.hasPrefix(tok) {
-		w.forms = append(w.forms, wordForm{token: tok, prefix: true, factor: 1})
+		// The prefix's scan reads the word and its forms that start with it: they are not read
+		// again, and still count as the whole word.
+		p := wordForm{token: tok, prefix: true, factor: 1, whole: true}
+		w.forms = slices.DeleteFunc(w.forms, func(f wordForm) bool {
+			if !strings.HasPrefix(f.token, tok) {
+				return false
+			}
+			if p.wholeWords == nil {
+				p.wholeWords = map[string]bool{}
+			}
+			p.wholeWords[f.token] = true
+			return true
+		})
+		w.forms = append(w.forms, p)
 	}
-	if len(w.forms) > 0 {
+	// A word asking for benefits or challenges need not be in any entity: it is not misspelt.
+	if _, asks := questionKinds[Stem(tok)]; len(w.forms) > 0 || asks {
 		return w
 	}
 	// A suggestion may be one edit further than a match: "did you mean" still helps there;
@@ -358,14 +388,16 @@ type wordHit struct {
 	// inName: a word of the name matches (a prefix match counts); wholeInName: a word of the
 	// name is the query word in some form.
 	inName, wholeInName bool
-	nameTokens          int
+	// strong: the word weighs as much as an alias's word, so it may be in one.
+	strong     bool
+	nameTokens int
 }
 
 // scanWord returns the entities matching any form of w, each with its best weight.
 func (m *matcher) scanWord(w queryWord) (map[ID]wordHit, error) {
 	out := map[ID]wordHit{}
 	for _, f := range w.forms {
-		matches, err := scanToken(m.c, f.token, f.prefix, m.steps)
+		matches, err := scanToken(m.c, f.token, f.prefix, f.wholeWords, m.steps)
 		if err != nil {
 			return nil, err
 		}
@@ -377,6 +409,7 @@ func (m *matcher) scanWord(w queryWord) (map[ID]wordHit, error) {
 			h.weight = max(h.weight, float64(tm.weight)*f.factor)
 			h.inName = h.inName || tm.inName
 			h.wholeInName = h.wholeInName || tm.exactInName
+			h.strong = h.strong || tm.weight >= weightAlias
 			out[id] = h
 		}
 	}
@@ -385,57 +418,55 @@ func (m *matcher) scanWord(w queryWord) (map[ID]wordHit, error) {
 
 // match scores the entities holding every word (with anyWord, any word), with their ranking
 // tier and name coverage: a hit is exact when the words are its name's words.
-func (m *matcher) match(words []queryWord, anyWord bool) (map[ID]*Hit, error) {
-	var scores map[ID]*Hit
-	nameHits := map[ID]int{}
-	wholeHits := map[ID]int{}
-	nameLen := map[ID]int{}
+func (m *matcher) match(words []queryWord, anyWord bool) (map[ID]*scored, error) {
+	scores := map[ID]*scored{}
 	for i, w := range words {
 		matches, err := m.scanWord(w)
 		if err != nil {
 			return nil, err
 		}
 		idf := math.Log(1 + float64(m.n)/float64(max(len(matches), 1)))
-		next := make(map[ID]*Hit, len(matches))
+		held := 0
 		for id, wh := range matches {
 			if err := m.steps.step(); err != nil {
 				return nil, err
 			}
-			if prev, ok := scores[id]; ok {
-				prev.Score += wh.weight * idf
-				prev.Matched++
-				next[id] = prev
-			} else if i == 0 || anyWord {
-				next[id] = &Hit{ID: id, Type: wh.typ, Score: wh.weight * idf, Matched: 1}
-			} else {
+			h, ok := scores[id]
+			switch {
+			case ok && (anyWord || h.Matched == i):
+			case !ok && (anyWord || i == 0):
+				h = &scored{Hit: Hit{ID: id, Type: wh.typ}, nameLen: wh.nameTokens}
+				scores[id] = h
+			default:
+				// With every word to match, it missed an earlier one (or holds none).
 				continue
 			}
+			h.raw += wh.weight * idf
+			h.Matched++
+			held++
 			if wh.inName {
-				nameHits[id]++
+				h.nameHits++
 			}
 			if wh.wholeInName {
-				wholeHits[id]++
+				h.wholeHits++
 			}
-			nameLen[id] = wh.nameTokens
-		}
-		if anyWord {
-			// Every hit so far stays one, whether or not it holds this word.
-			for id, h := range scores {
-				if _, ok := next[id]; !ok {
-					next[id] = h
-				}
+			if wh.strong {
+				h.strongHits++
 			}
 		}
-		scores = next
-		if len(scores) == 0 && !anyWord {
-			break
+		if held == 0 && !anyWord {
+			return map[ID]*scored{}, nil
 		}
 	}
 	for id, h := range scores {
-		if n := nameLen[id]; n > 0 {
-			h.coverage = float64(min(nameHits[id], n)) / float64(n)
+		if !anyWord && h.Matched < len(words) {
+			delete(scores, id)
+			continue
 		}
-		if wholeHits[id] == len(words) && nameLen[id] == len(words) {
+		if n := h.nameLen; n > 0 {
+			h.coverage = float64(min(h.nameHits, n)) / float64(n)
+		}
+		if h.wholeHits == len(words) && h.nameLen == len(words) {
 			h.tier = tierExact
 		}
 	}
@@ -444,20 +475,29 @@ func (m *matcher) match(words []queryWord, anyWord bool) (map[ID]*Hit, error) {
 
 // aliasCandidates bounds how many of the best hits are read to find an alias the query
 // spells: an entity so named ranks high on its alias's weight alone.
-const aliasCandidates = 32
+const aliasCandidates = 8
 
 // markExactAliases moves to tierExact the hits (among the best that hold every word) that
 // have an alias the query spells, word for word in some form.
-func (s *Store) markExactAliases(tx *bolt.Tx, hits map[ID]*Hit, words []queryWord) error {
-	var cands []Hit
+func (s *Store) markExactAliases(tx *bolt.Tx, hits map[ID]*scored, words []queryWord) error {
+	var cands []*scored
 	for _, h := range hits {
-		if h.tier != tierExact && h.Matched == len(words) {
-			c := *h
-			c.settle()
-			cands = append(cands, c)
+		// Below weightAlias a word is in no alias (tag, kind and summary weigh less together).
+		if h.tier != tierExact && h.strongHits == len(words) {
+			cands = append(cands, h)
 		}
 	}
-	rank(cands)
+	// A word that weighs as an alias's but is not in the name is likely in an alias: those with
+	// fewer of the words in their name first.
+	slices.SortFunc(cands, func(a, b *scored) int {
+		if c := cmp.Compare(min(a.nameHits, len(words)), min(b.nameHits, len(words))); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.raw, a.raw); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
 	cands = cands[:min(len(cands), aliasCandidates)]
 	ids := make([]ID, len(cands))
 	for i, h := range cands {
@@ -481,7 +521,7 @@ func (s *Store) markExactAliases(tx *bolt.Tx, hits map[ID]*Hit, words []queryWor
 		}
 		for _, a := range e.Aliases {
 			if sameStems(Tokenize(a), want) {
-				hits[ids[i]].tier = tierExact
+				cands[i].tier = tierExact
 				break
 			}
 		}
@@ -513,8 +553,9 @@ type tokenMatch struct {
 }
 
 // scanToken returns the entities holding tok (or, with prefix, any token starting with it),
-// keeping each entity's best weight. It stops when the request of steps ends.
-func scanToken(c *bolt.Cursor, tok string, prefix bool, steps *stepper) (map[ID]tokenMatch, error) {
+// keeping each entity's best weight; a name holding tok or a word of whole is an exact hit in
+// the name. It stops when the request of steps ends.
+func scanToken(c *bolt.Cursor, tok string, prefix bool, whole map[string]bool, steps *stepper) (map[ID]tokenMatch, error) {
 	out := map[ID]tokenMatch{}
 	seek := []byte(tok)
 	if !prefix {
@@ -531,7 +572,7 @@ func scanToken(c *bolt.Cursor, tok string, prefix bool, steps *stepper) (map[ID]
 		raw := binary.BigEndian.Uint16(v)
 		inName := raw&nameFlag != 0
 		m := tokenMatch{weight: raw &^ nameFlag, typ: domain.EntityType(v[2]), inName: inName,
-			exactInName: inName && len(k)-9 == len(tok), nameTokens: int(v[3])}
+			exactInName: inName && (len(k)-9 == len(tok) || whole[string(k[:len(k)-9])]), nameTokens: int(v[3])}
 		// Of several words an entity holds that start with tok, the best weight counts, and
 		// whether any is in the name, and whether tok itself is.
 		if cur, ok := out[id]; ok {
@@ -542,6 +583,57 @@ func scanToken(c *bolt.Cursor, tok string, prefix bool, steps *stepper) (map[ID]
 		out[id] = m
 	}
 	return out, nil
+}
+
+// rankScored orders settled hits as rank (or, with byWords, RankByWords) does.
+func rankScored(hits []*scored, byWords bool) {
+	slices.SortFunc(hits, func(a, b *scored) int {
+		if byWords {
+			if c := cmp.Compare(b.Matched, a.Matched); c != 0 {
+				return c
+			}
+		}
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+}
+
+// bestOf returns the best k of the settled hits, ranked, without sorting them all: a page is
+// a few of thousands of hits.
+func bestOf(hits []*scored, k int, byWords bool) []*scored {
+	if k <= 0 || k >= len(hits)/4 {
+		rankScored(hits, byWords)
+		return hits[:min(k, len(hits))]
+	}
+	// top is kept ranked; a hit enters when it ranks before its last.
+	before := func(a, b *scored) bool {
+		if byWords && a.Matched != b.Matched {
+			return a.Matched > b.Matched
+		}
+		if a.Score != b.Score {
+			return a.Score > b.Score
+		}
+		return a.ID < b.ID
+	}
+	top := make([]*scored, 0, k+1)
+	for _, h := range hits {
+		if len(top) == k && !before(h, top[k-1]) {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(top, h, func(e, t *scored) int {
+			if before(e, t) {
+				return -1
+			}
+			return 1
+		})
+		top = slices.Insert(top, i, h)
+		if len(top) > k {
+			top = top[:k]
+		}
+	}
+	return top
 }
 
 // RankByWords orders hits by how many words they match, then by score as rank does.
@@ -580,23 +672,20 @@ const (
 	maxWordScore = typeUnit - 1
 )
 
-// settle turns a hit's word score into its ranking score.
-func (h *Hit) settle() {
-	h.Score = h.rankScore()
-}
-
-// rankScore is the score the hit ranks by: its word score (capped) with its tier, name
-// coverage and type (see Search) in front.
-func (h *Hit) rankScore() float64 {
-	s := min(h.Score, maxWordScore)
+// settle sets the hit's score to the one it ranks by: its word score (capped) with its
+// tier, name coverage and type (see Search) in front.
+func (h *scored) settle() {
+	s := min(h.raw, maxWordScore)
 	switch h.tier {
 	case tierAnswer:
-		return answerBonus + answerStep*float64(maxAnswers-min(h.order, maxAnswers)) + s
+		s += answerBonus + answerStep*float64(maxAnswers-min(h.order, maxAnswers))
+		h.Score = s
+		return
 	case tierExact:
 		s += exactBonus
 	}
 	if h.coverage > 0 {
 		s += coverageUnit*math.Round(100*h.coverage) + typeUnit*float64(len(typeOrder)-typeOrder[h.Type])
 	}
-	return s
+	h.Score = s
 }

@@ -35,7 +35,7 @@ const (
 // the subject, and the subject's best matches' tradeoffs of that type (those of the best match
 // first; of one match, those that hold the subject's words first) join hits in tierAnswer.
 // A query without such a word, or with nothing else, is left as it is.
-func (s *Store) answerQuestion(tx *bolt.Tx, m *matcher, words []queryWord, hits map[ID]*Hit) error {
+func (s *Store) answerQuestion(tx *bolt.Tx, m *matcher, words []queryWord, hits map[ID]*scored) error {
 	var kinds []domain.RelKind
 	var subject []queryWord
 	for _, w := range words {
@@ -53,15 +53,14 @@ func (s *Store) answerQuestion(tx *bolt.Tx, m *matcher, words []queryWord, hits 
 	if err != nil {
 		return err
 	}
-	var subjects []Hit
+	var subjects []*scored
 	for _, h := range found {
 		if h.Type != domain.TypeTradeoff {
-			subj := *h
-			subj.settle()
-			subjects = append(subjects, subj)
+			subjects = append(subjects, h)
 		}
+		h.settle()
 	}
-	rank(subjects)
+	rankScored(subjects, false)
 	c := tx.Bucket(bucketRelOut).Cursor()
 	order, answered := 0, 0
 	for _, subj := range subjects[:min(len(subjects), questionSubjectsRead)] {
@@ -76,6 +75,7 @@ func (s *Store) answerQuestion(tx *bolt.Tx, m *matcher, words []queryWord, hits 
 					continue
 				}
 				id := idAt(k[9:17])
+				// A tradeoff holding the subject's words ranks first among the subject's.
 				h := Hit{ID: id, Type: domain.TypeTradeoff}
 				if f, ok := found[id]; ok {
 					h.Score = f.Score
@@ -90,7 +90,7 @@ func (s *Store) answerQuestion(tx *bolt.Tx, m *matcher, words []queryWord, hits 
 		for _, t := range tradeoffs {
 			h, ok := hits[t.ID]
 			if !ok {
-				h = &Hit{ID: t.ID, Type: t.Type, Score: t.Score}
+				h = &scored{Hit: t, raw: t.Score}
 				hits[t.ID] = h
 			}
 			if h.tier >= tierAnswer {
