@@ -325,6 +325,14 @@ func (v *vocabulary) expand(tok string, last bool) queryWord {
 	if len(near) == 0 {
 		return w
 	}
+	if d > limit {
+		// Beyond a match, only a word that starts alike is a likely meaning: "kafka" is
+		// not "area".
+		near = slices.DeleteFunc(near, func(n string) bool { return n[0] != tok[0] })
+		if len(near) == 0 {
+			return w
+		}
+	}
 	w.correction = near[0]
 	if d <= limit {
 		for _, n := range near {
@@ -354,6 +362,11 @@ func didYouMean(text string, words []queryWord) []string {
 		}
 		word := text[start:end]
 		if c, ok := fix[strings.ToLower(word)]; ok {
+			// A capital the word started with stays: "Kubrnetes" suggests "Kubernetes".
+			if r, _ := utf8.DecodeRuneInString(word); unicode.IsUpper(r) {
+				first, n := utf8.DecodeRuneInString(c)
+				c = string(unicode.ToUpper(first)) + c[n:]
+			}
 			word = c
 		}
 		b.WriteString(word)

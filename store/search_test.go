@@ -43,7 +43,7 @@ func TestSearchMatchesOtherFormsOfAWord(t *testing.T) {
 func TestSearchCorrectsMisspeltWords(t *testing.T) {
 	s := openTest(t, fixture())
 	got, res := search(t, s, SearchQuery{Text: "Jaegr"})
-	if len(got) == 0 || got[0] != "jaeger" || !slices.Equal(res.DidYouMean, []string{"jaeger"}) {
+	if len(got) == 0 || got[0] != "jaeger" || !slices.Equal(res.DidYouMean, []string{"Jaeger"}) {
 		t.Fatalf("Jaegr: %v, did you mean %v", got, res.DidYouMean)
 	}
 	// Other words keep their spelling and place.
@@ -56,8 +56,9 @@ func TestSearchCorrectsMisspeltWords(t *testing.T) {
 	if len(got) != 0 || !slices.Equal(res.DidYouMean, []string{"opentelemetry"}) {
 		t.Fatalf("opntlemetri: %v, did you mean %v", got, res.DidYouMean)
 	}
-	// A word that is in the index, or near nothing, suggests nothing.
-	for _, q := range []string{"jaeger", "xqzvw"} {
+	// A word that is in the index, or near nothing, or two edits from a word that starts
+	// otherwise, suggests nothing.
+	for _, q := range []string{"jaeger", "xqzvw", "aipkinn"} {
 		if _, res := search(t, s, SearchQuery{Text: q}); len(res.DidYouMean) != 0 {
 			t.Errorf("%q: did you mean %v", q, res.DidYouMean)
 		}
