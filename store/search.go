@@ -130,12 +130,11 @@ type scored struct {
 	nameHits, wholeHits, strongHits, nameLen int
 }
 
-// Ranking tiers of a hit, best last.
+// Ranking tiers of a hit, best last; the zero tier is every other hit.
 const (
-	tierOther int8 = iota
 	// tierAnswer: a benefit or challenge of what the rest of a question names ("serverless
 	// challenges").
-	tierAnswer
+	tierAnswer int8 = iota + 1
 	// tierExact: the query is the entity's name or one of its aliases (in any form of its words).
 	tierExact
 )
