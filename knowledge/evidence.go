@@ -21,8 +21,8 @@ type evidenceMatch struct {
 }
 
 // evidenceHits finds the passages of the source texts that match the tokens (every one, or
-// with anyWord at least one; the last token also as a prefix of three letters or more, as in
-// Search) and returns, for each entity citing one, the passage matching the most tokens (the
+// with anyWord at least one; in any form of the word, by stem, and the last token also as a
+// prefix of three letters or more, as in Search) and returns, for each entity citing one, the passage matching the most tokens (the
 // first in the text on a tie). A citation without a source cites the source marked default.
 func (b *Base) evidenceHits(ctx context.Context, tokens []string, anyWord bool, texts map[string]*dataset.SourceText) (map[store.ID]evidenceMatch, error) {
 	sources, err := b.store.Sources()

@@ -50,15 +50,11 @@ func readRelevance(t testing.TB) []relevanceCase {
 // minMRR is the quality gate of search: the mean reciprocal rank of the relevance set.
 const minMRR = 0.9
 
-// TestSearchRelevance runs the relevance set against the curated dataset and requires its mean
-// reciprocal rank (1 when every wanted entity comes first, 1/2 when second, 0 when not in the
-// first 10) to be at least minMRR. It logs every query that misses first place.
-func TestSearchRelevance(t *testing.T) {
-	b := kb(t)
-	cases := readRelevance(t)
-	if len(cases) < 40 {
-		t.Fatalf("the relevance set has %d queries, want at least 40", len(cases))
-	}
+// relevanceMRR runs the relevance set against b and returns its mean reciprocal rank (1 when
+// every wanted entity comes first, 1/2 when second, 0 when not in the first 10), calling
+// miss for each query whose wanted entity is not first.
+func relevanceMRR(t testing.TB, b *Base, cases []relevanceCase, miss func(c relevanceCase, rank int, got []string)) float64 {
+	t.Helper()
 	sum := 0.0
 	for _, c := range cases {
 		p, err := b.Search(context.Background(), SearchArgs{Text: c.query, AnyWord: c.anyWord, First: ptr(10)})
@@ -73,16 +69,43 @@ func TestSearchRelevance(t *testing.T) {
 				rank = i + 1
 			}
 		}
-		if rank != 1 {
-			t.Logf("%q: wanted %v at rank 1, at %d; got %v", c.query, c.want, rank, got)
+		if rank != 1 && miss != nil {
+			miss(c, rank, got)
 		}
 		if rank > 0 {
 			sum += 1 / float64(rank)
 		}
 	}
-	mrr := sum / float64(len(cases))
+	return sum / float64(len(cases))
+}
+
+// TestSearchRelevance runs the relevance set against the curated dataset and requires its mean
+// reciprocal rank to be at least minMRR, a gate on quality (not on time). It logs every query
+// that misses first place.
+func TestSearchRelevance(t *testing.T) {
+	b := kb(t)
+	cases := readRelevance(t)
+	if len(cases) < 40 {
+		t.Fatalf("the relevance set has %d queries, want at least 40", len(cases))
+	}
+	mrr := relevanceMRR(t, b, cases, func(c relevanceCase, rank int, got []string) {
+		t.Logf("%q: wanted %v at rank 1, at %d; got %v", c.query, c.want, rank, got)
+	})
 	t.Logf("search relevance: MRR %.3f over %d queries", mrr, len(cases))
 	if mrr < minMRR {
 		t.Errorf("search relevance: MRR %.3f, want at least %.2f", mrr, minMRR)
 	}
+}
+
+// BenchmarkSearchRelevance reports the relevance set's mean reciprocal rank (mrr) beside the
+// time to run the whole set, so that a change to ranking shows both in one report.
+func BenchmarkSearchRelevance(b *testing.B) {
+	kb := kb(b)
+	cases := readRelevance(b)
+	var mrr float64
+	for b.Loop() {
+		mrr = relevanceMRR(b, kb, cases, nil)
+	}
+	b.ReportMetric(mrr, "mrr")
+	b.ReportMetric(float64(len(cases)), "queries")
 }
