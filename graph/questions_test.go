@@ -308,6 +308,21 @@ func TestEvidenceOutmatchesOwnFields(t *testing.T) {
 	if n, p := find(ev.Search.Edges); n != 2 || !p {
 		t.Fatalf("with evidence: %d words, passage %v", n, p)
 	}
+	// A passage matches other forms of the words, as the entities' fields do.
+	var forms struct {
+		Search struct {
+			Edges []struct {
+				MatchedWords int
+				Node         struct{ Slug string }
+				Passage      *struct{ Paragraph int }
+			}
+		}
+	}
+	e.query(t, `{ search(query: "replicated expertise", mode: ANY_WORD, evidence: true, first: 100) {
+		edges { matchedWords node { slug } passage { paragraph } } } }`, &forms)
+	if n, p := find(forms.Search.Edges); n != 2 || !p {
+		t.Fatalf("other forms, with evidence: %d words, passage %v", n, p)
+	}
 }
 
 // Bad reach and slug arguments are the caller's mistakes, with stable codes, naming the value.
