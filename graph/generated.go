@@ -4650,7 +4650,7 @@ type SearchConnection {
   """
   The query with each word that is in no entity replaced by the nearest word that is (at most
   a few letters different), when some word is; empty otherwise. A word one or two letters off
-  is already matched by its correction ("kubernets" finds Kubernetes); one further off matches
+  is already matched by its correction ("kubrnetes" finds Kubernetes); one further off matches
   nothing, and this says what was probably meant.
   """
   didYouMean: [String!]!
@@ -4968,7 +4968,7 @@ type Query {
   """
   Entities matching the words of the query, best first: every word (the last also as a prefix)
   by default, any word with ` + "`" + `mode: ANY_WORD` + "`" + `. A word matches its other forms too ("databases",
-  "database"), and a misspelt word the indexed words one or two letters away ("kubernets");
+  "database"), and a misspelt word the indexed words one or two letters away ("kubrnetes");
   ` + "`" + `didYouMean` + "`" + ` then says the correction. An entity whose name or alias the query is comes
   first. A query asking for benefits or challenges ("serverless challenges", "advantages of
   Rust": words such as benefit, advantage, pro, challenge, drawback, downside, risk, con)

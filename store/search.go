@@ -153,7 +153,7 @@ type SearchResult struct {
 //
 // A word matches the index's same word, the other forms of it (by stem: "challenges" finds
 // "challenge"), and, as the last word of three letters or more, words it begins (search as you
-// type); a word with none of these matches the indexed words a few edits away ("kubernets"
+// type); a word with none of these matches the indexed words a few edits away ("kubrnetes"
 // finds "kubernetes"), and the result suggests the corrected query. Hits rank by tier (the
 // query is the entity's name or alias; then, for a question such as "serverless challenges",
 // the challenges of what the rest names), then by the share of the name the query holds,
@@ -615,7 +615,10 @@ func rankScored(hits []*scored, byWords bool) {
 // bestOf returns the best k of the settled hits, ranked, without sorting them all: a page is
 // a few of thousands of hits.
 func bestOf(hits []*scored, k int, byWords bool) []*scored {
-	if k <= 0 || k >= len(hits)/4 {
+	if k <= 0 {
+		return nil
+	}
+	if k >= len(hits)/4 {
 		rankScored(hits, byWords)
 		return hits[:min(k, len(hits))]
 	}

@@ -229,7 +229,7 @@ func (v *RingFilter) GetRings() []string { return v.Rings }
 type SearchResponse struct {
 	// Entities matching the words of the query, best first: every word (the last also as a prefix)
 	// by default, any word with `mode: ANY_WORD`. A word matches its other forms too ("databases",
-	// "database"), and a misspelt word the indexed words one or two letters away ("kubernets");
+	// "database"), and a misspelt word the indexed words one or two letters away ("kubrnetes");
 	// `didYouMean` then says the correction. An entity whose name or alias the query is comes
 	// first. A query asking for benefits or challenges ("serverless challenges", "advantages of
 	// Rust": words such as benefit, advantage, pro, challenge, drawback, downside, risk, con)

@@ -631,7 +631,7 @@ type SearchConnection struct {
 	TotalCount int `json:"totalCount"`
 	// The query with each word that is in no entity replaced by the nearest word that is (at most
 	// a few letters different), when some word is; empty otherwise. A word one or two letters off
-	// is already matched by its correction ("kubernets" finds Kubernetes); one further off matches
+	// is already matched by its correction ("kubrnetes" finds Kubernetes); one further off matches
 	// nothing, and this says what was probably meant.
 	DidYouMean []string `json:"didYouMean"`
 }
