@@ -403,6 +403,7 @@ type ComplexityRoot struct {
 	}
 
 	SearchConnection struct {
+		DidYouMean func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -2397,6 +2398,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Ring.Slug(childComplexity), true
 
+	case "SearchConnection.didYouMean":
+		if e.ComplexityRoot.SearchConnection.DidYouMean == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.DidYouMean(childComplexity), true
 	case "SearchConnection.edges":
 		if e.ComplexityRoot.SearchConnection.Edges == nil {
 			break
@@ -4959,13 +4966,26 @@ type SearchConnection {
   pageInfo: PageInfo!
   "The number of all matches."
   totalCount: Int!
+  """
+  The query with each word that is in no entity replaced by the nearest word that is (at most
+  a few letters different), when some word is; empty otherwise. A word one or two letters off
+  is already matched by its correction ("kubrnetes" finds Kubernetes); one further off matches
+  nothing, and this says what was probably meant.
+  """
+  didYouMean: [String!]!
 }
 
 "A search result."
 type SearchEdge {
   "The result's cursor."
   cursor: String!
-  "How well it matches: name hits weigh most, then aliases, tags, kind and summary, scaled by how rare each word is."
+  """
+  How well it matches; results come in descending score. From the most telling part to the
+  least: the query is the entity's name or one of its aliases; the entity answers a question for
+  benefits or challenges; the share of the entity's name the query holds (trends, then
+  technologies, before other types when that share ties); and the words' hits, where name hits
+  weigh most, then aliases, tags, kind and summary, scaled by how rare each word is.
+  """
   score: Float!
   "How many of the query's words it matches (with ALL_WORDS, all of them)."
   matchedWords: Int!
@@ -5266,9 +5286,15 @@ type Query {
   ): SkillConnection!
   """
   Entities matching the words of the query, best first: every word (the last also as a prefix)
-  by default, any word with ` + "`" + `mode: ANY_WORD` + "`" + `. With ` + "`" + `evidence: true` + "`" + ` the text of the passages
-  each entity cites is searched too (when the server has the source text), and a result found
-  there names the passage. Costs its selection once per result asked for (` + "`" + `first` + "`" + `).
+  by default, any word with ` + "`" + `mode: ANY_WORD` + "`" + `. A word matches its other forms too ("databases",
+  "database"), and a misspelt word the indexed words one or two letters away ("kubrnetes");
+  ` + "`" + `didYouMean` + "`" + ` then says the correction. An entity whose name or alias the query is comes
+  first. A query asking for benefits or challenges ("serverless challenges", "advantages of
+  Rust": words such as benefit, advantage, pro, challenge, drawback, downside, risk, con)
+  finds the tradeoffs of that type of what its other words name, first. With ` + "`" + `evidence: true` + "`" + `
+  the text of the passages each entity cites is searched too (when the server has the source
+  text), and a result found there names the passage. Costs its selection once per result
+  asked for (` + "`" + `first` + "`" + `).
   """
   search(
     "The words to look for."
@@ -6457,6 +6483,8 @@ func (ec *executionContext) childFields_SearchConnection(ctx context.Context, fi
 		return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_SearchConnection_totalCount(ctx, field)
+	case "didYouMean":
+		return ec.fieldContext_SearchConnection_didYouMean(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchConnection", field.Name)
 }
@@ -16638,6 +16666,29 @@ func (ec *executionContext) fieldContext_SearchConnection_totalCount(_ context.C
 	return graphql.NewScalarFieldContext("SearchConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _SearchConnection_didYouMean(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_didYouMean(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DidYouMean, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_didYouMean(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchConnection", field, false, false, "String")
+}
+
 func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26089,6 +26140,11 @@ func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.Selec
 			}
 		case "totalCount":
 			out.Values[i] = ec._SearchConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "didYouMean":
+			out.Values[i] = ec._SearchConnection_didYouMean(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

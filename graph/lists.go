@@ -124,7 +124,10 @@ func (r *Resolver) search(ctx context.Context, query string, ts []model.EntityTy
 		return nil, err
 	}
 	g := groupOf(ctx, p.Items, func(h knowledge.Hit) *store.Entity { return h.Entity })
-	conn := &model.SearchConnection{TotalCount: p.Total, Edges: make([]*model.SearchEdge, len(p.Items))}
+	conn := &model.SearchConnection{TotalCount: p.Total, Edges: make([]*model.SearchEdge, len(p.Items)), DidYouMean: p.DidYouMean}
+	if conn.DidYouMean == nil {
+		conn.DidYouMean = []string{}
+	}
 	for i, h := range p.Items {
 		conn.Edges[i] = &model.SearchEdge{Cursor: p.Cursors[i], Score: h.Score, MatchedWords: h.Matched, Node: g.entity(h.Entity)}
 		if h.Passage != nil {

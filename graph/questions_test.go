@@ -144,8 +144,9 @@ func graphQuestions() []question {
 		ask:    "What does the article say about cold starts, latency or Kubernetes (any of the words, best matches first)?",
 		query:  `{ search(query: "kubernetes cold start latency", mode: ANY_WORD, first: 3) { edges { matchedWords node { slug } } } }`,
 		answer: func(d map[string]any) []string { return slugsIn(d["search"]) },
-		// Cold starts matches three of the words; the others one each.
-		want: []string{"cold-starts", "lower-latency", "kubernetes"}, ordered: true,
+		// Cold starts matches three of the words; the others one each, and of those the word
+		// Kubernetes is the whole of its name, latency half of Lower latency's.
+		want: []string{"cold-starts", "kubernetes", "lower-latency"}, ordered: true,
 	}}
 }
 
@@ -306,6 +307,21 @@ func TestEvidenceOutmatchesOwnFields(t *testing.T) {
 	}
 	if n, p := find(ev.Search.Edges); n != 2 || !p {
 		t.Fatalf("with evidence: %d words, passage %v", n, p)
+	}
+	// A passage matches other forms of the words, as the entities' fields do.
+	var forms struct {
+		Search struct {
+			Edges []struct {
+				MatchedWords int
+				Node         struct{ Slug string }
+				Passage      *struct{ Paragraph int }
+			}
+		}
+	}
+	e.query(t, `{ search(query: "replicated expertise", mode: ANY_WORD, evidence: true, first: 100) {
+		edges { matchedWords node { slug } passage { paragraph } } } }`, &forms)
+	if n, p := find(forms.Search.Edges); n != 2 || !p {
+		t.Fatalf("other forms, with evidence: %d words, passage %v", n, p)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/store"
@@ -20,8 +21,8 @@ type evidenceMatch struct {
 }
 
 // evidenceHits finds the passages of the source texts that match the tokens (every one, or
-// with anyWord at least one; the last token also as a prefix of three letters or more, as in
-// Search) and returns, for each entity citing one, the passage matching the most tokens (the
+// with anyWord at least one; in any form of the word, by stem, and the last token also as a
+// prefix of three letters or more, as in Search) and returns, for each entity citing one, the passage matching the most tokens (the
 // first in the text on a tie). A citation without a source cites the source marked default.
 func (b *Base) evidenceHits(ctx context.Context, tokens []string, anyWord bool, texts map[string]*dataset.SourceText) (map[store.ID]evidenceMatch, error) {
 	sources, err := b.store.Sources()
@@ -70,20 +71,18 @@ func (b *Base) evidenceHits(ctx context.Context, tokens []string, anyWord bool, 
 	return out, nil
 }
 
-// matchedTokens counts the query tokens a passage holds.
+// matchedTokens counts the query tokens a passage holds, in any form of the word (by stem), the
+// last one also as the prefix of a word, as in Search.
 func matchedTokens(tokens []string, text string) int {
-	words := map[string]bool{}
-	for _, w := range store.Tokenize(text) {
-		words[w] = true
-	}
+	pw := passageWordsOf(text)
 	n := 0
 	for i, tok := range tokens {
-		if words[tok] {
+		if pw.words[tok] || pw.stems[store.Stem(tok)] {
 			n++
 			continue
 		}
 		if i == len(tokens)-1 && len(tok) >= 3 {
-			for w := range words {
+			for w := range pw.words {
 				if strings.HasPrefix(w, tok) {
 					n++
 					break
@@ -92,4 +91,27 @@ func matchedTokens(tokens []string, text string) int {
 		}
 	}
 	return n
+}
+
+// passageWords are the words of a passage and their stems.
+type passageWords struct {
+	words, stems map[string]bool
+}
+
+// passageCache keeps the words of passages searched before: the source texts do not change
+// while the server runs, and stemming every word of them again for each query would cost
+// milliseconds. Bounded by count, as the texts are a few hundred passages.
+var passageCache, _ = lru.New[string, passageWords](4096)
+
+func passageWordsOf(text string) passageWords {
+	if pw, ok := passageCache.Get(text); ok {
+		return pw
+	}
+	pw := passageWords{words: map[string]bool{}, stems: map[string]bool{}}
+	for _, w := range store.Tokenize(text) {
+		pw.words[w] = true
+		pw.stems[store.Stem(w)] = true
+	}
+	passageCache.Add(text, pw)
+	return pw
 }

@@ -114,9 +114,18 @@ type Hit struct {
 	Passage *domain.Citation
 }
 
+// SearchPage is a page of search results and, when some words of the query are in no entity,
+// the query spelt as the index spells them.
+type SearchPage struct {
+	Page[Hit]
+	// DidYouMean holds the query with its misspelt words corrected; empty when none is.
+	DidYouMean []string
+}
+
 // Search pages through the entities matching every word of the text (or any word), best
-// first; with Evidence, entities whose cited passages match count too.
-func (b *Base) Search(ctx context.Context, a SearchArgs) (*Page[Hit], error) {
+// first (see store.Search for the forms and corrections of words it matches, and the
+// ranking); with Evidence, entities whose cited passages match count too.
+func (b *Base) Search(ctx context.Context, a SearchArgs) (*SearchPage, error) {
 	if err := within("query length", len(a.Text), 0, MaxTextLength); err != nil {
 		return nil, err
 	}
@@ -144,8 +153,9 @@ func (b *Base) Search(ctx context.Context, a SearchArgs) (*Page[Hit], error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	out := &Page[Hit]{Items: make([]Hit, 0, len(res.Hits)), Cursors: make([]string, 0, len(res.Hits)),
-		HasPreviousPage: offset > 0, HasNextPage: offset+len(res.Hits) < res.Total, Total: res.Total}
+	out := &SearchPage{Page: Page[Hit]{Items: make([]Hit, 0, len(res.Hits)), Cursors: make([]string, 0, len(res.Hits)),
+		HasPreviousPage: offset > 0, HasNextPage: offset+len(res.Hits) < res.Total, Total: res.Total},
+		DidYouMean: res.DidYouMean}
 	for i, h := range res.Hits {
 		if h.Entity == nil {
 			continue

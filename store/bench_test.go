@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	bolt "go.etcd.io/bbolt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -73,7 +74,9 @@ func BenchmarkRelationshipPage(b *testing.B) {
 
 func BenchmarkSearch(b *testing.B) {
 	s, _ := benchStore(b)
-	for _, q := range []string{"stream", "stream cache", "sched"} {
+	// The first three are those measured before word forms and corrections; then a word in
+	// another form, a misspelt one (the whole vocabulary is compared) and a question.
+	for _, q := range []string{"stream", "stream cache", "sched", "streams", "straem", "stream challenges"} {
 		b.Run(q, func(b *testing.B) {
 			before := s.Stats()
 			b.ReportAllocs()
@@ -85,6 +88,24 @@ func BenchmarkSearch(b *testing.B) {
 			reportReads(b, s, before)
 		})
 	}
+}
+
+// BenchmarkSearchVocabulary is the cost of deriving the search vocabulary after a write (the
+// first search at a new data version pays it once).
+func BenchmarkSearchVocabulary(b *testing.B) {
+	s, _ := benchStore(b)
+	var words int
+	for b.Loop() {
+		s.vocab.Store(nil)
+		if err := s.db.View(func(tx *bolt.Tx) error {
+			v, err := s.searchVocabulary(tx, nil)
+			words = len(v.words)
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(words), "words")
 }
 
 // BenchmarkListPage pages a filtered list with its exact total: deep in the list, and through

@@ -487,7 +487,7 @@ func textSet(tx *bolt.Tx, text string, steps *stepper) ([]ID, error) {
 	c := tx.Bucket(bucketTokens).Cursor()
 	var out []ID
 	for i, tok := range tokens {
-		m, err := scanToken(c, tok, i == len(tokens)-1 && len(tok) >= 3, steps)
+		m, err := scanToken(c, tok, i == len(tokens)-1 && len(tok) >= 3, nil, steps)
 		if err != nil {
 			return nil, err
 		}

@@ -80,6 +80,9 @@ type Store struct {
 	// citations is the passage-to-entities index at the data version it was built at (see
 	// CitingEntities); nil until first asked for.
 	citations atomic.Pointer[citationIndex]
+	// vocab is the search index's vocabulary at the data version it was built at (see
+	// searchVocabulary); nil until first asked for.
+	vocab atomic.Pointer[vocabulary]
 
 	// version mirrors the data version on disk: read at open, set by every committed write.
 	// No other process can write while this one has the file open (bbolt's file lock), so it

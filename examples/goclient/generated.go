@@ -228,9 +228,15 @@ func (v *RingFilter) GetRings() []string { return v.Rings }
 // SearchResponse is returned by Search on success.
 type SearchResponse struct {
 	// Entities matching the words of the query, best first: every word (the last also as a prefix)
-	// by default, any word with `mode: ANY_WORD`. With `evidence: true` the text of the passages
-	// each entity cites is searched too (when the server has the source text), and a result found
-	// there names the passage. Costs its selection once per result asked for (`first`).
+	// by default, any word with `mode: ANY_WORD`. A word matches its other forms too ("databases",
+	// "database"), and a misspelt word the indexed words one or two letters away ("kubrnetes");
+	// `didYouMean` then says the correction. An entity whose name or alias the query is comes
+	// first. A query asking for benefits or challenges ("serverless challenges", "advantages of
+	// Rust": words such as benefit, advantage, pro, challenge, drawback, downside, risk, con)
+	// finds the tradeoffs of that type of what its other words name, first. With `evidence: true`
+	// the text of the passages each entity cites is searched too (when the server has the source
+	// text), and a result found there names the passage. Costs its selection once per result
+	// asked for (`first`).
 	Search SearchSearchSearchConnection `json:"search"`
 }
 
@@ -261,7 +267,11 @@ func (v *SearchSearchSearchConnection) GetEdges() []SearchSearchSearchConnection
 //
 // A search result.
 type SearchSearchSearchConnectionEdgesSearchEdge struct {
-	// How well it matches: name hits weigh most, then aliases, tags, kind and summary, scaled by how rare each word is.
+	// How well it matches; results come in descending score. From the most telling part to the
+	// least: the query is the entity's name or one of its aliases; the entity answers a question for
+	// benefits or challenges; the share of the entity's name the query holds (trends, then
+	// technologies, before other types when that share ties); and the words' hits, where name hits
+	// weigh most, then aliases, tags, kind and summary, scaled by how rare each word is.
 	Score float64 `json:"score"`
 	// The matching entity.
 	Node SearchSearchSearchConnectionEdgesSearchEdgeNodeEntity `json:"-"`

@@ -639,13 +639,22 @@ type SearchConnection struct {
 	PageInfo *PageInfo `json:"pageInfo"`
 	// The number of all matches.
 	TotalCount int `json:"totalCount"`
+	// The query with each word that is in no entity replaced by the nearest word that is (at most
+	// a few letters different), when some word is; empty otherwise. A word one or two letters off
+	// is already matched by its correction ("kubrnetes" finds Kubernetes); one further off matches
+	// nothing, and this says what was probably meant.
+	DidYouMean []string `json:"didYouMean"`
 }
 
 // A search result.
 type SearchEdge struct {
 	// The result's cursor.
 	Cursor string `json:"cursor"`
-	// How well it matches: name hits weigh most, then aliases, tags, kind and summary, scaled by how rare each word is.
+	// How well it matches; results come in descending score. From the most telling part to the
+	// least: the query is the entity's name or one of its aliases; the entity answers a question for
+	// benefits or challenges; the share of the entity's name the query holds (trends, then
+	// technologies, before other types when that share ties); and the words' hits, where name hits
+	// weigh most, then aliases, tags, kind and summary, scaled by how rare each word is.
 	Score float64 `json:"score"`
 	// How many of the query's words it matches (with ALL_WORDS, all of them).
 	MatchedWords int `json:"matchedWords"`
