@@ -90,6 +90,18 @@ func TestToolsAnswerFromTheGraph(t *testing.T) {
 		t.Fatalf("search: %+v", search)
 	}
 
+	// A question, and a misspelling with its correction.
+	search = SearchOut{}
+	call(t, cs, "search", map[string]any{"query": "serverless challenges"}, &search)
+	if len(search.Results) == 0 || search.Results[0].Type != "tradeoff" {
+		t.Fatalf("a question: %+v", search)
+	}
+	search = SearchOut{}
+	call(t, cs, "search", map[string]any{"query": "kuberentes"}, &search)
+	if len(search.Results) == 0 || search.Results[0].Slug != "kubernetes" || len(search.DidYouMean) == 0 {
+		t.Fatalf("a misspelling: %+v", search)
+	}
+
 	var lambda EntityOut
 	txt := call(t, cs, "entity", map[string]any{"slug": "aws-lambda"}, &lambda)
 	if lambda.Name != "AWS Lambda" || len(lambda.Challenges) == 0 || len(lambda.Citations) == 0 || lambda.Citations[0].Excerpt == "" ||

@@ -32,14 +32,19 @@ func text(format string, args ...any) *mcp.CallToolResult {
 
 // SearchIn asks for entities matching words.
 type SearchIn struct {
-	Query string `json:"query" jsonschema:"the words to look for; the last word also matches as a prefix"`
+	Query string `json:"query" jsonschema:"the words to look for, or a question such as 'serverless challenges'; other forms of a word and small misspellings match too, and the last word also matches as a prefix"`
 	First int    `json:"first,omitempty" jsonschema:"how many results, 1 to 100 (default 10)"`
+	// AnyWord and Evidence are the API's search(mode: ANY_WORD, evidence: true).
+	AnyWord  bool `json:"anyWord,omitempty" jsonschema:"match entities holding any of the words, those holding more first (default: every word)"`
+	Evidence bool `json:"evidence,omitempty" jsonschema:"also search the text of the passages each entity cites (when the server has the source text)"`
 }
 
 // SearchOut is the best matches first.
 type SearchOut struct {
 	Total   int     `json:"total"`
 	Results []Brief `json:"results"`
+	// DidYouMean is the query with misspelt words corrected, when a word looked misspelt.
+	DidYouMean []string `json:"didYouMean,omitempty"`
 }
 
 // EntityIn names an entity by slug.
@@ -216,17 +221,25 @@ func (a *assistant) search(ctx context.Context, _ *mcp.CallToolRequest, in Searc
 	if in.First == 0 {
 		in.First = 10
 	}
-	p, err := a.kb.Search(ctx, knowledge.SearchArgs{Text: in.Query, First: &in.First})
+	args := knowledge.SearchArgs{Text: in.Query, First: &in.First, AnyWord: in.AnyWord}
+	if in.Evidence {
+		args.Evidence = a.texts
+	}
+	p, err := a.kb.Search(ctx, args)
 	if err != nil {
 		return nil, SearchOut{}, toolError(err)
 	}
-	out := SearchOut{Total: p.Total, Results: make([]Brief, len(p.Items))}
+	out := SearchOut{Total: p.Total, Results: make([]Brief, len(p.Items)), DidYouMean: p.DidYouMean}
 	lines := make([]string, len(p.Items))
 	for i, h := range p.Items {
 		out.Results[i] = brief(h.Entity)
 		lines[i] = fmt.Sprintf("%s (%s, %s)", h.Entity.Name, h.Entity.Type, h.Entity.Slug)
 	}
-	return text("%d matches: %s", p.Total, strings.Join(lines, "; ")), out, nil
+	msg := fmt.Sprintf("%d matches: %s", p.Total, strings.Join(lines, "; "))
+	if len(p.DidYouMean) > 0 {
+		msg += fmt.Sprintf(" (did you mean %q?)", strings.Join(p.DidYouMean, `" or "`))
+	}
+	return text("%s", msg), out, nil
 }
 
 func (a *assistant) entity(ctx context.Context, _ *mcp.CallToolRequest, in EntityIn) (*mcp.CallToolResult, EntityOut, error) {
