@@ -45,7 +45,7 @@ func graphQuestions() []question {
 			nodes { slug } } }`,
 		answer: func(d map[string]any) []string { return slugsIn(d["technologies"]) },
 		want: []string{"cloud-native-tracing-solutions", "distributed-tracing", "event-driven-architecture", "fault-tolerance", "go", "jaeger",
-			"load-balancing", "logs", "metrics", "monolithic-architecture", "opentelemetry", "service-discovery", "service-mesh",
+			"load-balancing", "logs", "metrics", "monolithic-architecture", "opentelemetry", "saga-pattern", "service-discovery", "service-mesh",
 			"telemetry-collection", "traces", "zipkin"},
 		oracle: func(d *dataset.Dataset) []string {
 			a := reachOf(d, "microservices", 2, nil, "", "any")
@@ -74,7 +74,7 @@ func graphQuestions() []question {
 			"system-wide-change-impact", "event-driven-architecture", "monolithic-architecture", "fault-tolerance", "distributed-tracing",
 			"service-discovery", "observability", "load-balancing", "independent-team-development", "per-service-scaling",
 			"independent-deployment", "per-service-technology-choice", "cross-service-data-consistency", "distributed-systems-complexity",
-			"explicit-service-networking", "critical-observability-needs"},
+			"explicit-service-networking", "critical-observability-needs", "saga-pattern"},
 	}, {
 		ask: "What do Jaeger and Zipkin have in common?",
 		query: `{ compare(ids: ["jaeger", "zipkin"]) { sharedNeighbors { neighbors { slug } } sharedTradeoffs { slug }
