@@ -3945,7 +3945,7 @@ type Technology implements Node & Entity @key(fields: "id") @key(fields: "slug")
   lifecycle: Lifecycle!
   "Other names it goes by."
   aliases: [String!]!
-  "The organization that offers it, if any."
+  "The organization that offers or originated it, if any."
   vendor: Organization
   "The trends it is part of."
   trends(

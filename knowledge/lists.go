@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/domain"
@@ -240,7 +241,13 @@ func (b *Base) EntityBySlug(ctx context.Context, slug string, want domain.Entity
 		return nil, fmt.Errorf("entity %q: %w", slug, err)
 	}
 	e := ents[0]
-	if e == nil || (want != 0 && e.Type != want) {
+	if e != nil && want != 0 && e.Type != want {
+		// Say what it is: the caller guessed the type wrong, and the slug is good.
+		info, _ := e.Type.Info()
+		field := strings.ToLower(info.TypeName[:1]) + info.TypeName[1:]
+		return nil, notFound("no %s has the slug %q: it names a %s (ask %s(slug: %q), or entity(slug: %q) for any type)", want, slug, e.Type, field, slug, slug)
+	}
+	if e == nil {
 		what := "entity"
 		if want != 0 {
 			what = want.String()

@@ -802,7 +802,7 @@ type TechnologyProfileTechnology struct {
 	Lifecycle Lifecycle `json:"lifecycle"`
 	// What the technology is, in a sentence or two.
 	Summary string `json:"summary"`
-	// The organization that offers it, if any.
+	// The organization that offers or originated it, if any.
 	Vendor *TechnologyProfileTechnologyVendorOrganization `json:"vendor"`
 	// Benefits and challenges of this technology.
 	Tradeoffs TechnologyProfileTechnologyTradeoffsTradeoffConnection `json:"tradeoffs"`
