@@ -41,11 +41,12 @@ func createDatabase(ctx context.Context, path string, d *dataset.Dataset, reason
 		}
 	}()
 	crashpoint("create:temp-created")
-	if _, err := s.ImportChange(ctx, d, nil, importActor, reason); err != nil {
+	// The file is renamed into place only once whole: it may be filled in many transactions.
+	if _, err := s.ImportNew(ctx, d, nil, importActor, reason); err != nil {
 		_ = s.Close()
 		return fmt.Errorf("create database %s: %w", path, err)
 	}
-	// Every bbolt commit is synced to disk: once closed, the file is complete and durable.
+	// ImportNew syncs the file at its end: once closed, the file is complete and durable.
 	if err := s.Close(); err != nil {
 		return fmt.Errorf("create database %s: %w", path, err)
 	}
