@@ -54,7 +54,7 @@ func (v *validator) report(o origin, field, format string, args ...any) {
 // add records a problem of the record at o; field is relative to the record.
 func (v *validator) add(o origin, field, msg string) {
 	p := Problem{File: o.file, Msg: msg}
-	full := o.path
+	full := o.path()
 	if field != "" {
 		full += "." + field
 	}
@@ -227,7 +227,7 @@ func (o origin) where() string {
 	if o.file == "" {
 		return "an earlier record"
 	}
-	if l := o.loc.line(o.path); l > 0 {
+	if l := o.loc.line(o.path()); l > 0 {
 		return fmt.Sprintf("%s:%d", o.file, l)
 	}
 	return o.file
