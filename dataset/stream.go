@@ -112,12 +112,19 @@ func decodeList[T any](dec *json.Decoder, list *[]T) bool {
 }
 
 // decodeRelationships decodes the relationships array into fd.listed, converted one by one.
+// Their strings are interned: a million relationships name each end many times over.
 func decodeRelationships(dec *json.Decoder, fd *fileDoc) bool {
 	fd.listed, fd.badKinds = nil, nil
+	in := interner{}
 	return eachElement(dec, func() bool {
 		var r relDoc
 		if err := dec.Decode(&r); err != nil {
 			return false
+		}
+		r.From, r.To, r.Rationale = in.get(r.From), in.get(r.To), in.get(r.Rationale)
+		for i := range r.Citations {
+			c := &r.Citations[i]
+			c.Source, c.Section = in.get(c.Source), in.get(c.Section)
 		}
 		rel, bad := r.relationship()
 		fd.listed = append(fd.listed, rel)
@@ -157,4 +164,20 @@ func (r *relDoc) relationship() (domain.Relationship, string) {
 		kind, bad = 0, r.Kind
 	}
 	return domain.Relationship{From: r.From, Kind: kind, To: r.To, Rationale: r.Rationale, Citations: r.Citations}, bad
+}
+
+// interner makes equal strings share one copy. It stops taking new strings past a bound, so
+// that a file of all different texts costs no more than a map of that bound.
+type interner map[string]string
+
+const maxInterned = 1 << 18
+
+func (in interner) get(s string) string {
+	if t, ok := in[s]; ok {
+		return t
+	}
+	if len(in) < maxInterned {
+		in[s] = s
+	}
+	return s
 }

@@ -74,6 +74,47 @@ func (w *bulkWriter) put(k, v []byte) error {
 	return nil
 }
 
+// putFrom puts the keys and values produce emits, in order. produce runs on another goroutine,
+// a few batches ahead of the puts, so that encoding records and writing pages share the
+// machine's cores; it must only read what the puts do not change, and stop when emit returns
+// false.
+func (w *bulkWriter) putFrom(p *progress, produce func(emit func(k, v []byte) bool)) error {
+	const batchLen = 256
+	type kv struct{ k, v []byte }
+	ch := make(chan []kv, 8)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(ch)
+		b := make([]kv, 0, batchLen)
+		send := func() bool {
+			select {
+			case ch <- b:
+				b = make([]kv, 0, batchLen)
+				return true
+			case <-stop:
+				return false
+			}
+		}
+		produce(func(k, v []byte) bool {
+			b = append(b, kv{k, v})
+			return len(b) < batchLen || send()
+		})
+		if len(b) > 0 {
+			send()
+		}
+	}()
+	for b := range ch {
+		for _, e := range b {
+			if err := w.put(e.k, e.v); err != nil {
+				return err
+			}
+		}
+		p.add(int64(len(b)))
+	}
+	return nil
+}
+
 // commit ends the transaction and begins the next, in the same bucket.
 func (w *bulkWriter) commit() error {
 	if err := w.ctx.Err(); err != nil {
@@ -151,6 +192,9 @@ func (a *arena) write(w *bulkWriter, p *progress, name []byte, feeds int64) erro
 	return nil
 }
 
+// errStop ends an iteration early.
+var errStop = errors.New("stop")
+
 // bulkLoad holds what a first import needs besides the dataset: the canonical order of its
 // records (the change set's order), the derived relationships and every entity's ID and type.
 type bulkLoad struct {
@@ -158,6 +202,8 @@ type bulkLoad struct {
 	m       Meta
 	derived []domain.Relationship
 	ents    map[string]entInfo
+	// ids are the entities' IDs, by index in d.Entities.
+	ids []ID
 	// Indexes into d's lists in canonical order (see dataset.Dataset.Sort).
 	sources, radars, entities, rels, assessments []int
 	latest                                       map[string]string
@@ -169,7 +215,7 @@ type entInfo struct {
 }
 
 func newBulkLoad(d *dataset.Dataset, m Meta) *bulkLoad {
-	l := &bulkLoad{d: d, m: m, ents: make(map[string]entInfo, len(d.Entities)), latest: map[string]string{}}
+	l := &bulkLoad{d: d, m: m, ents: make(map[string]entInfo, len(d.Entities)), ids: make([]ID, len(d.Entities)), latest: map[string]string{}}
 	order := func(n int, less func(a, b int) int) []int {
 		idx := make([]int, n)
 		for i := range idx {
@@ -195,7 +241,10 @@ func newBulkLoad(d *dataset.Dataset, m Meta) *bulkLoad {
 	})
 	for _, i := range l.entities {
 		e := &d.Entities[i]
-		l.ents[e.Slug] = entInfo{EntityID(e.Slug), e.Type}
+		l.ids[i] = EntityID(e.Slug)
+		if _, dup := l.ents[e.Slug]; !dup {
+			l.ents[e.Slug] = entInfo{l.ids[i], e.Type}
+		}
 		l.derived = append(l.derived, domain.DerivedRelationships(e)...)
 	}
 	for _, r := range d.Radars {
@@ -297,40 +346,45 @@ func (l *bulkLoad) write(w *bulkWriter, p *progress, set *ChangeSet, now time.Ti
 		p.add(1)
 	}
 	byID := slices.Clone(l.entities)
-	slices.SortFunc(byID, func(a, b int) int {
-		return cmp.Compare(l.ents[d.Entities[a].Slug].id, l.ents[d.Entities[b].Slug].id)
-	})
+	slices.SortFunc(byID, func(a, b int) int { return cmp.Or(cmp.Compare(l.ids[a], l.ids[b]), cmp.Compare(a, b)) })
 	if err := w.bucket(bucketEntities); err != nil {
 		return err
 	}
-	for _, i := range byID {
-		e := &d.Entities[i]
-		id := l.ents[e.Slug].id
-		if err := w.put(id.Bytes(), mustJSON(&Entity{ID: id, Entity: *e, Meta: m})); err != nil {
-			return err
+	err := w.putFrom(p, func(emit func(k, v []byte) bool) {
+		for _, i := range byID {
+			if !emit(l.ids[i].Bytes(), mustJSON(&Entity{ID: l.ids[i], Entity: d.Entities[i], Meta: m})) {
+				return
+			}
 		}
-		p.add(1)
+	})
+	if err != nil {
+		return err
 	}
+	// Each relationship once, with its ends, sorted by ID.
 	type relRef struct {
-		id ID
-		i  int
+		id       ID
+		i        int32
+		from, to entInfo
 	}
 	refs := make([]relRef, l.allRels())
 	for i := range refs {
 		r := l.rel(i)
-		refs[i] = relRef{RelationshipID(r.From, r.Kind, r.To), i}
+		refs[i] = relRef{RelationshipID(r.From, r.Kind, r.To), int32(i), l.entity(r.From), l.entity(r.To)}
 	}
 	slices.SortFunc(refs, func(a, b relRef) int { return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.i, b.i)) })
 	if err := w.bucket(bucketRels); err != nil {
 		return err
 	}
-	for _, ref := range refs {
-		r := l.rel(ref.i)
-		rec := &Relationship{ID: ref.id, FromID: l.entity(r.From).id, ToID: l.entity(r.To).id, Relationship: *r, Meta: m}
-		if err := w.put(ref.id.Bytes(), mustJSON(rec)); err != nil {
-			return err
+	err = w.putFrom(p, func(emit func(k, v []byte) bool) {
+		for _, ref := range refs {
+			rec := &Relationship{ID: ref.id, FromID: ref.from.id, ToID: ref.to.id, Relationship: *l.rel(int(ref.i)), Meta: m}
+			if !emit(ref.id.Bytes(), mustJSON(rec)) {
+				return
+			}
 		}
-		p.add(1)
+	})
+	if err != nil {
+		return err
 	}
 	var assess arena
 	for _, i := range l.assessments {
@@ -346,17 +400,21 @@ func (l *bulkLoad) write(w *bulkWriter, p *progress, set *ChangeSet, now time.Ti
 	if err := w.bucket(bucketChanges); err != nil {
 		return err
 	}
-	var seq uint32
-	err := l.changes(func(key RecordKey, t domain.EntityType, after any) error {
-		c := Change{Version: set.Version, Seq: seq, Record: key, EntityType: t, Revision: 1, After: mustJSON(after)}
-		seq++
-		p.add(1)
-		return w.put(changeRef(c.Version, c.Seq), mustJSON(c))
+	err = w.putFrom(p, func(emit func(k, v []byte) bool) {
+		var seq uint32
+		_ = l.changes(func(key RecordKey, t domain.EntityType, after any) error {
+			c := Change{Version: set.Version, Seq: seq, Record: key, EntityType: t, Revision: 1, After: mustJSON(after)}
+			seq++
+			if !emit(changeRef(c.Version, c.Seq), mustJSON(c)) {
+				return errStop
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return err
 	}
-	set.Changes = int(seq)
+	set.Changes = changes
 	if err := w.bucket(bucketChangeSets); err != nil {
 		return err
 	}
@@ -370,8 +428,7 @@ func (l *bulkLoad) write(w *bulkWriter, p *progress, set *ChangeSet, now time.Ti
 	p.start("indexing", 5*nEnt+2*nRel+2*nAssess+2*int64(changes))
 	eachEntity := func(fn func(e *domain.Entity, id ID)) {
 		for _, i := range l.entities {
-			e := &d.Entities[i]
-			fn(e, l.ents[e.Slug].id)
+			fn(&d.Entities[i], l.ids[i])
 		}
 	}
 	index := func(name []byte, feeds int64, build func(a *arena)) error {
@@ -423,16 +480,12 @@ func (l *bulkLoad) write(w *bulkWriter, p *progress, set *ChangeSet, now time.Ti
 		}},
 		{bucketRelOut, nRel, func(a *arena) {
 			for _, ref := range refs {
-				r := l.rel(ref.i)
-				from, to := l.entity(r.From), l.entity(r.To)
-				a.add([]byte{byte(to.typ)}, relKey(from.id, r.Kind, to.id, ref.id))
+				a.add([]byte{byte(ref.to.typ)}, relKey(ref.from.id, l.rel(int(ref.i)).Kind, ref.to.id, ref.id))
 			}
 		}},
 		{bucketRelIn, nRel, func(a *arena) {
 			for _, ref := range refs {
-				r := l.rel(ref.i)
-				from, to := l.entity(r.From), l.entity(r.To)
-				a.add([]byte{byte(from.typ)}, relKey(to.id, r.Kind, from.id, ref.id))
+				a.add([]byte{byte(ref.from.typ)}, relKey(ref.to.id, l.rel(int(ref.i)).Kind, ref.from.id, ref.id))
 			}
 		}},
 		{bucketAssessByEntity, nAssess, func(a *arena) {
