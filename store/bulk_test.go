@@ -155,16 +155,51 @@ func TestBulkImportWritesWhatTheReferenceWrites(t *testing.T) {
 	}
 }
 
-// ImportNew reports its stages to the context's ProgressFunc, each from 0 to its total, and
-// refuses a database that has data.
-func TestImportNewProgress(t *testing.T) {
+type report struct {
+	stage       string
+	done, total int64
+}
+
+// stages checks reports: each stage from 0 to its total, never back, its total fixed; it
+// returns the stages in order.
+func stages(t *testing.T, reports []report) []string {
+	t.Helper()
+	var out []string
+	midway := map[string]bool{}
+	for i, r := range reports {
+		if r.done < 0 || r.done > r.total {
+			t.Fatalf("report %d: %+v", i, r)
+		}
+		if i == 0 || reports[i-1].stage != r.stage {
+			out = append(out, r.stage)
+			if r.done != 0 {
+				t.Fatalf("stage %s starts at %d", r.stage, r.done)
+			}
+		} else if r.done < reports[i-1].done || r.total != reports[i-1].total {
+			t.Fatalf("report %d goes back or changes its total: %+v after %+v", i, r, reports[i-1])
+		}
+		if (i+1 == len(reports) || reports[i+1].stage != r.stage) && r.done != r.total {
+			t.Fatalf("stage %s ends at %d of %d", r.stage, r.done, r.total)
+		}
+		if 0 < r.done && r.done < r.total {
+			midway[r.stage] = true
+		}
+	}
+	// A long stage is reported on the way, not only at its start and end.
+	for _, r := range reports {
+		if r.total >= 4*progressStep && !midway[r.stage] {
+			t.Fatalf("stage %s (%d units) reported only at its start and end", r.stage, r.total)
+		}
+	}
+	return out
+}
+
+// Imports report their stages to the context's ProgressFunc, each from 0 to its total, often
+// but not per record; ImportNew refuses a database that has data, and stops when cancelled.
+func TestImportProgress(t *testing.T) {
 	d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 2000, Relationships: 20000, Seed: 2})
 	if err != nil {
 		t.Fatal(err)
-	}
-	type report struct {
-		stage       string
-		done, total int64
 	}
 	var reports []report
 	ctx := WithProgress(context.Background(), func(stage string, done, total int64) {
@@ -174,38 +209,40 @@ func TestImportNewProgress(t *testing.T) {
 	if _, err := s.ImportNew(ctx, d, nil, "import", ""); err != nil {
 		t.Fatal(err)
 	}
-	var stages []string
+	if got := stages(t, reports); !slices.Equal(got, []string{"writing", "indexing"}) {
+		t.Fatalf("ImportNew: stages %v", got)
+	}
+	// About one report per progressStep units, and one at each bucket's end.
+	most := 0
 	for i, r := range reports {
-		if r.done < 0 || r.done > r.total {
-			t.Fatalf("report %d: %+v", i, r)
-		}
 		if i == 0 || reports[i-1].stage != r.stage {
-			stages = append(stages, r.stage)
-			if r.done != 0 {
-				t.Fatalf("stage %s starts at %d", r.stage, r.done)
-			}
-		} else if r.done < reports[i-1].done || r.total != reports[i-1].total {
-			t.Fatalf("report %d goes back or changes its total: %+v after %+v", i, r, reports[i-1])
-		}
-		if i+1 == len(reports) || reports[i+1].stage != r.stage {
-			if r.done != r.total {
-				t.Fatalf("stage %s ends at %d of %d", r.stage, r.done, r.total)
-			}
+			most += int(r.total)/progressStep + 16
 		}
 	}
-	if !slices.Equal(stages, []string{"writing", "indexing"}) {
-		t.Fatalf("stages %v", stages)
-	}
-	if len(reports) < 20 {
-		t.Fatalf("only %d reports over %d relationships", len(reports), len(d.Relationships))
+	if len(reports) < 20 || len(reports) > most {
+		t.Fatalf("ImportNew: %d reports, want 20 to %d", len(reports), most)
 	}
 	if _, err := s.ImportNew(context.Background(), d, nil, "import", ""); err == nil {
 		t.Fatal("ImportNew into a database with data succeeded")
 	}
+
+	// Into a database with data: compared, then the difference written.
+	next, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 2000, Relationships: 20000, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports = nil
+	if _, err := s.ImportChange(ctx, next, nil, "import", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := stages(t, reports); !slices.Equal(got, []string{"comparing", "writing"}) {
+		t.Fatalf("ImportChange: stages %v", got)
+	}
+
 	// Cancelled, it stops with the context's error.
-	ctx, cancel := context.WithCancel(context.Background())
+	cctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := newStore(t).ImportNew(ctx, d, nil, "import", ""); !errors.Is(err, context.Canceled) {
+	if _, err := newStore(t).ImportNew(cctx, d, nil, "import", ""); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled ImportNew: %v", err)
 	}
 }

@@ -38,14 +38,16 @@ func (s *Store) ImportChange(ctx context.Context, d *dataset.Dataset, texts map[
 			cs, err = s.importAll(ctx, tx, d, actor, reason)
 			return err
 		}
-		ops, err := diff(tx, d)
+		p := progressOf(ctx)
+		ops, err := diff(tx, d, p)
 		if err != nil {
 			return err
 		}
 		if len(ops) == 0 {
 			return errNothingChanged
 		}
-		cs, err = s.apply(tx, &ChangeRequest{Actor: actor, Reason: reason, Ops: ops, validated: true})
+		cs, err = s.apply(tx, &ChangeRequest{Actor: actor, Reason: reason, Ops: ops, validated: true, progress: p})
+		p.finish()
 		if err == nil {
 			err = ctx.Err()
 		}
@@ -172,7 +174,9 @@ func (s *Store) importNew(ctx context.Context, d *dataset.Dataset, actor, reason
 
 // diff lists the ops that turn what the transaction holds into d: a put for every record that
 // is new or differs, an archive for every record d no longer has.
-func diff(tx *bolt.Tx, d *dataset.Dataset) ([]Op, error) {
+// It reports the "comparing" stage to p, a record of d at a time.
+func diff(tx *bolt.Tx, d *dataset.Dataset, p *progress) ([]Op, error) {
+	p.start("comparing", int64(len(d.Sources)+len(d.Radars)+len(d.Entities)+len(d.Relationships)+len(d.Assessments)))
 	have, err := currentRecords(tx)
 	if err != nil {
 		return nil, err
@@ -180,6 +184,7 @@ func diff(tx *bolt.Tx, d *dataset.Dataset) ([]Op, error) {
 	var ops []Op
 	want := map[RecordKey]bool{}
 	put := func(key RecordKey, rec any, op Op) {
+		p.add(1)
 		want[key] = true
 		if cur, ok := have[key]; ok && bytes.Equal(cur.json, mustJSON(rec)) {
 			return
@@ -212,6 +217,7 @@ func diff(tx *bolt.Tx, d *dataset.Dataset) ([]Op, error) {
 			ops = append(ops, Op{Action: Archive, Source: cur.source, Radar: cur.radar, Entity: cur.entity, Relationship: cur.rel, Assessment: cur.assessment})
 		}
 	}
+	p.finish()
 	// Map order must not leak into the change set's order.
 	slices.SortStableFunc(ops, func(a, b Op) int {
 		ka, kb := a.Key(), b.Key()

@@ -8,7 +8,8 @@ import "context"
 //
 //   - "comparing": an import into a database with data reads it and compares each record of
 //     the dataset (ImportChange only);
-//   - "writing": records and their change log entries are written;
+//   - "writing": records and their change log entries are written (into a database with
+//     data: the records created, changed or archived);
 //   - "indexing": the indexes are written, total counting each record once per index it feeds.
 //
 // It is called from the goroutine doing the write, at most about every progressStep units and
@@ -41,8 +42,11 @@ func progressOf(ctx context.Context) *progress {
 	return &progress{fn: fn}
 }
 
-// start begins a stage of total units and reports it at 0.
+// start begins a stage of total units and reports it at 0. A nil progress reports nothing.
 func (p *progress) start(stage string, total int64) {
+	if p == nil {
+		return
+	}
 	p.stage, p.done, p.total, p.last = stage, 0, total, 0
 	if p.fn != nil {
 		p.fn(stage, 0, total)
@@ -51,7 +55,7 @@ func (p *progress) start(stage string, total int64) {
 
 // add counts n more units done.
 func (p *progress) add(n int64) {
-	if p.fn == nil {
+	if p == nil || p.fn == nil {
 		return
 	}
 	p.done = min(p.done+n, p.total)
@@ -62,4 +66,8 @@ func (p *progress) add(n int64) {
 }
 
 // finish reports the stage complete, if it has not been yet.
-func (p *progress) finish() { p.add(p.total - p.done) }
+func (p *progress) finish() {
+	if p != nil {
+		p.add(p.total - p.done)
+	}
+}
