@@ -246,3 +246,16 @@ func TestImportProgress(t *testing.T) {
 		t.Fatalf("cancelled ImportNew: %v", err)
 	}
 }
+
+// createJSON writes what encoding/json writes for a change.
+func TestCreateJSON(t *testing.T) {
+	for _, c := range []Change{
+		{Version: 7, Seq: 3, Record: EntityKey("graphql"), EntityType: domain.TypeTechnology, Revision: 1, After: mustJSON(map[string]string{"a": "<b>&"})},
+		{Version: 1 << 40, Seq: 1 << 31, Record: RelationshipKey("a", domain.RelKind(1), "b"), Revision: 9, Before: []byte(`{"x":1}`), After: []byte(`[]`)},
+		{Record: RecordKey{RecordSource, `odd "key" <&>`}},
+	} {
+		if got, want := createJSON(&c), mustJSON(c); !bytes.Equal(got, want) {
+			t.Errorf("createJSON:\n%s\nencoding/json:\n%s", got, want)
+		}
+	}
+}
