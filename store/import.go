@@ -47,8 +47,8 @@ func (s *Store) ImportChange(ctx context.Context, d *dataset.Dataset, texts map[
 			return errNothingChanged
 		}
 		cs, err = s.apply(tx, &ChangeRequest{Actor: actor, Reason: reason, Ops: ops, validated: true, progress: p})
-		p.finish()
 		if err == nil {
+			p.finish()
 			err = ctx.Err()
 		}
 		return err
@@ -115,10 +115,10 @@ func bulkImport(w *bulkWriter, p *progress, d *dataset.Dataset, actor, reason st
 }
 
 // ImportNew fills a database that Open has just created with d, as one change set by actor
-// for reason, like a first ImportChange (texts as there), but in many write transactions, each committed
-// without waiting for the disk, and the file synced once at the end: a first import of a
-// million records then needs neither the memory of one transaction the size of the database
-// nor a sync per transaction.
+// for reason, like a first ImportChange (texts as there), but in many write transactions,
+// each committed without waiting for the disk, and the file synced once at the end: a first
+// import of a million records then needs neither the memory of one transaction the size of
+// the database nor a sync per transaction. It writes exactly what ImportChange would.
 //
 // It is not atomic: after an error, or a crash, the file holds part of the data. Create the
 // database under a temporary name, and rename it into place only once ImportNew and Close

@@ -10,7 +10,8 @@ import "context"
 //     the dataset (ImportChange only);
 //   - "writing": records and their change log entries are written (into a database with
 //     data: the records created, changed or archived);
-//   - "indexing": the indexes are written, total counting each record once per index it feeds.
+//   - "indexing": the indexes are written, total counting each record once per index it feeds
+//     (a first import only: a change writes a record's index entries with it).
 //
 // It is called from the goroutine doing the write, at most about every progressStep units and
 // once at the end of each stage (done == total), so it must return quickly: hand the numbers
