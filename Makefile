@@ -123,8 +123,9 @@ bench-replicas:
 
 ## bench-import: the 100k-technology / 1M-relationship import (1.24M with derived ones) end to
 ## end through the CLI, as a user runs it: into a new database, then again into that database
-## (the difference path: everything compared, nothing changed); wall time and peak memory (max
-## RSS) of each run, from GNU time. OLD=path/to/an/older/trendgraph runs it too, alternating
+## (the difference path: everything compared, nothing changed); wall time, CPU time (user and
+## system: less disturbed by other work on a shared machine) and peak memory (max RSS) of each
+## run, from GNU time. OLD=path/to/an/older/trendgraph runs it too, alternating
 ## with this build, ROUNDS (default 2) times each, for a comparison on the same machine at the
 ## same time. Then the store's import benchmark. Several minutes.
 ROUNDS ?= 2
@@ -133,8 +134,9 @@ bench-import: build
 	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
 	echo "generating the dataset in $$dir" && \
 	bin/trendgraph gen --technologies 100000 --relationships 1000000 --seed 1 -o $$dir/a.json && \
-	run() { /usr/bin/time -f "%e %M" -o $$dir/time "$$@" >/dev/null 2>$$dir/err || { cat $$dir/err; exit 1; }; \
-		read wall kb < $$dir/time; printf '%-5s %-9s %7.1f s wall %7.0f MB max RSS\n' "$$who" "$$what" "$$wall" "$$((kb / 1024))"; } && \
+	run() { /usr/bin/time -f "%e %U %S %M" -o $$dir/time "$$@" >/dev/null 2>$$dir/err || { cat $$dir/err; exit 1; }; \
+		read wall user sys kb < $$dir/time; printf '%-5s %-9s %7.1f s wall %7.1f s CPU %7.0f MB max RSS\n' \
+			"$$who" "$$what" "$$wall" "$$(awk "BEGIN { print $$user + $$sys }")" "$$((kb / 1024))"; } && \
 	echo "(the machine may be shared: compare runs of one invocation, not across invocations)" && \
 	for round in $$(seq $(ROUNDS)); do \
 		for who in $(if $(OLD),old) new; do \
