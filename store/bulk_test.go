@@ -197,7 +197,7 @@ func stages(t *testing.T, reports []report) []string {
 // Imports report their stages to the context's ProgressFunc, each from 0 to its total, often
 // but not per record; ImportNew refuses a database that has data, and stops when cancelled.
 func TestImportProgress(t *testing.T) {
-	d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 2000, Relationships: 20000, Seed: 2})
+	d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 1000, Relationships: 6000, Seed: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestImportProgress(t *testing.T) {
 	}
 
 	// Into a database with data: compared, then the difference written.
-	next, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 2000, Relationships: 20000, Seed: 3})
+	next, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 1000, Relationships: 6000, Seed: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
