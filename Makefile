@@ -139,8 +139,31 @@ bench-graph:
 bench-replicas:
 	$(GO) test -run '^$$' -bench 'BenchmarkReplication|BenchmarkReadReplicas' -benchtime 1x -timeout 30m ./replica/
 
-## bench-import: import throughput at 100k technologies / 1M relationships (several minutes).
-bench-import:
+## bench-import: the 100k-technology / 1M-relationship import (1.24M with derived ones) end to
+## end through the CLI, as a user runs it: into a new database, then again into that database
+## (the difference path: everything compared, nothing changed); wall time, CPU time (user and
+## system: less disturbed by other work on a shared machine) and peak memory (max RSS) of each
+## run, from GNU time. OLD=path/to/an/older/trendgraph runs it too, alternating
+## with this build, ROUNDS (default 2) times each, for a comparison on the same machine at the
+## same time. Then the store's import benchmark. Several minutes.
+ROUNDS ?= 2
+bench-import: build
+	@test -x /usr/bin/time || { echo "make bench-import needs GNU time: apt-get install time"; exit 1; }
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	echo "generating the dataset in $$dir" && \
+	bin/trendgraph gen --technologies 100000 --relationships 1000000 --seed 1 -o $$dir/a.json && \
+	run() { /usr/bin/time -f "%e %U %S %M" -o $$dir/time "$$@" >/dev/null 2>$$dir/err || { cat $$dir/err; exit 1; }; \
+		read wall user sys kb < $$dir/time; printf '%-5s %-9s %7.1f s wall %7.1f s CPU %7.0f MB max RSS\n' \
+			"$$who" "$$what" "$$wall" "$$(awk "BEGIN { print $$user + $$sys }")" "$$((kb / 1024))"; } && \
+	echo "(the machine may be shared: compare runs of one invocation, not across invocations)" && \
+	for round in $$(seq $(ROUNDS)); do \
+		for who in $(if $(OLD),old) new; do \
+			bin=$(CURDIR)/bin/trendgraph; [ $$who = old ] && bin=$(abspath $(OLD)); \
+			rm -f $$dir/$$who.db; \
+			what=new-db run $$bin import --db $$dir/$$who.db $$dir/a.json; \
+			what=existing run $$bin import --db $$dir/$$who.db $$dir/a.json; \
+		done; \
+	done
 	TRENDGRAPH_BENCH_IMPORT=1 $(GO) test -run '^$$' -bench BenchmarkImport -benchtime 1x -timeout 30m ./store/
 
 clean:

@@ -14,6 +14,11 @@ type fileDoc struct {
 	Relationships []relDoc            `yaml:"relationships,omitempty" json:"relationships,omitempty"`
 	Radars        []domain.Radar      `yaml:"radars,omitempty" json:"radars,omitempty"`
 	Assessments   []domain.Assessment `yaml:"assessments,omitempty" json:"assessments,omitempty"`
+
+	// listed and badKinds are Relationships already converted, by the streaming JSON decoder
+	// (the kind as written where it is not a known kind, else "").
+	listed   []domain.Relationship
+	badKinds []string
 }
 
 type trendDoc struct {
@@ -67,18 +72,27 @@ type relDoc struct {
 	Citations []domain.Citation `yaml:"citations" json:"citations"`
 }
 
-// origin says where a record was read from, for messages.
+// origin says where a record was read from, for messages: the i-th record of the list in
+// file. Its path is made only when a message needs it, since a large file has millions.
 type origin struct {
 	file string
-	// path is the record's YAML path, e.g. "$.technologies[3]".
-	path string
+	list string
+	i    int
 	loc  *locator
+}
+
+// path is the record's YAML path, e.g. "$.technologies[3]"; "" for no record.
+func (o origin) path() string {
+	if o.list == "" {
+		return ""
+	}
+	return "$." + o.list + "[" + itoa(o.i) + "]"
 }
 
 // add appends the records of one file to the dataset, remembering where each came from.
 func (d *Dataset) add(fd *fileDoc, file string, loc *locator) {
 	at := func(list string, i int) origin {
-		return origin{file: file, path: "$." + list + "[" + itoa(i) + "]", loc: loc}
+		return origin{file: file, list: list, i: i, loc: loc}
 	}
 	for i, s := range fd.Sources {
 		d.Sources = append(d.Sources, s)
@@ -106,17 +120,22 @@ func (d *Dataset) add(fd *fileDoc, file string, loc *locator) {
 	plain(domain.TypeUseCase, "useCases", fd.UseCases)
 	plain(domain.TypeOrganization, "organizations", fd.Organizations)
 	plain(domain.TypeSkill, "skills", fd.Skills)
-	for i, r := range fd.Relationships {
-		kind, ok := domain.ParseRelKind(r.Kind)
-		if !ok {
-			// Kept so that validation reports it with its position instead of dropping it.
-			kind = 0
-			d.origins.badKinds = append(d.origins.badKinds, r.Kind)
+	if fd.listed != nil {
+		// Decoded straight into their final form (see decodeJSON): adopted, not copied.
+		if d.Relationships == nil {
+			d.Relationships, d.origins.badKinds = fd.listed, fd.badKinds
 		} else {
-			d.origins.badKinds = append(d.origins.badKinds, "")
+			d.Relationships = append(d.Relationships, fd.listed...)
+			d.origins.badKinds = append(d.origins.badKinds, fd.badKinds...)
 		}
-		d.Relationships = append(d.Relationships, domain.Relationship{From: r.From, Kind: kind, To: r.To,
-			Rationale: r.Rationale, Citations: r.Citations})
+		for i := range fd.listed {
+			d.origins.rels = append(d.origins.rels, at("relationships", i))
+		}
+	}
+	for i := range fd.Relationships {
+		r, bad := fd.Relationships[i].relationship()
+		d.Relationships = append(d.Relationships, r)
+		d.origins.badKinds = append(d.origins.badKinds, bad)
 		d.origins.rels = append(d.origins.rels, at("relationships", i))
 	}
 	for i, r := range fd.Radars {

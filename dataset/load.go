@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -68,10 +69,21 @@ func LoadFS(fsys fs.FS, root, display string) (*Dataset, error) {
 			problems = append(problems, *p)
 			continue
 		}
-		fd, loc, p := decodeFile(name, src)
+		fd, loc, p := decodeFile(name, src, isJSONName(f))
 		if p != nil {
 			problems = append(problems, *p)
 			continue
+		}
+		if loc.file == nil {
+			// A JSON file is parsed for lines only when a problem needs one, rarely: read it
+			// again then rather than keep it in memory, as long as it has not changed.
+			loc.forget(func() ([]byte, error) {
+				src, p, err := readBounded(fsys, f, name)
+				if p != nil {
+					return nil, errors.New(p.Msg)
+				}
+				return src, err
+			})
 		}
 		d.add(fd, name, loc)
 	}
@@ -81,20 +93,26 @@ func LoadFS(fsys fs.FS, root, display string) (*Dataset, error) {
 	return d, nil
 }
 
+func isJSONName(f string) bool { return strings.EqualFold(path.Ext(f), ".json") }
+
 // readBounded reads the data file f, refusing it unread past its size bound.
 func readBounded(fsys fs.FS, f, name string) ([]byte, *Problem, error) {
-	isJSON := strings.EqualFold(path.Ext(f), ".json")
+	isJSON := isJSONName(f)
 	file, err := fsys.Open(f)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer file.Close()
-	if info, err := file.Stat(); err == nil && info.Size() > maxFileBytes(isJSON) {
-		return nil, sizeProblem(name, info.Size(), isJSON), nil
+	size := int64(-1)
+	if info, err := file.Stat(); err == nil {
+		if info.Size() > maxFileBytes(isJSON) {
+			return nil, sizeProblem(name, info.Size(), isJSON), nil
+		}
+		if info.Mode().IsRegular() {
+			size = info.Size()
+		}
 	}
-	// The size a file reports may be wrong (a pipe, a file still growing): read one byte past
-	// the bound to know.
-	src, err := io.ReadAll(io.LimitReader(file, maxFileBytes(isJSON)+1))
+	src, err := readAllBounded(file, size, maxFileBytes(isJSON))
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -102,6 +120,32 @@ func readBounded(fsys fs.FS, f, name string) ([]byte, *Problem, error) {
 		return nil, sizeProblem(name, int64(len(src)), isJSON), nil
 	}
 	return src, nil, nil
+}
+
+// readAllBounded reads r to its end or one byte past limit, whichever comes first. size is
+// what r says it holds (-1 when unknown): the buffer is made that size at once, rather than
+// grown by doubling, which at hundreds of megabytes costs as much again in copies.
+func readAllBounded(r io.Reader, size, limit int64) ([]byte, error) {
+	// The size a file reports may be wrong (a pipe, a file still growing): read one byte past
+	// the bound to know.
+	r = io.LimitReader(r, limit+1)
+	if size < 0 || size > limit {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, 0, size+1)
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // longer than it said: let append grow it
+		}
+	}
 }
 
 func isDataFile(p string) bool {
@@ -112,8 +156,9 @@ func isDataFile(p string) bool {
 	return false
 }
 
-// decodeFile decodes one file strictly: unknown fields and wrong types are problems.
-func decodeFile(name string, src []byte) (fd *fileDoc, loc *locator, problem *Problem) {
+// decodeFile decodes one file, JSON or YAML, strictly: unknown fields and wrong types are
+// problems.
+func decodeFile(name string, src []byte, isJSON bool) (fd *fileDoc, loc *locator, problem *Problem) {
 	// The YAML library panics on some malformed input (found by FuzzLoadAndValidate): a bad
 	// file is a problem to report, never a crash.
 	defer func() {
@@ -121,19 +166,24 @@ func decodeFile(name string, src []byte) (fd *fileDoc, loc *locator, problem *Pr
 			fd, loc, problem = nil, nil, &Problem{File: name, Msg: fmt.Sprintf("the file could not be read as YAML (%v)", p)}
 		}
 	}()
-	return decodeFileUnsafe(name, src)
+	return decodeFileUnsafe(name, src, isJSON)
 }
 
-func decodeFileUnsafe(name string, src []byte) (*fileDoc, *locator, *Problem) {
-	if int64(len(src)) > maxFileBytes(strings.EqualFold(path.Ext(name), ".json")) {
-		return nil, nil, sizeProblem(name, int64(len(src)), strings.EqualFold(path.Ext(name), ".json"))
+func decodeFileUnsafe(name string, src []byte, isJSON bool) (*fileDoc, *locator, *Problem) {
+	if int64(len(src)) > maxFileBytes(isJSON) {
+		return nil, nil, sizeProblem(name, int64(len(src)), isJSON)
 	}
 	if p := prescan(name, src); p != nil {
 		return nil, nil, p
 	}
 	var fd fileDoc
 	loc := &locator{src: src}
-	if strings.EqualFold(path.Ext(name), ".json") {
+	if isJSON {
+		if fd, ok := decodeJSON(src); ok {
+			return fd, loc, nil
+		}
+		// Something in it is wrong, or merely unusual: decoded whole, as encoding/json reads
+		// it, for the exact problem (or the same result).
 		dec := json.NewDecoder(bytes.NewReader(src))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&fd); err != nil {
@@ -218,10 +268,23 @@ func lineAt(src []byte, off int) int {
 // locator finds the line of a YAML path in one file. JSON files are parsed for positions only
 // when a problem needs one, since large generated JSON files rarely have any.
 type locator struct {
-	src  []byte
-	once sync.Once
-	file *ast.File
+	src []byte
+	// reread gets src back when it has been let go (see forget); sum and size tell whether
+	// what it gets is what was decoded.
+	reread func() ([]byte, error)
+	sum    uint32
+	size   int
+	once   sync.Once
+	file   *ast.File
 }
+
+// forget lets src go: reread gets it back if a line is ever needed.
+func (l *locator) forget(reread func() ([]byte, error)) {
+	l.sum, l.size = crc32.Checksum(l.src, crcTable), len(l.src)
+	l.src, l.reread = nil, reread
+}
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 func (l *locator) line(p string) (line int) {
 	if l == nil {
@@ -234,8 +297,16 @@ func (l *locator) line(p string) (line int) {
 		}
 	}()
 	l.once.Do(func() {
-		if l.file == nil {
-			l.file, _ = parser.ParseBytes(l.src, 0)
+		src := l.src
+		if src == nil && l.reread != nil {
+			b, err := l.reread()
+			if err != nil || len(b) != l.size || crc32.Checksum(b, crcTable) != l.sum {
+				return // changed since: no line rather than a wrong one
+			}
+			src = b
+		}
+		if l.file == nil && src != nil {
+			l.file, _ = parser.ParseBytes(src, 0)
 		}
 	})
 	if l.file == nil {

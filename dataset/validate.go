@@ -54,7 +54,7 @@ func (v *validator) report(o origin, field, format string, args ...any) {
 // add records a problem of the record at o; field is relative to the record.
 func (v *validator) add(o origin, field, msg string) {
 	p := Problem{File: o.file, Msg: msg}
-	full := o.path
+	full := o.path()
 	if field != "" {
 		full += "." + field
 	}
@@ -114,11 +114,19 @@ func (v *validator) relationships() {
 		kind domain.RelKind
 		to   string
 	}
-	seen := map[edge]origin{}
+	// The first record of each edge: a listed relationship by index, an entity's derived edge
+	// as -1-index of the entity. Sized up front: a million edges would rehash it many times.
+	seen := make(map[edge]int, len(v.d.Relationships)+len(v.d.Entities))
+	where := func(i int) origin {
+		if i < 0 {
+			return at(v.d.origins.entities, -1-i)
+		}
+		return at(v.d.origins.rels, i)
+	}
 	// Derived edges first, so that a listed edge repeating one is the one reported.
 	for i := range v.d.Entities {
 		for _, r := range domain.DerivedRelationships(&v.d.Entities[i]) {
-			seen[edge{r.From, r.Kind, r.To}] = at(v.d.origins.entities, i)
+			seen[edge{r.From, r.Kind, r.To}] = -1 - i
 		}
 	}
 	for i := range v.d.Relationships {
@@ -133,9 +141,9 @@ func (v *validator) relationships() {
 		}
 		k := edge{r.From, r.Kind, r.To}
 		if first, dup := seen[k]; dup && r.Kind != 0 {
-			v.report(o, "", "duplicate relationship %s %s %s (already at %s)", r.From, r.Kind, r.To, first.where())
+			v.report(o, "", "duplicate relationship %s %s %s (already at %s)", r.From, r.Kind, r.To, where(first).where())
 		}
-		seen[k] = o
+		seen[k] = i
 		v.place(o, validateRelationship(v.l, v.texts, r, &written))
 	}
 }
@@ -227,7 +235,7 @@ func (o origin) where() string {
 	if o.file == "" {
 		return "an earlier record"
 	}
-	if l := o.loc.line(o.path); l > 0 {
+	if l := o.loc.line(o.path()); l > 0 {
 		return fmt.Sprintf("%s:%d", o.file, l)
 	}
 	return o.file

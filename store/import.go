@@ -28,18 +28,8 @@ func (s *Store) Import(ctx context.Context, d *dataset.Dataset) error {
 // error (including an invalid dataset, which is checked first, against texts when given:
 // source texts by source slug) the database is unchanged.
 func (s *Store) ImportChange(ctx context.Context, d *dataset.Dataset, texts map[string]*dataset.SourceText, actor, reason string) (*ChangeSet, error) {
-	problems := dataset.Validate(d, texts)
-	if len(problems) == 0 {
-		problems = checkIDs(d)
-	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("import: invalid dataset: %w", problems)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("import: %w", err)
-	}
-	if s.readOnly {
-		return nil, ErrReadOnly
+	if err := s.checkImport(ctx, d, texts); err != nil {
+		return nil, err
 	}
 	var cs *ChangeSet
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -48,15 +38,17 @@ func (s *Store) ImportChange(ctx context.Context, d *dataset.Dataset, texts map[
 			cs, err = s.importAll(ctx, tx, d, actor, reason)
 			return err
 		}
-		ops, err := diff(tx, d)
+		p := progressOf(ctx)
+		ops, err := diff(tx, d, p)
 		if err != nil {
 			return err
 		}
 		if len(ops) == 0 {
 			return errNothingChanged
 		}
-		cs, err = s.apply(tx, &ChangeRequest{Actor: actor, Reason: reason, Ops: ops, validated: true})
+		cs, err = s.apply(tx, &ChangeRequest{Actor: actor, Reason: reason, Ops: ops, validated: true, progress: p})
 		if err == nil {
+			p.finish()
 			err = ctx.Err()
 		}
 		return err
@@ -70,6 +62,25 @@ func (s *Store) ImportChange(ctx context.Context, d *dataset.Dataset, texts map[
 	// Only now is the write visible to readers: publish its version.
 	s.published(cs.Version)
 	return cs, nil
+}
+
+// checkImport refuses an invalid dataset (checked against texts when given), an ended
+// context and a read-only store.
+func (s *Store) checkImport(ctx context.Context, d *dataset.Dataset, texts map[string]*dataset.SourceText) error {
+	problems := dataset.Validate(d, texts)
+	if len(problems) == 0 {
+		problems = checkIDs(d)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("import: invalid dataset: %w", problems)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	if s.readOnly {
+		return ErrReadOnly
+	}
+	return nil
 }
 
 // checkIDs refuses two slugs whose IDs collide, as a problem of the dataset.
@@ -87,94 +98,85 @@ func checkIDs(d *dataset.Dataset) dataset.Problems {
 }
 
 // importAll writes every record of d into an empty database, bucket by bucket in key order,
-// and the change set that creates them.
+// and the change set that creates them, all in tx.
 func (s *Store) importAll(ctx context.Context, tx *bolt.Tx, d *dataset.Dataset, actor, reason string) (*ChangeSet, error) {
-	meta := tx.Bucket(bucketMeta)
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	log := changeLog{set: ChangeSet{Version: txVersion(tx) + 1, Time: now, Actor: actor, Reason: reason}}
-	m := Meta{Revision: 1, CreatedAt: now, UpdatedAt: now, Version: log.set.Version}
-	// The change set lists records in canonical order, whatever order d has them in.
-	d = &dataset.Dataset{Sources: slices.Clone(d.Sources), Entities: slices.Clone(d.Entities), Relationships: slices.Clone(d.Relationships),
-		Radars: slices.Clone(d.Radars), Assessments: slices.Clone(d.Assessments)}
-	d.Sort()
-	var all []entry
-	add := func(key RecordKey, t domain.EntityType, after any, entries []entry) {
-		all = append(all, entries...)
-		log.add(Change{Record: key, EntityType: t, Revision: 1, After: mustJSON(after)})
+	w := &bulkWriter{ctx: ctx, db: s.db, tx: tx}
+	return bulkImport(w, progressOf(ctx), d, actor, reason, time.Now().UTC().Truncate(time.Microsecond))
+}
+
+// bulkImport writes d with w as the change set of actor and reason, made at now.
+func bulkImport(w *bulkWriter, p *progress, d *dataset.Dataset, actor, reason string, now time.Time) (*ChangeSet, error) {
+	set := &ChangeSet{Version: txVersion(w.tx) + 1, Time: now, Actor: actor, Reason: reason}
+	m := Meta{Revision: 1, CreatedAt: now, UpdatedAt: now, Version: set.Version}
+	if err := newBulkLoad(d, m).write(w, p, set, now); err != nil {
+		return nil, err
 	}
-	for i := range d.Sources {
-		src := &d.Sources[i]
-		add(RecordKey{RecordSource, src.Slug}, 0, src, sourceEntries(&Source{Source: *src, Meta: m}))
+	return set, nil
+}
+
+// ImportNew fills a database that Open has just created with d, as one change set by actor
+// for reason, like a first ImportChange (texts as there), but in many write transactions,
+// each committed without waiting for the disk, and the file synced once at the end: a first
+// import of a million records then needs neither the memory of one transaction the size of
+// the database nor a sync per transaction. It writes exactly what ImportChange would.
+//
+// It is not atomic: after an error, or a crash, the file holds part of the data. Create the
+// database under a temporary name, and rename it into place only once ImportNew and Close
+// have succeeded (as trendgraph import does for a new --db). It refuses a database that holds
+// any change set, and a dataset that is not valid (the database is then unchanged). Nothing
+// else may use the store while it runs.
+func (s *Store) ImportNew(ctx context.Context, d *dataset.Dataset, texts map[string]*dataset.SourceText, actor, reason string) (*ChangeSet, error) {
+	if err := s.checkImport(ctx, d, texts); err != nil {
+		return nil, err
 	}
-	latest := map[string]string{}
-	for i := range d.Radars {
-		r := &d.Radars[i]
-		latest[r.Slug] = latestEdition(r)
-		add(RecordKey{RecordRadar, r.Slug}, 0, r, radarEntries(&Radar{Radar: *r, Meta: m}))
+	cs, err := s.importNew(ctx, d, actor, reason, time.Now().UTC().Truncate(time.Microsecond), bulkChunkBytes)
+	if err != nil {
+		return nil, fmt.Errorf("import into %s: %w", s.path, err)
 	}
-	counts := map[domain.EntityType]int{}
-	typeOf := make(map[string]domain.EntityType, len(d.Entities))
-	for i := range d.Entities {
-		e := &d.Entities[i]
-		counts[e.Type]++
-		typeOf[e.Slug] = e.Type
-		add(EntityKey(e.Slug), e.Type, e, entityEntries(&Entity{ID: EntityID(e.Slug), Entity: *e, Meta: m}))
+	s.published(cs.Version)
+	return cs, nil
+}
+
+// importNew is ImportNew's work, made at now, committing every chunk bytes.
+func (s *Store) importNew(ctx context.Context, d *dataset.Dataset, actor, reason string, now time.Time, chunk int) (cs *ChangeSet, err error) {
+	noSync := s.db.NoSync
+	s.db.NoSync = true
+	defer func() { s.db.NoSync = noSync }()
+	tx, err := s.db.Begin(true)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
 	}
-	for _, r := range d.AllRelationships() {
-		entries := relEntries(newRelationship(r, m), typeOf[r.From], typeOf[r.To])
-		if r.Derived {
-			all = append(all, entries...) // part of its entity's change
-		} else {
-			add(RelationshipKey(r.From, r.Kind, r.To), 0, &r, entries)
+	w := &bulkWriter{ctx: ctx, db: s.db, tx: tx, chunk: chunk}
+	defer func() {
+		if err != nil && w.tx != nil {
+			_ = w.tx.Rollback()
+		}
+	}()
+	if k, _ := tx.Bucket(bucketChangeSets).Cursor().First(); k != nil {
+		return nil, errors.New("the database is not empty: ImportNew fills only a new one")
+	}
+	cs, err = bulkImport(w, progressOf(ctx), d, actor, reason, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.tx.Commit(); err != nil {
+		w.tx = nil
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	w.tx = nil
+	if !noSync {
+		if err := s.db.Sync(); err != nil {
+			return nil, fmt.Errorf("sync: %w", err)
 		}
 	}
-	for i := range d.Assessments {
-		a := &d.Assessments[i]
-		rec := &Assessment{EntityID: EntityID(a.Entity), Assessment: *a, Meta: m}
-		add(AssessmentKey(a.Radar, a.Edition, a.Entity), 0, a, assessmentEntries(rec, latest[a.Radar] == a.Edition))
-	}
-	all = append(all, log.finish()...)
-	// Keys go in in order, so full pages waste nothing.
-	slices.SortStableFunc(all, func(a, b entry) int {
-		if c := bytes.Compare(a.bucket, b.bucket); c != 0 {
-			return c
-		}
-		return bytes.Compare(a.k, b.k)
-	})
-	var b *bolt.Bucket
-	for i, e := range all {
-		if b == nil || !bytes.Equal(all[i-1].bucket, e.bucket) {
-			// Cancelling rolls the whole import back; checked between buckets, not per key.
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("import cancelled: %w", err)
-			}
-			b = tx.Bucket(e.bucket)
-			b.FillPercent = 0.95
-		} else if bytes.Equal(all[i-1].k, e.k) {
-			return nil, fmt.Errorf("bucket %s: duplicate key %x", e.bucket, e.k)
-		}
-		if err := b.Put(e.k, e.v); err != nil {
-			return nil, fmt.Errorf("write bucket %s: %w", e.bucket, err)
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("import cancelled: %w", err)
-	}
-	if err := meta.Put(metaVersion, u64(log.set.Version)); err != nil {
-		return nil, fmt.Errorf("write data version: %w", err)
-	}
-	if err := meta.Put(metaTime, u64(uint64(now.UnixNano()))); err != nil {
-		return nil, fmt.Errorf("write time: %w", err)
-	}
-	if err := meta.Put(metaCounts, mustJSON(counts)); err != nil {
-		return nil, fmt.Errorf("write counts: %w", err)
-	}
-	return &log.set, nil
+	return cs, nil
 }
 
 // diff lists the ops that turn what the transaction holds into d: a put for every record that
 // is new or differs, an archive for every record d no longer has.
-func diff(tx *bolt.Tx, d *dataset.Dataset) ([]Op, error) {
+// It reports the "comparing" stage to p, a record of d at a time.
+func diff(tx *bolt.Tx, d *dataset.Dataset, p *progress) ([]Op, error) {
+	p.start("comparing", int64(len(d.Sources)+len(d.Radars)+len(d.Entities)+len(d.Relationships)+len(d.Assessments)))
 	have, err := currentRecords(tx)
 	if err != nil {
 		return nil, err
@@ -182,6 +184,7 @@ func diff(tx *bolt.Tx, d *dataset.Dataset) ([]Op, error) {
 	var ops []Op
 	want := map[RecordKey]bool{}
 	put := func(key RecordKey, rec any, op Op) {
+		p.add(1)
 		want[key] = true
 		if cur, ok := have[key]; ok && bytes.Equal(cur.json, mustJSON(rec)) {
 			return
@@ -214,6 +217,7 @@ func diff(tx *bolt.Tx, d *dataset.Dataset) ([]Op, error) {
 			ops = append(ops, Op{Action: Archive, Source: cur.source, Radar: cur.radar, Entity: cur.entity, Relationship: cur.rel, Assessment: cur.assessment})
 		}
 	}
+	p.finish()
 	// Map order must not leak into the change set's order.
 	slices.SortStableFunc(ops, func(a, b Op) int {
 		ka, kb := a.Key(), b.Key()

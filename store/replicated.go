@@ -68,7 +68,7 @@ func (s *Store) PrepareImport(ctx context.Context, d *dataset.Dataset, texts map
 		return nil, fmt.Errorf("prepare import: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	ops, err := diff(tx, d)
+	ops, err := diff(tx, d, nil)
 	if err != nil || len(ops) == 0 {
 		return nil, err
 	}

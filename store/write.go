@@ -79,6 +79,8 @@ type ChangeRequest struct {
 	validated bool
 	// time, when set, is the change set's time (a replica applying a logged change set).
 	time time.Time
+	// progress, when set, counts the ops applied (an import's "writing" stage).
+	progress *progress
 }
 
 // ConflictError refuses a change based on a revision that is no longer current, or one that
@@ -239,10 +241,12 @@ func (s *Store) apply(tx *bolt.Tx, req *ChangeRequest) (*ChangeSet, error) {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(opOrder(&req.Ops[a]), opOrder(&req.Ops[b])) })
+	req.progress.start("writing", int64(len(order)))
 	for _, i := range order {
 		if err := w.do(i, &req.Ops[i]); err != nil {
 			return nil, err
 		}
+		req.progress.add(1)
 	}
 	if err := w.writeDerived(); err != nil {
 		return nil, err
