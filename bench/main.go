@@ -25,6 +25,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -128,12 +129,13 @@ func main() {
 			db := filepath.Join(work, fmt.Sprintf("syn-%d.db", n))
 			file := filepath.Join(work, fmt.Sprintf("syn-%d.json", n))
 			mustRun(*bin, "gen", "--technologies", strconv.Itoa(n), "--relationships", strconv.Itoa(10*n), "-o", file)
-			mustRun(*bin, "import", "--db", db, file)
+			took, rss := timedRun(*bin, "import", "--db", db, file)
 			rows, err := benchDataset(*bin, db, scaleShapes, dur, []int{1, 64}, false)
 			if err != nil {
 				log.Fatal(err)
 			}
-			fmt.Fprintf(&report, "### %d technologies, %d relationships\n\n", n, 10*n)
+			fmt.Fprintf(&report, "### %d technologies, %d relationships\n\nImported into a new database in %s, at most %d MB resident (`make bench-import` compares builds).\n\n",
+				n, 10*n, took.Round(100*time.Millisecond), rss>>20)
 			writeTable(&report, rows)
 			report.WriteString("\n")
 			_ = os.Remove(file)
@@ -470,6 +472,21 @@ func cpuModel() string {
 		}
 	}
 	return "unknown CPU"
+}
+
+// timedRun runs a command to its end and returns its wall time and peak resident memory.
+func timedRun(bin string, args ...string) (time.Duration, int64) {
+	cmd := exec.Command(bin, args...)
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		log.Fatalf("%s %s: %v\n%s", bin, strings.Join(args, " "), err, out)
+	}
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss << 10 // kilobytes on Linux
+	}
+	return time.Since(start), rss
 }
 
 func mustRun(bin string, args ...string) {

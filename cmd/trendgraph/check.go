@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"testing/fstest"
 
 	"github.com/urfave/cli/v3"
 
@@ -43,7 +40,9 @@ func checkCommand(e *env) *cli.Command {
 					return err
 				}
 			}
-			d, texts, err := loadValid(e, dataPath, source, "")
+			m := newMeter(e, "check")
+			defer m.end()
+			d, texts, err := loadValid(e, m, dataPath, source, "")
 			if err != nil {
 				return err
 			}
@@ -92,14 +91,21 @@ func checkFile(ctx context.Context, e *env, db string) (uint64, error) {
 	return s.Version(), nil
 }
 
-// loadValid reads the dataset at p (the embedded one when empty, standard input for -) and validates it against the
-// source texts at source, printing every problem; the error counts them, followed by after.
-func loadValid(e *env, p, source, after string) (*dataset.Dataset, map[string]*dataset.SourceText, error) {
+// loadValid reads the dataset at p (the embedded one when empty, standard input for -) and
+// validates it against the source texts at source, printing every problem; the error counts
+// them, followed by after. m shows the reading and checking.
+func loadValid(e *env, m *meter, p, source, after string) (*dataset.Dataset, map[string]*dataset.SourceText, error) {
 	var d *dataset.Dataset
 	var err error
 	if p == "-" {
-		d, err = loadStdin(e)
+		in := e.stdin
+		if in == nil {
+			in = os.Stdin
+		}
+		m.begin("reading", "bytes", -1)
+		d, err = dataset.LoadReader(m.reader(in), "<stdin>")
 	} else {
+		m.begin("reading", "", -1)
 		d, err = loadData(p)
 	}
 	if err != nil {
@@ -109,32 +115,16 @@ func loadValid(e *env, p, source, after string) (*dataset.Dataset, map[string]*d
 	if err != nil {
 		return nil, nil, err
 	}
-	if problems := dataset.Validate(d, texts); len(problems) > 0 {
+	m.begin("checking", "", -1)
+	problems := dataset.Validate(d, texts)
+	m.end()
+	if len(problems) > 0 {
 		for _, p := range problems {
 			fmt.Fprintln(e.stderr, p.String())
 		}
 		return nil, nil, fmt.Errorf("%d problems%s", len(problems), after)
 	}
 	return d, texts, nil
-}
-
-// loadStdin reads one dataset file, JSON or YAML, from standard input; its problems name it
-// stdin.json or stdin.yaml, with line and field.
-func loadStdin(e *env) (*dataset.Dataset, error) {
-	in := e.stdin
-	if in == nil {
-		in = os.Stdin
-	}
-	// Read one byte past the larger bound; the loader applies the bound of the format.
-	src, err := io.ReadAll(io.LimitReader(in, dataset.MaxJSONFileBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read the dataset from standard input: %w", err)
-	}
-	name := "stdin.yaml"
-	if t := bytes.TrimLeft(src, " \t\r\n"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
-		name = "stdin.json"
-	}
-	return dataset.LoadFS(fstest.MapFS{name: {Data: src}}, name, "")
 }
 
 // loadData reads the dataset at p, or the embedded one when p is empty.

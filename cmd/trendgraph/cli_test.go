@@ -87,7 +87,7 @@ func TestImportFromStandardInput(t *testing.T) {
 		t.Fatal("the generated dataset has no kind to spoil")
 	}
 	code, _, errOut = runWithStdin(t, bad, "import", "--db", filepath.Join(t.TempDir(), "x.db"), "-")
-	if code != 1 || !strings.Contains(errOut, "stdin.json:") || !strings.Contains(errOut, "kind") {
+	if code != 1 || !strings.Contains(errOut, "<stdin>:") || !strings.Contains(errOut, "kind") {
 		t.Fatalf("a bad dataset on standard input: exit %d, %s", code, errOut)
 	}
 }

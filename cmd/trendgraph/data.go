@@ -44,7 +44,9 @@ func importCommand(e *env) *cli.Command {
 			if rem != nil && reason == "" {
 				return fmt.Errorf("%w: an import through --server needs --reason: say why, for the audit trail", errUsage)
 			}
-			d, _, err := loadValid(e, path, source, ": nothing was written")
+			m := newMeter(e, "import")
+			defer m.end()
+			d, _, err := loadValid(e, m, path, source, ": nothing was written")
 			if err != nil {
 				return err
 			}
@@ -52,10 +54,11 @@ func importCommand(e *env) *cli.Command {
 				return rem.importData(ctx, e, path, d, reason)
 			}
 			// Large imports take a while: say when the checking is over and the writing begins.
-			fmt.Fprintf(e.stderr, "valid; writing %s in one transaction\n", db)
-			if err := importInto(ctx, e, db, d, reason); err != nil {
+			fmt.Fprintf(e.stderr, "valid; writing %s\n", db)
+			if err := importInto(m.storeProgress(ctx), e, db, d, reason); err != nil {
 				return err
 			}
+			m.end()
 			c := d.Counts()
 			fmt.Fprintf(e.stdout, "imported %d entities and %d relationships into %s\n", c.AllEntities(), c.Relationships, db)
 			return nil

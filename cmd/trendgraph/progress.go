@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
+
+	"github.com/trendgraph/trendgraph/store"
 )
 
 // meter shows how far a long command has come, on standard error: on a terminal a bar with
@@ -162,6 +165,20 @@ func (m *meter) lineLocked(now time.Time) string {
 		}
 	}
 	return line + fmt.Sprintf(", %s", elapsed.Round(time.Second))
+}
+
+// storeProgress carries the meter to the store's long writes (store.WithProgress): each of
+// their stages becomes one of the meter's, counting records.
+func (m *meter) storeProgress(ctx context.Context) context.Context {
+	stage := ""
+	return store.WithProgress(ctx, func(s string, done, total int64) {
+		// Called from the one goroutine doing the write: stage needs no lock of its own.
+		if s != stage {
+			stage = s
+			m.begin(s, "records", total)
+		}
+		m.set(done)
+	})
 }
 
 // reader counts what is read from r into the current stage.
