@@ -9,9 +9,9 @@ import (
 	"github.com/99designs/gqlgen/client"
 )
 
-// forwardOnly are the connection fields read from one end only (search results, by rank): they
-// take first and after, as the schema's description says.
-var forwardOnly = map[string]bool{"search": true}
+// forwardOnly are the connection fields read from one end only: none now (search pages both
+// ways by position in its ranking).
+var forwardOnly = map[string]bool{}
 
 type introspectedType struct {
 	Name   string

@@ -25,7 +25,7 @@ func TestResolversStopWhenTheRequestEnds(t *testing.T) {
 	reads := map[string]func(ctx context.Context) error{
 		"list": func(ctx context.Context) error { _, err := q.Technologies(ctx, f, nil, nil, nil, nil, nil); return err },
 		"search": func(ctx context.Context) error {
-			_, err := q.Search(ctx, "tracing", nil, nil, nil, nil, nil)
+			_, err := q.Search(ctx, "tracing", nil, nil, nil, nil, nil, nil, nil)
 			return err
 		},
 		"path": func(ctx context.Context) error { _, err := q.Path(ctx, ids.A.ID, ids.B.ID, nil, nil); return err },

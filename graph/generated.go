@@ -315,7 +315,7 @@ type ComplexityRoot struct {
 		Radar              func(childComplexity int, slug string) int
 		Radars             func(childComplexity int, first *int, after *string, last *int, before *string) int
 		RecordAsOf         func(childComplexity int, id *string, slug *string, version *int, at *model.DateTime) int
-		Search             func(childComplexity int, query string, types []model.EntityType, mode *model.SearchMode, evidence *bool, first *int, after *string) int
+		Search             func(childComplexity int, query string, types []model.EntityType, mode *model.SearchMode, evidence *bool, first *int, after *string, last *int, before *string) int
 		Skill              func(childComplexity int, slug string) int
 		Skills             func(childComplexity int, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) int
 		Sources            func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -697,7 +697,7 @@ type QueryResolver interface {
 	UseCases(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.UseCaseConnection, error)
 	Organizations(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.OrganizationConnection, error)
 	Skills(ctx context.Context, filter *model.EntityFilter, orderBy *model.EntityOrder, first *int, after *string, last *int, before *string) (*model.SkillConnection, error)
-	Search(ctx context.Context, query string, types []model.EntityType, mode *model.SearchMode, evidence *bool, first *int, after *string) (*model.SearchConnection, error)
+	Search(ctx context.Context, query string, types []model.EntityType, mode *model.SearchMode, evidence *bool, first *int, after *string, last *int, before *string) (*model.SearchConnection, error)
 	Path(ctx context.Context, from string, to string, maxDepth *int, kinds []model.RelationshipKind) (*model.Path, error)
 	Neighborhood(ctx context.Context, id string, depth *int, kinds []model.RelationshipKind, direction *model.Direction, limit *int) (*model.Neighborhood, error)
 	Compare(ctx context.Context, ids []string) (*model.Comparison, error)
@@ -1975,7 +1975,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["types"].([]model.EntityType), args["mode"].(*model.SearchMode), args["evidence"].(*bool), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["types"].([]model.EntityType), args["mode"].(*model.SearchMode), args["evidence"].(*bool), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.skill":
 		if e.ComplexityRoot.Query.Skill == nil {
 			break
@@ -3642,8 +3642,8 @@ Every connection (a field returning a ` + "`" + `…Connection` + "`" + `) pages
 do: ` + "`" + `first` + "`" + ` (with ` + "`" + `after` + "`" + `) takes items from the front, ` + "`" + `last` + "`" + ` (with ` + "`" + `before` + "`" + `) from the back; each
 is 0 to 100, a page asked for with neither holds 20, and giving both ` + "`" + `first` + "`" + ` and ` + "`" + `last` + "`" + ` is a
 ` + "`" + `BAD_USER_INPUT` + "`" + ` error. Each connection has ` + "`" + `edges` + "`" + ` (items with their cursors) and ` + "`" + `nodes` + "`" + ` (the
-same items alone), and its selection is costed once per item asked for. Search results are
-ranked, and read from the best: they take ` + "`" + `first` + "`" + ` and ` + "`" + `after` + "`" + ` only. Lists of changes do not mix
+same items alone), and its selection is costed once per item asked for. Search results page
+both ways by their position in the ranking. Lists of changes do not mix
 the two directions (` + "`" + `first` + "`" + ` with ` + "`" + `before` + "`" + `, ` + "`" + `last` + "`" + ` with ` + "`" + `after` + "`" + `).
 """
 schema {
@@ -5309,6 +5309,10 @@ type Query {
     first: Int
     "Returns the results after this cursor."
     after: String
+    "Returns the last n results (at most 100; not with first): the lowest ranked, or those just above ` + "`" + `before` + "`" + `; the selection below is costed n times."
+    last: Int
+    "Returns the results before this cursor (ranked above it)."
+    before: String
   ): SearchConnection!
   """
   The shortest chain of relationships joining two entities, followed in either direction; null
@@ -7938,6 +7942,22 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg7
 	return args, nil
 }
 
@@ -14673,7 +14693,7 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["types"].([]model.EntityType), fc.Args["mode"].(*model.SearchMode), fc.Args["evidence"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["types"].([]model.EntityType), fc.Args["mode"].(*model.SearchMode), fc.Args["evidence"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {

@@ -113,8 +113,9 @@ func entityTypes(ts []model.EntityType) []domain.EntityType {
 }
 
 // search pages through ranked search results.
-func (r *Resolver) search(ctx context.Context, query string, ts []model.EntityType, mode *model.SearchMode, evidence *bool, first *int, after *string) (*model.SearchConnection, error) {
-	a := knowledge.SearchArgs{Text: query, Types: entityTypes(ts), AnyWord: mode != nil && *mode == model.SearchModeAnyWord, First: first, After: after}
+func (r *Resolver) search(ctx context.Context, query string, ts []model.EntityType, mode *model.SearchMode, evidence *bool, w knowledge.Window) (*model.SearchConnection, error) {
+	a := knowledge.SearchArgs{Text: query, Types: entityTypes(ts), AnyWord: mode != nil && *mode == model.SearchModeAnyWord,
+		First: w.First, After: w.After, Last: w.Last, Before: w.Before}
 	// Without the source text there is no evidence to search: the entities' own fields are.
 	if evidence != nil && *evidence && len(r.Texts) > 0 {
 		a.Evidence = r.Texts

@@ -453,8 +453,8 @@ func (r *queryResolver) Skills(ctx context.Context, filter *model.EntityFilter, 
 	return skillConn(p), nil
 }
 
-func (r *queryResolver) Search(ctx context.Context, query string, types []model.EntityType, mode *model.SearchMode, evidence *bool, first *int, after *string) (*model.SearchConnection, error) {
-	return r.search(ctx, query, types, mode, evidence, first, after)
+func (r *queryResolver) Search(ctx context.Context, query string, types []model.EntityType, mode *model.SearchMode, evidence *bool, first *int, after *string, last *int, before *string) (*model.SearchConnection, error) {
+	return r.search(ctx, query, types, mode, evidence, knowledge.Window{First: first, After: after, Last: last, Before: before})
 }
 
 func (r *queryResolver) Path(ctx context.Context, from string, to string, maxDepth *int, kinds []model.RelationshipKind) (*model.Path, error) {

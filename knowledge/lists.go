@@ -89,8 +89,9 @@ func checkFilter(f *store.Filter, depth int) error {
 	return checkFilter(f.Not, depth+1)
 }
 
-// SearchArgs asks for a page of search results. Results page forward only: their order is a
-// ranking, not a key a cursor could name, so a cursor is a position.
+// SearchArgs asks for a page of search results. Their order is a ranking, not a key a cursor
+// could name, so a cursor is a position in it: pages go both ways, and a cursor holds its place
+// only while the data and the query stay the same.
 type SearchArgs struct {
 	Text string
 	// Types limits the results to these entity types; empty means all.
@@ -100,8 +101,8 @@ type SearchArgs struct {
 	// Evidence, when not nil, holds the source texts by source slug: the text of the passages
 	// each entity cites is searched too.
 	Evidence map[string]*dataset.SourceText
-	First    *int
-	After    *string
+	First, Last   *int
+	After, Before *string
 }
 
 // Hit is a search result and its score.
@@ -133,17 +134,50 @@ func (b *Base) Search(ctx context.Context, a SearchArgs) (*SearchPage, error) {
 	if len(store.Tokenize(a.Text)) == 0 {
 		return nil, badInput("query has no words to search for")
 	}
-	args, err := Window{First: a.First, After: a.After}.Args(SearchCursor)
+	args, err := Window{First: a.First, After: a.After, Last: a.Last, Before: a.Before}.Args(SearchCursor)
 	if err != nil {
 		return nil, err
 	}
-	offset := 0
-	if args.After != nil {
-		if len(args.After) != 4 {
-			return nil, badInput("after is not a cursor of this search")
+	position := func(c []byte, arg string) (int, error) {
+		if len(c) != 4 {
+			return 0, badInput("%s is not a cursor of this search", arg)
 		}
-		offset = int(binary.BigEndian.Uint32(args.After)) + 1
+		return int(binary.BigEndian.Uint32(c)), nil
 	}
+	// The window is the positions [lo, hi) of the ranking; hi is unknown (-1) until counted.
+	lo, hi := 0, -1
+	if args.After != nil {
+		if lo, err = position(args.After, "after"); err != nil {
+			return nil, err
+		}
+		lo++
+	}
+	if args.Before != nil {
+		if hi, err = position(args.Before, "before"); err != nil {
+			return nil, err
+		}
+	}
+	if args.FromEnd && hi < 0 {
+		// The last results: count them first.
+		var res *store.SearchResult
+		if a.Evidence == nil {
+			res, err = b.store.Search(ctx, store.SearchQuery{Text: a.Text, Types: a.Types, AnyWord: a.AnyWord, Limit: 0})
+		} else {
+			res, _, err = b.searchWithEvidence(ctx, a, 0, 0)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		hi = res.Total
+	}
+	offset, limit := lo, args.Limit
+	if args.FromEnd {
+		offset = max(lo, hi-args.Limit)
+	}
+	if hi >= 0 {
+		limit = max(0, min(limit, hi-offset))
+	}
+	args.Limit = limit
 	var res *store.SearchResult
 	var passages map[store.ID]*domain.Citation
 	if a.Evidence == nil {
