@@ -100,7 +100,7 @@ type SearchArgs struct {
 	AnyWord bool
 	// Evidence, when not nil, holds the source texts by source slug: the text of the passages
 	// each entity cites is searched too.
-	Evidence map[string]*dataset.SourceText
+	Evidence      map[string]*dataset.SourceText
 	First, Last   *int
 	After, Before *string
 }
