@@ -251,6 +251,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		PlaygroundURL func(childComplexity int) int
+		Related       func(childComplexity int, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
 		Revision      func(childComplexity int) int
 		Slug          func(childComplexity int) int
@@ -431,6 +432,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		PlaygroundURL func(childComplexity int) int
+		Related       func(childComplexity int, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
 		RequiredBy    func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Revision      func(childComplexity int) int
@@ -496,6 +498,7 @@ type ComplexityRoot struct {
 		Lifecycle       func(childComplexity int) int
 		Name            func(childComplexity int) int
 		PlaygroundURL   func(childComplexity int) int
+		Related         func(childComplexity int, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) int
 		Relationships   func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
 		Revision        func(childComplexity int) int
 		Slug            func(childComplexity int) int
@@ -531,6 +534,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		PlaygroundURL func(childComplexity int) int
+		Related       func(childComplexity int, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
 		Revision      func(childComplexity int) int
 		Slug          func(childComplexity int) int
@@ -563,6 +567,7 @@ type ComplexityRoot struct {
 		Name           func(childComplexity int) int
 		Parent         func(childComplexity int) int
 		PlaygroundURL  func(childComplexity int) int
+		Related        func(childComplexity int, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) int
 		Relationships  func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
 		RequiredSkills func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Revision       func(childComplexity int) int
@@ -609,6 +614,7 @@ type ComplexityRoot struct {
 		ID            func(childComplexity int) int
 		Name          func(childComplexity int) int
 		PlaygroundURL func(childComplexity int) int
+		Related       func(childComplexity int, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) int
 		Relationships func(childComplexity int, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) int
 		Revision      func(childComplexity int) int
 		Slug          func(childComplexity int) int
@@ -673,6 +679,7 @@ type MutationResolver interface {
 	Revert(ctx context.Context, input model.RevertInput) (*model.RevertPayload, error)
 }
 type OrganizationResolver interface {
+	Related(ctx context.Context, obj *model.Organization, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
 	History(ctx context.Context, obj *model.Organization, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Organization, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Organization) ([]*model.Assessment, error)
@@ -717,6 +724,7 @@ type RelationshipResolver interface {
 	History(ctx context.Context, obj *model.Relationship, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 }
 type SkillResolver interface {
+	Related(ctx context.Context, obj *model.Skill, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
 	History(ctx context.Context, obj *model.Skill, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Skill, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Skill) ([]*model.Assessment, error)
@@ -729,6 +737,7 @@ type SubscriptionResolver interface {
 	Changes(ctx context.Context, since *int) (<-chan *model.ChangeSet, error)
 }
 type TechnologyResolver interface {
+	Related(ctx context.Context, obj *model.Technology, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
 	History(ctx context.Context, obj *model.Technology, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Technology, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Technology) ([]*model.Assessment, error)
@@ -742,6 +751,7 @@ type TechnologyResolver interface {
 	Implementations(ctx context.Context, obj *model.Technology, first *int, after *string, last *int, before *string) (*model.TechnologyConnection, error)
 }
 type TradeoffResolver interface {
+	Related(ctx context.Context, obj *model.Tradeoff, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
 	History(ctx context.Context, obj *model.Tradeoff, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Tradeoff, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Tradeoff) ([]*model.Assessment, error)
@@ -750,6 +760,7 @@ type TradeoffResolver interface {
 	AddressedBy(ctx context.Context, obj *model.Tradeoff, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
 }
 type TrendResolver interface {
+	Related(ctx context.Context, obj *model.Trend, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
 	History(ctx context.Context, obj *model.Trend, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.Trend, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.Trend) ([]*model.Assessment, error)
@@ -762,6 +773,7 @@ type TrendResolver interface {
 	UseCases(ctx context.Context, obj *model.Trend, first *int, after *string, last *int, before *string) (*model.UseCaseConnection, error)
 }
 type UseCaseResolver interface {
+	Related(ctx context.Context, obj *model.UseCase, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) (*model.EntityConnection, error)
 	History(ctx context.Context, obj *model.UseCase, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error)
 	Relationships(ctx context.Context, obj *model.UseCase, direction *model.Direction, kinds []model.RelationshipKind, first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error)
 	Assessments(ctx context.Context, obj *model.UseCase) ([]*model.Assessment, error)
@@ -1614,6 +1626,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.PlaygroundURL(childComplexity), true
+	case "Organization.related":
+		if e.ComplexityRoot.Organization.Related == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_related_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.Related(childComplexity, args["kinds"].([]model.RelationshipKind), args["direction"].(*model.Direction), args["types"].([]model.EntityType), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organization.relationships":
 		if e.ComplexityRoot.Organization.Relationships == nil {
 			break
@@ -2520,6 +2543,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.PlaygroundURL(childComplexity), true
+	case "Skill.related":
+		if e.ComplexityRoot.Skill.Related == nil {
+			break
+		}
+
+		args, err := ec.field_Skill_related_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Skill.Related(childComplexity, args["kinds"].([]model.RelationshipKind), args["direction"].(*model.Direction), args["types"].([]model.EntityType), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Skill.relationships":
 		if e.ComplexityRoot.Skill.Relationships == nil {
 			break
@@ -2831,6 +2865,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Technology.PlaygroundURL(childComplexity), true
+	case "Technology.related":
+		if e.ComplexityRoot.Technology.Related == nil {
+			break
+		}
+
+		args, err := ec.field_Technology_related_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Technology.Related(childComplexity, args["kinds"].([]model.RelationshipKind), args["direction"].(*model.Direction), args["types"].([]model.EntityType), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Technology.relationships":
 		if e.ComplexityRoot.Technology.Relationships == nil {
 			break
@@ -3025,6 +3070,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tradeoff.PlaygroundURL(childComplexity), true
+	case "Tradeoff.related":
+		if e.ComplexityRoot.Tradeoff.Related == nil {
+			break
+		}
+
+		args, err := ec.field_Tradeoff_related_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Tradeoff.Related(childComplexity, args["kinds"].([]model.RelationshipKind), args["direction"].(*model.Direction), args["types"].([]model.EntityType), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Tradeoff.relationships":
 		if e.ComplexityRoot.Tradeoff.Relationships == nil {
 			break
@@ -3181,6 +3237,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Trend.PlaygroundURL(childComplexity), true
+	case "Trend.related":
+		if e.ComplexityRoot.Trend.Related == nil {
+			break
+		}
+
+		args, err := ec.field_Trend_related_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Trend.Related(childComplexity, args["kinds"].([]model.RelationshipKind), args["direction"].(*model.Direction), args["types"].([]model.EntityType), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Trend.relationships":
 		if e.ComplexityRoot.Trend.Relationships == nil {
 			break
@@ -3402,6 +3469,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UseCase.PlaygroundURL(childComplexity), true
+	case "UseCase.related":
+		if e.ComplexityRoot.UseCase.Related == nil {
+			break
+		}
+
+		args, err := ec.field_UseCase_related_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.UseCase.Related(childComplexity, args["kinds"].([]model.RelationshipKind), args["direction"].(*model.Direction), args["types"].([]model.EntityType), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "UseCase.relationships":
 		if e.ComplexityRoot.UseCase.Relationships == nil {
 			break
@@ -3739,6 +3817,23 @@ interface Entity implements Node {
   url: String!
   "The playground, opened with a query about it filled in: the same thing for people who want the API."
   playgroundUrl: String!
+  "The entities at the other end of its relationships of these kinds (all kinds when left out), as entities: every kind is reachable from here, those no typed field shows too (` + "`" + `related(kinds: [STANDARDIZES])` + "`" + `). The selection below is costed once per item asked for."
+  related(
+    "Only relationships of these kinds."
+    kinds: [RelationshipKind!]
+    "Which way the relationships point from this entity."
+    direction: Direction = BOTH
+    "Only entities of these types."
+    types: [EntityType!]
+    "Returns the first n entities (default 20, at most 100)."
+    first: Int
+    "Returns the entities after this cursor."
+    after: String
+    "Returns the last n entities (at most 100; not with first)."
+    last: Int
+    "Returns the entities before this cursor."
+    before: String
+  ): EntityConnection!
   "The record's changes, newest first, each with the change set that made it."
   history(
     "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
@@ -3793,6 +3888,23 @@ type Trend implements Node & Entity @key(fields: "id") @key(fields: "slug") {
   url: String!
   "The playground, opened with a query about it filled in: the same thing for people who want the API."
   playgroundUrl: String!
+  "The entities at the other end of its relationships of these kinds (all kinds when left out), as entities: every kind is reachable from here, those no typed field shows too (` + "`" + `related(kinds: [STANDARDIZES])` + "`" + `). The selection below is costed once per item asked for."
+  related(
+    "Only relationships of these kinds."
+    kinds: [RelationshipKind!]
+    "Which way the relationships point from this entity."
+    direction: Direction = BOTH
+    "Only entities of these types."
+    types: [EntityType!]
+    "Returns the first n entities (default 20, at most 100)."
+    first: Int
+    "Returns the entities after this cursor."
+    after: String
+    "Returns the last n entities (at most 100; not with first)."
+    last: Int
+    "Returns the entities before this cursor."
+    before: String
+  ): EntityConnection!
   "The record's changes, newest first, each with the change set that made it."
   history(
     "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
@@ -3911,6 +4023,23 @@ type Technology implements Node & Entity @key(fields: "id") @key(fields: "slug")
   url: String!
   "The playground, opened with a query about it filled in: the same thing for people who want the API."
   playgroundUrl: String!
+  "The entities at the other end of its relationships of these kinds (all kinds when left out), as entities: every kind is reachable from here, those no typed field shows too (` + "`" + `related(kinds: [STANDARDIZES])` + "`" + `). The selection below is costed once per item asked for."
+  related(
+    "Only relationships of these kinds."
+    kinds: [RelationshipKind!]
+    "Which way the relationships point from this entity."
+    direction: Direction = BOTH
+    "Only entities of these types."
+    types: [EntityType!]
+    "Returns the first n entities (default 20, at most 100)."
+    first: Int
+    "Returns the entities after this cursor."
+    after: String
+    "Returns the last n entities (at most 100; not with first)."
+    last: Int
+    "Returns the entities before this cursor."
+    before: String
+  ): EntityConnection!
   "The record's changes, newest first, each with the change set that made it."
   history(
     "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
@@ -4041,6 +4170,23 @@ type Tradeoff implements Node & Entity @key(fields: "id") @key(fields: "slug") {
   url: String!
   "The playground, opened with a query about it filled in: the same thing for people who want the API."
   playgroundUrl: String!
+  "The entities at the other end of its relationships of these kinds (all kinds when left out), as entities: every kind is reachable from here, those no typed field shows too (` + "`" + `related(kinds: [STANDARDIZES])` + "`" + `). The selection below is costed once per item asked for."
+  related(
+    "Only relationships of these kinds."
+    kinds: [RelationshipKind!]
+    "Which way the relationships point from this entity."
+    direction: Direction = BOTH
+    "Only entities of these types."
+    types: [EntityType!]
+    "Returns the first n entities (default 20, at most 100)."
+    first: Int
+    "Returns the entities after this cursor."
+    after: String
+    "Returns the last n entities (at most 100; not with first)."
+    last: Int
+    "Returns the entities before this cursor."
+    before: String
+  ): EntityConnection!
   "The record's changes, newest first, each with the change set that made it."
   history(
     "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
@@ -4119,6 +4265,23 @@ type UseCase implements Node & Entity @key(fields: "id") @key(fields: "slug") {
   url: String!
   "The playground, opened with a query about it filled in: the same thing for people who want the API."
   playgroundUrl: String!
+  "The entities at the other end of its relationships of these kinds (all kinds when left out), as entities: every kind is reachable from here, those no typed field shows too (` + "`" + `related(kinds: [STANDARDIZES])` + "`" + `). The selection below is costed once per item asked for."
+  related(
+    "Only relationships of these kinds."
+    kinds: [RelationshipKind!]
+    "Which way the relationships point from this entity."
+    direction: Direction = BOTH
+    "Only entities of these types."
+    types: [EntityType!]
+    "Returns the first n entities (default 20, at most 100)."
+    first: Int
+    "Returns the entities after this cursor."
+    after: String
+    "Returns the last n entities (at most 100; not with first)."
+    last: Int
+    "Returns the entities before this cursor."
+    before: String
+  ): EntityConnection!
   "The record's changes, newest first, each with the change set that made it."
   history(
     "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
@@ -4184,6 +4347,23 @@ type Organization implements Node & Entity @key(fields: "id") @key(fields: "slug
   url: String!
   "The playground, opened with a query about it filled in: the same thing for people who want the API."
   playgroundUrl: String!
+  "The entities at the other end of its relationships of these kinds (all kinds when left out), as entities: every kind is reachable from here, those no typed field shows too (` + "`" + `related(kinds: [STANDARDIZES])` + "`" + `). The selection below is costed once per item asked for."
+  related(
+    "Only relationships of these kinds."
+    kinds: [RelationshipKind!]
+    "Which way the relationships point from this entity."
+    direction: Direction = BOTH
+    "Only entities of these types."
+    types: [EntityType!]
+    "Returns the first n entities (default 20, at most 100)."
+    first: Int
+    "Returns the entities after this cursor."
+    after: String
+    "Returns the last n entities (at most 100; not with first)."
+    last: Int
+    "Returns the entities before this cursor."
+    before: String
+  ): EntityConnection!
   "The record's changes, newest first, each with the change set that made it."
   history(
     "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
@@ -4262,6 +4442,23 @@ type Skill implements Node & Entity @key(fields: "id") @key(fields: "slug") {
   url: String!
   "The playground, opened with a query about it filled in: the same thing for people who want the API."
   playgroundUrl: String!
+  "The entities at the other end of its relationships of these kinds (all kinds when left out), as entities: every kind is reachable from here, those no typed field shows too (` + "`" + `related(kinds: [STANDARDIZES])` + "`" + `). The selection below is costed once per item asked for."
+  related(
+    "Only relationships of these kinds."
+    kinds: [RelationshipKind!]
+    "Which way the relationships point from this entity."
+    direction: Direction = BOTH
+    "Only entities of these types."
+    types: [EntityType!]
+    "Returns the first n entities (default 20, at most 100)."
+    first: Int
+    "Returns the entities after this cursor."
+    after: String
+    "Returns the last n entities (at most 100; not with first)."
+    last: Int
+    "Returns the entities before this cursor."
+    before: String
+  ): EntityConnection!
   "The record's changes, newest first, each with the change set that made it."
   history(
     "Returns the first n changes (default 20, at most 100); the selection below is costed n times."
@@ -6245,6 +6442,8 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_url(ctx, field)
 	case "playgroundUrl":
 		return ec.fieldContext_Organization_playgroundUrl(ctx, field)
+	case "related":
+		return ec.fieldContext_Organization_related(ctx, field)
 	case "history":
 		return ec.fieldContext_Organization_history(ctx, field)
 	case "relationships":
@@ -6543,6 +6742,8 @@ func (ec *executionContext) childFields_Skill(ctx context.Context, field graphql
 		return ec.fieldContext_Skill_url(ctx, field)
 	case "playgroundUrl":
 		return ec.fieldContext_Skill_playgroundUrl(ctx, field)
+	case "related":
+		return ec.fieldContext_Skill_related(ctx, field)
 	case "history":
 		return ec.fieldContext_Skill_history(ctx, field)
 	case "relationships":
@@ -6653,6 +6854,8 @@ func (ec *executionContext) childFields_Technology(ctx context.Context, field gr
 		return ec.fieldContext_Technology_url(ctx, field)
 	case "playgroundUrl":
 		return ec.fieldContext_Technology_playgroundUrl(ctx, field)
+	case "related":
+		return ec.fieldContext_Technology_related(ctx, field)
 	case "history":
 		return ec.fieldContext_Technology_history(ctx, field)
 	case "relationships":
@@ -6731,6 +6934,8 @@ func (ec *executionContext) childFields_Tradeoff(ctx context.Context, field grap
 		return ec.fieldContext_Tradeoff_url(ctx, field)
 	case "playgroundUrl":
 		return ec.fieldContext_Tradeoff_playgroundUrl(ctx, field)
+	case "related":
+		return ec.fieldContext_Tradeoff_related(ctx, field)
 	case "history":
 		return ec.fieldContext_Tradeoff_history(ctx, field)
 	case "relationships":
@@ -6795,6 +7000,8 @@ func (ec *executionContext) childFields_Trend(ctx context.Context, field graphql
 		return ec.fieldContext_Trend_url(ctx, field)
 	case "playgroundUrl":
 		return ec.fieldContext_Trend_playgroundUrl(ctx, field)
+	case "related":
+		return ec.fieldContext_Trend_related(ctx, field)
 	case "history":
 		return ec.fieldContext_Trend_history(ctx, field)
 	case "relationships":
@@ -6891,6 +7098,8 @@ func (ec *executionContext) childFields_UseCase(ctx context.Context, field graph
 		return ec.fieldContext_UseCase_url(ctx, field)
 	case "playgroundUrl":
 		return ec.fieldContext_UseCase_playgroundUrl(ctx, field)
+	case "related":
+		return ec.fieldContext_UseCase_related(ctx, field)
 	case "history":
 		return ec.fieldContext_UseCase_history(ctx, field)
 	case "relationships":
@@ -7326,6 +7535,68 @@ func (ec *executionContext) field_Organization_history_args(ctx context.Context,
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Organization_related_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationshipKind, error) {
+			return ec.unmarshalORelationshipKind2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]model.EntityType, error) {
+			return ec.unmarshalOEntityType2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -8477,6 +8748,68 @@ func (ec *executionContext) field_Skill_history_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Skill_related_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationshipKind, error) {
+			return ec.unmarshalORelationshipKind2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]model.EntityType, error) {
+			return ec.unmarshalOEntityType2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_Skill_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8773,6 +9106,68 @@ func (ec *executionContext) field_Technology_implements_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Technology_related_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationshipKind, error) {
+			return ec.unmarshalORelationshipKind2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]model.EntityType, error) {
+			return ec.unmarshalOEntityType2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_Technology_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9063,6 +9458,68 @@ func (ec *executionContext) field_Tradeoff_history_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Tradeoff_related_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationshipKind, error) {
+			return ec.unmarshalORelationshipKind2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]model.EntityType, error) {
+			return ec.unmarshalOEntityType2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_Tradeoff_relationships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9190,6 +9647,68 @@ func (ec *executionContext) field_Trend_history_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Trend_related_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationshipKind, error) {
+			return ec.unmarshalORelationshipKind2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]model.EntityType, error) {
+			return ec.unmarshalOEntityType2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -9442,6 +9961,68 @@ func (ec *executionContext) field_UseCase_history_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_UseCase_related_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.RelationshipKind, error) {
+			return ec.unmarshalORelationshipKind2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.Direction, error) {
+			return ec.unmarshalODirection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]model.EntityType, error) {
+			return ec.unmarshalOEntityType2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -13228,6 +13809,50 @@ func (ec *executionContext) _Organization_playgroundUrl(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_Organization_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, true, false, "String")
+}
+
+func (ec *executionContext) _Organization_related(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_related(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Organization().Related(ctx, obj, fc.Args["kinds"].([]model.RelationshipKind), fc.Args["direction"].(*model.Direction), fc.Args["types"].([]model.EntityType), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityConnection) graphql.Marshaler {
+			return ec.marshalNEntityConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Organization_related_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Organization_history(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -17159,6 +17784,50 @@ func (ec *executionContext) fieldContext_Skill_playgroundUrl(_ context.Context, 
 	return graphql.NewScalarFieldContext("Skill", field, true, false, "String")
 }
 
+func (ec *executionContext) _Skill_related(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_related(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Skill().Related(ctx, obj, fc.Args["kinds"].([]model.RelationshipKind), fc.Args["direction"].(*model.Direction), fc.Args["types"].([]model.EntityType), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityConnection) graphql.Marshaler {
+			return ec.marshalNEntityConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Skill",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Skill_related_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Skill_history(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18228,6 +18897,50 @@ func (ec *executionContext) fieldContext_Technology_playgroundUrl(_ context.Cont
 	return graphql.NewScalarFieldContext("Technology", field, true, false, "String")
 }
 
+func (ec *executionContext) _Technology_related(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Technology_related(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Technology().Related(ctx, obj, fc.Args["kinds"].([]model.RelationshipKind), fc.Args["direction"].(*model.Direction), fc.Args["types"].([]model.EntityType), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityConnection) graphql.Marshaler {
+			return ec.marshalNEntityConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Technology_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Technology",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Technology_related_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Technology_history(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19149,6 +19862,50 @@ func (ec *executionContext) fieldContext_Tradeoff_playgroundUrl(_ context.Contex
 	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "String")
 }
 
+func (ec *executionContext) _Tradeoff_related(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tradeoff_related(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Tradeoff().Related(ctx, obj, fc.Args["kinds"].([]model.RelationshipKind), fc.Args["direction"].(*model.Direction), fc.Args["types"].([]model.EntityType), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityConnection) graphql.Marshaler {
+			return ec.marshalNEntityConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tradeoff_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Tradeoff",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Tradeoff_related_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Tradeoff_history(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19814,6 +20571,50 @@ func (ec *executionContext) _Trend_playgroundUrl(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Trend_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Trend", field, true, false, "String")
+}
+
+func (ec *executionContext) _Trend_related(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_related(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Trend().Related(ctx, obj, fc.Args["kinds"].([]model.RelationshipKind), fc.Args["direction"].(*model.Direction), fc.Args["types"].([]model.EntityType), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityConnection) graphql.Marshaler {
+			return ec.marshalNEntityConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Trend",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Trend_related_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Trend_history(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20810,6 +21611,50 @@ func (ec *executionContext) _UseCase_playgroundUrl(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_UseCase_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UseCase", field, true, false, "String")
+}
+
+func (ec *executionContext) _UseCase_related(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UseCase_related(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.UseCase().Related(ctx, obj, fc.Args["kinds"].([]model.RelationshipKind), fc.Args["direction"].(*model.Direction), fc.Args["types"].([]model.EntityType), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EntityConnection) graphql.Marshaler {
+			return ec.marshalNEntityConnection2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UseCase_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UseCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_UseCase_related_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UseCase_history(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -25113,6 +25958,12 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organization_playgroundUrl(ctx, field, obj)
 				})
+		case "related":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_related(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -26344,6 +27195,12 @@ func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Skill_playgroundUrl(ctx, field, obj)
 				})
+		case "related":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Skill_related(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -26724,6 +27581,12 @@ func (ec *executionContext) _Technology(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Technology_playgroundUrl(ctx, field, obj)
 				})
+		case "related":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Technology_related(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -26970,6 +27833,12 @@ func (ec *executionContext) _Tradeoff(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Tradeoff_playgroundUrl(ctx, field, obj)
 				})
+		case "related":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tradeoff_related(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -27175,6 +28044,12 @@ func (ec *executionContext) _Trend(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Trend_playgroundUrl(ctx, field, obj)
+				})
+		case "related":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Trend_related(ctx, field, obj)
 				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -27491,6 +28366,12 @@ func (ec *executionContext) _UseCase(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._UseCase_playgroundUrl(ctx, field, obj)
+				})
+		case "related":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UseCase_related(ctx, field, obj)
 				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -80,6 +80,21 @@ func related(ctx context.Context, parent entityObject, spec edgeSpec, first *int
 	return newPage(nodes, cursors, p.HasPreviousPage, p.HasNextPage, p.Total), nil
 }
 
+// relatedByKind pages through the entities at the other end of a parent's relationships of
+// the given kinds (all when none), in a direction, of the given types (all when none).
+func relatedByKind(ctx context.Context, parent entityObject, ks []model.RelationshipKind, direction *model.Direction, ts []model.EntityType,
+	first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
+	spec := edgeSpec{dir: storeDirection(direction), types: entityTypes(ts)}
+	for _, k := range ks {
+		spec.kinds = append(spec.kinds, model.StoreRelKind(k))
+	}
+	p, err := related(ctx, parent, spec, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	return entityConn(p), nil
+}
+
 // relationships pages through a parent's relationships, with the other end of each.
 func relationships(ctx context.Context, parent entityObject, direction *model.Direction, kinds []model.RelationshipKind,
 	first *int, after *string, last *int, before *string) (*model.RelationshipConnection, error) {

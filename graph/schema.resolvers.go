@@ -299,6 +299,10 @@ func (r *mutationResolver) Revert(ctx context.Context, input model.RevertInput) 
 	return &model.RevertPayload{ClientMutationID: input.ClientMutationID, ChangeSet: changeSetOf(cs)}, nil
 }
 
+func (r *organizationResolver) Related(ctx context.Context, obj *model.Organization, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
+	return relatedByKind(ctx, obj, kinds, direction, types, first, after, last, before)
+}
+
 func (r *organizationResolver) History(ctx context.Context, obj *model.Organization, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
 	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), knowledge.Window{First: first, After: after, Last: last, Before: before})
 }
@@ -590,6 +594,10 @@ func (r *relationshipResolver) History(ctx context.Context, obj *model.Relations
 	return r.history(ctx, obj, store.RelationshipKey(rel.From, rel.Kind, rel.To), knowledge.Window{First: first, After: after, Last: last, Before: before})
 }
 
+func (r *skillResolver) Related(ctx context.Context, obj *model.Skill, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
+	return relatedByKind(ctx, obj, kinds, direction, types, first, after, last, before)
+}
+
 func (r *skillResolver) History(ctx context.Context, obj *model.Skill, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
 	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), knowledge.Window{First: first, After: after, Last: last, Before: before})
 }
@@ -616,6 +624,10 @@ func (r *sourceResolver) History(ctx context.Context, obj *model.Source, first *
 
 func (r *subscriptionResolver) Changes(ctx context.Context, since *int) (<-chan *model.ChangeSet, error) {
 	return r.followChanges(ctx, since)
+}
+
+func (r *technologyResolver) Related(ctx context.Context, obj *model.Technology, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
+	return relatedByKind(ctx, obj, kinds, direction, types, first, after, last, before)
 }
 
 func (r *technologyResolver) History(ctx context.Context, obj *model.Technology, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
@@ -691,6 +703,10 @@ func (r *technologyResolver) Implementations(ctx context.Context, obj *model.Tec
 	return technologyConn(p), nil
 }
 
+func (r *tradeoffResolver) Related(ctx context.Context, obj *model.Tradeoff, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
+	return relatedByKind(ctx, obj, kinds, direction, types, first, after, last, before)
+}
+
 func (r *tradeoffResolver) History(ctx context.Context, obj *model.Tradeoff, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
 	return r.history(ctx, obj, store.EntityKey(obj.Entity.Slug), knowledge.Window{First: first, After: after, Last: last, Before: before})
 }
@@ -717,6 +733,10 @@ func (r *tradeoffResolver) AddressedBy(ctx context.Context, obj *model.Tradeoff,
 		return nil, err
 	}
 	return entityConn(p), nil
+}
+
+func (r *trendResolver) Related(ctx context.Context, obj *model.Trend, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
+	return relatedByKind(ctx, obj, kinds, direction, types, first, after, last, before)
 }
 
 func (r *trendResolver) History(ctx context.Context, obj *model.Trend, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
@@ -782,6 +802,10 @@ func (r *trendResolver) UseCases(ctx context.Context, obj *model.Trend, first *i
 		return nil, err
 	}
 	return useCaseConn(p), nil
+}
+
+func (r *useCaseResolver) Related(ctx context.Context, obj *model.UseCase, kinds []model.RelationshipKind, direction *model.Direction, types []model.EntityType, first *int, after *string, last *int, before *string) (*model.EntityConnection, error) {
+	return relatedByKind(ctx, obj, kinds, direction, types, first, after, last, before)
 }
 
 func (r *useCaseResolver) History(ctx context.Context, obj *model.UseCase, first *int, after *string, last *int, before *string) (*model.ChangeConnection, error) {
