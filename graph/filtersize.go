@@ -1,8 +1,8 @@
 package graph
 
 import (
-	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/trendgraph/trendgraph/graph/model"
 	"github.com/trendgraph/trendgraph/knowledge"
@@ -78,7 +78,7 @@ func FilterSizeOfValue(v any) int {
 		case "reach":
 			if r, ok := x.(map[string]any); ok {
 				hops := 1 // the schema's default
-				if h, ok := asInt(r["hops"]); ok {
+				if h, ok := IntValue(r["hops"]); ok {
 					hops = h
 				}
 				n += ReachSize(hops, listLen(r["kinds"]))
@@ -101,8 +101,9 @@ func ReachSize(hops, kinds int) int {
 	return 1 + ReachHopSize*min(max(hops, 0), knowledge.MaxReachHops+1) + kinds
 }
 
-// asInt reads an integer input value as decoded from JSON variables or a literal.
-func asInt(v any) (int, bool) {
+// IntValue reads an integer input value as decoded from JSON variables (a number or
+// json.Number) or a literal; the server's cost analysis reads page sizes with it too.
+func IntValue(v any) (int, bool) {
 	switch n := v.(type) {
 	case int:
 		return n, true
@@ -110,9 +111,9 @@ func asInt(v any) (int, bool) {
 		return int(n), true
 	case float64:
 		return int(n), true
-	case json.Number:
-		i, err := n.Int64()
-		return int(i), err == nil
+	case interface{ String() string }: // json.Number, and a literal's value as text
+		i, err := strconv.Atoi(n.String())
+		return i, err == nil
 	}
 	return 0, false
 }

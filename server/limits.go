@@ -532,27 +532,12 @@ func fieldName(parent, name string) string {
 func (m *measure) intArg(f *ast.Field, name string, def int) int {
 	if a := f.Arguments.ForName(name); a != nil {
 		if v, err := a.Value.Value(m.vars); err == nil && v != nil {
-			if n, ok := asInt(v); ok {
+			if n, ok := graph.IntValue(v); ok {
 				return n
 			}
 		}
 	}
 	return def
-}
-
-func asInt(v any) (int, bool) {
-	switch n := v.(type) {
-	case int:
-		return n, true
-	case int64:
-		return int(n), true
-	case float64:
-		return int(n), true
-	case interface{ String() string }:
-		i, err := strconv.Atoi(n.String())
-		return i, err == nil
-	}
-	return 0, false
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
