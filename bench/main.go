@@ -83,6 +83,7 @@ func main() {
 	bin := flag.String("bin", "bin/trendgraph", "the trendgraph binary")
 	quick := flag.Bool("quick", false, "a reduced run: short durations, the seed dataset only")
 	out := flag.String("out", "BENCHMARKS.md", "where to write the report")
+	only := flag.String("only", "", "run one section alone: mcp (the MCP tool calls)")
 	flag.Parse()
 	log.SetFlags(0)
 	dur := 5 * time.Second
@@ -101,6 +102,23 @@ func main() {
 	var report strings.Builder
 	fmt.Fprintf(&report, "# Benchmarks\n\nMeasured by `make bench%s` on %s: %d cores, %s, %s. wrk drives each target over loopback; the limit is a plain net/http handler returning the same response bytes, precomputed, measured by the same client in the same run. Each cell is one closed-loop run of %s.\n\n",
 		map[bool]string{true: "-quick", false: ""}[*quick], time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), cpuModel(), runtime.Version(), dur)
+
+	if *only == "mcp" {
+		calls := 1000
+		if *quick {
+			calls = 200
+		}
+		if err := benchMCP(&report, *bin, work, calls); err != nil {
+			log.Fatal(err)
+		}
+		if err := os.WriteFile(*out, []byte(report.String()), 0o644); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Print(report.String())
+		return
+	} else if *only != "" {
+		log.Fatalf("-only %q: the section that runs alone is mcp", *only)
+	}
 
 	seed := filepath.Join(work, "seed.db")
 	mustRun(*bin, "import", "--db", seed)
