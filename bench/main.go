@@ -3,7 +3,7 @@
 // net/http handler that returns the same response bytes, precomputed, with the same client in
 // the same run. It writes BENCHMARKS.md.
 //
-//	go run ./bench -bin bin/trendgraph [-quick] [-out BENCHMARKS.md]
+//	go run ./bench -bin bin/trendgraph [-quick] [-only mcp] [-out BENCHMARKS.md]
 package main
 
 import (
