@@ -17,6 +17,9 @@ func TestHelpOnStandardOutput(t *testing.T) {
 	if code != 0 || errOut != "" || !strings.Contains(out, "COMMANDS:") || !strings.Contains(out, "completion") {
 		t.Fatalf("--help: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
+	if code, out, _ := trendgraph(t, nil, "help"); code != 0 || !strings.Contains(out, "COMMANDS:") {
+		t.Fatalf("help: exit %d, %q", code, out)
+	}
 	code, out, errOut = trendgraph(t, nil, "serve", "--help")
 	if code != 0 || errOut != "" {
 		t.Fatalf("serve --help: exit %d, stderr %q", code, errOut)

@@ -136,7 +136,10 @@ func newApp(e *env, st *runState) *cli.Command {
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
 		OnUsageError:   usageError,
 		Action: func(_ context.Context, cmd *cli.Command) error {
-			if cmd.NArg() > 0 {
+			switch {
+			case cmd.NArg() == 1 && cmd.Args().First() == "help":
+				// trendgraph help, as people type it (the help command itself is not listed).
+			case cmd.NArg() > 0:
 				return fmt.Errorf("%w: unknown command %q", errUsage, cmd.Args().First())
 			}
 			return cli.ShowRootCommandHelp(cmd)
