@@ -62,8 +62,9 @@ func (f *Feed) Follow(ctx context.Context, since *uint64) (<-chan *store.ChangeS
 	out := make(chan *store.ChangeSet, f.buffer)
 	var stop error
 	go func() {
-		defer f.active.Add(-1)
+		// The count drops before the channel closes: a follower that sees the end sees it gone.
 		defer close(out)
+		defer f.active.Add(-1)
 		for {
 			sets, err := f.store.ChangeSets(ctx, next, f.buffer, false)
 			if err != nil {

@@ -26,6 +26,7 @@ type meter struct {
 	bar     *progressbar.ProgressBar
 	tty     bool
 	stop    chan struct{}
+	every   time.Duration // lineEvery when the meter started
 
 	stage       string
 	unit        string // "records", "bytes" or "" (not counted)
@@ -38,27 +39,28 @@ var lineEvery = 5 * time.Second
 
 // newMeter starts a meter for a command; end stops it.
 func newMeter(e *env, command string) *meter {
-	m := &meter{out: e.stderr, command: command}
+	m := &meter{out: e.stderr, command: command, every: lineEvery}
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		m.tty = true
 		return m
 	}
 	m.stop = make(chan struct{})
-	go m.lines()
+	go m.lines(m.stop, m.every)
 	return m
 }
 
-// lines writes the line of the running stage every lineEvery, off a terminal.
-func (m *meter) lines() {
-	t := time.NewTicker(lineEvery)
+// lines writes the line of the running stage every interval, off a terminal, until stop is
+// closed.
+func (m *meter) lines(stop <-chan struct{}, every time.Duration) {
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
-		case <-m.stop:
+		case <-stop:
 			return
 		case now := <-t.C:
 			m.mu.Lock()
-			if m.stage != "" && now.Sub(m.start) >= lineEvery {
+			if m.stage != "" && now.Sub(m.start) >= every {
 				fmt.Fprintln(m.out, m.lineLocked(now))
 			}
 			m.mu.Unlock()
@@ -139,7 +141,7 @@ func (m *meter) endStageLocked() {
 		}
 		_ = m.bar.Finish()
 		m.bar = nil
-	} else if now := time.Now(); now.Sub(m.start) >= lineEvery {
+	} else if now := time.Now(); now.Sub(m.start) >= m.every {
 		// A stage long enough to have shown lines says how it ended.
 		m.done = max(m.done, m.total)
 		fmt.Fprintln(m.out, m.lineLocked(now)+", done")
