@@ -19,6 +19,7 @@ import (
 	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/graph"
 	"github.com/trendgraph/trendgraph/internal/kbtest"
+	"github.com/trendgraph/trendgraph/internal/kbtest/slow"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -363,6 +364,7 @@ func TestInconsistenciesAreTheJoinedErrors(t *testing.T) {
 // The connection's deadlines are set for short GraphQL requests; an admin's upload that takes
 // longer is not cut off by them, while other requests still are.
 func TestAdminRequestsOutliveTheConnectionDeadlines(t *testing.T) {
+	slow.Only(t) // seconds of work or waiting: the slow tier, which CI runs
 	h, _ := adminHandler(t, nil)
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 300*time.Millisecond, 300*time.Millisecond

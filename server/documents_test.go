@@ -15,6 +15,7 @@ import (
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/graph"
 	"github.com/trendgraph/trendgraph/internal/kbtest"
+	"github.com/trendgraph/trendgraph/internal/kbtest/slow"
 )
 
 func TestTrustedDocumentsMode(t *testing.T) {
@@ -218,6 +219,7 @@ func TestDocumentIDWithoutManifestAndEmptyHashes(t *testing.T) {
 // hundred large documents (comments cost no tokens) held hundreds of MB. Both are bounded by
 // bytes, and a document over the size kept is not kept at all.
 func TestDocumentCachesAreBoundedByBytes(t *testing.T) {
+	slow.Only(t) // seconds of work or waiting: the slow tier, which CI runs
 	h := newHandler(t, newStore(t), func(c *Config) { c.RatePerSecond = 0; c.CacheBytes = 0; c.Limits.MaxBodyBytes = 2 << 20 })
 	ct := map[string]string{"Content-Type": "application/json"}
 	var before, after runtime.MemStats

@@ -14,6 +14,7 @@ import (
 
 	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/internal/kbtest"
+	"github.com/trendgraph/trendgraph/internal/kbtest/slow"
 	"github.com/trendgraph/trendgraph/store"
 )
 
@@ -339,6 +340,7 @@ func TestRadarCSVNeutralisesFormulas(t *testing.T) {
 // in sequence, and answered 500 after the timeout. They now read the query layer: the whole
 // radar comes back, every entry with its timeline. (BenchmarkRadarView shows the time.)
 func TestRadarViewOf10kEntries(t *testing.T) {
+	slow.Only(t) // seconds of work or waiting: the slow tier, which CI runs
 	h := newHandler(t, kbtest.Open(t, kbtest.SyntheticRadar(t, 10_000)), nil)
 	r := do(h, http.MethodGet, "/radar/synthetic.json", nil, nil)
 	var radar BackstageRadar

@@ -13,6 +13,7 @@ import (
 	"github.com/trendgraph/trendgraph/dataset"
 	"github.com/trendgraph/trendgraph/domain"
 	"github.com/trendgraph/trendgraph/internal/bytelru"
+	"github.com/trendgraph/trendgraph/internal/kbtest/slow"
 )
 
 // naiveEval is the evaluation before issue 10, kept as the reference: pairwise unions, and a
@@ -116,6 +117,7 @@ func randomFilter(r *rand.Rand, depth int) *Filter {
 // The linear evaluation (with its symbolic complements and folds) selects exactly what the
 // naive one does, for every type selection, with folds forced at every step or never.
 func TestFilterEvaluationMatchesTheNaiveOne(t *testing.T) {
+	slow.Only(t) // seconds of work or waiting: the slow tier, which CI runs
 	d, err := dataset.Synthesize(dataset.SynthOptions{Technologies: 2000, Relationships: 100, Seed: 3})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/trendgraph/trendgraph/domain"
+	"github.com/trendgraph/trendgraph/internal/kbtest/slow"
 )
 
 var metaRe = regexp.MustCompile(`,"meta":\{[^}]*\}`)
@@ -201,6 +202,7 @@ func TestApplyValidatesAndWritesNothing(t *testing.T) {
 // would write it, and history replays to the data: the incremental writes and the import
 // share one layout.
 func TestRandomChangesKeepIndexesExact(t *testing.T) {
+	slow.Only(t) // seconds of work or waiting: the slow tier, which CI runs
 	d := mustSynth(t, 120, 600)
 	s := openTest(t, d)
 	rng := rand.New(rand.NewPCG(1, 2))

@@ -238,6 +238,7 @@ func TestExportAndCheckThroughTheServerMatchTheFile(t *testing.T) {
 
 // A database a server holds cannot be opened: the message says how to go through the server.
 func TestHeldDatabaseSaysHowToGoThroughTheServer(t *testing.T) {
+	slow.Only(t) // seconds of work or waiting: the slow tier, which CI runs
 	db := filepath.Join(t.TempDir(), "kb.db")
 	serveWithTokens(t, db)
 	for _, args := range [][]string{{"export", "--db", db}, {"import", "--db", db}} {
