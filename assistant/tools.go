@@ -291,25 +291,26 @@ func (a *assistant) entity(ctx context.Context, _ *mcp.CallToolRequest, in Entit
 		len(out.Benefits), len(out.Challenges), len(out.Relationships), citeLine(out.Citations)), out, nil
 }
 
-// idOf is the ID of the entity with the slug, or a NOT_FOUND tool error.
-func (a *assistant) idOf(ctx context.Context, slug string) (store.ID, error) {
-	e, err := a.kb.EntityBySlug(ctx, slug, 0)
-	if err != nil {
-		return 0, toolError(err)
+// idsOf are the IDs of the entities with the slugs, read at once, or a NOT_FOUND tool error
+// naming the argument and the slug.
+func (a *assistant) idsOf(ctx context.Context, arg string, slugs ...string) ([]store.ID, error) {
+	refs := make([]knowledge.EntityRef, len(slugs))
+	for i, slug := range slugs {
+		refs[i] = knowledge.EntityRef{Slug: slug}
 	}
-	return e.ID, nil
+	ids, err := a.kb.ResolveRefs(ctx, arg, refs)
+	if err != nil {
+		return nil, toolError(err)
+	}
+	return ids, nil
 }
 
 func (a *assistant) path(ctx context.Context, _ *mcp.CallToolRequest, in PathIn) (*mcp.CallToolResult, PathOut, error) {
-	from, err := a.idOf(ctx, in.From)
+	ends, err := a.idsOf(ctx, "from and to", in.From, in.To)
 	if err != nil {
 		return nil, PathOut{}, err
 	}
-	to, err := a.idOf(ctx, in.To)
-	if err != nil {
-		return nil, PathOut{}, err
-	}
-	p, err := a.kb.ShortestPath(ctx, knowledge.PathArgs{From: from, To: to, MaxDepth: orNil(in.MaxDepth)})
+	p, err := a.kb.ShortestPath(ctx, knowledge.PathArgs{From: ends[0], To: ends[1], MaxDepth: orNil(in.MaxDepth)})
 	if err != nil {
 		return nil, PathOut{}, toolError(err)
 	}
@@ -335,11 +336,11 @@ func (a *assistant) path(ctx context.Context, _ *mcp.CallToolRequest, in PathIn)
 }
 
 func (a *assistant) neighborhood(ctx context.Context, _ *mcp.CallToolRequest, in NeighborhoodIn) (*mcp.CallToolResult, NeighborhoodOut, error) {
-	center, err := a.idOf(ctx, in.Slug)
+	center, err := a.idsOf(ctx, "slug", in.Slug)
 	if err != nil {
 		return nil, NeighborhoodOut{}, err
 	}
-	n, err := a.kb.Neighborhood(ctx, knowledge.NeighborhoodArgs{Center: center, Depth: orNil(in.Depth), Limit: orNil(in.Limit)})
+	n, err := a.kb.Neighborhood(ctx, knowledge.NeighborhoodArgs{Center: center[0], Depth: orNil(in.Depth), Limit: orNil(in.Limit)})
 	if err != nil {
 		return nil, NeighborhoodOut{}, toolError(err)
 	}
@@ -367,13 +368,9 @@ func ringOf(p knowledge.Placement) Ring {
 }
 
 func (a *assistant) compare(ctx context.Context, _ *mcp.CallToolRequest, in CompareIn) (*mcp.CallToolResult, CompareOut, error) {
-	ids := make([]store.ID, len(in.Slugs))
-	for i, slug := range in.Slugs {
-		id, err := a.idOf(ctx, slug)
-		if err != nil {
-			return nil, CompareOut{}, err
-		}
-		ids[i] = id
+	ids, err := a.idsOf(ctx, "slugs", in.Slugs...)
+	if err != nil {
+		return nil, CompareOut{}, err
 	}
 	c, err := a.kb.Compare(ctx, ids)
 	if err != nil {
