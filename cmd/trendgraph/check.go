@@ -10,6 +10,7 @@ import (
 
 	"github.com/trendgraph/trendgraph/data"
 	"github.com/trendgraph/trendgraph/dataset"
+	"github.com/trendgraph/trendgraph/store"
 )
 
 // defaultSourcePath is where the source texts live in a checkout beside shared/.
@@ -133,6 +134,20 @@ func loadData(p string) (*dataset.Dataset, error) {
 		return dataset.LoadFS(data.FS, ".", "data")
 	}
 	return dataset.LoadPath(p)
+}
+
+// storedSources is a dataset holding only the database's sources: what matching source texts
+// to them needs, without exporting every record.
+func storedSources(s *store.Store) (*dataset.Dataset, error) {
+	sources, err := s.Sources()
+	if err != nil {
+		return nil, fmt.Errorf("read the sources of %s: %w", s.Path(), err)
+	}
+	d := &dataset.Dataset{}
+	for _, src := range sources {
+		d.Sources = append(d.Sources, src.Source)
+	}
+	return d, nil
 }
 
 // sourceTexts reads the source texts at p; an empty p skips the text checks.

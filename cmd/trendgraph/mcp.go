@@ -45,7 +45,7 @@ func serveMCP(ctx context.Context, e *env, db, source string) error {
 	defer s.Close()
 	o := assistant.Options{SDL: graph.SDL()}
 	if source != "" {
-		d, err := s.Export()
+		d, err := storedSources(s)
 		if err != nil {
 			return err
 		}

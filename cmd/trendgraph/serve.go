@@ -225,7 +225,7 @@ func runServe(ctx context.Context, e *env, db string, sf serveFlags) error {
 		}()
 	}
 	if sf.source != "" {
-		d, err := s.Export()
+		d, err := storedSources(s)
 		if err != nil {
 			return err
 		}
