@@ -22,9 +22,9 @@ func checkCommand(e *env) *cli.Command {
 	var rf remoteFlags
 	f := &flags{e: e}
 	f.db(&db)
-	f.file(&dataPath, "data", "", "", "dataset file or directory (default: the embedded dataset); - reads one file from standard input")
-	f.file(&source, "source", "TRENDGRAPH_SOURCE", defaultSourcePath, "source text file, or directory of source texts, to check citations and wording against; empty to skip")
-	f.boolean(&checkDB, "check-db", "", false, "also check the database: bbolt's consistency check, and its history replayed against its data (--db read-only, or through --server)")
+	f.file(&dataPath, "data", "", "dataset file or directory (default: the embedded dataset); - reads one file from standard input")
+	f.file(&source, "source", defaultSourcePath, "source text file, or directory of source texts, to check citations and wording against; empty to skip")
+	f.boolean(&checkDB, "check-db", false, "also check the database: bbolt's consistency check, and its history replayed against its data (--db read-only, or through --server)")
 	f.remote(&rf)
 	return &cli.Command{
 		Name:  "check",

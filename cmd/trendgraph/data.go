@@ -21,8 +21,8 @@ func importCommand(e *env) *cli.Command {
 	var rf remoteFlags
 	f := &flags{e: e}
 	f.db(&db)
-	f.file(&source, "source", "TRENDGRAPH_SOURCE", "", "source text file or directory: also check citations and wording against it")
-	f.str(&reason, "reason", "", "", "why, for the audit trail: required with --server, recorded by an import into --db too")
+	f.file(&source, "source", "", "source text file or directory: also check citations and wording against it")
+	f.str(&reason, "reason", "", "why, for the audit trail: required with --server, recorded by an import into --db too")
 	f.remote(&rf)
 	return &cli.Command{
 		Name:      "import",
@@ -72,10 +72,10 @@ func exportCommand(e *env) *cli.Command {
 	var rf remoteFlags
 	f := &flags{e: e}
 	f.db(&db)
-	f.str(&format, "format", "", "yaml", "yaml or json")
-	f.file(&out, "output", "", "-", "output file; - for standard output, a device or pipe is written to, never replaced", "o")
-	f.boolean(&force, "force", "", false, "overwrite an existing --output file")
-	f.str(&asOf, "as-of", "", "", "export the data as it was at a data version (from 1) or an RFC 3339 time")
+	f.str(&format, "format", "yaml", "yaml or json")
+	f.file(&out, "output", "-", "output file; - for standard output, a device or pipe is written to, never replaced", "o")
+	f.boolean(&force, "force", false, "overwrite an existing --output file")
+	f.str(&asOf, "as-of", "", "export the data as it was at a data version (from 1) or an RFC 3339 time")
 	f.remote(&rf)
 	return &cli.Command{
 		Name:  "export",
@@ -145,7 +145,7 @@ func backupCommand(e *env) *cli.Command {
 	var rf remoteFlags
 	f := &flags{e: e}
 	f.db(&db)
-	f.boolean(&force, "force", "", false, "overwrite an existing FILE")
+	f.boolean(&force, "force", false, "overwrite an existing FILE")
 	f.remote(&rf)
 	return &cli.Command{
 		Name:        "backup",

@@ -16,11 +16,11 @@ func genCommand(e *env) *cli.Command {
 	var format, out, db string
 	f := &flags{e: e}
 	f.db(&db) // unused: every command takes it
-	f.integer(&techs, "technologies", "", 1000, "number of technologies")
-	f.integer(&rels, "relationships", "", 10000, "number of listed relationships between technologies")
-	f.uint64(&seed, "seed", "", 1, "random seed: the same seed gives the same dataset")
-	f.str(&format, "format", "", "json", "json or yaml")
-	f.file(&out, "output", "", "-", "output file; - for standard output", "o")
+	f.integer(&techs, "technologies", 1000, "number of technologies")
+	f.integer(&rels, "relationships", 10000, "number of listed relationships between technologies")
+	f.uint64(&seed, "seed", 1, "random seed: the same seed gives the same dataset")
+	f.str(&format, "format", "json", "json or yaml")
+	f.file(&out, "output", "-", "output file; - for standard output", "o")
 	return &cli.Command{
 		Name:        "gen",
 		Usage:       "write a deterministic synthetic dataset for scale tests",

@@ -152,10 +152,6 @@ func newApp(e *env, st *runState) *cli.Command {
 			st.command, st.started = cmd.Name, true
 			return action(ctx, cmd)
 		}
-		c.Before = func(ctx context.Context, cmd *cli.Command) (context.Context, error) {
-			st.command = cmd.Name
-			return ctx, nil
-		}
 		c.OnUsageError = usageError
 		app.Commands = append(app.Commands, c)
 	}

@@ -22,7 +22,7 @@ func mcpCommand(e *env) *cli.Command {
 	var db, source string
 	f := &flags{e: e}
 	f.db(&db)
-	f.file(&source, "source", "TRENDGRAPH_SOURCE", defaultSourcePath, "source text file or directory, for the passages tools cite and the passage resources; empty for none")
+	f.file(&source, "source", defaultSourcePath, "source text file or directory, for the passages tools cite and the passage resources; empty for none")
 	return &cli.Command{
 		Name:        "mcp",
 		Usage:       "serve the knowledge graph to an AI assistant over standard input and output (MCP)",
