@@ -86,3 +86,45 @@ func (b *Base) CitedBy(ctx context.Context, src string, isDefault bool, section 
 	slices.SortFunc(out, func(x, y *store.Entity) int { return cmp.Compare(x.Name, y.Name) })
 	return slices.CompactFunc(out, func(x, y *store.Entity) bool { return x.ID == y.ID }), nil
 }
+
+// Linked is a relationship seen from one end, with the entity at its other end.
+type Linked struct {
+	Relationship *store.Relationship
+	Other        *store.Entity
+}
+
+// LinkedMany returns, for each entity of ids, its relationships matching f (at most limit
+// each, in the store's edge order) with the entities at their other ends: three reads, however
+// many entities (the mitigations of every tradeoff on an entity's page, say).
+func (b *Base) LinkedMany(ctx context.Context, ids []store.ID, f store.EdgeFilter, limit int) ([][]Linked, error) {
+	edges, err := b.store.Edges(ctx, ids, f)
+	if err != nil {
+		return nil, fmt.Errorf("linked entities: %w", err)
+	}
+	var relIDs, otherIDs []store.ID
+	for i := range edges {
+		edges[i] = edges[i][:min(len(edges[i]), limit)]
+		for _, e := range edges[i] {
+			relIDs, otherIDs = append(relIDs, e.Rel), append(otherIDs, e.Other)
+		}
+	}
+	rels, err := b.store.RelationshipsByID(ctx, relIDs)
+	if err != nil {
+		return nil, fmt.Errorf("linked entities: %w", err)
+	}
+	others, err := b.store.EntitiesByID(ctx, otherIDs)
+	if err != nil {
+		return nil, fmt.Errorf("linked entities: %w", err)
+	}
+	out := make([][]Linked, len(ids))
+	n := 0
+	for i := range edges {
+		for range edges[i] {
+			if rels[n] != nil && others[n] != nil {
+				out[i] = append(out[i], Linked{Relationship: rels[n], Other: others[n]})
+			}
+			n++
+		}
+	}
+	return out, nil
+}

@@ -198,6 +198,15 @@ func (s *Server) serveEntityPage(r *http.Request) pageAnswer {
 		groups[k] = append(groups[k], s.linkTo(base, other, rel.Relationship, cites))
 	}
 	slices.SortFunc(tradeoffs, func(a, b *store.Entity) int { return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+	// What mitigates the first maxPageTradeoffs tradeoffs, read for all of them at once.
+	mitigated := make([]store.ID, min(len(tradeoffs), maxPageTradeoffs))
+	for i := range mitigated {
+		mitigated[i] = tradeoffs[i].ID
+	}
+	mitigations, err := kb.LinkedMany(ctx, mitigated, store.EdgeFilter{Dir: store.Incoming, Kinds: []domain.RelKind{domain.RelAddresses}}, limit)
+	if err != nil {
+		return s.failedPage(r, "the mitigations of the tradeoffs", err)
+	}
 	for i, to := range tradeoffs {
 		tv := tradeoffView{Name: to.Name, Href: base + entityPath(to.Type, to.Slug), Summary: to.Summary}
 		if rel := tradeoffRel[to.ID]; rel != nil {
@@ -207,15 +216,9 @@ func (s *Server) serveEntityPage(r *http.Request) pageAnswer {
 			}
 		}
 		tv.Cites = append(tv.Cites, cites(to.Citations)...)
-		if i < maxPageTradeoffs {
-			one := 1
-			mit, err := kb.Neighborhood(ctx, knowledge.NeighborhoodArgs{Center: to.ID, Depth: &one, Limit: &limit,
-				Kinds: []domain.RelKind{domain.RelAddresses}, Dir: store.Incoming})
-			if err != nil {
-				return s.failedPage(r, "the mitigations of a tradeoff", err)
-			}
-			for _, m := range mit.Relationships {
-				tv.Mitigations = append(tv.Mitigations, s.linkTo(base, m.From, m.Relationship, cites))
+		if i < len(mitigations) {
+			for _, m := range mitigations[i] {
+				tv.Mitigations = append(tv.Mitigations, s.linkTo(base, m.Other, m.Relationship, cites))
 			}
 			sortLinks(tv.Mitigations)
 		}
