@@ -405,7 +405,7 @@ func (m *measure) check(s *summary) {
 		{code: graph.CodeAliasLimit, limit: "aliases", max: m.lim.MaxAliases, actual: s.aliases},
 		{code: graph.CodeFieldRepeatLimit, limit: "field repeats", max: m.lim.MaxFieldRepeats, actual: max(s.repeats, s.top)},
 		{code: graph.CodeDirectiveLimit, limit: "directives", max: m.lim.MaxDirectives, actual: s.directives},
-		{code: graph.CodeCostLimit, limit: "cost", max: m.lim.MaxCost, actual: s.cost},
+		{code: graph.CodeCostLimit, limit: "cost", max: m.lim.MaxCost, actual: s.cost, drivers: s.heavy},
 		{code: graph.CodeCostLimit, limit: "analysis steps", max: maxAnalysisSteps, actual: m.steps},
 	} {
 		if c.max > 0 && c.actual > c.max {
