@@ -5,7 +5,7 @@ SOURCE ?= ../shared/seed/backend-development-trends-2026.txt
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHTIME ?= 1s
 
-.PHONY: run conformance subscriptions federation mcp browser assets tsclient compat bench bench-quick fuzz fuzz-brief soak build test lint check-data check-generated generate bench-store bench-graph bench-import clean
+.PHONY: bench-peers run conformance subscriptions federation mcp browser assets tsclient compat bench bench-quick fuzz fuzz-brief soak build test lint check-data check-generated generate bench-store bench-graph bench-import clean
 
 ## run: start the server on :8080 (creating ./trendgraph.db from the embedded dataset if needed).
 run: build
@@ -125,6 +125,24 @@ bench: build
 bench-quick: build
 	@command -v wrk >/dev/null || { echo "make bench-quick needs wrk: apt-get install wrk"; exit 1; }
 	$(GO) run ./bench -bin bin/trendgraph -quick -out BENCHMARKS.md
+
+## bench-peers: trendgraph (uncached and cached) side by side with the servers a user would pick
+## instead (../shared/peers: Apollo Server with and without its response cache, graph-gophers and
+## stock gqlgen), on the bench's nested and page queries, with the physical limit, in one run: wrk,
+## rounds alternated, medians. The peers serve this build's curated dataset, exported here, so every
+## answer is byte-identical (sidebyside.sh warns if one is not). Both trendgraph servers serve one
+## file read-only, side by side. SECS, PEER_ROUNDS and CONNS tune it.
+PEERS ?= ../shared/peers
+SECS ?= 5
+PEER_ROUNDS ?= 3
+CONNS ?= 64 1
+bench-peers: build
+	@command -v wrk >/dev/null || { echo "make bench-peers needs wrk: apt-get install wrk"; exit 1; }
+	@test -x $(PEERS)/sidebyside.sh || { echo "make bench-peers needs the peers at $(PEERS)"; exit 1; }
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	bin/trendgraph import --db $$dir/tg.db >/dev/null && \
+	bin/trendgraph export --db $$dir/tg.db --format json -o $$dir/dataset.json && \
+	TRENDGRAPH_READ_ONLY=1 DATA=$$dir/dataset.json TRENDGRAPH_SRC=$(CURDIR) $(PEERS)/sidebyside.sh $(SECS) $(PEER_ROUNDS) $(CONNS)
 
 ## bench-store: read benchmarks of the store (many-by-ID, relationship page, search, list).
 bench-store:

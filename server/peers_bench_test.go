@@ -1,0 +1,71 @@
+package server
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"testing"
+)
+
+// The request bodies of the load benchmark's nested and page shapes (bench/main.go), which the
+// peers in ../shared/peers answer byte for byte: what `make bench-peers` times over HTTP.
+const (
+	peerNested = `{"query":"query Nested { trends(first: 10) { nodes { slug name status\n  technologies(first: 6) { nodes { slug name kind\n    tradeoffs(first: 5) { nodes { slug name type } }\n    relationships(first: 10) { edges { direction node { kind rationale } other { __typename slug name } } } } } } } }","variables":null}`
+	peerPage   = `{"query":"query Page { technologies(first: 20, filter: {or: [{lifecycles: [MATURE]}, {kinds: [DATABASE]}]}) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { slug name kind lifecycle tags } } } }","variables":null}`
+)
+
+// BenchmarkPeerQueries runs the two shapes through the whole handler as `make bench-peers`
+// serves them uncached (no response cache, no rate limit, no access log, no cost report). It
+// reports the bytes allocated per response byte, the figure issue 16 sets a goal for.
+func BenchmarkPeerQueries(b *testing.B) {
+	st := newStore(b)
+	h := newHandler(b, st, func(c *Config) {
+		c.CacheBytes, c.RatePerSecond, c.AccessLog, c.ReportCost = 0, 0, false, false
+	})
+	for _, q := range []struct{ name, body string }{{"nested", peerNested}, {"page", peerPage}} {
+		b.Run(q.name, func(b *testing.B) {
+			run := func() *httptest.ResponseRecorder {
+				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader([]byte(q.body)))
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				return rec
+			}
+			first := run()
+			if first.Code != http.StatusOK || bytes.Contains(first.Body.Bytes(), []byte(`"errors"`)) {
+				b.Fatalf("query failed: %d %s", first.Code, first.Body)
+			}
+			size := first.Body.Len()
+			b.ReportAllocs()
+			var ms0, ms1 runtimeMemStats
+			ms0.read()
+			for b.Loop() {
+				run()
+			}
+			ms1.read()
+			b.ReportMetric(float64(ms1.bytes-ms0.bytes)/float64(b.N)/float64(size), "B/resp-B")
+			b.ReportMetric(float64(size), "resp-bytes")
+		})
+		// Many requests at once, as under load: what the rate at 64 connections depends on.
+		b.Run(q.name+"-parallel", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetParallelism(32)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader([]byte(q.body)))
+					req.Header.Set("Content-Type", "application/json")
+					h.ServeHTTP(httptest.NewRecorder(), req)
+				}
+			})
+		})
+	}
+}
+
+type runtimeMemStats struct{ bytes uint64 }
+
+func (m *runtimeMemStats) read() {
+	var s runtime.MemStats
+	runtime.ReadMemStats(&s)
+	m.bytes = s.TotalAlloc
+}
