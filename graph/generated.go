@@ -24625,7 +24625,7 @@ func (ec *executionContext) _AddCitationPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var addSourcePayloadImplementors = []string{"AddSourcePayload"}
@@ -24668,7 +24668,7 @@ func (ec *executionContext) _AddSourcePayload(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var archiveEntityPayloadImplementors = []string{"ArchiveEntityPayload"}
@@ -24711,7 +24711,7 @@ func (ec *executionContext) _ArchiveEntityPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var assessPayloadImplementors = []string{"AssessPayload"}
@@ -24754,7 +24754,7 @@ func (ec *executionContext) _AssessPayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var assessmentImplementors = []string{"Assessment"}
@@ -24847,7 +24847,7 @@ func (ec *executionContext) _Assessment(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var assessmentConnectionImplementors = []string{"AssessmentConnection"}
@@ -24895,7 +24895,7 @@ func (ec *executionContext) _AssessmentConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var assessmentEdgeImplementors = []string{"AssessmentEdge"}
@@ -24933,7 +24933,7 @@ func (ec *executionContext) _AssessmentEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var changeImplementors = []string{"Change"}
@@ -25006,7 +25006,7 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var changeConnectionImplementors = []string{"ChangeConnection"}
@@ -25049,7 +25049,7 @@ func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var changeEdgeImplementors = []string{"ChangeEdge"}
@@ -25087,7 +25087,7 @@ func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var changeSetImplementors = []string{"ChangeSet", "Node"}
@@ -25155,7 +25155,7 @@ func (ec *executionContext) _ChangeSet(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var citationImplementors = []string{"Citation"}
@@ -25208,7 +25208,7 @@ func (ec *executionContext) _Citation(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var comparedNeighborImplementors = []string{"ComparedNeighbor"}
@@ -25261,7 +25261,7 @@ func (ec *executionContext) _ComparedNeighbor(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var comparedTradeoffImplementors = []string{"ComparedTradeoff"}
@@ -25304,7 +25304,7 @@ func (ec *executionContext) _ComparedTradeoff(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var comparedUniqueImplementors = []string{"ComparedUnique"}
@@ -25352,7 +25352,7 @@ func (ec *executionContext) _ComparedUnique(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var comparisonImplementors = []string{"Comparison"}
@@ -25420,7 +25420,7 @@ func (ec *executionContext) _Comparison(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var createEntityPayloadImplementors = []string{"CreateEntityPayload"}
@@ -25463,7 +25463,7 @@ func (ec *executionContext) _CreateEntityPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var editionImplementors = []string{"Edition"}
@@ -25501,7 +25501,7 @@ func (ec *executionContext) _Edition(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var entityConnectionImplementors = []string{"EntityConnection"}
@@ -25549,7 +25549,7 @@ func (ec *executionContext) _EntityConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var entityEdgeImplementors = []string{"EntityEdge"}
@@ -25587,7 +25587,7 @@ func (ec *executionContext) _EntityEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var facetCountImplementors = []string{"FacetCount"}
@@ -25625,7 +25625,7 @@ func (ec *executionContext) _FacetCount(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var facetsImplementors = []string{"Facets"}
@@ -25693,7 +25693,7 @@ func (ec *executionContext) _Facets(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -25792,7 +25792,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var neighborhoodImplementors = []string{"Neighborhood"}
@@ -25840,7 +25840,7 @@ func (ec *executionContext) _Neighborhood(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var neighborhoodNodeImplementors = []string{"NeighborhoodNode"}
@@ -25878,7 +25878,7 @@ func (ec *executionContext) _NeighborhoodNode(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var organizationImplementors = []string{"Organization", "Node", "Entity", "_Entity"}
@@ -25996,7 +25996,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var organizationConnectionImplementors = []string{"OrganizationConnection"}
@@ -26044,7 +26044,7 @@ func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var organizationEdgeImplementors = []string{"OrganizationEdge"}
@@ -26082,7 +26082,7 @@ func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -26130,7 +26130,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var pathImplementors = []string{"Path"}
@@ -26173,7 +26173,7 @@ func (ec *executionContext) _Path(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var pathStepImplementors = []string{"PathStep"}
@@ -26221,7 +26221,7 @@ func (ec *executionContext) _PathStep(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var quadrantImplementors = []string{"Quadrant"}
@@ -26259,7 +26259,7 @@ func (ec *executionContext) _Quadrant(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var queryImplementors = []string{"Query"}
@@ -26519,7 +26519,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var radarImplementors = []string{"Radar", "Node"}
@@ -26592,7 +26592,7 @@ func (ec *executionContext) _Radar(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var radarConnectionImplementors = []string{"RadarConnection"}
@@ -26640,7 +26640,7 @@ func (ec *executionContext) _RadarConnection(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var radarEdgeImplementors = []string{"RadarEdge"}
@@ -26678,7 +26678,7 @@ func (ec *executionContext) _RadarEdge(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var relatePayloadImplementors = []string{"RelatePayload"}
@@ -26721,7 +26721,7 @@ func (ec *executionContext) _RelatePayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var relationshipImplementors = []string{"Relationship", "Node"}
@@ -26804,7 +26804,7 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var relationshipConnectionImplementors = []string{"RelationshipConnection"}
@@ -26852,7 +26852,7 @@ func (ec *executionContext) _RelationshipConnection(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var relationshipEdgeImplementors = []string{"RelationshipEdge"}
@@ -26900,7 +26900,7 @@ func (ec *executionContext) _RelationshipEdge(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var revertPayloadImplementors = []string{"RevertPayload"}
@@ -26938,7 +26938,7 @@ func (ec *executionContext) _RevertPayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var ringImplementors = []string{"Ring"}
@@ -26991,7 +26991,7 @@ func (ec *executionContext) _Ring(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var searchConnectionImplementors = []string{"SearchConnection"}
@@ -27044,7 +27044,7 @@ func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var searchEdgeImplementors = []string{"SearchEdge"}
@@ -27097,7 +27097,7 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var sharedNeighborGroupImplementors = []string{"SharedNeighborGroup"}
@@ -27135,7 +27135,7 @@ func (ec *executionContext) _SharedNeighborGroup(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var skillImplementors = []string{"Skill", "Node", "Entity", "_Entity"}
@@ -27243,7 +27243,7 @@ func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var skillConnectionImplementors = []string{"SkillConnection"}
@@ -27291,7 +27291,7 @@ func (ec *executionContext) _SkillConnection(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var skillEdgeImplementors = []string{"SkillEdge"}
@@ -27329,7 +27329,7 @@ func (ec *executionContext) _SkillEdge(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var sourceImplementors = []string{"Source", "Node"}
@@ -27407,7 +27407,7 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var sourceConnectionImplementors = []string{"SourceConnection"}
@@ -27455,7 +27455,7 @@ func (ec *executionContext) _SourceConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var sourceEdgeImplementors = []string{"SourceEdge"}
@@ -27493,7 +27493,7 @@ func (ec *executionContext) _SourceEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var subscriptionImplementors = []string{"Subscription"}
@@ -27666,7 +27666,7 @@ func (ec *executionContext) _Technology(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var technologyConnectionImplementors = []string{"TechnologyConnection"}
@@ -27714,7 +27714,7 @@ func (ec *executionContext) _TechnologyConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var technologyEdgeImplementors = []string{"TechnologyEdge"}
@@ -27752,7 +27752,7 @@ func (ec *executionContext) _TechnologyEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var tradeoffImplementors = []string{"Tradeoff", "Node", "Entity", "_Entity"}
@@ -27870,7 +27870,7 @@ func (ec *executionContext) _Tradeoff(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var tradeoffConnectionImplementors = []string{"TradeoffConnection"}
@@ -27918,7 +27918,7 @@ func (ec *executionContext) _TradeoffConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var tradeoffEdgeImplementors = []string{"TradeoffEdge"}
@@ -27956,7 +27956,7 @@ func (ec *executionContext) _TradeoffEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var trendImplementors = []string{"Trend", "Node", "Entity", "_Entity"}
@@ -28094,7 +28094,7 @@ func (ec *executionContext) _Trend(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var trendConnectionImplementors = []string{"TrendConnection"}
@@ -28142,7 +28142,7 @@ func (ec *executionContext) _TrendConnection(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var trendEdgeImplementors = []string{"TrendEdge"}
@@ -28180,7 +28180,7 @@ func (ec *executionContext) _TrendEdge(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var unrelatePayloadImplementors = []string{"UnrelatePayload"}
@@ -28223,7 +28223,7 @@ func (ec *executionContext) _UnrelatePayload(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var updateEntityPayloadImplementors = []string{"UpdateEntityPayload"}
@@ -28266,7 +28266,7 @@ func (ec *executionContext) _UpdateEntityPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var useCaseImplementors = []string{"UseCase", "Node", "Entity", "_Entity"}
@@ -28374,7 +28374,7 @@ func (ec *executionContext) _UseCase(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var useCaseConnectionImplementors = []string{"UseCaseConnection"}
@@ -28422,7 +28422,7 @@ func (ec *executionContext) _UseCaseConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var useCaseEdgeImplementors = []string{"UseCaseEdge"}
@@ -28460,7 +28460,7 @@ func (ec *executionContext) _UseCaseEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var _ServiceImplementors = []string{"_Service"}
@@ -28493,7 +28493,7 @@ func (ec *executionContext) __Service(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -28546,7 +28546,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -28594,7 +28594,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -28652,7 +28652,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -28710,7 +28710,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -28768,7 +28768,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -28851,7 +28851,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 // endregion **************************** object.gotpl ****************************
