@@ -1,7 +1,10 @@
 package graph
 
 import (
+	"bytes"
+	"hash/maphash"
 	"io"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -33,3 +36,25 @@ func (o objectJSON) MarshalGQL(w io.Writer) {
 	}
 	io.WriteString(w, "}")
 }
+
+// marshalResponse writes the data of a query's answer into a buffer of about the size the
+// same query text's last answer had, so that a large answer is not copied again and again as
+// its buffer doubles. Sizes are kept in a fixed table indexed by a hash of the text: texts that
+// share a slot, or variables that change the size, only make a guess wrong (the buffer then
+// grows, or has room to spare), and the table never grows.
+func marshalResponse(op *graphql.OperationContext, data graphql.Marshaler) []byte {
+	slot := &sizeHints[maphash.String(hintSeed, op.RawQuery)%uint64(len(sizeHints))]
+	hint := int(slot.Load())
+	buf := bytes.NewBuffer(make([]byte, 0, hint+hint/16))
+	data.MarshalGQL(buf)
+	slot.Store(uint32(min(buf.Len(), maxSizeHint)))
+	return buf.Bytes()
+}
+
+var (
+	sizeHints [1024]atomic.Uint32
+	hintSeed  = maphash.MakeSeed()
+)
+
+// maxSizeHint bounds what one guess makes a request allocate up front.
+const maxSizeHint = 1 << 20

@@ -1,7 +1,7 @@
 // Command gen regenerates the GraphQL executor and models (graph/generated.go,
-// graph/model/models_gen.go) from gqlgen.yml, as `gqlgen generate` does, with one plugin of
-// ours that adjusts the code-generation data before the executor is written. Run it from the
-// module root: `go generate ./graph` does.
+// graph/model/models_gen.go) from gqlgen.yml, as `gqlgen generate` does, with a plugin of ours
+// that adjusts the code-generation data before the executor is written and a few checked edits
+// of what gqlgen writes (see edit). Run it from the module root: `go generate ./graph` does.
 package main
 
 import (
@@ -24,52 +24,91 @@ func main() {
 		fmt.Fprintf(os.Stderr, "gen: %v\n", err)
 		os.Exit(1)
 	}
-	if err := edit(cfg.Exec.Filename); err != nil {
+	if err := apply(cfg.Exec.Filename, execEdits); err != nil {
+		fmt.Fprintf(os.Stderr, "gen: %v\n", err)
+		os.Exit(1)
+	}
+	if err := apply(cfg.Model.Filename, modelEdits); err != nil {
 		fmt.Fprintf(os.Stderr, "gen: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-// edits are changes to the executor gqlgen writes that no template or plugin can make: each
-// replaces one line, in every object's marshaller. Each must match once per object type, or
-// generation fails: a gqlgen upgrade that changes such a line must be looked at, not silently
-// skipped. What each bought is in BENCHMARKS.md ("What each lever bought").
-var edits = []struct{ old, new, why string }{
+// An edit is a change to the code gqlgen writes that no template or plugin can make: it
+// replaces one line wherever it occurs, and it must occur exactly once per item that the
+// marker counts (object types, enums), or generation fails: a gqlgen upgrade that changes such
+// a line must be looked at, not silently skipped. What each bought is in BENCHMARKS.md ("What
+// each lever bought").
+type edit struct {
+	old, new string
+	// marker occurs once per item that must have the line; less is how many lack it.
+	marker string
+	less   int
+	why    string
+}
+
+// execEdits change the executor (gqlgen.yml's exec.filename).
+var execEdits = []edit{
 	{
 		// Every object starts with graphql.NewDeferredGroup, which builds the object's whole
 		// response path (an allocation per path element) and a map, for the fields of the
 		// object under @defer. Our schema does not offer @defer (graph/handler.go removes the
 		// declaration, so validation refuses it): no field is ever deferred, the group stays
 		// empty, and an empty value does the same for nothing.
-		old: "\tdeferred := graphql.NewDeferredGroup(ctx)\n",
-		new: "\tdeferred := graphql.DeferredGroup{} // no @defer: see graph/gen\n",
-		why: "an object's unused @defer group",
+		old:    "\tdeferred := graphql.NewDeferredGroup(ctx)\n",
+		new:    "\tdeferred := graphql.DeferredGroup{} // no @defer: see graph/gen\n",
+		marker: "Implementors = []string{",
+		less:   1, // Subscription's marshaller is a stream, without either line
+		why:    "an object's unused @defer group",
 	},
 	{
 		// The object's fields are written by objectJSON (graph/encode.go) instead of
 		// gqlgen's field set writer, which keeps a map and heap copies to skip names that
 		// CollectFields has already merged.
-		old: "\n\treturn out\n}\n",
-		new: "\n\treturn objectJSON{fields, out.Values}\n}\n",
-		why: "an object's writer",
+		old:    "\n\treturn out\n}\n",
+		new:    "\n\treturn objectJSON{fields, out.Values}\n}\n",
+		marker: "Implementors = []string{",
+		less:   1,
+		why:    "an object's writer",
+	},
+	{
+		// A query's answer is written into a buffer sized from the answers this query text
+		// gave before (graph/encode.go), rather than one that doubles its way up from 64
+		// bytes, copying all it holds each time.
+		old:    "\t\t\tvar buf bytes.Buffer\n\t\t\tdata.MarshalGQL(&buf)\n\t\t\tresponse.Data = buf.Bytes()\n",
+		new:    "\t\t\tresponse.Data = marshalResponse(opCtx, data)\n",
+		marker: "\tcase ast.Query:\n",
+		why:    "a query's response buffer",
 	},
 }
 
-func edit(path string) error {
+// modelEdits change the generated models (gqlgen.yml's model.filename).
+var modelEdits = []edit{
+	{
+		// An enum value is a GraphQL name, which JSON needs no escaping for: writing it
+		// between quotes spares the quoted copy and fmt's boxing of every value.
+		old:    "\t_, _ = fmt.Fprint(w, strconv.Quote(e.String()))\n",
+		new:    "\twriteEnum(w, string(e))\n",
+		marker: ") IsValid() bool {",
+		why:    "an enum value's writer",
+	},
+}
+
+// apply makes the edits to the file at path.
+func apply(path string, edits []edit) error {
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("edit the executor: %w", err)
+		return fmt.Errorf("edit %s: %w", path, err)
 	}
-	objects := bytes.Count(src, []byte("Implementors = []string{"))
 	for _, e := range edits {
-		// Subscription's marshaller is a stream and has neither line: every other object has both.
-		if n := bytes.Count(src, []byte(e.old)); n != objects-1 {
-			return fmt.Errorf("edit the executor (%s): %s has %d of %q for %d object types: has gqlgen's executor changed?", e.why, path, n, e.old, objects)
+		want := bytes.Count(src, []byte(e.marker)) - e.less
+		if n := bytes.Count(src, []byte(e.old)); n != want || n == 0 {
+			return fmt.Errorf("edit %s (%s): found %d of %q, want %d: has gqlgen's output changed?", path, e.why, n, e.old, want)
 		}
 		src = bytes.ReplaceAll(src, []byte(e.old), []byte(e.new))
 	}
 	if err := os.WriteFile(path, src, 0o644); err != nil {
-		return fmt.Errorf("edit the executor: %w", err)
+		return fmt.Errorf("edit %s: %w", path, err)
 	}
 	return nil
 }

@@ -120,7 +120,27 @@ func (t Technology) Lifecycle() Lifecycle { return Lifecycle(EnumName(t.Entity.L
 func (t Tradeoff) Type() TradeoffType { return TradeoffType(EnumName(t.Entity.TradeoffType)) }
 
 // EnumName turns a data-file word ("cloud-service") into a GraphQL enum name ("CLOUD_SERVICE").
-func EnumName(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-", "_")) }
+// The words of the closed vocabularies are looked up: the fields that answer with them are read
+// for every entity of a response, and making the name again each time was an allocation each.
+func EnumName(s string) string {
+	if name, ok := enumNames[s]; ok {
+		return name
+	}
+	return enumName(s)
+}
+
+func enumName(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-", "_")) }
+
+// enumNames holds the enum name of every word of the vocabularies the API exposes as enums.
+var enumNames = func() map[string]string {
+	m := map[string]string{}
+	for _, words := range [][]string{domain.TrendStatuses, domain.TechnologyKinds, domain.TechnologyLifecycle, domain.TradeoffTypes} {
+		for _, w := range words {
+			m[w] = enumName(w)
+		}
+	}
+	return m
+}()
 
 // DataWord turns a GraphQL enum name into the data-file word.
 func DataWord(enum string) string { return strings.ToLower(strings.ReplaceAll(enum, "_", "-")) }

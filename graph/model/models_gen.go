@@ -915,7 +915,7 @@ func (e *ChangeAction) UnmarshalGQL(v any) error {
 }
 
 func (e ChangeAction) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+	writeEnum(w, string(e))
 }
 
 func (e *ChangeAction) UnmarshalJSON(b []byte) error {
@@ -976,7 +976,7 @@ func (e *Direction) UnmarshalGQL(v any) error {
 }
 
 func (e Direction) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+	writeEnum(w, string(e))
 }
 
 func (e *Direction) UnmarshalJSON(b []byte) error {
@@ -1034,7 +1034,7 @@ func (e *EntityOrderField) UnmarshalGQL(v any) error {
 }
 
 func (e EntityOrderField) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+	writeEnum(w, string(e))
 }
 
 func (e *EntityOrderField) UnmarshalJSON(b []byte) error {
@@ -1104,7 +1104,7 @@ func (e *EntityType) UnmarshalGQL(v any) error {
 }
 
 func (e EntityType) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+	writeEnum(w, string(e))
 }
 
 func (e *EntityType) UnmarshalJSON(b []byte) error {
@@ -1168,7 +1168,7 @@ func (e *Lifecycle) UnmarshalGQL(v any) error {
 }
 
 func (e Lifecycle) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+	writeEnum(w, string(e))
 }
 
 func (e *Lifecycle) UnmarshalJSON(b []byte) error {
@@ -1232,7 +1232,7 @@ func (e *Movement) UnmarshalGQL(v any) error {
 }
 
 func (e Movement) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+	writeEnum(w, string(e))
 }
 
 func (e *Movement) UnmarshalJSON(b []byte) error {
@@ -1290,7 +1290,7 @@ func (e *OrderDirection) UnmarshalGQL(v any) error {
 }
 
 func (e OrderDirection) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+	writeEnum(w, string(e))
 }
 
 func (e *OrderDirection) UnmarshalJSON(b []byte) error {
@@ -1357,7 +1357,7 @@ func (e *RecordKind) UnmarshalGQL(v any) error {
 }
 
 func (e RecordKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+	writeEnum(w, string(e))
 }
 
 func (e *RecordKind) UnmarshalJSON(b []byte) error {
@@ -1457,7 +1457,7 @@ func (e *RelationshipKind) UnmarshalGQL(v any) error {
 }
 
 func (e RelationshipKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+	writeEnum(w, string(e))
 }
 
 func (e *RelationshipKind) UnmarshalJSON(b []byte) error {
@@ -1515,7 +1515,7 @@ func (e *SearchMode) UnmarshalGQL(v any) error {
 }
 
 func (e SearchMode) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+	writeEnum(w, string(e))
 }
 
 func (e *SearchMode) UnmarshalJSON(b []byte) error {
@@ -1615,7 +1615,7 @@ func (e *TechnologyKind) UnmarshalGQL(v any) error {
 }
 
 func (e TechnologyKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+	writeEnum(w, string(e))
 }
 
 func (e *TechnologyKind) UnmarshalJSON(b []byte) error {
@@ -1673,7 +1673,7 @@ func (e *TradeoffType) UnmarshalGQL(v any) error {
 }
 
 func (e TradeoffType) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+	writeEnum(w, string(e))
 }
 
 func (e *TradeoffType) UnmarshalJSON(b []byte) error {
@@ -1737,7 +1737,7 @@ func (e *TrendStatus) UnmarshalGQL(v any) error {
 }
 
 func (e TrendStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+	writeEnum(w, string(e))
 }
 
 func (e *TrendStatus) UnmarshalJSON(b []byte) error {
@@ -1795,7 +1795,7 @@ func (e *LinkPurpose) UnmarshalGQL(v any) error {
 }
 
 func (e LinkPurpose) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+	writeEnum(w, string(e))
 }
 
 func (e *LinkPurpose) UnmarshalJSON(b []byte) error {

@@ -98,8 +98,24 @@ func (r Relationship) Derived() bool { return r.Relationship.Derived }
 
 // RelKindOf maps a store kind to the GraphQL enum.
 func RelKindOf(k domain.RelKind) RelationshipKind {
+	if int(k) < len(relKindNames) && relKindNames[k] != "" {
+		return relKindNames[k]
+	}
 	return RelationshipKind(strings.ToUpper(k.String()))
 }
+
+// relKindNames is RelKindOf of every kind, made once: it is read for every relationship of a
+// response.
+var relKindNames = func() []RelationshipKind {
+	var names []RelationshipKind
+	for _, rk := range domain.RelKinds {
+		for int(rk.Kind) >= len(names) {
+			names = append(names, "")
+		}
+		names[rk.Kind] = RelationshipKind(strings.ToUpper(rk.Name))
+	}
+	return names
+}()
 
 // StoreRelKind maps the GraphQL enum to the store's kind.
 func StoreRelKind(k RelationshipKind) domain.RelKind {
@@ -323,3 +339,12 @@ func (a Assessment) CreatedAt() DateTime { return DateTime(a.Assessment.Meta.Cre
 
 // UpdatedAt is when the assessment last changed.
 func (a Assessment) UpdatedAt() DateTime { return DateTime(a.Assessment.Meta.UpdatedAt) }
+
+// writeEnum writes an enum value as a JSON string. Enum values are GraphQL names
+// ([_A-Za-z][_0-9A-Za-z]*), which need no escaping. The generated enums' MarshalGQL call it
+// (graph/gen edits them to).
+func writeEnum(w io.Writer, v string) {
+	_, _ = io.WriteString(w, `"`)
+	_, _ = io.WriteString(w, v)
+	_, _ = io.WriteString(w, `"`)
+}
