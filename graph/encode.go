@@ -2,11 +2,13 @@ package graph
 
 import (
 	"bytes"
+	"context"
 	"hash/maphash"
 	"io"
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // objectJSON writes one object of the response: its fields' response names and values, in
@@ -58,3 +60,64 @@ var (
 
 // maxSizeHint bounds what one guess makes a request allocate up front.
 const maxSizeHint = 1 << 20
+
+// marshalSlice marshals the elements of a list. gqlgen gives each element a goroutine, which
+// the loaders rely on: a batch runs when every sibling object has asked (package batch), so
+// siblings that may wait on a loader must run side by side. Where nothing selected below the
+// elements may wait (waitingFields), they are marshalled one after another in this goroutine
+// instead: a goroutine each cost its start, and the stack growth of a deep marshaller on a
+// new small stack, for elements that only read what their parent already holds.
+func marshalSlice(ctx context.Context, n int, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
+	if n <= 1 || selectionMayWait(graphql.GetFieldContext(ctx)) {
+		return graphql.MarshalSliceConcurrently(ctx, n, 0, false, marshalElement)
+	}
+	ret := make(graphql.Array, n)
+	for i := range n {
+		ret[i] = marshalElementAt(ctx, i, marshalElement)
+	}
+	return ret
+}
+
+// marshalElementAt marshals element i under its own field context, a panic becoming the
+// element's error and a null, as graphql.MarshalSliceConcurrently does.
+func marshalElementAt(ctx context.Context, i int, marshalElement func(ctx context.Context, i int) graphql.Marshaler) (ret graphql.Marshaler) {
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
+	defer func() {
+		if r := recover(); r != nil {
+			graphql.AddError(ctx, graphql.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return marshalElement(ctx, i)
+}
+
+// selectionMayWait reports whether anything selected below the list field of fc, through any
+// fragment, may wait on a loader. Without a field to look at it says yes.
+func selectionMayWait(fc *graphql.FieldContext) bool {
+	if fc == nil || fc.Field.Field == nil {
+		return true
+	}
+	return setMayWait(fc.Field.Selections)
+}
+
+func setMayWait(set ast.SelectionSet) bool {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.ObjectDefinition == nil || waitingFields[s.ObjectDefinition.Name][s.Name] || setMayWait(s.SelectionSet) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if setMayWait(s.SelectionSet) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if s.Definition == nil || setMayWait(s.Definition.SelectionSet) {
+				return true
+			}
+		default:
+			return true
+		}
+	}
+	return false
+}

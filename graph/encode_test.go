@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // Objects are written by objectJSON, which trusts CollectFields to have merged the fields that
@@ -51,4 +54,44 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// A list's elements run one after another only when nothing selected below them may wait on a
+// loader, looked through fragments and interfaces; otherwise each keeps its goroutine, so that
+// siblings reach their loaders together.
+func TestSelectionMayWait(t *testing.T) {
+	for _, c := range []struct {
+		query string
+		wait  bool
+	}{
+		{`{ trends { nodes { slug name status tags } } }`, false},
+		{`{ trends { edges { cursor node { slug } } } }`, false},
+		{`{ trends { nodes { technologies { nodes { slug } } } } }`, true},
+		{`{ trends { nodes { ...F } } } fragment F on Trend { name technologies { totalCount } }`, true},
+		{`{ trends { nodes { ...F } } } fragment F on Trend { name slug }`, false},
+		{`{ trends { nodes { ... on Trend { relationships { totalCount } } } } }`, true},
+		// Through an interface: other is an Entity, and a technology's vendor is loaded.
+		{`{ trends { nodes { relationships { edges { other { slug ... on Technology { vendor { slug } } } } } } } }`, true},
+		{`{ trends { nodes { relationships { edges { direction node { kind } other { __typename slug } } } } } }`, true},
+	} {
+		doc, err := gqlparser.LoadQuery(parsedSchema, c.query)
+		if err != nil {
+			t.Fatalf("%s: %v", c.query, err)
+		}
+		// The list below the root field: trends' nodes or edges.
+		list := doc.Operations[0].SelectionSet[0].(*ast.Field).SelectionSet[0].(*ast.Field)
+		if got := setMayWait(list.SelectionSet); got != c.wait {
+			t.Errorf("%s: may wait %v, want %v", c.query, got, c.wait)
+		}
+	}
+	// The relationships' edges below a trend read only what their page holds.
+	doc, err := gqlparser.LoadQuery(parsedSchema, `{ trends { nodes { relationships { edges { direction node { kind rationale } other { __typename slug name } } } } } }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rels := doc.Operations[0].SelectionSet[0].(*ast.Field).SelectionSet[0].(*ast.Field).SelectionSet[0].(*ast.Field)
+	edges := rels.SelectionSet[0].(*ast.Field)
+	if setMayWait(edges.SelectionSet) {
+		t.Errorf("relationship edges reading their page only may wait")
+	}
 }

@@ -28909,7 +28909,7 @@ func (ec *executionContext) marshalNAssessPayload2ᚖgithubᚗcomᚋtrendgraph�
 }
 
 func (ec *executionContext) marshalNAssessment2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAssessmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Assessment) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssessment2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAssessment(ctx, sel, v[i])
@@ -28941,7 +28941,7 @@ func (ec *executionContext) marshalNAssessmentConnection2ᚖgithubᚗcomᚋtrend
 }
 
 func (ec *executionContext) marshalNAssessmentEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAssessmentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AssessmentEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssessmentEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAssessmentEdge(ctx, sel, v[i])
@@ -28979,7 +28979,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Change) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNChange2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChange(ctx, sel, v[i])
@@ -29021,7 +29021,7 @@ func (ec *executionContext) marshalNChangeConnection2ᚖgithubᚗcomᚋtrendgrap
 }
 
 func (ec *executionContext) marshalNChangeEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNChangeEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeEdge(ctx, sel, v[i])
@@ -29053,7 +29053,7 @@ func (ec *executionContext) marshalNChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtre
 }
 
 func (ec *executionContext) marshalNCitation2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Citation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCitation2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitation(ctx, sel, v[i])
@@ -29096,7 +29096,7 @@ func (ec *executionContext) unmarshalNCitationInput2ᚖgithubᚗcomᚋtrendgraph
 }
 
 func (ec *executionContext) marshalNComparedNeighbor2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparedNeighborᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ComparedNeighbor) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNComparedNeighbor2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparedNeighbor(ctx, sel, v[i])
@@ -29120,7 +29120,7 @@ func (ec *executionContext) marshalNComparedNeighbor2ᚖgithubᚗcomᚋtrendgrap
 }
 
 func (ec *executionContext) marshalNComparedTradeoff2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparedTradeoffᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ComparedTradeoff) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNComparedTradeoff2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparedTradeoff(ctx, sel, v[i])
@@ -29144,7 +29144,7 @@ func (ec *executionContext) marshalNComparedTradeoff2ᚖgithubᚗcomᚋtrendgrap
 }
 
 func (ec *executionContext) marshalNComparedUnique2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparedUniqueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ComparedUnique) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNComparedUnique2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparedUnique(ctx, sel, v[i])
@@ -29219,7 +29219,7 @@ func (ec *executionContext) marshalNDirection2githubᚗcomᚋtrendgraphᚋtrendg
 }
 
 func (ec *executionContext) marshalNEdition2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEditionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edition) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEdition2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEdition(ctx, sel, v[i])
@@ -29251,7 +29251,7 @@ func (ec *executionContext) marshalNEntity2githubᚗcomᚋtrendgraphᚋtrendgrap
 }
 
 func (ec *executionContext) marshalNEntity2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Entity) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEntity2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntity(ctx, sel, v[i])
@@ -29275,7 +29275,7 @@ func (ec *executionContext) marshalNEntityConnection2ᚖgithubᚗcomᚋtrendgrap
 }
 
 func (ec *executionContext) marshalNEntityEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EntityEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEntityEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityEdge(ctx, sel, v[i])
@@ -29324,7 +29324,7 @@ func (ec *executionContext) marshalNEntityType2githubᚗcomᚋtrendgraphᚋtrend
 }
 
 func (ec *executionContext) marshalNFacetCount2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐFacetCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FacetCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFacetCount2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐFacetCount(ctx, sel, v[i])
@@ -29455,7 +29455,7 @@ func (ec *executionContext) marshalNNeighborhood2ᚖgithubᚗcomᚋtrendgraphᚋ
 }
 
 func (ec *executionContext) marshalNNeighborhoodNode2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐNeighborhoodNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NeighborhoodNode) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNeighborhoodNode2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐNeighborhoodNode(ctx, sel, v[i])
@@ -29487,7 +29487,7 @@ func (ec *executionContext) marshalNNode2githubᚗcomᚋtrendgraphᚋtrendgraph�
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
@@ -29507,7 +29507,7 @@ func (ec *executionContext) marshalNOrderDirection2githubᚗcomᚋtrendgraphᚋt
 }
 
 func (ec *executionContext) marshalNOrganization2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐOrganizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Organization) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganization2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐOrganization(ctx, sel, v[i])
@@ -29539,7 +29539,7 @@ func (ec *executionContext) marshalNOrganizationConnection2ᚖgithubᚗcomᚋtre
 }
 
 func (ec *executionContext) marshalNOrganizationEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐOrganizationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrganizationEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganizationEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐOrganizationEdge(ctx, sel, v[i])
@@ -29571,7 +29571,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋtrendgraphᚋtren
 }
 
 func (ec *executionContext) marshalNPathStep2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐPathStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PathStep) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPathStep2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐPathStep(ctx, sel, v[i])
@@ -29595,7 +29595,7 @@ func (ec *executionContext) marshalNPathStep2ᚖgithubᚗcomᚋtrendgraphᚋtren
 }
 
 func (ec *executionContext) marshalNQuadrant2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐQuadrantᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Quadrant) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuadrant2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐQuadrant(ctx, sel, v[i])
@@ -29619,7 +29619,7 @@ func (ec *executionContext) marshalNQuadrant2ᚖgithubᚗcomᚋtrendgraphᚋtren
 }
 
 func (ec *executionContext) marshalNRadar2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRadarᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Radar) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRadar2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRadar(ctx, sel, v[i])
@@ -29651,7 +29651,7 @@ func (ec *executionContext) marshalNRadarConnection2ᚖgithubᚗcomᚋtrendgraph
 }
 
 func (ec *executionContext) marshalNRadarEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRadarEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RadarEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRadarEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRadarEdge(ctx, sel, v[i])
@@ -29698,7 +29698,7 @@ func (ec *executionContext) marshalNRelatePayload2ᚖgithubᚗcomᚋtrendgraph�
 }
 
 func (ec *executionContext) marshalNRelationship2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelationship2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationship(ctx, sel, v[i])
@@ -29730,7 +29730,7 @@ func (ec *executionContext) marshalNRelationshipConnection2ᚖgithubᚗcomᚋtre
 }
 
 func (ec *executionContext) marshalNRelationshipEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelationshipEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelationshipEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipEdge(ctx, sel, v[i])
@@ -29777,7 +29777,7 @@ func (ec *executionContext) marshalNRevertPayload2ᚖgithubᚗcomᚋtrendgraph�
 }
 
 func (ec *executionContext) marshalNRing2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRingᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Ring) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRing2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRing(ctx, sel, v[i])
@@ -29809,7 +29809,7 @@ func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋtrendgrap
 }
 
 func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSearchEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSearchEdge(ctx, sel, v[i])
@@ -29833,7 +29833,7 @@ func (ec *executionContext) marshalNSearchEdge2ᚖgithubᚗcomᚋtrendgraphᚋtr
 }
 
 func (ec *executionContext) marshalNSharedNeighborGroup2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSharedNeighborGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SharedNeighborGroup) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSharedNeighborGroup2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSharedNeighborGroup(ctx, sel, v[i])
@@ -29857,7 +29857,7 @@ func (ec *executionContext) marshalNSharedNeighborGroup2ᚖgithubᚗcomᚋtrendg
 }
 
 func (ec *executionContext) marshalNSkill2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSkillᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Skill) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSkill2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSkill(ctx, sel, v[i])
@@ -29889,7 +29889,7 @@ func (ec *executionContext) marshalNSkillConnection2ᚖgithubᚗcomᚋtrendgraph
 }
 
 func (ec *executionContext) marshalNSkillEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSkillEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SkillEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSkillEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSkillEdge(ctx, sel, v[i])
@@ -29913,7 +29913,7 @@ func (ec *executionContext) marshalNSkillEdge2ᚖgithubᚗcomᚋtrendgraphᚋtre
 }
 
 func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Source) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSource2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSource(ctx, sel, v[i])
@@ -29945,7 +29945,7 @@ func (ec *executionContext) marshalNSourceConnection2ᚖgithubᚗcomᚋtrendgrap
 }
 
 func (ec *executionContext) marshalNSourceEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSourceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SourceEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSourceEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSourceEdge(ctx, sel, v[i])
@@ -30012,7 +30012,7 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) marshalNTechnology2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTechnologyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Technology) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTechnology2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTechnology(ctx, sel, v[i])
@@ -30044,7 +30044,7 @@ func (ec *executionContext) marshalNTechnologyConnection2ᚖgithubᚗcomᚋtrend
 }
 
 func (ec *executionContext) marshalNTechnologyEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTechnologyEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TechnologyEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTechnologyEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTechnologyEdge(ctx, sel, v[i])
@@ -30078,7 +30078,7 @@ func (ec *executionContext) marshalNTechnologyKind2githubᚗcomᚋtrendgraphᚋt
 }
 
 func (ec *executionContext) marshalNTradeoff2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTradeoffᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Tradeoff) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTradeoff2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTradeoff(ctx, sel, v[i])
@@ -30110,7 +30110,7 @@ func (ec *executionContext) marshalNTradeoffConnection2ᚖgithubᚗcomᚋtrendgr
 }
 
 func (ec *executionContext) marshalNTradeoffEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTradeoffEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TradeoffEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTradeoffEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTradeoffEdge(ctx, sel, v[i])
@@ -30144,7 +30144,7 @@ func (ec *executionContext) marshalNTradeoffType2githubᚗcomᚋtrendgraphᚋtre
 }
 
 func (ec *executionContext) marshalNTrend2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTrendᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Trend) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrend2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTrend(ctx, sel, v[i])
@@ -30176,7 +30176,7 @@ func (ec *executionContext) marshalNTrendConnection2ᚖgithubᚗcomᚋtrendgraph
 }
 
 func (ec *executionContext) marshalNTrendEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTrendEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TrendEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrendEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTrendEdge(ctx, sel, v[i])
@@ -30236,7 +30236,7 @@ func (ec *executionContext) marshalNUpdateEntityPayload2ᚖgithubᚗcomᚋtrendg
 }
 
 func (ec *executionContext) marshalNUseCase2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUseCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UseCase) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUseCase2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUseCase(ctx, sel, v[i])
@@ -30268,7 +30268,7 @@ func (ec *executionContext) marshalNUseCaseConnection2ᚖgithubᚗcomᚋtrendgra
 }
 
 func (ec *executionContext) marshalNUseCaseEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUseCaseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UseCaseEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUseCaseEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUseCaseEdge(ctx, sel, v[i])
@@ -30339,7 +30339,7 @@ func (ec *executionContext) marshalN_Any2ᚕmapᚄ(ctx context.Context, sel ast.
 }
 
 func (ec *executionContext) marshalN_Entity2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx context.Context, sel ast.SelectionSet, v []fedruntime.Entity) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalO_Entity2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx, sel, v[i])
@@ -30357,7 +30357,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -30401,7 +30401,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -30429,7 +30429,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -30457,7 +30457,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -30693,7 +30693,7 @@ func (ec *executionContext) marshalOEntityType2ᚕgithubᚗcomᚋtrendgraphᚋtr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEntityType2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityType(ctx, sel, v[i])
@@ -30797,7 +30797,7 @@ func (ec *executionContext) marshalOLifecycle2ᚕgithubᚗcomᚋtrendgraphᚋtre
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLifecycle2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐLifecycle(ctx, sel, v[i])
@@ -30885,7 +30885,7 @@ func (ec *executionContext) marshalORelationshipKind2ᚕgithubᚗcomᚋtrendgrap
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelationshipKind2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipKind(ctx, sel, v[i])
@@ -31031,7 +31031,7 @@ func (ec *executionContext) marshalOTechnologyKind2ᚕgithubᚗcomᚋtrendgraph�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTechnologyKind2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTechnologyKind(ctx, sel, v[i])
@@ -31090,7 +31090,7 @@ func (ec *executionContext) marshalOTradeoffType2ᚕgithubᚗcomᚋtrendgraphᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTradeoffType2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTradeoffType(ctx, sel, v[i])
@@ -31149,7 +31149,7 @@ func (ec *executionContext) marshalOTrendStatus2ᚕgithubᚗcomᚋtrendgraphᚋt
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrendStatus2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTrendStatus(ctx, sel, v[i])
@@ -31198,7 +31198,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -31217,7 +31217,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -31236,7 +31236,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -31255,7 +31255,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
