@@ -95,3 +95,58 @@ func TestSelectionMayWait(t *testing.T) {
 		t.Errorf("relationship edges reading their page only may wait")
 	}
 }
+
+// A connection makes edges and cursors only when the query selects them, however it selects
+// them: the cursors a page gives are the same whether asked through edges, pageInfo or a
+// fragment, and a page of nodes alone still pages.
+func TestConnectionPartsAsSelected(t *testing.T) {
+	e := newEnvWith(t, curated(t), Options{})
+	var full struct {
+		Technology struct {
+			Tradeoffs struct {
+				Edges    []struct{ Cursor string }
+				PageInfo struct{ StartCursor, EndCursor *string }
+			}
+		}
+	}
+	e.query(t, `{ technology(slug: "amazon-aurora") { tradeoffs(first: 2) { edges { cursor } pageInfo { startCursor endCursor } } } }`, &full)
+	edges := full.Technology.Tradeoffs.Edges
+	if len(edges) != 2 || edges[0].Cursor == "" || full.Technology.Tradeoffs.PageInfo.EndCursor == nil ||
+		*full.Technology.Tradeoffs.PageInfo.EndCursor != edges[1].Cursor || *full.Technology.Tradeoffs.PageInfo.StartCursor != edges[0].Cursor {
+		t.Fatalf("cursors: %+v", full)
+	}
+	for _, q := range []string{
+		`{ technology(slug: "amazon-aurora") { tradeoffs(first: 2) { nodes { slug } pageInfo { endCursor } } } }`,
+		`{ technology(slug: "amazon-aurora") { tradeoffs(first: 2) { nodes { slug } ...P } } } fragment P on TradeoffConnection { pageInfo { ... on PageInfo { endCursor } } }`,
+		`{ technology(slug: "amazon-aurora") { tradeoffs(first: 2) { ... on TradeoffConnection { edges { ... { cursor } } } } } }`,
+	} {
+		var got struct {
+			Technology struct {
+				Tradeoffs struct {
+					Nodes    []struct{ Slug string }
+					Edges    []struct{ Cursor string }
+					PageInfo struct{ EndCursor *string }
+				}
+			}
+		}
+		e.query(t, q, &got)
+		end := got.Technology.Tradeoffs.PageInfo.EndCursor
+		if gotEdges := got.Technology.Tradeoffs.Edges; gotEdges != nil {
+			if len(gotEdges) != 2 || gotEdges[1].Cursor != edges[1].Cursor {
+				t.Errorf("%s: edges %+v, want the cursors %+v", q, gotEdges, edges)
+			}
+		} else if end == nil || *end != edges[1].Cursor {
+			t.Errorf("%s: end cursor %v, want %s", q, end, edges[1].Cursor)
+		}
+	}
+	// The end cursor of a page of nodes alone leads to the next page.
+	var next struct {
+		Technology struct {
+			Tradeoffs struct{ Nodes []struct{ Slug string } }
+		}
+	}
+	e.query(t, `{ technology(slug: "amazon-aurora") { tradeoffs(first: 1, after: "`+edges[0].Cursor+`") { nodes { slug } } } }`, &next)
+	if len(next.Technology.Tradeoffs.Nodes) != 1 {
+		t.Fatalf("next page: %+v", next)
+	}
+}

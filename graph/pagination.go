@@ -1,15 +1,62 @@
 package graph
 
 import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/trendgraph/trendgraph/graph/model"
 )
 
 // page is a page of any node type, ready to become a connection.
 type page[N any] struct {
-	nodes   []N
+	nodes []N
+	// cursors are nil when the query selects none (see connectionWants).
 	cursors []string
 	info    *model.PageInfo
 	total   int
+	// noEdges says the query selects no edges: the connection is made without them.
+	noEdges bool
+}
+
+// connectionWants says which parts of the connection being resolved at ctx the query selects,
+// through fragments: its edges, and any cursor (an edge's, or the page's start or end). A
+// page of nodes alone then costs no edge objects and no cursor encoding, which were a tenth
+// of the allocations of a nested query that selects none. Without a field context it says all.
+func connectionWants(ctx context.Context) (edges, cursors bool) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil {
+		return true, true
+	}
+	var walk func(set ast.SelectionSet, in string)
+	walk = func(set ast.SelectionSet, in string) {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				switch {
+				case in == "" && s.Name == "edges":
+					edges = true
+					walk(s.SelectionSet, "edges")
+				case in == "" && s.Name == "pageInfo":
+					walk(s.SelectionSet, "pageInfo")
+				case in == "edges" && s.Name == "cursor",
+					in == "pageInfo" && (s.Name == "startCursor" || s.Name == "endCursor"):
+					cursors = true
+				}
+			case *ast.InlineFragment:
+				walk(s.SelectionSet, in)
+			case *ast.FragmentSpread:
+				if s.Definition == nil {
+					edges, cursors = true, true
+					return
+				}
+				walk(s.Definition.SelectionSet, in)
+			}
+		}
+	}
+	walk(fc.Field.Selections, "")
+	return edges, cursors
 }
 
 func newPage[N any](nodes []N, cursors []string, hasPrev, hasNext bool, total int) page[N] {
@@ -24,11 +71,19 @@ func newPage[N any](nodes []N, cursors []string, hasPrev, hasNext bool, total in
 	return page[N]{nodes: nodes, cursors: cursors, info: info, total: total}
 }
 
-// edges pairs each node of a page with its cursor in the connection's edge type.
+// edges pairs each node of a page with its cursor in the connection's edge type; nil when
+// the query selects no edges.
 func edges[E, N any](p page[N], edge func(cursor string, node N) E) []E {
+	if p.noEdges {
+		return nil
+	}
 	out := make([]E, len(p.nodes))
 	for i, n := range p.nodes {
-		out[i] = edge(p.cursors[i], n)
+		c := ""
+		if p.cursors != nil {
+			c = p.cursors[i]
+		}
+		out[i] = edge(c, n)
 	}
 	return out
 }
@@ -36,11 +91,13 @@ func edges[E, N any](p page[N], edge func(cursor string, node N) E) []E {
 // mapPage converts a page of entities to a page of one entity type; entities of other types
 // (which the store's type filter already excludes) are dropped.
 func mapPage[N any](p page[model.Entity]) page[N] {
-	out := page[N]{info: p.info, total: p.total, nodes: make([]N, 0, len(p.nodes))}
+	out := page[N]{info: p.info, total: p.total, nodes: make([]N, 0, len(p.nodes)), noEdges: p.noEdges}
 	for i, e := range p.nodes {
 		if n, ok := e.(N); ok {
 			out.nodes = append(out.nodes, n)
-			out.cursors = append(out.cursors, p.cursors[i])
+			if p.cursors != nil {
+				out.cursors = append(out.cursors, p.cursors[i])
+			}
 		}
 	}
 	return out

@@ -68,16 +68,24 @@ func related(ctx context.Context, parent entityObject, spec edgeSpec, first *int
 	}
 	g := loadersFrom(ctx).group(res.sib)
 	p := res.page
+	wantEdges, wantCursors := connectionWants(ctx)
 	nodes := make([]model.Entity, 0, len(p.Others))
-	cursors := make([]string, 0, len(p.Others))
+	var cursors []string
+	if wantCursors {
+		cursors = make([]string, 0, len(p.Others))
+	}
 	for i, e := range p.Others {
 		if e == nil {
 			continue // a dangling edge cannot be imported; skip rather than fail the page
 		}
 		nodes = append(nodes, g.entity(e))
-		cursors = append(cursors, knowledge.EncodeCursor(knowledge.EdgeCursor, p.Cursors[i]))
+		if wantCursors {
+			cursors = append(cursors, knowledge.EncodeCursor(knowledge.EdgeCursor, p.Cursors[i]))
+		}
 	}
-	return newPage(nodes, cursors, p.HasPreviousPage, p.HasNextPage, p.Total), nil
+	out := newPage(nodes, cursors, p.HasPreviousPage, p.HasNextPage, p.Total)
+	out.noEdges = !wantEdges
+	return out, nil
 }
 
 // relatedByKind pages through the entities at the other end of a parent's relationships of
@@ -115,6 +123,7 @@ func relationships(ctx context.Context, parent entityObject, direction *model.Di
 	// Ends made ahead cost an object and a group entry each: make them only for a query that
 	// may ask for them, and let From and To make them on demand otherwise.
 	endsAhead := selectsRelationshipEnds(graphql.GetFieldContext(ctx))
+	_, wantCursors := connectionWants(ctx)
 	p := res.page
 	conn := &model.RelationshipConnection{TotalCount: p.Total, Edges: []*model.RelationshipEdge{}}
 	var cursors []string
@@ -131,8 +140,11 @@ func relationships(ctx context.Context, parent entityObject, direction *model.Di
 		if endsAhead {
 			node.FromObject, node.ToObject = froms.entity(from), tos.entity(to)
 		}
-		c := knowledge.EncodeCursor(knowledge.EdgeCursor, p.Cursors[i])
-		cursors = append(cursors, c)
+		c := ""
+		if wantCursors {
+			c = knowledge.EncodeCursor(knowledge.EdgeCursor, p.Cursors[i])
+			cursors = append(cursors, c)
+		}
 		conn.Edges = append(conn.Edges, &model.RelationshipEdge{Cursor: c, Node: node, Direction: dir, Other: others.entity(other)})
 	}
 	conn.Nodes = nodesOf(conn.Edges, func(e *model.RelationshipEdge) *model.Relationship { return e.Node })

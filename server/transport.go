@@ -198,9 +198,15 @@ func (t transport) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 	// HTTP caches keep only complete answers: a passing error (a timeout, an APQ miss before
 	// registration) must not stick in a CDN.
 	isQuery := op != nil && op.Operation == ast.Query
-	res := result{status: http.StatusOK, body: b, etag: etagOf(b), httpCacheable: (r.Method == http.MethodGet || byHash) && isQuery && len(resp.Errors) == 0}
+	res := result{status: http.StatusOK, body: b, httpCacheable: (r.Method == http.MethodGet || byHash) && isQuery && len(resp.Errors) == 0}
 	// Only complete answers of queries are kept: an error may be passing (a timeout, say).
-	if cacheable && len(resp.Errors) == 0 && isQuery {
+	keep := cacheable && len(resp.Errors) == 0 && isQuery
+	// The tag is a hash of the whole answer: made only for an answer that is kept or that
+	// an HTTP cache may keep, which is all it is read for.
+	if res.httpCacheable || keep {
+		res.etag = etagOf(b)
+	}
+	if keep {
 		t.cache.put(&cachedResponse{key: key, body: b, etag: res.etag, opName: op.Name, opType: string(op.Operation)})
 	}
 	return res
