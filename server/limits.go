@@ -412,7 +412,8 @@ func (m *measure) check(s *summary) {
 			if c.limit == "cost" {
 				c.drivers = s.heavy
 			}
-			m.stopped = &c
+			stopped := c // a copy, so that only a stop allocates
+			m.stopped = &stopped
 			return
 		}
 	}

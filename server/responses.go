@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"mime"
 	"net/http"
@@ -34,9 +35,18 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, status int, code
 
 // writeBody writes a complete response of the given media type and status.
 func writeBody(w http.ResponseWriter, media string, status int, body []byte) {
+	writeParts(w, media, status, [][]byte{body})
+}
+
+// writeParts writes a complete response given in parts, one after another.
+func writeParts(w http.ResponseWriter, media string, status int, parts [][]byte) {
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	for _, p := range parts {
+		if _, err := w.Write(p); err != nil {
+			return
+		}
+	}
 }
 
 // requestErrorStatus is the status of a request that could not be executed at all: the spec
@@ -77,28 +87,40 @@ func responseMedia(accepts []string) (string, bool) {
 	return best, found
 }
 
-// encodeResponse writes a response. gqlgen hands over its data already encoded; json.Marshal
-// would scan and copy those bytes again (a RawMessage is validated and compacted), which showed
-// in the profile of large answers, so a plain answer is assembled around them.
-func encodeResponse(resp *graphql.Response) ([]byte, error) {
+// encodeResponse encodes a response, in pieces to be written one after another. gqlgen hands
+// over its data already encoded; json.Marshal would scan and copy those bytes again (a
+// RawMessage is validated and compacted), which showed in the profile of large answers, so a
+// plain answer is the envelope's head, the data as gqlgen wrote it, and the tail: a large answer
+// is not copied into one slice unless it has to be kept whole (see joinParts).
+func encodeResponse(resp *graphql.Response) ([][]byte, error) {
 	if len(resp.Errors) > 0 || resp.Label != "" || resp.Path != nil || resp.HasNext != nil || len(resp.Data) == 0 {
-		return json.Marshal(resp)
+		b, err := json.Marshal(resp)
+		return [][]byte{b}, err
 	}
-	var ext []byte
-	if len(resp.Extensions) > 0 {
-		var err error
-		if ext, err = json.Marshal(resp.Extensions); err != nil {
-			return nil, err
-		}
+	if len(resp.Extensions) == 0 {
+		return [][]byte{dataHead, resp.Data, closeBrace}, nil
 	}
-	b := make([]byte, 0, len(resp.Data)+len(ext)+24)
-	b = append(b, `{"data":`...)
-	b = append(b, resp.Data...)
-	if ext != nil {
-		b = append(b, `,"extensions":`...)
-		b = append(b, ext...)
+	ext, err := json.Marshal(resp.Extensions)
+	if err != nil {
+		return nil, err
 	}
-	return append(b, '}'), nil
+	tail := make([]byte, 0, len(ext)+len(extHead)+1)
+	tail = append(append(append(tail, extHead...), ext...), '}')
+	return [][]byte{dataHead, resp.Data, tail}, nil
+}
+
+var (
+	dataHead   = []byte(`{"data":`)
+	extHead    = []byte(`,"extensions":`)
+	closeBrace = []byte(`}`)
+)
+
+// joinParts is a body written in parts, as one slice.
+func joinParts(parts [][]byte) []byte {
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return bytes.Join(parts, nil)
 }
 
 // writeError answers a request that never reached GraphQL execution.

@@ -78,7 +78,11 @@ func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 				return
 			}
 		}
-		writeBody(w, media, res.status, res.body)
+		if res.body == nil && res.parts != nil {
+			writeParts(w, media, res.status, res.parts)
+		} else {
+			writeBody(w, media, res.status, res.body)
+		}
 		return
 	}
 	if t.chargeBatch != nil && !t.chargeBatch(w, r, len(ops)) {
@@ -87,7 +91,7 @@ func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 	// A batch answers 200 with one response per operation, in order; each carries its errors.
 	bodies := make([][]byte, len(ops))
 	for i := range ops {
-		bodies[i] = t.execute(w, r, exec, media, ops[i]).body
+		bodies[i] = t.execute(w, r, exec, media, ops[i]).bytes()
 	}
 	writeBody(w, media, http.StatusOK, append(append([]byte{'['}, bytes.Join(bodies, []byte{','})...), ']'))
 }
@@ -96,10 +100,20 @@ func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 type result struct {
 	status int
 	body   []byte
-	etag   string
+	// parts, when body is nil, are the body in pieces (see encodeResponse).
+	parts [][]byte
+	etag  string
 	// httpCacheable marks answers that HTTP caches may keep: GET requests, and documents sent
 	// by hash (persisted queries), whose URL or body names the document.
 	httpCacheable bool
+}
+
+// bytes is the body in one piece.
+func (r result) bytes() []byte {
+	if r.body == nil && r.parts != nil {
+		return joinParts(r.parts)
+	}
+	return r.body
 }
 
 // failed is an operation refused with status and errs, without a data key.
@@ -191,23 +205,24 @@ func (t transport) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 		}
 		return failed(http.StatusInternalServerError, errorList(graph.CodeInternal, "the request produced no response"))
 	}
-	b, err := encodeResponse(resp)
+	parts, err := encodeResponse(resp)
 	if err != nil {
 		return failed(http.StatusInternalServerError, errorList(graph.CodeInternal, "the response could not be encoded"))
 	}
 	// HTTP caches keep only complete answers: a passing error (a timeout, an APQ miss before
 	// registration) must not stick in a CDN.
 	isQuery := op != nil && op.Operation == ast.Query
-	res := result{status: http.StatusOK, body: b, httpCacheable: (r.Method == http.MethodGet || byHash) && isQuery && len(resp.Errors) == 0}
+	res := result{status: http.StatusOK, parts: parts, httpCacheable: (r.Method == http.MethodGet || byHash) && isQuery && len(resp.Errors) == 0}
 	// Only complete answers of queries are kept: an error may be passing (a timeout, say).
 	keep := cacheable && len(resp.Errors) == 0 && isQuery
-	// The tag is a hash of the whole answer: made only for an answer that is kept or that
-	// an HTTP cache may keep, which is all it is read for.
+	// The tag is a hash of the whole answer: made, with the answer in one piece, only for an
+	// answer that is kept or that an HTTP cache may keep, which is all it is read for.
 	if res.httpCacheable || keep {
-		res.etag = etagOf(b)
+		res.body = joinParts(parts)
+		res.etag = etagOf(res.body)
 	}
 	if keep {
-		t.cache.put(&cachedResponse{key: key, body: b, etag: res.etag, opName: op.Name, opType: string(op.Operation)})
+		t.cache.put(&cachedResponse{key: key, body: res.body, etag: res.etag, opName: op.Name, opType: string(op.Operation)})
 	}
 	return res
 }

@@ -61,7 +61,9 @@ func (s *Store) EdgePages(ctx context.Context, reqs []EdgePageRequest) ([]*EdgeP
 				return err
 			}
 			from, to, hasPrev, hasNext := PageBounds(len(list), func(j int, c []byte) int { return bytes.Compare(list[j].key, c) }, r.Page)
-			page := &EdgePage{Total: len(list), HasPreviousPage: hasPrev, HasNextPage: hasNext}
+			n := to - from
+			page := &EdgePage{Total: len(list), HasPreviousPage: hasPrev, HasNextPage: hasNext,
+				Edges: make([]Edge, 0, n), Cursors: make([][]byte, 0, n), Relationships: make([]*Relationship, 0, n), Others: make([]*Entity, 0, n)}
 			for _, item := range list[from:to] {
 				e := item.edge
 				page.Edges = append(page.Edges, e)
