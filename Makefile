@@ -23,7 +23,7 @@ test: lint check-generated check-data compat conformance subscriptions federatio
 
 # Fuzz targets as package:target; each keeps its seed corpus in testdata/fuzz (crashers found
 # land there and rerun as regression tests in every `go test`).
-FUZZ_TARGETS := server:FuzzGraphQLEndpoint server:FuzzResponseCacheMatchesUncached dataset:FuzzLoadAndValidate store:FuzzTokenize \
+FUZZ_TARGETS := server:FuzzGraphQLEndpoint server:FuzzResponseCacheMatchesUncached dataset:FuzzLoadAndValidate store:FuzzTokenize server:FuzzNoDuplicateKeys \
 	graph:FuzzGlobalID knowledge:FuzzCursor graph:FuzzEntityFilter graph:FuzzCreateEntity \
 	assistant:FuzzToolArguments
 FUZZTIME ?= 60s

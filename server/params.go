@@ -162,9 +162,16 @@ func decodeParams(b []byte) (params, error) {
 		default:
 			continue
 		}
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(dst); err != nil {
+		var err error
+		if name == "variables" || name == "extensions" {
+			// Numbers are kept exact: a Decoder can be told so.
+			dec := json.NewDecoder(bytes.NewReader(raw))
+			dec.UseNumber()
+			err = dec.Decode(dst)
+		} else {
+			err = json.Unmarshal(raw, dst) // strings: one pass over the bytes
+		}
+		if err != nil {
 			return p, fmt.Errorf("%s has the wrong type", name)
 		}
 	}
@@ -192,51 +199,85 @@ func decodeObject(b []byte, dst any) error {
 	return nil
 }
 
-// noDuplicateKeys walks a JSON document and refuses one whose objects repeat a key.
+// noDuplicateKeys scans a JSON document and refuses one whose objects repeat a key. It reads
+// the bytes once, without making tokens: it runs on every request before the response cache
+// is asked, and encoding/json's Token, which it replaced, was a fifth of a cached answer's time.
+// It needs valid JSON to be exact and never fails on invalid JSON in a way the decoder would
+// not: it only finds duplicates, and says "malformed JSON" when it cannot follow the bytes.
 func noDuplicateKeys(b []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	// One frame per open object or array: the keys seen, and whether the next string is a key.
 	type frame struct {
-		keys      map[string]bool
-		expectKey bool
+		object, expectKey bool
+		keys              [][]byte
+		set               map[string]struct{} // past setFrom keys, for big objects
 	}
+	const setFrom = 16
 	var stack []frame
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return errors.New("malformed JSON")
-		}
-		top := len(stack) - 1
-		if d, ok := tok.(json.Delim); ok {
-			switch d {
-			case '{':
-				stack = append(stack, frame{keys: map[string]bool{}, expectKey: true})
-			case '[':
-				stack = append(stack, frame{})
-			default:
-				stack = stack[:top]
-				if top > 0 && stack[top-1].keys != nil {
-					stack[top-1].expectKey = true
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '{':
+			stack = append(stack, frame{object: true, expectKey: true})
+		case '[':
+			stack = append(stack, frame{})
+		case '}', ']':
+			if len(stack) == 0 {
+				return errors.New("malformed JSON")
+			}
+			stack = stack[:len(stack)-1]
+		case ',':
+			if n := len(stack); n > 0 && stack[n-1].object {
+				stack[n-1].expectKey = true
+			}
+		case '"':
+			j, plain := i+1, true
+			for ; j < len(b) && b[j] != '"'; j++ {
+				if b[j] == '\\' {
+					j++
+					plain = false
+				} else if b[j] >= 0x80 {
+					plain = false
 				}
 			}
-			continue
-		}
-		if top < 0 || stack[top].keys == nil {
-			continue
-		}
-		if stack[top].expectKey {
-			key := tok.(string)
-			if stack[top].keys[key] {
-				return fmt.Errorf("the key %q appears twice in one object", key)
+			if j >= len(b) {
+				return errors.New("malformed JSON")
 			}
-			stack[top].keys[key] = true
-			stack[top].expectKey = false
-		} else {
-			stack[top].expectKey = true
+			if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expectKey {
+				f := &stack[n-1]
+				f.expectKey = false
+				key := b[i+1 : j]
+				if !plain {
+					// Escapes and invalid UTF-8 compare as the decoder reads them.
+					var s string
+					if err := json.Unmarshal(b[i:j+1], &s); err != nil {
+						return errors.New("malformed JSON")
+					}
+					key = []byte(s)
+				}
+				dup := false
+				if f.set != nil {
+					_, dup = f.set[string(key)]
+					f.set[string(key)] = struct{}{}
+				} else {
+					for _, k := range f.keys {
+						if bytes.Equal(k, key) {
+							dup = true
+							break
+						}
+					}
+					f.keys = append(f.keys, key)
+					if len(f.keys) > setFrom {
+						f.set = make(map[string]struct{}, 2*len(f.keys))
+						for _, k := range f.keys {
+							f.set[string(k)] = struct{}{}
+						}
+						f.keys = nil
+					}
+				}
+				if dup {
+					return fmt.Errorf("the key %q appears twice in one object", key)
+				}
+			}
+			i = j
 		}
 	}
+	return nil
 }

@@ -23,6 +23,7 @@ func BenchmarkPeerQueries(b *testing.B) {
 	h := newHandler(b, st, func(c *Config) {
 		c.CacheBytes, c.RatePerSecond, c.AccessLog, c.ReportCost = 0, 0, false, false
 	})
+	cached := newHandler(b, st, func(c *Config) { c.RatePerSecond, c.AccessLog, c.ReportCost = 0, false, false })
 	for _, q := range []struct{ name, body string }{{"nested", peerNested}, {"page", peerPage}} {
 		b.Run(q.name, func(b *testing.B) {
 			run := func() *httptest.ResponseRecorder {
@@ -49,6 +50,15 @@ func BenchmarkPeerQueries(b *testing.B) {
 			ms1.read()
 			b.ReportMetric(float64(ms1.bytes-ms0.bytes)/float64(b.N)/float64(size), "B/resp-B")
 			b.ReportMetric(float64(size), "resp-bytes")
+		})
+		// The same answered from the response cache, as `serve` does by default.
+		b.Run(q.name+"-cached", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader([]byte(q.body)))
+				req.Header.Set("Content-Type", "application/json")
+				cached.ServeHTTP(&discard{header: http.Header{}}, req)
+			}
 		})
 		// Many requests at once, as under load: what the rate at 64 connections depends on.
 		b.Run(q.name+"-parallel", func(b *testing.B) {

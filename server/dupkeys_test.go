@@ -1,0 +1,90 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+)
+
+// noDuplicateKeysByTokens is the check noDuplicateKeys replaced, kept as the reference it is
+// compared with: encoding/json's tokens, one map of keys per object.
+
+func noDuplicateKeysByTokens(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	// One frame per open object or array: the keys seen, and whether the next string is a key.
+	type frame struct {
+		keys      map[string]bool
+		expectKey bool
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return errors.New("malformed JSON")
+		}
+		top := len(stack) - 1
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{':
+				stack = append(stack, frame{keys: map[string]bool{}, expectKey: true})
+			case '[':
+				stack = append(stack, frame{})
+			default:
+				stack = stack[:top]
+				if top > 0 && stack[top-1].keys != nil {
+					stack[top-1].expectKey = true
+				}
+			}
+			continue
+		}
+		if top < 0 || stack[top].keys == nil {
+			continue
+		}
+		if stack[top].expectKey {
+			key := tok.(string)
+			if stack[top].keys[key] {
+				return fmt.Errorf("the key %q appears twice in one object", key)
+			}
+			stack[top].keys[key] = true
+			stack[top].expectKey = false
+		} else {
+			stack[top].expectKey = true
+		}
+	}
+}
+
+// On valid JSON the scan finds exactly the duplicates the token walk finds, with the same
+// message; on anything else it may only stay silent (the decoder refuses the body) or call it
+// malformed.
+func FuzzNoDuplicateKeys(f *testing.F) {
+	for _, s := range []string{
+		`{"query":"{ a }","variables":{"a":1,"b":[{"a":1},{"a":2}]}}`,
+		`{"a":1,"a":2}`, `{"a":{"b":1,"b":2}}`, `[{"a":1,"a":1}]`, `{"a":"\"a","\u0061":1}`,
+		`{"\u00e9":1,"é":2}`, `{"a\\":1,"a\\":2}`, `{"x":"a\"b","y":{"x":1}}`, "{\"\xff\":1,\"\xfe\":2}",
+		`{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17,"k3":3}`,
+		`{"a":1} {"a":2}`, `{"a":`, `}`, `"`, `{"a":[1,2,{"b":[]}],"c":{}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got := noDuplicateKeys(b)
+		if !json.Valid(b) {
+			if got != nil && got.Error() != "malformed JSON" && !strings.Contains(got.Error(), "appears twice") {
+				t.Fatalf("%q: %v", b, got)
+			}
+			return
+		}
+		want := noDuplicateKeysByTokens(b)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%q: scan says %v, tokens say %v", b, got, want)
+		}
+	})
+}
