@@ -131,7 +131,8 @@ bench-quick: build
 ## stock gqlgen), on the bench's nested and page queries, with the physical limit, in one run: wrk,
 ## rounds alternated, medians. The peers serve this build's curated dataset, exported here, so every
 ## answer is byte-identical (sidebyside.sh warns if one is not). Both trendgraph servers serve one
-## file read-only, side by side. SECS, PEER_ROUNDS and CONNS tune it.
+## file read-only, side by side. Writes its section of BENCHMARKS.md (medians, ratios within the
+## run, the issue's goals). SECS, PEER_ROUNDS and CONNS tune it.
 PEERS ?= ../shared/peers
 SECS ?= 5
 PEER_ROUNDS ?= 3
@@ -142,7 +143,8 @@ bench-peers: build
 	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
 	bin/trendgraph import --db $$dir/tg.db >/dev/null && \
 	bin/trendgraph export --db $$dir/tg.db --format json -o $$dir/dataset.json && \
-	TRENDGRAPH_READ_ONLY=1 DATA=$$dir/dataset.json TRENDGRAPH_SRC=$(CURDIR) $(PEERS)/sidebyside.sh $(SECS) $(PEER_ROUNDS) $(CONNS)
+	{ TRENDGRAPH_READ_ONLY=1 DATA=$$dir/dataset.json TRENDGRAPH_SRC=$(CURDIR) $(PEERS)/sidebyside.sh $(SECS) $(PEER_ROUNDS) $(CONNS) 2>&1 | tee $$dir/rows.txt; } && \
+	$(GO) run ./bench -peers $$dir/rows.txt -secs $(SECS) -rounds $(PEER_ROUNDS) -out BENCHMARKS.md
 
 ## bench-store: read benchmarks of the store (many-by-ID, relationship page, search, list).
 bench-store:

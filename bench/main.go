@@ -84,8 +84,26 @@ func main() {
 	quick := flag.Bool("quick", false, "a reduced run: short durations, the seed dataset only")
 	out := flag.String("out", "BENCHMARKS.md", "where to write the report")
 	only := flag.String("only", "", "run one section alone: mcp (the MCP tool calls)")
+	peers := flag.String("peers", "", "write the peers' section from the rows ../shared/peers/sidebyside.sh printed to this file, and run nothing else")
+	secs := flag.Int("secs", 5, "with -peers: the seconds of each run, as given to sidebyside.sh")
+	rounds := flag.Int("rounds", 3, "with -peers: the rounds, as given to sidebyside.sh")
 	flag.Parse()
 	log.SetFlags(0)
+	if *peers != "" {
+		alloc, err := allocPerResponseByte()
+		if err != nil {
+			log.Fatal(err)
+		}
+		body, err := peersSection(*peers, *secs, *rounds, alloc)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := updateSection(*out, peersHeading, body); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Print(body)
+		return
+	}
 	dur := 5 * time.Second
 	if *quick {
 		dur = time.Second
@@ -108,13 +126,15 @@ func main() {
 		if *quick {
 			calls = 200
 		}
-		if err := benchMCP(&report, *bin, work, calls); err != nil {
+		var mcp strings.Builder
+		if err := benchMCP(&mcp, *bin, work, calls); err != nil {
 			log.Fatal(err)
 		}
-		if err := os.WriteFile(*out, []byte(report.String()), 0o644); err != nil {
+		// Alone, it replaces its own section and keeps the rest of the report.
+		if err := updateSection(*out, mcpHeading, strings.TrimLeft(mcp.String(), "\n")); err != nil {
 			log.Fatal(err)
 		}
-		fmt.Print(report.String())
+		fmt.Print(mcp.String())
 		return
 	} else if *only != "" {
 		log.Fatalf("-only %q: the section that runs alone is mcp", *only)
@@ -175,6 +195,7 @@ func main() {
 		}
 	}
 	report.WriteString("```\n")
+	keepSections(&report, *out)
 	if err := os.WriteFile(*out, []byte(report.String()), 0o644); err != nil {
 		log.Fatal(err)
 	}
