@@ -74,7 +74,7 @@ func TestSelectionMayWait(t *testing.T) {
 		{`{ trends { nodes { relationships { edges { other { slug ... on Technology { vendor { slug } } } } } } } }`, true},
 		{`{ trends { nodes { relationships { edges { direction node { kind } other { __typename slug } } } } } }`, true},
 	} {
-		doc, err := gqlparser.LoadQuery(parsedSchema, c.query)
+		doc, err := gqlparser.LoadQueryWithRules(parsedSchema, c.query, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", c.query, err)
 		}
@@ -85,7 +85,7 @@ func TestSelectionMayWait(t *testing.T) {
 		}
 	}
 	// The relationships' edges below a trend read only what their page holds.
-	doc, err := gqlparser.LoadQuery(parsedSchema, `{ trends { nodes { relationships { edges { direction node { kind rationale } other { __typename slug name } } } } } }`)
+	doc, err := gqlparser.LoadQueryWithRules(parsedSchema, `{ trends { nodes { relationships { edges { direction node { kind rationale } other { __typename slug name } } } } } }`, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
