@@ -73,12 +73,15 @@ func paramsFromQuery(rawQuery string) (params, *requestError) {
 // paramsFromBody reads a POST body: one operation, or a JSON array (a batch) of at most
 // maxBatch operations.
 func paramsFromBody(r *http.Request, maxBytes int64, maxBatch int) ([]params, bool, *requestError) {
-	mt, ps, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != mediaJSON {
-		return nil, false, &requestError{http.StatusUnsupportedMediaType, graph.CodeUnsupportedMediaType, "send the request as application/json"}
-	}
-	if cs, ok := ps["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return nil, false, &requestError{http.StatusUnsupportedMediaType, graph.CodeUnsupportedMediaType, "the request must be UTF-8"}
+	if ct := r.Header.Get("Content-Type"); ct != mediaJSON && ct != "application/json; charset=utf-8" {
+		// The two usual spellings are taken as they are; anything else is parsed.
+		mt, ps, err := mime.ParseMediaType(ct)
+		if err != nil || mt != mediaJSON {
+			return nil, false, &requestError{http.StatusUnsupportedMediaType, graph.CodeUnsupportedMediaType, "send the request as application/json"}
+		}
+		if cs, ok := ps["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+			return nil, false, &requestError{http.StatusUnsupportedMediaType, graph.CodeUnsupportedMediaType, "the request must be UTF-8"}
+		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBytes))
 	var tooLarge *http.MaxBytesError
@@ -163,6 +166,9 @@ func decodeParams(b []byte) (params, error) {
 			continue
 		}
 		var err error
+		if string(raw) == "null" {
+			continue // as decoding it would: nothing given
+		}
 		if name == "variables" || name == "extensions" {
 			// Numbers are kept exact: a Decoder can be told so.
 			dec := json.NewDecoder(bytes.NewReader(raw))
@@ -183,6 +189,12 @@ func decodeParams(b []byte) (params, error) {
 func decodeObject(b []byte, dst any) error {
 	if err := noDuplicateKeys(b); err != nil {
 		return err
+	}
+	// One object, the usual body, is decoded in one call; anything else takes the long way,
+	// which tells malformed JSON from trailing data. (A Decoder reads through a buffer of its
+	// own: more than half of a cached answer's parameter decoding.)
+	if trimmed := bytes.TrimSpace(b); len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(b, dst) == nil {
+		return nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
