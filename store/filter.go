@@ -24,6 +24,9 @@ import (
 // 100k entities holds under 1 MB, so dozens of dashboards' filters fit.
 const filterCacheBytes = 32 << 20
 
+// sortedCacheBytes bounds the small filters' members kept in order, with their sort keys.
+const sortedCacheBytes = 16 << 20
+
 // filterKey identifies an evaluated filter: a hash of its canonical encoding, so a key costs the
 // same 32 bytes whatever the filter's width.
 type filterKey [sha256.Size]byte
@@ -33,6 +36,30 @@ type versionedSet struct {
 	ids     []ID
 }
 
+// sortedKey identifies a filter's members in one order.
+type sortedKey struct {
+	filter filterKey
+	order  Order
+}
+
+// sortedMembers are a filter's members in ascending order of their sort keys, with the keys
+// (which are also their cursors), at a data version.
+type sortedMembers struct {
+	version uint64
+	ids     []ID
+	keys    [][]byte
+}
+
+func newSortedCache(maxBytes int64) *bytelru.Cache[sortedKey, sortedMembers] {
+	return bytelru.New(maxBytes, maxBytes/4, func(_ sortedKey, v sortedMembers) int64 {
+		n := int64(sha256.Size + 1 + 8*cap(v.ids) + 24*cap(v.keys))
+		for _, k := range v.keys {
+			n += int64(len(k))
+		}
+		return n
+	})
+}
+
 func newFilterCache(maxBytes int64) *bytelru.Cache[filterKey, versionedSet] {
 	return bytelru.New(maxBytes, maxBytes/4, func(_ filterKey, v versionedSet) int64 { return sha256.Size + 8*int64(cap(v.ids)) })
 }
@@ -40,8 +67,7 @@ func newFilterCache(maxBytes int64) *bytelru.Cache[filterKey, versionedSet] {
 // filterSet evaluates f over the types, or returns the set evaluated before at the same data
 // version: dashboards page through the same filters again and again, and at 100k entities a
 // broad filter costs milliseconds to evaluate but microseconds to page once evaluated.
-func (s *Store) filterSet(ctx context.Context, tx *bolt.Tx, f *Filter, types []domain.EntityType, universe int, counts map[domain.EntityType]int) ([]ID, error) {
-	key := hashFilter(types, f)
+func (s *Store) filterSet(ctx context.Context, tx *bolt.Tx, key filterKey, f *Filter, types []domain.EntityType, universe int, counts map[domain.EntityType]int) ([]ID, error) {
 	version := txVersion(tx)
 	if hit, ok := s.filterSets.Get(key); ok && hit.version == version {
 		return hit.ids, nil

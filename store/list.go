@@ -122,12 +122,13 @@ func (s *Store) List(ctx context.Context, q ListQuery) (*Page, error) {
 			page.Total = universe
 			return s.loadPage(tx, q, page)
 		}
-		set, err := s.filterSet(ctx, tx, q.Filter, types, universe, counts)
+		key := hashFilter(types, q.Filter)
+		set, err := s.filterSet(ctx, tx, key, q.Filter, types, universe, counts)
 		if err != nil {
 			return err
 		}
 		if len(set) <= smallSet || len(set)*8 <= universe {
-			page, err = sortedSetPage(tx, q, set, &steps)
+			page, err = s.sortedSetPage(tx, q, key, set, &steps)
 		} else {
 			member := func(id ID, _ domain.EntityType) bool { _, ok := slices.BinarySearch(set, id); return ok }
 			page, err = walkPage(tx, q, member, &steps)
@@ -297,8 +298,43 @@ func finishBackward(p *Page) {
 	p.HasNextPage, p.HasPreviousPage = p.HasPreviousPage, p.HasNextPage
 }
 
-// sortedSetPage pages a small set by looking up each member's sort key.
-func sortedSetPage(tx *bolt.Tx, q ListQuery, set []ID, steps *stepper) (*Page, error) {
+// sortedSetPage pages a small set in the query's order. The members in order, with their sort
+// keys, are kept per filter, order and data version (a dashboard pages through one filter again
+// and again): a page then reads no sort key and sorts nothing.
+func (s *Store) sortedSetPage(tx *bolt.Tx, q ListQuery, key filterKey, set []ID, steps *stepper) (*Page, error) {
+	sorted, err := s.sortedSet(tx, sortedKey{key, q.Order}, set, steps)
+	if err != nil {
+		return nil, err
+	}
+	n := len(sorted.ids)
+	at := func(i int) int { // the i-th member in the query's direction
+		if q.Desc {
+			return n - 1 - i
+		}
+		return i
+	}
+	from, to, hasPrev, hasNext := PageBounds(n, func(i int, c []byte) int {
+		if q.Desc {
+			return bytes.Compare(c, sorted.keys[at(i)])
+		}
+		return bytes.Compare(sorted.keys[i], c)
+	}, q.Page)
+	page := &Page{HasPreviousPage: hasPrev, HasNextPage: hasNext,
+		IDs: make([]ID, 0, to-from), Cursors: make([][]byte, 0, to-from)}
+	for i := from; i < to; i++ {
+		page.IDs = append(page.IDs, sorted.ids[at(i)])
+		page.Cursors = append(page.Cursors, sorted.keys[at(i)])
+	}
+	return page, nil
+}
+
+// sortedSet returns the members of set in ascending order of their sort keys, from the cache
+// when it holds them at this data version. The slices are shared: never modify them.
+func (s *Store) sortedSet(tx *bolt.Tx, key sortedKey, set []ID, steps *stepper) (sortedMembers, error) {
+	version := txVersion(tx)
+	if hit, ok := s.sortedSets.Get(key); ok && hit.version == version {
+		return hit, nil
+	}
 	sk := tx.Bucket(bucketSortKey)
 	type item struct {
 		id  ID
@@ -307,30 +343,19 @@ func sortedSetPage(tx *bolt.Tx, q ListQuery, set []ID, steps *stepper) (*Page, e
 	items := make([]item, 0, len(set))
 	for _, id := range set {
 		if err := steps.step(); err != nil {
-			return nil, err
+			return sortedMembers{}, err
 		}
-		if k := sk.Get(cat(id.Bytes(), []byte{byte(q.Order)})); k != nil {
-			items = append(items, item{id, cat([]byte{byte(q.Order)}, k)})
+		if k := sk.Get(cat(id.Bytes(), []byte{byte(key.order)})); k != nil {
+			items = append(items, item{id, cat([]byte{byte(key.order)}, k)})
 		}
 	}
-	slices.SortFunc(items, func(a, b item) int {
-		if q.Desc {
-			return bytes.Compare(b.key, a.key)
-		}
-		return bytes.Compare(a.key, b.key)
-	})
-	from, to, hasPrev, hasNext := PageBounds(len(items), func(i int, c []byte) int {
-		if q.Desc {
-			return bytes.Compare(c, items[i].key)
-		}
-		return bytes.Compare(items[i].key, c)
-	}, q.Page)
-	page := &Page{HasPreviousPage: hasPrev, HasNextPage: hasNext}
-	for _, it := range items[from:to] {
-		page.IDs = append(page.IDs, it.id)
-		page.Cursors = append(page.Cursors, it.key)
+	slices.SortFunc(items, func(a, b item) int { return bytes.Compare(a.key, b.key) })
+	out := sortedMembers{version: version, ids: make([]ID, len(items)), keys: make([][]byte, len(items))}
+	for i, it := range items {
+		out.ids[i], out.keys[i] = it.id, it.key
 	}
-	return page, nil
+	s.sortedSets.Add(key, out)
+	return out, nil
 }
 
 // searchFirst returns the smallest i in [0, n) with f(i) true, or n; f must be monotone.

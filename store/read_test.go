@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -423,6 +424,22 @@ func TestCachesFollowTheDataVersion(t *testing.T) {
 	after, err := s.List(context.Background(), q)
 	if err != nil || after.Total != 3 {
 		t.Fatalf("tools after the import: %d %v", after.Total, err)
+	}
+	// The members kept in order follow the version too: the renamed one is in its new place,
+	// both ways.
+	for _, desc := range []bool{false, true} {
+		q.Desc = desc
+		p, err := s.List(context.Background(), q)
+		if err != nil || len(p.Entities) != 3 {
+			t.Fatalf("desc %v: %+v %v", desc, p, err)
+		}
+		var names []string
+		for _, e := range p.Entities {
+			names = append(names, strings.ToLower(e.Name))
+		}
+		if !slices.Contains(names, "go (renamed)") || slices.IsSorted(names) == desc {
+			t.Fatalf("desc %v: order %q", desc, names)
+		}
 	}
 	ents, _ := s.EntitiesBySlug(context.Background(), []string{"go"})
 	if ents[0].Name != "Go (renamed)" {

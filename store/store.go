@@ -74,6 +74,8 @@ type Store struct {
 	// filterSets keeps evaluated filters (sorted ID sets), by a hash of the filter, with their
 	// data version, bounded by bytes. The sets are shared: never modify one.
 	filterSets *bytelru.Cache[filterKey, versionedSet]
+	// sortedSets keeps small filters' members in each order (see sortedSetPage), bounded by bytes.
+	sortedSets *bytelru.Cache[sortedKey, sortedMembers]
 	// edgeLists keeps sorted edge lists, by node and edge filter, with their data version,
 	// bounded by bytes (see sortedEdges).
 	edgeLists *bytelru.Cache[string, versionedEdges]
@@ -147,7 +149,7 @@ func Open(path string, cfg Config) (*Store, error) {
 	}
 	db.MaxBatchDelay = cfg.BatchDelay
 	db.NoSync = cfg.NoSync
-	s := &Store{db: db, path: path, readOnly: cfg.ReadOnly, changed: make(chan struct{}), filterSets: newFilterCache(filterCacheBytes), edgeLists: newEdgeListCache(edgeListCacheBytes),
+	s := &Store{db: db, path: path, readOnly: cfg.ReadOnly, changed: make(chan struct{}), filterSets: newFilterCache(filterCacheBytes), sortedSets: newSortedCache(sortedCacheBytes), edgeLists: newEdgeListCache(edgeListCacheBytes),
 		entities: newRecordCache[Entity](cfg.RecordCacheSize), rels: newRecordCache[Relationship](cfg.RecordCacheSize)}
 	if err := s.init(cfg.ReadOnly, created); err != nil {
 		_ = db.Close()
