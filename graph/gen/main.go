@@ -127,8 +127,9 @@ func apply(path string, edits []edit) error {
 
 // sequentialFields resolves the fields of one object one after another instead of each in a
 // goroutine of its own, as gqlgen does by default for every field with a resolver or a method
-// taking a context (it runs only Mutation's in order). The elements of a list are still
-// marshalled concurrently, so the loaders' batching, which waits for every sibling object of a
+// taking a context (it runs only Mutation's in order). Query's root fields stay concurrent.
+// Where the elements of a list may wait on a loader they are still marshalled concurrently
+// (see graph/encode.go), so the loaders' batching, which waits for every sibling object of a
 // list to ask, still sees all of them; within one object the goroutines bought nothing but
 // their start-up and stack growth, as each field's work is a loader call that is batched
 // across the list anyway.
@@ -139,7 +140,9 @@ func (sequentialFields) Name() string { return "sequentialfields" }
 // GenerateCode runs before gqlgen writes the executor, so the change reaches its templates.
 func (sequentialFields) GenerateCode(data *codegen.Data) error {
 	for _, o := range data.Objects {
-		if o.Definition != data.Schema.Subscription {
+		// Query's fields keep their goroutines: the root fields of one request are independent
+		// reads, which on an idle server answer sooner side by side.
+		if o.Definition != data.Schema.Subscription && o.Definition != data.Schema.Query {
 			o.DisableConcurrency = true
 		}
 	}
