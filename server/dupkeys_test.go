@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -71,6 +72,8 @@ func FuzzNoDuplicateKeys(f *testing.F) {
 		`{"\u00e9":1,"é":2}`, `{"a\\":1,"a\\":2}`, `{"x":"a\"b","y":{"x":1}}`, "{\"\xff\":1,\"\xfe\":2}",
 		`{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17,"k3":3}`,
 		`{"a":1} {"a":2}`, `{"a":`, `}`, `"`, `{"a":[1,2,{"b":[]}],"c":{}}`,
+		`{"query":"{ a }","operationName":null,"variables":{"n":1.50,"s":"x,}"},"extensions":{"persistedQuery":{"version":1}}}`,
+		` { "query" : "q" , "documentId" : "d" } `, `{"query":1}`, `{"variables":[1]}`, `{"Query":"q"}`, `{}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -85,6 +88,12 @@ func FuzzNoDuplicateKeys(f *testing.F) {
 		want := noDuplicateKeysByTokens(b)
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("%q: scan says %v, tokens say %v", b, got, want)
+		}
+		// The request parameters read from the scan are those read through a map.
+		p, err := decodeParams(b)
+		q, errMap := decodeParamsByMap(b)
+		if (err == nil) != (errMap == nil) || (err == nil && !reflect.DeepEqual(p, q)) {
+			t.Fatalf("%q: from the scan %+v %v, through a map %+v %v", b, p, err, q, errMap)
 		}
 	})
 }
