@@ -2,11 +2,15 @@ package graph
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -148,5 +152,30 @@ func TestConnectionPartsAsSelected(t *testing.T) {
 	e.query(t, `{ technology(slug: "amazon-aurora") { tradeoffs(first: 1, after: "`+edges[0].Cursor+`") { nodes { slug } } } }`, &next)
 	if len(next.Technology.Tradeoffs.Nodes) != 1 {
 		t.Fatalf("next page: %+v", next)
+	}
+}
+
+// newScalarFieldContext makes the field context gqlgen's constructor makes, Child's answer
+// included: a gqlgen upgrade that adds to it fails here.
+func TestScalarFieldContextAsGqlgens(t *testing.T) {
+	field := graphql.CollectedField{Field: &ast.Field{Alias: "slug", Name: "slug"}}
+	for _, c := range []struct {
+		object, typ        string
+		isMethod, resolver bool
+	}{{"Tradeoff", "String", true, false}, {"Trend", "TrendStatus", false, true}} {
+		want, _ := graphql.NewScalarFieldContext(c.object, field, c.isMethod, c.resolver, c.typ)
+		got, err := newScalarFieldContext(c.object, field, c.isMethod, c.resolver, c.typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, wantErr := want.Child(context.Background(), field)
+		_, gotErr := got.Child(context.Background(), field)
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || gotErr == nil {
+			t.Errorf("Child: %v, want %v", gotErr, wantErr)
+		}
+		want.Child, got.Child = nil, nil
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("got %+v\nwant %+v", got, want)
+		}
 	}
 }

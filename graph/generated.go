@@ -10210,7 +10210,7 @@ func (ec *executionContext) _AddCitationPayload_clientMutationId(ctx context.Con
 	)
 }
 func (ec *executionContext) fieldContext_AddCitationPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AddCitationPayload", field, false, false, "String")
+	return newScalarFieldContext("AddCitationPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _AddCitationPayload_node(ctx context.Context, field graphql.CollectedField, obj *model.AddCitationPayload) (ret graphql.Marshaler) {
@@ -10297,7 +10297,7 @@ func (ec *executionContext) _AddSourcePayload_clientMutationId(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_AddSourcePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AddSourcePayload", field, false, false, "String")
+	return newScalarFieldContext("AddSourcePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _AddSourcePayload_source(ctx context.Context, field graphql.CollectedField, obj *model.AddSourcePayload) (ret graphql.Marshaler) {
@@ -10384,7 +10384,7 @@ func (ec *executionContext) _ArchiveEntityPayload_clientMutationId(ctx context.C
 	)
 }
 func (ec *executionContext) fieldContext_ArchiveEntityPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArchiveEntityPayload", field, false, false, "String")
+	return newScalarFieldContext("ArchiveEntityPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _ArchiveEntityPayload_archivedId(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveEntityPayload) (ret graphql.Marshaler) {
@@ -10407,7 +10407,7 @@ func (ec *executionContext) _ArchiveEntityPayload_archivedId(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_ArchiveEntityPayload_archivedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArchiveEntityPayload", field, false, false, "ID")
+	return newScalarFieldContext("ArchiveEntityPayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ArchiveEntityPayload_changeSet(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveEntityPayload) (ret graphql.Marshaler) {
@@ -10462,7 +10462,7 @@ func (ec *executionContext) _AssessPayload_clientMutationId(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_AssessPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AssessPayload", field, false, false, "String")
+	return newScalarFieldContext("AssessPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _AssessPayload_assessment(ctx context.Context, field graphql.CollectedField, obj *model.AssessPayload) (ret graphql.Marshaler) {
@@ -10709,7 +10709,7 @@ func (ec *executionContext) _Assessment_movement(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_movement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Assessment", field, true, false, "Movement")
+	return newScalarFieldContext("Assessment", field, true, false, "Movement")
 }
 
 func (ec *executionContext) _Assessment_previousRing(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
@@ -10764,7 +10764,7 @@ func (ec *executionContext) _Assessment_rationale(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_rationale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Assessment", field, true, false, "String")
+	return newScalarFieldContext("Assessment", field, true, false, "String")
 }
 
 func (ec *executionContext) _Assessment_citations(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
@@ -10819,7 +10819,7 @@ func (ec *executionContext) _Assessment_revision(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Assessment", field, true, false, "Int")
+	return newScalarFieldContext("Assessment", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Assessment_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
@@ -10842,7 +10842,7 @@ func (ec *executionContext) _Assessment_createdAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Assessment", field, true, false, "DateTime")
+	return newScalarFieldContext("Assessment", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Assessment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
@@ -10865,7 +10865,7 @@ func (ec *executionContext) _Assessment_updatedAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Assessment", field, true, false, "DateTime")
+	return newScalarFieldContext("Assessment", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Assessment_history(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
@@ -11028,7 +11028,7 @@ func (ec *executionContext) _AssessmentConnection_totalCount(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_AssessmentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AssessmentConnection", field, false, false, "Int")
+	return newScalarFieldContext("AssessmentConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AssessmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AssessmentEdge) (ret graphql.Marshaler) {
@@ -11051,7 +11051,7 @@ func (ec *executionContext) _AssessmentEdge_cursor(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_AssessmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AssessmentEdge", field, false, false, "String")
+	return newScalarFieldContext("AssessmentEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _AssessmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AssessmentEdge) (ret graphql.Marshaler) {
@@ -11138,7 +11138,7 @@ func (ec *executionContext) _Change_recordKind(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Change_recordKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, true, false, "RecordKind")
+	return newScalarFieldContext("Change", field, true, false, "RecordKind")
 }
 
 func (ec *executionContext) _Change_recordKey(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
@@ -11161,7 +11161,7 @@ func (ec *executionContext) _Change_recordKey(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Change_recordKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+	return newScalarFieldContext("Change", field, true, false, "String")
 }
 
 func (ec *executionContext) _Change_entityType(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
@@ -11184,7 +11184,7 @@ func (ec *executionContext) _Change_entityType(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Change_entityType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, true, false, "EntityType")
+	return newScalarFieldContext("Change", field, true, false, "EntityType")
 }
 
 func (ec *executionContext) _Change_action(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
@@ -11207,7 +11207,7 @@ func (ec *executionContext) _Change_action(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Change_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, true, false, "ChangeAction")
+	return newScalarFieldContext("Change", field, true, false, "ChangeAction")
 }
 
 func (ec *executionContext) _Change_revision(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
@@ -11230,7 +11230,7 @@ func (ec *executionContext) _Change_revision(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Change_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, true, false, "Int")
+	return newScalarFieldContext("Change", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Change_changedFields(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
@@ -11253,7 +11253,7 @@ func (ec *executionContext) _Change_changedFields(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Change_changedFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, true, false, "String")
+	return newScalarFieldContext("Change", field, true, false, "String")
 }
 
 func (ec *executionContext) _Change_before(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
@@ -11276,7 +11276,7 @@ func (ec *executionContext) _Change_before(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Change_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, true, false, "JSON")
+	return newScalarFieldContext("Change", field, true, false, "JSON")
 }
 
 func (ec *executionContext) _Change_after(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
@@ -11299,7 +11299,7 @@ func (ec *executionContext) _Change_after(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Change_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, true, false, "JSON")
+	return newScalarFieldContext("Change", field, true, false, "JSON")
 }
 
 func (ec *executionContext) _ChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
@@ -11418,7 +11418,7 @@ func (ec *executionContext) _ChangeEdge_cursor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_ChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeEdge", field, false, false, "String")
+	return newScalarFieldContext("ChangeEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _ChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
@@ -11473,7 +11473,7 @@ func (ec *executionContext) _ChangeSet_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_ChangeSet_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeSet", field, true, false, "ID")
+	return newScalarFieldContext("ChangeSet", field, true, false, "ID")
 }
 
 func (ec *executionContext) _ChangeSet_version(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
@@ -11496,7 +11496,7 @@ func (ec *executionContext) _ChangeSet_version(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_ChangeSet_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeSet", field, true, false, "Int")
+	return newScalarFieldContext("ChangeSet", field, true, false, "Int")
 }
 
 func (ec *executionContext) _ChangeSet_time(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
@@ -11519,7 +11519,7 @@ func (ec *executionContext) _ChangeSet_time(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_ChangeSet_time(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeSet", field, true, false, "DateTime")
+	return newScalarFieldContext("ChangeSet", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _ChangeSet_actor(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
@@ -11542,7 +11542,7 @@ func (ec *executionContext) _ChangeSet_actor(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_ChangeSet_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeSet", field, true, false, "String")
+	return newScalarFieldContext("ChangeSet", field, true, false, "String")
 }
 
 func (ec *executionContext) _ChangeSet_reason(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
@@ -11565,7 +11565,7 @@ func (ec *executionContext) _ChangeSet_reason(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_ChangeSet_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeSet", field, true, false, "String")
+	return newScalarFieldContext("ChangeSet", field, true, false, "String")
 }
 
 func (ec *executionContext) _ChangeSet_reverts(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
@@ -11620,7 +11620,7 @@ func (ec *executionContext) _ChangeSet_changeCount(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_ChangeSet_changeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ChangeSet", field, true, false, "Int")
+	return newScalarFieldContext("ChangeSet", field, true, false, "Int")
 }
 
 func (ec *executionContext) _ChangeSet_changes(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
@@ -11719,7 +11719,7 @@ func (ec *executionContext) _Citation_section(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Citation_section(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Citation", field, true, false, "String")
+	return newScalarFieldContext("Citation", field, true, false, "String")
 }
 
 func (ec *executionContext) _Citation_paragraph(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
@@ -11742,7 +11742,7 @@ func (ec *executionContext) _Citation_paragraph(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Citation_paragraph(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Citation", field, true, false, "Int")
+	return newScalarFieldContext("Citation", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Citation_excerpt(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
@@ -11765,7 +11765,7 @@ func (ec *executionContext) _Citation_excerpt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Citation_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Citation", field, true, true, "String")
+	return newScalarFieldContext("Citation", field, true, true, "String")
 }
 
 func (ec *executionContext) _Citation_url(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
@@ -11788,7 +11788,7 @@ func (ec *executionContext) _Citation_url(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Citation_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Citation", field, true, true, "String")
+	return newScalarFieldContext("Citation", field, true, true, "String")
 }
 
 func (ec *executionContext) _ComparedNeighbor_kind(ctx context.Context, field graphql.CollectedField, obj *model.ComparedNeighbor) (ret graphql.Marshaler) {
@@ -11811,7 +11811,7 @@ func (ec *executionContext) _ComparedNeighbor_kind(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_ComparedNeighbor_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ComparedNeighbor", field, false, false, "RelationshipKind")
+	return newScalarFieldContext("ComparedNeighbor", field, false, false, "RelationshipKind")
 }
 
 func (ec *executionContext) _ComparedNeighbor_direction(ctx context.Context, field graphql.CollectedField, obj *model.ComparedNeighbor) (ret graphql.Marshaler) {
@@ -11834,7 +11834,7 @@ func (ec *executionContext) _ComparedNeighbor_direction(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_ComparedNeighbor_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ComparedNeighbor", field, false, false, "Direction")
+	return newScalarFieldContext("ComparedNeighbor", field, false, false, "Direction")
 }
 
 func (ec *executionContext) _ComparedNeighbor_neighbor(ctx context.Context, field graphql.CollectedField, obj *model.ComparedNeighbor) (ret graphql.Marshaler) {
@@ -11921,7 +11921,7 @@ func (ec *executionContext) _ComparedNeighbor_shared(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_ComparedNeighbor_shared(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ComparedNeighbor", field, false, false, "Boolean")
+	return newScalarFieldContext("ComparedNeighbor", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ComparedTradeoff_tradeoff(ctx context.Context, field graphql.CollectedField, obj *model.ComparedTradeoff) (ret graphql.Marshaler) {
@@ -12008,7 +12008,7 @@ func (ec *executionContext) _ComparedTradeoff_shared(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_ComparedTradeoff_shared(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ComparedTradeoff", field, false, false, "Boolean")
+	return newScalarFieldContext("ComparedTradeoff", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ComparedUnique_entity(ctx context.Context, field graphql.CollectedField, obj *model.ComparedUnique) (ret graphql.Marshaler) {
@@ -12127,7 +12127,7 @@ func (ec *executionContext) _ComparedUnique_tags(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_ComparedUnique_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ComparedUnique", field, false, false, "String")
+	return newScalarFieldContext("ComparedUnique", field, false, false, "String")
 }
 
 func (ec *executionContext) _Comparison_entities(ctx context.Context, field graphql.CollectedField, obj *model.Comparison) (ret graphql.Marshaler) {
@@ -12310,7 +12310,7 @@ func (ec *executionContext) _Comparison_sharedTags(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Comparison_sharedTags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Comparison", field, false, false, "String")
+	return newScalarFieldContext("Comparison", field, false, false, "String")
 }
 
 func (ec *executionContext) _Comparison_unique(ctx context.Context, field graphql.CollectedField, obj *model.Comparison) (ret graphql.Marshaler) {
@@ -12397,7 +12397,7 @@ func (ec *executionContext) _CreateEntityPayload_clientMutationId(ctx context.Co
 	)
 }
 func (ec *executionContext) fieldContext_CreateEntityPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreateEntityPayload", field, false, false, "String")
+	return newScalarFieldContext("CreateEntityPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateEntityPayload_entity(ctx context.Context, field graphql.CollectedField, obj *model.CreateEntityPayload) (ret graphql.Marshaler) {
@@ -12484,7 +12484,7 @@ func (ec *executionContext) _Edition_date(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Edition_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Edition", field, false, false, "Date")
+	return newScalarFieldContext("Edition", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Edition_name(ctx context.Context, field graphql.CollectedField, obj *model.Edition) (ret graphql.Marshaler) {
@@ -12507,7 +12507,7 @@ func (ec *executionContext) _Edition_name(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Edition_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Edition", field, false, false, "String")
+	return newScalarFieldContext("Edition", field, false, false, "String")
 }
 
 func (ec *executionContext) _EntityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.EntityConnection) (ret graphql.Marshaler) {
@@ -12626,7 +12626,7 @@ func (ec *executionContext) _EntityConnection_totalCount(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_EntityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EntityConnection", field, false, false, "Int")
+	return newScalarFieldContext("EntityConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _EntityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.EntityEdge) (ret graphql.Marshaler) {
@@ -12649,7 +12649,7 @@ func (ec *executionContext) _EntityEdge_cursor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_EntityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EntityEdge", field, false, false, "String")
+	return newScalarFieldContext("EntityEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _EntityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.EntityEdge) (ret graphql.Marshaler) {
@@ -12704,7 +12704,7 @@ func (ec *executionContext) _FacetCount_value(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_FacetCount_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FacetCount", field, false, false, "String")
+	return newScalarFieldContext("FacetCount", field, false, false, "String")
 }
 
 func (ec *executionContext) _FacetCount_count(ctx context.Context, field graphql.CollectedField, obj *model.FacetCount) (ret graphql.Marshaler) {
@@ -12727,7 +12727,7 @@ func (ec *executionContext) _FacetCount_count(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_FacetCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FacetCount", field, false, false, "Int")
+	return newScalarFieldContext("FacetCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Facets_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Facets) (ret graphql.Marshaler) {
@@ -12750,7 +12750,7 @@ func (ec *executionContext) _Facets_totalCount(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Facets_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Facets", field, false, false, "Int")
+	return newScalarFieldContext("Facets", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Facets_types(ctx context.Context, field graphql.CollectedField, obj *model.Facets) (ret graphql.Marshaler) {
@@ -13489,7 +13489,7 @@ func (ec *executionContext) _Neighborhood_truncated(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Neighborhood_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Neighborhood", field, false, false, "Boolean")
+	return newScalarFieldContext("Neighborhood", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _NeighborhoodNode_entity(ctx context.Context, field graphql.CollectedField, obj *model.NeighborhoodNode) (ret graphql.Marshaler) {
@@ -13544,7 +13544,7 @@ func (ec *executionContext) _NeighborhoodNode_depth(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_NeighborhoodNode_depth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NeighborhoodNode", field, false, false, "Int")
+	return newScalarFieldContext("NeighborhoodNode", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13567,7 +13567,7 @@ func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Organization_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, true, false, "ID")
+	return newScalarFieldContext("Organization", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Organization_slug(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13590,7 +13590,7 @@ func (ec *executionContext) _Organization_slug(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Organization_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, true, false, "String")
+	return newScalarFieldContext("Organization", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organization_name(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13613,7 +13613,7 @@ func (ec *executionContext) _Organization_name(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Organization_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, true, false, "String")
+	return newScalarFieldContext("Organization", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organization_summary(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13636,7 +13636,7 @@ func (ec *executionContext) _Organization_summary(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Organization_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, true, false, "String")
+	return newScalarFieldContext("Organization", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organization_tags(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13659,7 +13659,7 @@ func (ec *executionContext) _Organization_tags(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Organization_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, true, false, "String")
+	return newScalarFieldContext("Organization", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organization_citations(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13714,7 +13714,7 @@ func (ec *executionContext) _Organization_revision(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Organization_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, true, false, "Int")
+	return newScalarFieldContext("Organization", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Organization_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13737,7 +13737,7 @@ func (ec *executionContext) _Organization_createdAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Organization_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, true, false, "DateTime")
+	return newScalarFieldContext("Organization", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Organization_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13760,7 +13760,7 @@ func (ec *executionContext) _Organization_updatedAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Organization_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, true, false, "DateTime")
+	return newScalarFieldContext("Organization", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Organization_url(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13783,7 +13783,7 @@ func (ec *executionContext) _Organization_url(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Organization_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, true, false, "String")
+	return newScalarFieldContext("Organization", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organization_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13806,7 +13806,7 @@ func (ec *executionContext) _Organization_playgroundUrl(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_Organization_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, true, false, "String")
+	return newScalarFieldContext("Organization", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organization_related(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13993,7 +13993,7 @@ func (ec *executionContext) _Organization_aliases(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Organization_aliases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, true, false, "String")
+	return newScalarFieldContext("Organization", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organization_technologies(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -14200,7 +14200,7 @@ func (ec *executionContext) _OrganizationConnection_totalCount(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_OrganizationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrganizationConnection", field, false, false, "Int")
+	return newScalarFieldContext("OrganizationConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _OrganizationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationEdge) (ret graphql.Marshaler) {
@@ -14223,7 +14223,7 @@ func (ec *executionContext) _OrganizationEdge_cursor(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_OrganizationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrganizationEdge", field, false, false, "String")
+	return newScalarFieldContext("OrganizationEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _OrganizationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationEdge) (ret graphql.Marshaler) {
@@ -14278,7 +14278,7 @@ func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+	return newScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -14301,7 +14301,7 @@ func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+	return newScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -14324,7 +14324,7 @@ func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+	return newScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -14347,7 +14347,7 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+	return newScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _Path_length(ctx context.Context, field graphql.CollectedField, obj *model.Path) (ret graphql.Marshaler) {
@@ -14370,7 +14370,7 @@ func (ec *executionContext) _Path_length(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Path_length(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Path", field, false, false, "Int")
+	return newScalarFieldContext("Path", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Path_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Path) (ret graphql.Marshaler) {
@@ -14553,7 +14553,7 @@ func (ec *executionContext) _PathStep_direction(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_PathStep_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PathStep", field, false, false, "Direction")
+	return newScalarFieldContext("PathStep", field, false, false, "Direction")
 }
 
 func (ec *executionContext) _Quadrant_slug(ctx context.Context, field graphql.CollectedField, obj *model.Quadrant) (ret graphql.Marshaler) {
@@ -14576,7 +14576,7 @@ func (ec *executionContext) _Quadrant_slug(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Quadrant_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Quadrant", field, false, false, "String")
+	return newScalarFieldContext("Quadrant", field, false, false, "String")
 }
 
 func (ec *executionContext) _Quadrant_name(ctx context.Context, field graphql.CollectedField, obj *model.Quadrant) (ret graphql.Marshaler) {
@@ -14599,7 +14599,7 @@ func (ec *executionContext) _Quadrant_name(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Quadrant_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Quadrant", field, false, false, "String")
+	return newScalarFieldContext("Quadrant", field, false, false, "String")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -15722,7 +15722,7 @@ func (ec *executionContext) _Query_dataVersion(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Query_dataVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Query", field, true, true, "Int")
+	return newScalarFieldContext("Query", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Query_recordAsOf(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -15985,7 +15985,7 @@ func (ec *executionContext) _Radar_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Radar_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Radar", field, true, false, "ID")
+	return newScalarFieldContext("Radar", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Radar_slug(ctx context.Context, field graphql.CollectedField, obj *model.Radar) (ret graphql.Marshaler) {
@@ -16008,7 +16008,7 @@ func (ec *executionContext) _Radar_slug(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Radar_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Radar", field, true, false, "String")
+	return newScalarFieldContext("Radar", field, true, false, "String")
 }
 
 func (ec *executionContext) _Radar_name(ctx context.Context, field graphql.CollectedField, obj *model.Radar) (ret graphql.Marshaler) {
@@ -16031,7 +16031,7 @@ func (ec *executionContext) _Radar_name(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Radar_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Radar", field, true, false, "String")
+	return newScalarFieldContext("Radar", field, true, false, "String")
 }
 
 func (ec *executionContext) _Radar_description(ctx context.Context, field graphql.CollectedField, obj *model.Radar) (ret graphql.Marshaler) {
@@ -16054,7 +16054,7 @@ func (ec *executionContext) _Radar_description(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Radar_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Radar", field, true, false, "String")
+	return newScalarFieldContext("Radar", field, true, false, "String")
 }
 
 func (ec *executionContext) _Radar_quadrants(ctx context.Context, field graphql.CollectedField, obj *model.Radar) (ret graphql.Marshaler) {
@@ -16345,7 +16345,7 @@ func (ec *executionContext) _RadarConnection_totalCount(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_RadarConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RadarConnection", field, false, false, "Int")
+	return newScalarFieldContext("RadarConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RadarEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RadarEdge) (ret graphql.Marshaler) {
@@ -16368,7 +16368,7 @@ func (ec *executionContext) _RadarEdge_cursor(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_RadarEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RadarEdge", field, false, false, "String")
+	return newScalarFieldContext("RadarEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _RadarEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.RadarEdge) (ret graphql.Marshaler) {
@@ -16423,7 +16423,7 @@ func (ec *executionContext) _RelatePayload_clientMutationId(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_RelatePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RelatePayload", field, false, false, "String")
+	return newScalarFieldContext("RelatePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _RelatePayload_relationship(ctx context.Context, field graphql.CollectedField, obj *model.RelatePayload) (ret graphql.Marshaler) {
@@ -16510,7 +16510,7 @@ func (ec *executionContext) _Relationship_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, false, "ID")
+	return newScalarFieldContext("Relationship", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Relationship_kind(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
@@ -16533,7 +16533,7 @@ func (ec *executionContext) _Relationship_kind(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, false, "RelationshipKind")
+	return newScalarFieldContext("Relationship", field, true, false, "RelationshipKind")
 }
 
 func (ec *executionContext) _Relationship_from(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
@@ -16620,7 +16620,7 @@ func (ec *executionContext) _Relationship_rationale(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_rationale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, false, "String")
+	return newScalarFieldContext("Relationship", field, true, false, "String")
 }
 
 func (ec *executionContext) _Relationship_derived(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
@@ -16643,7 +16643,7 @@ func (ec *executionContext) _Relationship_derived(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_derived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, false, "Boolean")
+	return newScalarFieldContext("Relationship", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _Relationship_citations(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
@@ -16698,7 +16698,7 @@ func (ec *executionContext) _Relationship_revision(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, false, "Int")
+	return newScalarFieldContext("Relationship", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Relationship_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
@@ -16721,7 +16721,7 @@ func (ec *executionContext) _Relationship_createdAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, false, "DateTime")
+	return newScalarFieldContext("Relationship", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Relationship_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
@@ -16744,7 +16744,7 @@ func (ec *executionContext) _Relationship_updatedAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, false, "DateTime")
+	return newScalarFieldContext("Relationship", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Relationship_history(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
@@ -16907,7 +16907,7 @@ func (ec *executionContext) _RelationshipConnection_totalCount(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_RelationshipConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RelationshipConnection", field, false, false, "Int")
+	return newScalarFieldContext("RelationshipConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RelationshipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipEdge) (ret graphql.Marshaler) {
@@ -16930,7 +16930,7 @@ func (ec *executionContext) _RelationshipEdge_cursor(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_RelationshipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RelationshipEdge", field, false, false, "String")
+	return newScalarFieldContext("RelationshipEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _RelationshipEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipEdge) (ret graphql.Marshaler) {
@@ -16985,7 +16985,7 @@ func (ec *executionContext) _RelationshipEdge_direction(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_RelationshipEdge_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RelationshipEdge", field, false, false, "Direction")
+	return newScalarFieldContext("RelationshipEdge", field, false, false, "Direction")
 }
 
 func (ec *executionContext) _RelationshipEdge_other(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipEdge) (ret graphql.Marshaler) {
@@ -17040,7 +17040,7 @@ func (ec *executionContext) _RevertPayload_clientMutationId(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_RevertPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RevertPayload", field, false, false, "String")
+	return newScalarFieldContext("RevertPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _RevertPayload_changeSet(ctx context.Context, field graphql.CollectedField, obj *model.RevertPayload) (ret graphql.Marshaler) {
@@ -17095,7 +17095,7 @@ func (ec *executionContext) _Ring_slug(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Ring_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Ring", field, false, false, "String")
+	return newScalarFieldContext("Ring", field, false, false, "String")
 }
 
 func (ec *executionContext) _Ring_name(ctx context.Context, field graphql.CollectedField, obj *model.Ring) (ret graphql.Marshaler) {
@@ -17118,7 +17118,7 @@ func (ec *executionContext) _Ring_name(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Ring_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Ring", field, false, false, "String")
+	return newScalarFieldContext("Ring", field, false, false, "String")
 }
 
 func (ec *executionContext) _Ring_color(ctx context.Context, field graphql.CollectedField, obj *model.Ring) (ret graphql.Marshaler) {
@@ -17141,7 +17141,7 @@ func (ec *executionContext) _Ring_color(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Ring_color(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Ring", field, false, false, "String")
+	return newScalarFieldContext("Ring", field, false, false, "String")
 }
 
 func (ec *executionContext) _Ring_description(ctx context.Context, field graphql.CollectedField, obj *model.Ring) (ret graphql.Marshaler) {
@@ -17164,7 +17164,7 @@ func (ec *executionContext) _Ring_description(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Ring_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Ring", field, false, false, "String")
+	return newScalarFieldContext("Ring", field, false, false, "String")
 }
 
 func (ec *executionContext) _Ring_position(ctx context.Context, field graphql.CollectedField, obj *model.Ring) (ret graphql.Marshaler) {
@@ -17187,7 +17187,7 @@ func (ec *executionContext) _Ring_position(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Ring_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Ring", field, false, false, "Int")
+	return newScalarFieldContext("Ring", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
@@ -17306,7 +17306,7 @@ func (ec *executionContext) _SearchConnection_totalCount(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_SearchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SearchConnection", field, false, false, "Int")
+	return newScalarFieldContext("SearchConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SearchConnection_didYouMean(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
@@ -17329,7 +17329,7 @@ func (ec *executionContext) _SearchConnection_didYouMean(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_SearchConnection_didYouMean(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SearchConnection", field, false, false, "String")
+	return newScalarFieldContext("SearchConnection", field, false, false, "String")
 }
 
 func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
@@ -17352,7 +17352,7 @@ func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_SearchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "String")
+	return newScalarFieldContext("SearchEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _SearchEdge_score(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
@@ -17375,7 +17375,7 @@ func (ec *executionContext) _SearchEdge_score(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_SearchEdge_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Float")
+	return newScalarFieldContext("SearchEdge", field, false, false, "Float")
 }
 
 func (ec *executionContext) _SearchEdge_matchedWords(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
@@ -17398,7 +17398,7 @@ func (ec *executionContext) _SearchEdge_matchedWords(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_SearchEdge_matchedWords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Int")
+	return newScalarFieldContext("SearchEdge", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
@@ -17485,7 +17485,7 @@ func (ec *executionContext) _SharedNeighborGroup_type(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_SharedNeighborGroup_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SharedNeighborGroup", field, false, false, "EntityType")
+	return newScalarFieldContext("SharedNeighborGroup", field, false, false, "EntityType")
 }
 
 func (ec *executionContext) _SharedNeighborGroup_neighbors(ctx context.Context, field graphql.CollectedField, obj *model.SharedNeighborGroup) (ret graphql.Marshaler) {
@@ -17540,7 +17540,7 @@ func (ec *executionContext) _Skill_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Skill_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Skill", field, true, false, "ID")
+	return newScalarFieldContext("Skill", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Skill_slug(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17563,7 +17563,7 @@ func (ec *executionContext) _Skill_slug(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Skill_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Skill", field, true, false, "String")
+	return newScalarFieldContext("Skill", field, true, false, "String")
 }
 
 func (ec *executionContext) _Skill_name(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17586,7 +17586,7 @@ func (ec *executionContext) _Skill_name(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Skill_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Skill", field, true, false, "String")
+	return newScalarFieldContext("Skill", field, true, false, "String")
 }
 
 func (ec *executionContext) _Skill_summary(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17609,7 +17609,7 @@ func (ec *executionContext) _Skill_summary(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Skill_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Skill", field, true, false, "String")
+	return newScalarFieldContext("Skill", field, true, false, "String")
 }
 
 func (ec *executionContext) _Skill_tags(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17632,7 +17632,7 @@ func (ec *executionContext) _Skill_tags(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Skill_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Skill", field, true, false, "String")
+	return newScalarFieldContext("Skill", field, true, false, "String")
 }
 
 func (ec *executionContext) _Skill_citations(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17687,7 +17687,7 @@ func (ec *executionContext) _Skill_revision(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Skill_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Skill", field, true, false, "Int")
+	return newScalarFieldContext("Skill", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Skill_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17710,7 +17710,7 @@ func (ec *executionContext) _Skill_createdAt(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Skill_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Skill", field, true, false, "DateTime")
+	return newScalarFieldContext("Skill", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Skill_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17733,7 +17733,7 @@ func (ec *executionContext) _Skill_updatedAt(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Skill_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Skill", field, true, false, "DateTime")
+	return newScalarFieldContext("Skill", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Skill_url(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17756,7 +17756,7 @@ func (ec *executionContext) _Skill_url(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Skill_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Skill", field, true, false, "String")
+	return newScalarFieldContext("Skill", field, true, false, "String")
 }
 
 func (ec *executionContext) _Skill_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17779,7 +17779,7 @@ func (ec *executionContext) _Skill_playgroundUrl(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Skill_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Skill", field, true, false, "String")
+	return newScalarFieldContext("Skill", field, true, false, "String")
 }
 
 func (ec *executionContext) _Skill_related(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -18106,7 +18106,7 @@ func (ec *executionContext) _SkillConnection_totalCount(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_SkillConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SkillConnection", field, false, false, "Int")
+	return newScalarFieldContext("SkillConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SkillEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SkillEdge) (ret graphql.Marshaler) {
@@ -18129,7 +18129,7 @@ func (ec *executionContext) _SkillEdge_cursor(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_SkillEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SkillEdge", field, false, false, "String")
+	return newScalarFieldContext("SkillEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _SkillEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SkillEdge) (ret graphql.Marshaler) {
@@ -18184,7 +18184,7 @@ func (ec *executionContext) _Source_id(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Source_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, true, false, "ID")
+	return newScalarFieldContext("Source", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Source_slug(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18207,7 +18207,7 @@ func (ec *executionContext) _Source_slug(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Source_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, true, false, "String")
+	return newScalarFieldContext("Source", field, true, false, "String")
 }
 
 func (ec *executionContext) _Source_title(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18230,7 +18230,7 @@ func (ec *executionContext) _Source_title(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Source_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, true, false, "String")
+	return newScalarFieldContext("Source", field, true, false, "String")
 }
 
 func (ec *executionContext) _Source_publisher(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18253,7 +18253,7 @@ func (ec *executionContext) _Source_publisher(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Source_publisher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, true, false, "String")
+	return newScalarFieldContext("Source", field, true, false, "String")
 }
 
 func (ec *executionContext) _Source_published(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18276,7 +18276,7 @@ func (ec *executionContext) _Source_published(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Source_published(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, true, false, "Date")
+	return newScalarFieldContext("Source", field, true, false, "Date")
 }
 
 func (ec *executionContext) _Source_url(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18299,7 +18299,7 @@ func (ec *executionContext) _Source_url(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Source_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, true, false, "String")
+	return newScalarFieldContext("Source", field, true, false, "String")
 }
 
 func (ec *executionContext) _Source_revision(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18322,7 +18322,7 @@ func (ec *executionContext) _Source_revision(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Source_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, true, false, "Int")
+	return newScalarFieldContext("Source", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Source_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18345,7 +18345,7 @@ func (ec *executionContext) _Source_createdAt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Source_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, true, false, "DateTime")
+	return newScalarFieldContext("Source", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Source_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18368,7 +18368,7 @@ func (ec *executionContext) _Source_updatedAt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Source_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, true, false, "DateTime")
+	return newScalarFieldContext("Source", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Source_history(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18531,7 +18531,7 @@ func (ec *executionContext) _SourceConnection_totalCount(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_SourceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SourceConnection", field, false, false, "Int")
+	return newScalarFieldContext("SourceConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SourceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SourceEdge) (ret graphql.Marshaler) {
@@ -18554,7 +18554,7 @@ func (ec *executionContext) _SourceEdge_cursor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_SourceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SourceEdge", field, false, false, "String")
+	return newScalarFieldContext("SourceEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _SourceEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SourceEdge) (ret graphql.Marshaler) {
@@ -18653,7 +18653,7 @@ func (ec *executionContext) _Technology_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Technology_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Technology", field, true, false, "ID")
+	return newScalarFieldContext("Technology", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Technology_slug(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18676,7 +18676,7 @@ func (ec *executionContext) _Technology_slug(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Technology_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Technology", field, true, false, "String")
+	return newScalarFieldContext("Technology", field, true, false, "String")
 }
 
 func (ec *executionContext) _Technology_name(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18699,7 +18699,7 @@ func (ec *executionContext) _Technology_name(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Technology_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Technology", field, true, false, "String")
+	return newScalarFieldContext("Technology", field, true, false, "String")
 }
 
 func (ec *executionContext) _Technology_summary(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18722,7 +18722,7 @@ func (ec *executionContext) _Technology_summary(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Technology_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Technology", field, true, false, "String")
+	return newScalarFieldContext("Technology", field, true, false, "String")
 }
 
 func (ec *executionContext) _Technology_tags(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18745,7 +18745,7 @@ func (ec *executionContext) _Technology_tags(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Technology_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Technology", field, true, false, "String")
+	return newScalarFieldContext("Technology", field, true, false, "String")
 }
 
 func (ec *executionContext) _Technology_citations(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18800,7 +18800,7 @@ func (ec *executionContext) _Technology_revision(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Technology_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Technology", field, true, false, "Int")
+	return newScalarFieldContext("Technology", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Technology_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18823,7 +18823,7 @@ func (ec *executionContext) _Technology_createdAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Technology_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Technology", field, true, false, "DateTime")
+	return newScalarFieldContext("Technology", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Technology_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18846,7 +18846,7 @@ func (ec *executionContext) _Technology_updatedAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Technology_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Technology", field, true, false, "DateTime")
+	return newScalarFieldContext("Technology", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Technology_url(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18869,7 +18869,7 @@ func (ec *executionContext) _Technology_url(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Technology_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Technology", field, true, false, "String")
+	return newScalarFieldContext("Technology", field, true, false, "String")
 }
 
 func (ec *executionContext) _Technology_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18892,7 +18892,7 @@ func (ec *executionContext) _Technology_playgroundUrl(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Technology_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Technology", field, true, false, "String")
+	return newScalarFieldContext("Technology", field, true, false, "String")
 }
 
 func (ec *executionContext) _Technology_related(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -19079,7 +19079,7 @@ func (ec *executionContext) _Technology_kind(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Technology_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Technology", field, true, false, "TechnologyKind")
+	return newScalarFieldContext("Technology", field, true, false, "TechnologyKind")
 }
 
 func (ec *executionContext) _Technology_lifecycle(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -19102,7 +19102,7 @@ func (ec *executionContext) _Technology_lifecycle(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Technology_lifecycle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Technology", field, true, false, "Lifecycle")
+	return newScalarFieldContext("Technology", field, true, false, "Lifecycle")
 }
 
 func (ec *executionContext) _Technology_aliases(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -19125,7 +19125,7 @@ func (ec *executionContext) _Technology_aliases(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Technology_aliases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Technology", field, true, false, "String")
+	return newScalarFieldContext("Technology", field, true, false, "String")
 }
 
 func (ec *executionContext) _Technology_vendor(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -19540,7 +19540,7 @@ func (ec *executionContext) _TechnologyConnection_totalCount(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_TechnologyConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TechnologyConnection", field, false, false, "Int")
+	return newScalarFieldContext("TechnologyConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TechnologyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TechnologyEdge) (ret graphql.Marshaler) {
@@ -19563,7 +19563,7 @@ func (ec *executionContext) _TechnologyEdge_cursor(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_TechnologyEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TechnologyEdge", field, false, false, "String")
+	return newScalarFieldContext("TechnologyEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _TechnologyEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TechnologyEdge) (ret graphql.Marshaler) {
@@ -19618,7 +19618,7 @@ func (ec *executionContext) _Tradeoff_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "ID")
+	return newScalarFieldContext("Tradeoff", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Tradeoff_slug(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19641,7 +19641,7 @@ func (ec *executionContext) _Tradeoff_slug(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "String")
+	return newScalarFieldContext("Tradeoff", field, true, false, "String")
 }
 
 func (ec *executionContext) _Tradeoff_name(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19664,7 +19664,7 @@ func (ec *executionContext) _Tradeoff_name(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "String")
+	return newScalarFieldContext("Tradeoff", field, true, false, "String")
 }
 
 func (ec *executionContext) _Tradeoff_summary(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19687,7 +19687,7 @@ func (ec *executionContext) _Tradeoff_summary(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "String")
+	return newScalarFieldContext("Tradeoff", field, true, false, "String")
 }
 
 func (ec *executionContext) _Tradeoff_tags(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19710,7 +19710,7 @@ func (ec *executionContext) _Tradeoff_tags(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "String")
+	return newScalarFieldContext("Tradeoff", field, true, false, "String")
 }
 
 func (ec *executionContext) _Tradeoff_citations(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19765,7 +19765,7 @@ func (ec *executionContext) _Tradeoff_revision(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "Int")
+	return newScalarFieldContext("Tradeoff", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Tradeoff_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19788,7 +19788,7 @@ func (ec *executionContext) _Tradeoff_createdAt(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "DateTime")
+	return newScalarFieldContext("Tradeoff", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Tradeoff_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19811,7 +19811,7 @@ func (ec *executionContext) _Tradeoff_updatedAt(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "DateTime")
+	return newScalarFieldContext("Tradeoff", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Tradeoff_url(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19834,7 +19834,7 @@ func (ec *executionContext) _Tradeoff_url(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "String")
+	return newScalarFieldContext("Tradeoff", field, true, false, "String")
 }
 
 func (ec *executionContext) _Tradeoff_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19857,7 +19857,7 @@ func (ec *executionContext) _Tradeoff_playgroundUrl(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "String")
+	return newScalarFieldContext("Tradeoff", field, true, false, "String")
 }
 
 func (ec *executionContext) _Tradeoff_related(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -20044,7 +20044,7 @@ func (ec *executionContext) _Tradeoff_type(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tradeoff", field, true, false, "TradeoffType")
+	return newScalarFieldContext("Tradeoff", field, true, false, "TradeoffType")
 }
 
 func (ec *executionContext) _Tradeoff_appliesTo(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -20251,7 +20251,7 @@ func (ec *executionContext) _TradeoffConnection_totalCount(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_TradeoffConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TradeoffConnection", field, false, false, "Int")
+	return newScalarFieldContext("TradeoffConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TradeoffEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TradeoffEdge) (ret graphql.Marshaler) {
@@ -20274,7 +20274,7 @@ func (ec *executionContext) _TradeoffEdge_cursor(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_TradeoffEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TradeoffEdge", field, false, false, "String")
+	return newScalarFieldContext("TradeoffEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _TradeoffEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TradeoffEdge) (ret graphql.Marshaler) {
@@ -20329,7 +20329,7 @@ func (ec *executionContext) _Trend_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Trend_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Trend", field, true, false, "ID")
+	return newScalarFieldContext("Trend", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Trend_slug(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20352,7 +20352,7 @@ func (ec *executionContext) _Trend_slug(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Trend_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Trend", field, true, false, "String")
+	return newScalarFieldContext("Trend", field, true, false, "String")
 }
 
 func (ec *executionContext) _Trend_name(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20375,7 +20375,7 @@ func (ec *executionContext) _Trend_name(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Trend_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Trend", field, true, false, "String")
+	return newScalarFieldContext("Trend", field, true, false, "String")
 }
 
 func (ec *executionContext) _Trend_summary(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20398,7 +20398,7 @@ func (ec *executionContext) _Trend_summary(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Trend_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Trend", field, true, false, "String")
+	return newScalarFieldContext("Trend", field, true, false, "String")
 }
 
 func (ec *executionContext) _Trend_tags(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20421,7 +20421,7 @@ func (ec *executionContext) _Trend_tags(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Trend_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Trend", field, true, false, "String")
+	return newScalarFieldContext("Trend", field, true, false, "String")
 }
 
 func (ec *executionContext) _Trend_citations(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20476,7 +20476,7 @@ func (ec *executionContext) _Trend_revision(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Trend_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Trend", field, true, false, "Int")
+	return newScalarFieldContext("Trend", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Trend_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20499,7 +20499,7 @@ func (ec *executionContext) _Trend_createdAt(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Trend_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Trend", field, true, false, "DateTime")
+	return newScalarFieldContext("Trend", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Trend_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20522,7 +20522,7 @@ func (ec *executionContext) _Trend_updatedAt(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Trend_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Trend", field, true, false, "DateTime")
+	return newScalarFieldContext("Trend", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Trend_url(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20545,7 +20545,7 @@ func (ec *executionContext) _Trend_url(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Trend_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Trend", field, true, false, "String")
+	return newScalarFieldContext("Trend", field, true, false, "String")
 }
 
 func (ec *executionContext) _Trend_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20568,7 +20568,7 @@ func (ec *executionContext) _Trend_playgroundUrl(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Trend_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Trend", field, true, false, "String")
+	return newScalarFieldContext("Trend", field, true, false, "String")
 }
 
 func (ec *executionContext) _Trend_related(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20755,7 +20755,7 @@ func (ec *executionContext) _Trend_status(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Trend_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Trend", field, true, false, "TrendStatus")
+	return newScalarFieldContext("Trend", field, true, false, "TrendStatus")
 }
 
 func (ec *executionContext) _Trend_parent(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -21126,7 +21126,7 @@ func (ec *executionContext) _TrendConnection_totalCount(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_TrendConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TrendConnection", field, false, false, "Int")
+	return newScalarFieldContext("TrendConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TrendEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TrendEdge) (ret graphql.Marshaler) {
@@ -21149,7 +21149,7 @@ func (ec *executionContext) _TrendEdge_cursor(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_TrendEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TrendEdge", field, false, false, "String")
+	return newScalarFieldContext("TrendEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _TrendEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TrendEdge) (ret graphql.Marshaler) {
@@ -21204,7 +21204,7 @@ func (ec *executionContext) _UnrelatePayload_clientMutationId(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_UnrelatePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UnrelatePayload", field, false, false, "String")
+	return newScalarFieldContext("UnrelatePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _UnrelatePayload_archivedId(ctx context.Context, field graphql.CollectedField, obj *model.UnrelatePayload) (ret graphql.Marshaler) {
@@ -21227,7 +21227,7 @@ func (ec *executionContext) _UnrelatePayload_archivedId(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_UnrelatePayload_archivedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UnrelatePayload", field, false, false, "ID")
+	return newScalarFieldContext("UnrelatePayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _UnrelatePayload_changeSet(ctx context.Context, field graphql.CollectedField, obj *model.UnrelatePayload) (ret graphql.Marshaler) {
@@ -21282,7 +21282,7 @@ func (ec *executionContext) _UpdateEntityPayload_clientMutationId(ctx context.Co
 	)
 }
 func (ec *executionContext) fieldContext_UpdateEntityPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UpdateEntityPayload", field, false, false, "String")
+	return newScalarFieldContext("UpdateEntityPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _UpdateEntityPayload_entity(ctx context.Context, field graphql.CollectedField, obj *model.UpdateEntityPayload) (ret graphql.Marshaler) {
@@ -21369,7 +21369,7 @@ func (ec *executionContext) _UseCase_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UseCase", field, true, false, "ID")
+	return newScalarFieldContext("UseCase", field, true, false, "ID")
 }
 
 func (ec *executionContext) _UseCase_slug(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21392,7 +21392,7 @@ func (ec *executionContext) _UseCase_slug(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UseCase", field, true, false, "String")
+	return newScalarFieldContext("UseCase", field, true, false, "String")
 }
 
 func (ec *executionContext) _UseCase_name(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21415,7 +21415,7 @@ func (ec *executionContext) _UseCase_name(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UseCase", field, true, false, "String")
+	return newScalarFieldContext("UseCase", field, true, false, "String")
 }
 
 func (ec *executionContext) _UseCase_summary(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21438,7 +21438,7 @@ func (ec *executionContext) _UseCase_summary(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UseCase", field, true, false, "String")
+	return newScalarFieldContext("UseCase", field, true, false, "String")
 }
 
 func (ec *executionContext) _UseCase_tags(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21461,7 +21461,7 @@ func (ec *executionContext) _UseCase_tags(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UseCase", field, true, false, "String")
+	return newScalarFieldContext("UseCase", field, true, false, "String")
 }
 
 func (ec *executionContext) _UseCase_citations(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21516,7 +21516,7 @@ func (ec *executionContext) _UseCase_revision(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UseCase", field, true, false, "Int")
+	return newScalarFieldContext("UseCase", field, true, false, "Int")
 }
 
 func (ec *executionContext) _UseCase_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21539,7 +21539,7 @@ func (ec *executionContext) _UseCase_createdAt(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UseCase", field, true, false, "DateTime")
+	return newScalarFieldContext("UseCase", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _UseCase_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21562,7 +21562,7 @@ func (ec *executionContext) _UseCase_updatedAt(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UseCase", field, true, false, "DateTime")
+	return newScalarFieldContext("UseCase", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _UseCase_url(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21585,7 +21585,7 @@ func (ec *executionContext) _UseCase_url(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UseCase", field, true, false, "String")
+	return newScalarFieldContext("UseCase", field, true, false, "String")
 }
 
 func (ec *executionContext) _UseCase_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21608,7 +21608,7 @@ func (ec *executionContext) _UseCase_playgroundUrl(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UseCase", field, true, false, "String")
+	return newScalarFieldContext("UseCase", field, true, false, "String")
 }
 
 func (ec *executionContext) _UseCase_related(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21935,7 +21935,7 @@ func (ec *executionContext) _UseCaseConnection_totalCount(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_UseCaseConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UseCaseConnection", field, false, false, "Int")
+	return newScalarFieldContext("UseCaseConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _UseCaseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.UseCaseEdge) (ret graphql.Marshaler) {
@@ -21958,7 +21958,7 @@ func (ec *executionContext) _UseCaseEdge_cursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_UseCaseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UseCaseEdge", field, false, false, "String")
+	return newScalarFieldContext("UseCaseEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _UseCaseEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.UseCaseEdge) (ret graphql.Marshaler) {
@@ -22013,7 +22013,7 @@ func (ec *executionContext) __Service_sdl(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext__Service_sdl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("_Service", field, false, false, "String")
+	return newScalarFieldContext("_Service", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -22036,7 +22036,7 @@ func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, "String")
+	return newScalarFieldContext("__Directive", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -22059,7 +22059,7 @@ func (ec *executionContext) ___Directive_description(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext___Directive_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, true, false, "String")
+	return newScalarFieldContext("__Directive", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -22082,7 +22082,7 @@ func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, "Boolean")
+	return newScalarFieldContext("__Directive", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -22105,7 +22105,7 @@ func (ec *executionContext) ___Directive_locations(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Directive_locations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, "__DirectiveLocation")
+	return newScalarFieldContext("__Directive", field, false, false, "__DirectiveLocation")
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -22172,7 +22172,7 @@ func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, "String")
+	return newScalarFieldContext("__EnumValue", field, false, false, "String")
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -22195,7 +22195,7 @@ func (ec *executionContext) ___EnumValue_description(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, "String")
+	return newScalarFieldContext("__EnumValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -22218,7 +22218,7 @@ func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, "Boolean")
+	return newScalarFieldContext("__EnumValue", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -22241,7 +22241,7 @@ func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, "String")
+	return newScalarFieldContext("__EnumValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -22264,7 +22264,7 @@ func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, false, false, "String")
+	return newScalarFieldContext("__Field", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -22287,7 +22287,7 @@ func (ec *executionContext) ___Field_description(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext___Field_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, "String")
+	return newScalarFieldContext("__Field", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -22386,7 +22386,7 @@ func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, "Boolean")
+	return newScalarFieldContext("__Field", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -22409,7 +22409,7 @@ func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, "String")
+	return newScalarFieldContext("__Field", field, true, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -22432,7 +22432,7 @@ func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
+	return newScalarFieldContext("__InputValue", field, false, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -22455,7 +22455,7 @@ func (ec *executionContext) ___InputValue_description(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, "String")
+	return newScalarFieldContext("__InputValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -22510,7 +22510,7 @@ func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
+	return newScalarFieldContext("__InputValue", field, false, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -22533,7 +22533,7 @@ func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, "Boolean")
+	return newScalarFieldContext("__InputValue", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -22556,7 +22556,7 @@ func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, "String")
+	return newScalarFieldContext("__InputValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -22579,7 +22579,7 @@ func (ec *executionContext) ___Schema_description(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Schema_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Schema", field, true, false, "String")
+	return newScalarFieldContext("__Schema", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -22762,7 +22762,7 @@ func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, "__TypeKind")
+	return newScalarFieldContext("__Type", field, true, false, "__TypeKind")
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -22785,7 +22785,7 @@ func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext___Type_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, "String")
+	return newScalarFieldContext("__Type", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -22808,7 +22808,7 @@ func (ec *executionContext) ___Type_description(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext___Type_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, "String")
+	return newScalarFieldContext("__Type", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -22831,7 +22831,7 @@ func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, "String")
+	return newScalarFieldContext("__Type", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -23082,7 +23082,7 @@ func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, "Boolean")
+	return newScalarFieldContext("__Type", field, true, false, "Boolean")
 }
 
 // endregion **************************** field.gotpl *****************************

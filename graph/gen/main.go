@@ -84,6 +84,14 @@ var execEdits = []edit{
 		why:    "a query's response buffer",
 	},
 	{
+		// A scalar field's context comes from newScalarFieldContext (graph/encode.go), which
+		// gives it the one Child function of its type instead of a new closure per field.
+		old:    "\treturn graphql.NewScalarFieldContext(",
+		new:    "\treturn newScalarFieldContext(",
+		marker: "\treturn graphql.NewScalarFieldContext(",
+		why:    "a scalar field's context",
+	},
+	{
 		// Lists are marshalled by marshalSlice (graph/encode.go): one after another in the
 		// calling goroutine when nothing selected below the elements may wait, as gqlgen
 		// does otherwise, in a goroutine each.
