@@ -66,7 +66,7 @@ func related(ctx context.Context, parent entityObject, spec edgeSpec, first *int
 	if err != nil {
 		return page[model.Entity]{}, err
 	}
-	g := loadersFrom(ctx).group(res.sib)
+	g := loadersFrom(ctx).group(membersIfWaiting(ctx, res.sib))
 	p := res.page
 	wantEdges, wantCursors := connectionWants(ctx)
 	nodes := make([]model.Entity, 0, len(p.Others))
@@ -119,7 +119,7 @@ func relationships(ctx context.Context, parent entityObject, direction *model.Di
 		return nil, err
 	}
 	l := loadersFrom(ctx)
-	others, froms, tos := l.group(res.sib), l.group(res.fromSib), l.group(res.toSib)
+	others, froms, tos := l.group(membersIfWaiting(ctx, res.sib)), l.group(membersIfWaiting(ctx, res.fromSib)), l.group(membersIfWaiting(ctx, res.toSib))
 	// Ends made ahead cost an object and a group entry each: make them only for a query that
 	// may ask for them, and let From and To make them on demand otherwise.
 	endsAhead := selectsRelationshipEnds(graphql.GetFieldContext(ctx))

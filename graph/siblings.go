@@ -53,6 +53,16 @@ func (g siblingGroup) entity(e *store.Entity) model.Entity {
 	return ent
 }
 
+// membersIfWaiting is sib when something selected below the field being resolved at ctx may
+// wait on a loader, and nil otherwise: objects whose fields never ask a loader need no group,
+// and keeping each in the operation's membership map cost a map entry per object.
+func membersIfWaiting(ctx context.Context, sib *batch.Siblings) *batch.Siblings {
+	if !selectionMayWait(graphql.GetFieldContext(ctx)) {
+		return nil
+	}
+	return sib
+}
+
 // countEntities makes the sibling group of entities returned together.
 func countEntities(ents []*store.Entity) *batch.Siblings {
 	sib := batch.New()
