@@ -119,7 +119,12 @@ func relationships(ctx context.Context, parent entityObject, direction *model.Di
 		return nil, err
 	}
 	l := loadersFrom(ctx)
-	others, froms, tos := l.group(membersIfWaiting(ctx, res.sib)), l.group(membersIfWaiting(ctx, res.fromSib)), l.group(membersIfWaiting(ctx, res.toSib))
+	// Objects whose fields never ask a loader join no group (see membersIfWaiting).
+	sib, fromSib, toSib := res.sib, res.fromSib, res.toSib
+	if !selectionMayWait(graphql.GetFieldContext(ctx)) {
+		sib, fromSib, toSib = nil, nil, nil
+	}
+	others, froms, tos := l.group(sib), l.group(fromSib), l.group(toSib)
 	// Ends made ahead cost an object and a group entry each: make them only for a query that
 	// may ask for them, and let From and To make them on demand otherwise.
 	endsAhead := selectsRelationshipEnds(graphql.GetFieldContext(ctx))

@@ -63,8 +63,9 @@ func noDuplicateKeysByTokens(b []byte) error {
 }
 
 // On valid JSON the scan finds exactly the duplicates the token walk finds, with the same
-// message; on anything else it may only stay silent (the decoder refuses the body) or call it
-// malformed.
+// message, and the request parameters read from it are those read through a map; on anything
+// else it may only stay silent (the decoder refuses the body), call it malformed or name a
+// repeated key.
 func FuzzNoDuplicateKeys(f *testing.F) {
 	for _, s := range []string{
 		`{"query":"{ a }","variables":{"a":1,"b":[{"a":1},{"a":2}]}}`,

@@ -243,8 +243,8 @@ func decodeObject(b []byte, dst any) error {
 // noDuplicateKeys scans a JSON document and refuses one whose objects repeat a key. It reads
 // the bytes once, without making tokens: it runs on every request before the response cache
 // is asked, and encoding/json's Token, which it replaced, was a fifth of a cached answer's time.
-// It needs valid JSON to be exact and never fails on invalid JSON in a way the decoder would
-// not: it only finds duplicates, and says "malformed JSON" when it cannot follow the bytes.
+// It is exact on valid JSON. On invalid JSON it may stay silent (the decoder then refuses the
+// body), call it malformed, or name a repeated key before the fault: refused either way.
 func noDuplicateKeys(b []byte) error { return scanKeys(b, nil) }
 
 // scanKeys is noDuplicateKeys that also hands member, when not nil, each member of the
