@@ -103,18 +103,27 @@ func selectionMayWait(fc *graphql.FieldContext) bool {
 }
 
 func setMayWait(set ast.SelectionSet) bool {
+	return anyFieldBelow(set, func(f *ast.Field) bool {
+		return f.ObjectDefinition == nil || waitingFields[f.ObjectDefinition.Name][f.Name]
+	})
+}
+
+// anyFieldBelow reports whether match holds for a field of set or below it, through inline
+// fragments and fragment spreads. A spread whose definition is unknown counts as a match: the
+// callers ask "may this be selected?", and an unknown fragment may select anything.
+func anyFieldBelow(set ast.SelectionSet, match func(*ast.Field) bool) bool {
 	for _, sel := range set {
 		switch s := sel.(type) {
 		case *ast.Field:
-			if s.ObjectDefinition == nil || waitingFields[s.ObjectDefinition.Name][s.Name] || setMayWait(s.SelectionSet) {
+			if match(s) || anyFieldBelow(s.SelectionSet, match) {
 				return true
 			}
 		case *ast.InlineFragment:
-			if setMayWait(s.SelectionSet) {
+			if anyFieldBelow(s.SelectionSet, match) {
 				return true
 			}
 		case *ast.FragmentSpread:
-			if s.Definition == nil || setMayWait(s.Definition.SelectionSet) {
+			if s.Definition == nil || anyFieldBelow(s.Definition.SelectionSet, match) {
 				return true
 			}
 		default:

@@ -164,30 +164,9 @@ func selectsRelationshipEnds(fc *graphql.FieldContext) bool {
 	if fc == nil {
 		return true
 	}
-	var walk func(ast.SelectionSet) bool
-	walk = func(set ast.SelectionSet) bool {
-		for _, sel := range set {
-			switch s := sel.(type) {
-			case *ast.Field:
-				if (s.Name == "from" || s.Name == "to") && s.ObjectDefinition != nil && s.ObjectDefinition.Name == "Relationship" {
-					return true
-				}
-				if walk(s.SelectionSet) {
-					return true
-				}
-			case *ast.InlineFragment:
-				if walk(s.SelectionSet) {
-					return true
-				}
-			case *ast.FragmentSpread:
-				if s.Definition == nil || walk(s.Definition.SelectionSet) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	return walk(fc.Field.Selections)
+	return anyFieldBelow(fc.Field.Selections, func(f *ast.Field) bool {
+		return (f.Name == "from" || f.Name == "to") && f.ObjectDefinition != nil && f.ObjectDefinition.Name == "Relationship"
+	})
 }
 
 func storeDirection(d *model.Direction) store.Direction {
