@@ -293,7 +293,7 @@ func loadEntity(ctx context.Context, parent any, id store.ID) (model.Entity, err
 	if err != nil {
 		return nil, err
 	}
-	return l.group(res.sib).entity(res.entity), nil
+	return groupFor(ctx, res.sib).entity(res.entity), nil
 }
 
 // skipEntity is loadEntity for a parent that has nothing to load: it still arrives, so that its

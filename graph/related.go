@@ -66,7 +66,7 @@ func related(ctx context.Context, parent entityObject, spec edgeSpec, first *int
 	if err != nil {
 		return page[model.Entity]{}, err
 	}
-	g := loadersFrom(ctx).group(membersIfWaiting(ctx, res.sib))
+	g := groupFor(ctx, res.sib)
 	p := res.page
 	wantEdges, wantCursors := connectionWants(ctx)
 	nodes := make([]model.Entity, 0, len(p.Others))
@@ -119,7 +119,7 @@ func relationships(ctx context.Context, parent entityObject, direction *model.Di
 		return nil, err
 	}
 	l := loadersFrom(ctx)
-	// Objects whose fields never ask a loader join no group (see membersIfWaiting).
+	// groupFor's test, made once for the three groups.
 	sib, fromSib, toSib := res.sib, res.fromSib, res.toSib
 	if !selectionMayWait(graphql.GetFieldContext(ctx)) {
 		sib, fromSib, toSib = nil, nil, nil

@@ -30,9 +30,24 @@ func (l *loaders) group(sib *batch.Siblings) siblingGroup {
 	return siblingGroup{members: &l.members, sib: sib}
 }
 
-// newGroup counts the non-nil entities given as one sibling group of the operation in ctx.
+// groupFor is group for the objects the field being resolved at ctx returns. Objects whose
+// fields never ask a loader need no group: when nothing selected below that field may wait on
+// one (selectionMayWait), they join none, and cost no entry in the operation's membership map.
+func groupFor(ctx context.Context, sib *batch.Siblings) siblingGroup {
+	if !selectionMayWait(graphql.GetFieldContext(ctx)) {
+		sib = nil
+	}
+	return loadersFrom(ctx).group(sib)
+}
+
+// newGroup counts the non-nil entities given as one sibling group of the operation in ctx
+// (see groupFor: when they would join none, they are not counted either).
 func newGroup(ctx context.Context, ents []*store.Entity) siblingGroup {
-	return loadersFrom(ctx).group(countEntities(ents))
+	var sib *batch.Siblings
+	if selectionMayWait(graphql.GetFieldContext(ctx)) {
+		sib = countEntities(ents)
+	}
+	return loadersFrom(ctx).group(sib)
 }
 
 // groupOf is newGroup of the entities that items hold, one each (nil for none).
@@ -51,16 +66,6 @@ func (g siblingGroup) entity(e *store.Entity) model.Entity {
 		g.members.Add(ent, g.sib)
 	}
 	return ent
-}
-
-// membersIfWaiting is sib when something selected below the field being resolved at ctx may
-// wait on a loader, and nil otherwise: objects whose fields never ask a loader need no group,
-// and keeping each in the operation's membership map cost a map entry per object.
-func membersIfWaiting(ctx context.Context, sib *batch.Siblings) *batch.Siblings {
-	if !selectionMayWait(graphql.GetFieldContext(ctx)) {
-		return nil
-	}
-	return sib
 }
 
 // countEntities makes the sibling group of entities returned together.
