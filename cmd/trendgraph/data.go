@@ -85,8 +85,8 @@ func exportCommand(e *env) *cli.Command {
 			if cmd.NArg() > 0 {
 				return fmt.Errorf("%w: export takes no arguments (the file is --output)", errUsage)
 			}
-			if format != "yaml" && format != "json" {
-				return fmt.Errorf("%w: unknown format %q: use yaml or json", errUsage, format)
+			if err := formatArg(format); err != nil {
+				return err
 			}
 			if asOf != "" {
 				if _, _, err := asOfArg(asOf); err != nil {
@@ -285,6 +285,14 @@ func syncDir(dir string) error {
 	defer d.Close()
 	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
 		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}
+
+// formatArg checks a --format of the commands that write a dataset file.
+func formatArg(format string) error {
+	if format != "yaml" && format != "json" {
+		return fmt.Errorf("%w: unknown format %q: use yaml or json", errUsage, format)
 	}
 	return nil
 }

@@ -30,8 +30,8 @@ func genCommand(e *env) *cli.Command {
 			if cmd.NArg() > 0 {
 				return fmt.Errorf("%w: gen takes no arguments (the file is --output)", errUsage)
 			}
-			if format != "yaml" && format != "json" {
-				return fmt.Errorf("%w: unknown format %q: use yaml or json", errUsage, format)
+			if err := formatArg(format); err != nil {
+				return err
 			}
 			m := newMeter(e, "gen")
 			defer m.end()
