@@ -68,22 +68,35 @@ const maxSizeHint = 1 << 20
 // siblings that may wait on a loader must run side by side. Where nothing selected below the
 // elements may wait (waitingFields), they are marshalled one after another in this goroutine
 // instead: a goroutine each cost its start, and the stack growth of a deep marshaller on a
-// new small stack, for elements that only read what their parent already holds.
-func marshalSlice(ctx context.Context, n int, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
-	if n <= 1 || selectionMayWait(graphql.GetFieldContext(ctx)) {
-		return graphql.MarshalSliceConcurrently(ctx, n, 0, false, marshalElement)
+// new small stack, for elements that only read what their parent already holds. Either way
+// the list and its elements' field contexts come from the query's arena; otherwise this is
+// graphql.MarshalSliceConcurrently without a worker limit.
+func (ec *executionContext) marshalSlice(ctx context.Context, n int, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
+	ret := graphql.Array(ec.arena.marshalers(n))
+	if n <= 1 || !selectionMayWait(graphql.GetFieldContext(ctx)) {
+		for i := range n {
+			ret[i] = ec.marshalElementAt(ctx, i, marshalElement)
+		}
+		return ret
 	}
-	ret := make(graphql.Array, n)
-	for i := range n {
-		ret[i] = marshalElementAt(ctx, i, marshalElement)
+	var wg sync.WaitGroup
+	wg.Add(n - 1)
+	for i := 1; i < n; i++ {
+		go func() {
+			defer wg.Done()
+			ret[i] = ec.marshalElementAt(ctx, i, marshalElement)
+		}()
 	}
+	// The first element runs here, as the others start.
+	ret[0] = ec.marshalElementAt(ctx, 0, marshalElement)
+	wg.Wait()
 	return ret
 }
 
 // marshalElementAt marshals element i under its own field context, a panic becoming the
 // element's error and a null, as graphql.MarshalSliceConcurrently does.
-func marshalElementAt(ctx context.Context, i int, marshalElement func(ctx context.Context, i int) graphql.Marshaler) (ret graphql.Marshaler) {
-	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
+func (ec *executionContext) marshalElementAt(ctx context.Context, i int, marshalElement func(ctx context.Context, i int) graphql.Marshaler) (ret graphql.Marshaler) {
+	ctx = graphql.WithFieldContext(ctx, ec.arena.elementContext(i))
 	defer func() {
 		if r := recover(); r != nil {
 			graphql.AddError(ctx, graphql.Recover(ctx, r))
@@ -131,20 +144,6 @@ func anyFieldBelow(set ast.SelectionSet, match func(*ast.Field) bool) bool {
 		}
 	}
 	return false
-}
-
-// newScalarFieldContext is graphql.NewScalarFieldContext, which graph/gen's edit calls
-// instead: the same field context, with the Child function of the scalar type made once per
-// type rather than a closure per field resolved (a few thousand in a large answer).
-// TestScalarFieldContextAsGqlgens keeps the two alike.
-func newScalarFieldContext(objectName string, field graphql.CollectedField, isMethod, isResolver bool, typeName string) (*graphql.FieldContext, error) {
-	return &graphql.FieldContext{
-		Object:     objectName,
-		Field:      field,
-		IsMethod:   isMethod,
-		IsResolver: isResolver,
-		Child:      scalarChild(typeName),
-	}, nil
 }
 
 // scalarChildren holds the Child function of each scalar type: it refuses a sub-selection,

@@ -155,16 +155,19 @@ func TestConnectionPartsAsSelected(t *testing.T) {
 	}
 }
 
-// newScalarFieldContext makes the field context gqlgen's constructor makes, Child's answer
-// included: a gqlgen upgrade that adds to it fails here.
+// scalarFieldContext makes the field context gqlgen's constructor makes, Child's answer
+// included, in an arena and without one: a gqlgen upgrade that adds to it fails here.
 func TestScalarFieldContextAsGqlgens(t *testing.T) {
 	field := graphql.CollectedField{Field: &ast.Field{Alias: "slug", Name: "slug"}}
+	arena := getArena()
+	defer arena.release()
 	for _, c := range []struct {
+		arena              *execArena
 		object, typ        string
 		isMethod, resolver bool
-	}{{"Tradeoff", "String", true, false}, {"Trend", "TrendStatus", false, true}} {
+	}{{nil, "Tradeoff", "String", true, false}, {arena, "Trend", "TrendStatus", false, true}, {arena, "Tradeoff", "String", false, false}} {
 		want, _ := graphql.NewScalarFieldContext(c.object, field, c.isMethod, c.resolver, c.typ)
-		got, err := newScalarFieldContext(c.object, field, c.isMethod, c.resolver, c.typ)
+		got, err := c.arena.scalarFieldContext(c.object, field, c.isMethod, c.resolver, c.typ)
 		if err != nil {
 			t.Fatal(err)
 		}

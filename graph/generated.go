@@ -3620,6 +3620,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			if first {
 				first = false
 				ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+				ec.arena = getArena()
 				data = ec._Query(ctx, opCtx.Operation.SelectionSet)
 			} else {
 				if atomic.LoadInt32(&ec.PendingDeferred) > 0 {
@@ -3633,7 +3634,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 					return nil
 				}
 			}
-			response.Data = marshalResponse(opCtx, data)
+			response.Data = ec.marshalResponse(opCtx, data)
 			if atomic.LoadInt32(&ec.Deferred) > 0 {
 				hasNext := atomic.LoadInt32(&ec.PendingDeferred) > 0
 				response.HasNext = &hasNext
@@ -3681,6 +3682,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 type executionContext struct {
 	*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]
+	arena *execArena // a query's, from its start until its answer is written; see graph/arena.go
 }
 
 func newExecutionContext(
@@ -10210,7 +10212,7 @@ func (ec *executionContext) _AddCitationPayload_clientMutationId(ctx context.Con
 	)
 }
 func (ec *executionContext) fieldContext_AddCitationPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("AddCitationPayload", field, false, false, "String")
+	return ec.arena.scalarFieldContext("AddCitationPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _AddCitationPayload_node(ctx context.Context, field graphql.CollectedField, obj *model.AddCitationPayload) (ret graphql.Marshaler) {
@@ -10233,7 +10235,8 @@ func (ec *executionContext) _AddCitationPayload_node(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_AddCitationPayload_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "AddCitationPayload",
 		Field:      field,
 		IsMethod:   false,
@@ -10265,7 +10268,8 @@ func (ec *executionContext) _AddCitationPayload_changeSet(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_AddCitationPayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "AddCitationPayload",
 		Field:      field,
 		IsMethod:   false,
@@ -10297,7 +10301,7 @@ func (ec *executionContext) _AddSourcePayload_clientMutationId(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_AddSourcePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("AddSourcePayload", field, false, false, "String")
+	return ec.arena.scalarFieldContext("AddSourcePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _AddSourcePayload_source(ctx context.Context, field graphql.CollectedField, obj *model.AddSourcePayload) (ret graphql.Marshaler) {
@@ -10320,7 +10324,8 @@ func (ec *executionContext) _AddSourcePayload_source(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_AddSourcePayload_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "AddSourcePayload",
 		Field:      field,
 		IsMethod:   false,
@@ -10352,7 +10357,8 @@ func (ec *executionContext) _AddSourcePayload_changeSet(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_AddSourcePayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "AddSourcePayload",
 		Field:      field,
 		IsMethod:   false,
@@ -10384,7 +10390,7 @@ func (ec *executionContext) _ArchiveEntityPayload_clientMutationId(ctx context.C
 	)
 }
 func (ec *executionContext) fieldContext_ArchiveEntityPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("ArchiveEntityPayload", field, false, false, "String")
+	return ec.arena.scalarFieldContext("ArchiveEntityPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _ArchiveEntityPayload_archivedId(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveEntityPayload) (ret graphql.Marshaler) {
@@ -10407,7 +10413,7 @@ func (ec *executionContext) _ArchiveEntityPayload_archivedId(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_ArchiveEntityPayload_archivedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("ArchiveEntityPayload", field, false, false, "ID")
+	return ec.arena.scalarFieldContext("ArchiveEntityPayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ArchiveEntityPayload_changeSet(ctx context.Context, field graphql.CollectedField, obj *model.ArchiveEntityPayload) (ret graphql.Marshaler) {
@@ -10430,7 +10436,8 @@ func (ec *executionContext) _ArchiveEntityPayload_changeSet(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_ArchiveEntityPayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ArchiveEntityPayload",
 		Field:      field,
 		IsMethod:   false,
@@ -10462,7 +10469,7 @@ func (ec *executionContext) _AssessPayload_clientMutationId(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_AssessPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("AssessPayload", field, false, false, "String")
+	return ec.arena.scalarFieldContext("AssessPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _AssessPayload_assessment(ctx context.Context, field graphql.CollectedField, obj *model.AssessPayload) (ret graphql.Marshaler) {
@@ -10485,7 +10492,8 @@ func (ec *executionContext) _AssessPayload_assessment(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_AssessPayload_assessment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "AssessPayload",
 		Field:      field,
 		IsMethod:   false,
@@ -10517,7 +10525,8 @@ func (ec *executionContext) _AssessPayload_changeSet(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_AssessPayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "AssessPayload",
 		Field:      field,
 		IsMethod:   false,
@@ -10549,7 +10558,8 @@ func (ec *executionContext) _Assessment_radar(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_radar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Assessment",
 		Field:      field,
 		IsMethod:   true,
@@ -10581,7 +10591,8 @@ func (ec *executionContext) _Assessment_edition(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_edition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Assessment",
 		Field:      field,
 		IsMethod:   true,
@@ -10613,7 +10624,8 @@ func (ec *executionContext) _Assessment_entity(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Assessment",
 		Field:      field,
 		IsMethod:   true,
@@ -10645,7 +10657,8 @@ func (ec *executionContext) _Assessment_quadrant(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_quadrant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Assessment",
 		Field:      field,
 		IsMethod:   true,
@@ -10677,7 +10690,8 @@ func (ec *executionContext) _Assessment_ring(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_ring(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Assessment",
 		Field:      field,
 		IsMethod:   true,
@@ -10709,7 +10723,7 @@ func (ec *executionContext) _Assessment_movement(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_movement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Assessment", field, true, false, "Movement")
+	return ec.arena.scalarFieldContext("Assessment", field, true, false, "Movement")
 }
 
 func (ec *executionContext) _Assessment_previousRing(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
@@ -10732,7 +10746,8 @@ func (ec *executionContext) _Assessment_previousRing(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_previousRing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Assessment",
 		Field:      field,
 		IsMethod:   true,
@@ -10764,7 +10779,7 @@ func (ec *executionContext) _Assessment_rationale(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_rationale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Assessment", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Assessment", field, true, false, "String")
 }
 
 func (ec *executionContext) _Assessment_citations(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
@@ -10787,7 +10802,8 @@ func (ec *executionContext) _Assessment_citations(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_citations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Assessment",
 		Field:      field,
 		IsMethod:   true,
@@ -10819,7 +10835,7 @@ func (ec *executionContext) _Assessment_revision(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Assessment", field, true, false, "Int")
+	return ec.arena.scalarFieldContext("Assessment", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Assessment_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
@@ -10842,7 +10858,7 @@ func (ec *executionContext) _Assessment_createdAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Assessment", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("Assessment", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Assessment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
@@ -10865,7 +10881,7 @@ func (ec *executionContext) _Assessment_updatedAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Assessment", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("Assessment", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Assessment_history(ctx context.Context, field graphql.CollectedField, obj *model.Assessment) (ret graphql.Marshaler) {
@@ -10889,7 +10905,8 @@ func (ec *executionContext) _Assessment_history(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Assessment_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Assessment",
 		Field:      field,
 		IsMethod:   true,
@@ -10932,7 +10949,8 @@ func (ec *executionContext) _AssessmentConnection_edges(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_AssessmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "AssessmentConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -10964,7 +10982,8 @@ func (ec *executionContext) _AssessmentConnection_nodes(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_AssessmentConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "AssessmentConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -10996,7 +11015,8 @@ func (ec *executionContext) _AssessmentConnection_pageInfo(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_AssessmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "AssessmentConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -11028,7 +11048,7 @@ func (ec *executionContext) _AssessmentConnection_totalCount(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_AssessmentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("AssessmentConnection", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("AssessmentConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AssessmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AssessmentEdge) (ret graphql.Marshaler) {
@@ -11051,7 +11071,7 @@ func (ec *executionContext) _AssessmentEdge_cursor(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_AssessmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("AssessmentEdge", field, false, false, "String")
+	return ec.arena.scalarFieldContext("AssessmentEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _AssessmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AssessmentEdge) (ret graphql.Marshaler) {
@@ -11074,7 +11094,8 @@ func (ec *executionContext) _AssessmentEdge_node(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_AssessmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "AssessmentEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -11106,7 +11127,8 @@ func (ec *executionContext) _Change_changeSet(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Change_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Change",
 		Field:      field,
 		IsMethod:   true,
@@ -11138,7 +11160,7 @@ func (ec *executionContext) _Change_recordKind(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Change_recordKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Change", field, true, false, "RecordKind")
+	return ec.arena.scalarFieldContext("Change", field, true, false, "RecordKind")
 }
 
 func (ec *executionContext) _Change_recordKey(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
@@ -11161,7 +11183,7 @@ func (ec *executionContext) _Change_recordKey(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Change_recordKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Change", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Change", field, true, false, "String")
 }
 
 func (ec *executionContext) _Change_entityType(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
@@ -11184,7 +11206,7 @@ func (ec *executionContext) _Change_entityType(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Change_entityType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Change", field, true, false, "EntityType")
+	return ec.arena.scalarFieldContext("Change", field, true, false, "EntityType")
 }
 
 func (ec *executionContext) _Change_action(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
@@ -11207,7 +11229,7 @@ func (ec *executionContext) _Change_action(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Change_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Change", field, true, false, "ChangeAction")
+	return ec.arena.scalarFieldContext("Change", field, true, false, "ChangeAction")
 }
 
 func (ec *executionContext) _Change_revision(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
@@ -11230,7 +11252,7 @@ func (ec *executionContext) _Change_revision(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Change_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Change", field, true, false, "Int")
+	return ec.arena.scalarFieldContext("Change", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Change_changedFields(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
@@ -11253,7 +11275,7 @@ func (ec *executionContext) _Change_changedFields(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Change_changedFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Change", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Change", field, true, false, "String")
 }
 
 func (ec *executionContext) _Change_before(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
@@ -11276,7 +11298,7 @@ func (ec *executionContext) _Change_before(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Change_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Change", field, true, false, "JSON")
+	return ec.arena.scalarFieldContext("Change", field, true, false, "JSON")
 }
 
 func (ec *executionContext) _Change_after(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
@@ -11299,7 +11321,7 @@ func (ec *executionContext) _Change_after(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Change_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Change", field, true, false, "JSON")
+	return ec.arena.scalarFieldContext("Change", field, true, false, "JSON")
 }
 
 func (ec *executionContext) _ChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
@@ -11322,7 +11344,8 @@ func (ec *executionContext) _ChangeConnection_edges(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_ChangeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ChangeConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -11354,7 +11377,8 @@ func (ec *executionContext) _ChangeConnection_nodes(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_ChangeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ChangeConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -11386,7 +11410,8 @@ func (ec *executionContext) _ChangeConnection_pageInfo(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_ChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ChangeConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -11418,7 +11443,7 @@ func (ec *executionContext) _ChangeEdge_cursor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_ChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("ChangeEdge", field, false, false, "String")
+	return ec.arena.scalarFieldContext("ChangeEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _ChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
@@ -11441,7 +11466,8 @@ func (ec *executionContext) _ChangeEdge_node(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_ChangeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ChangeEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -11473,7 +11499,7 @@ func (ec *executionContext) _ChangeSet_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_ChangeSet_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("ChangeSet", field, true, false, "ID")
+	return ec.arena.scalarFieldContext("ChangeSet", field, true, false, "ID")
 }
 
 func (ec *executionContext) _ChangeSet_version(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
@@ -11496,7 +11522,7 @@ func (ec *executionContext) _ChangeSet_version(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_ChangeSet_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("ChangeSet", field, true, false, "Int")
+	return ec.arena.scalarFieldContext("ChangeSet", field, true, false, "Int")
 }
 
 func (ec *executionContext) _ChangeSet_time(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
@@ -11519,7 +11545,7 @@ func (ec *executionContext) _ChangeSet_time(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_ChangeSet_time(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("ChangeSet", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("ChangeSet", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _ChangeSet_actor(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
@@ -11542,7 +11568,7 @@ func (ec *executionContext) _ChangeSet_actor(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_ChangeSet_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("ChangeSet", field, true, false, "String")
+	return ec.arena.scalarFieldContext("ChangeSet", field, true, false, "String")
 }
 
 func (ec *executionContext) _ChangeSet_reason(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
@@ -11565,7 +11591,7 @@ func (ec *executionContext) _ChangeSet_reason(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_ChangeSet_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("ChangeSet", field, true, false, "String")
+	return ec.arena.scalarFieldContext("ChangeSet", field, true, false, "String")
 }
 
 func (ec *executionContext) _ChangeSet_reverts(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
@@ -11588,7 +11614,8 @@ func (ec *executionContext) _ChangeSet_reverts(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_ChangeSet_reverts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ChangeSet",
 		Field:      field,
 		IsMethod:   true,
@@ -11620,7 +11647,7 @@ func (ec *executionContext) _ChangeSet_changeCount(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_ChangeSet_changeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("ChangeSet", field, true, false, "Int")
+	return ec.arena.scalarFieldContext("ChangeSet", field, true, false, "Int")
 }
 
 func (ec *executionContext) _ChangeSet_changes(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSet) (ret graphql.Marshaler) {
@@ -11644,7 +11671,8 @@ func (ec *executionContext) _ChangeSet_changes(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_ChangeSet_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ChangeSet",
 		Field:      field,
 		IsMethod:   true,
@@ -11687,7 +11715,8 @@ func (ec *executionContext) _Citation_source(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Citation_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Citation",
 		Field:      field,
 		IsMethod:   true,
@@ -11719,7 +11748,7 @@ func (ec *executionContext) _Citation_section(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Citation_section(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Citation", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Citation", field, true, false, "String")
 }
 
 func (ec *executionContext) _Citation_paragraph(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
@@ -11742,7 +11771,7 @@ func (ec *executionContext) _Citation_paragraph(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Citation_paragraph(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Citation", field, true, false, "Int")
+	return ec.arena.scalarFieldContext("Citation", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Citation_excerpt(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
@@ -11765,7 +11794,7 @@ func (ec *executionContext) _Citation_excerpt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Citation_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Citation", field, true, true, "String")
+	return ec.arena.scalarFieldContext("Citation", field, true, true, "String")
 }
 
 func (ec *executionContext) _Citation_url(ctx context.Context, field graphql.CollectedField, obj *model.Citation) (ret graphql.Marshaler) {
@@ -11788,7 +11817,7 @@ func (ec *executionContext) _Citation_url(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Citation_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Citation", field, true, true, "String")
+	return ec.arena.scalarFieldContext("Citation", field, true, true, "String")
 }
 
 func (ec *executionContext) _ComparedNeighbor_kind(ctx context.Context, field graphql.CollectedField, obj *model.ComparedNeighbor) (ret graphql.Marshaler) {
@@ -11811,7 +11840,7 @@ func (ec *executionContext) _ComparedNeighbor_kind(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_ComparedNeighbor_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("ComparedNeighbor", field, false, false, "RelationshipKind")
+	return ec.arena.scalarFieldContext("ComparedNeighbor", field, false, false, "RelationshipKind")
 }
 
 func (ec *executionContext) _ComparedNeighbor_direction(ctx context.Context, field graphql.CollectedField, obj *model.ComparedNeighbor) (ret graphql.Marshaler) {
@@ -11834,7 +11863,7 @@ func (ec *executionContext) _ComparedNeighbor_direction(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_ComparedNeighbor_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("ComparedNeighbor", field, false, false, "Direction")
+	return ec.arena.scalarFieldContext("ComparedNeighbor", field, false, false, "Direction")
 }
 
 func (ec *executionContext) _ComparedNeighbor_neighbor(ctx context.Context, field graphql.CollectedField, obj *model.ComparedNeighbor) (ret graphql.Marshaler) {
@@ -11857,7 +11886,8 @@ func (ec *executionContext) _ComparedNeighbor_neighbor(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_ComparedNeighbor_neighbor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ComparedNeighbor",
 		Field:      field,
 		IsMethod:   false,
@@ -11889,7 +11919,8 @@ func (ec *executionContext) _ComparedNeighbor_entities(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_ComparedNeighbor_entities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ComparedNeighbor",
 		Field:      field,
 		IsMethod:   false,
@@ -11921,7 +11952,7 @@ func (ec *executionContext) _ComparedNeighbor_shared(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_ComparedNeighbor_shared(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("ComparedNeighbor", field, false, false, "Boolean")
+	return ec.arena.scalarFieldContext("ComparedNeighbor", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ComparedTradeoff_tradeoff(ctx context.Context, field graphql.CollectedField, obj *model.ComparedTradeoff) (ret graphql.Marshaler) {
@@ -11944,7 +11975,8 @@ func (ec *executionContext) _ComparedTradeoff_tradeoff(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_ComparedTradeoff_tradeoff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ComparedTradeoff",
 		Field:      field,
 		IsMethod:   false,
@@ -11976,7 +12008,8 @@ func (ec *executionContext) _ComparedTradeoff_entities(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_ComparedTradeoff_entities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ComparedTradeoff",
 		Field:      field,
 		IsMethod:   false,
@@ -12008,7 +12041,7 @@ func (ec *executionContext) _ComparedTradeoff_shared(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_ComparedTradeoff_shared(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("ComparedTradeoff", field, false, false, "Boolean")
+	return ec.arena.scalarFieldContext("ComparedTradeoff", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ComparedUnique_entity(ctx context.Context, field graphql.CollectedField, obj *model.ComparedUnique) (ret graphql.Marshaler) {
@@ -12031,7 +12064,8 @@ func (ec *executionContext) _ComparedUnique_entity(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_ComparedUnique_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ComparedUnique",
 		Field:      field,
 		IsMethod:   false,
@@ -12063,7 +12097,8 @@ func (ec *executionContext) _ComparedUnique_neighbors(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_ComparedUnique_neighbors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ComparedUnique",
 		Field:      field,
 		IsMethod:   false,
@@ -12095,7 +12130,8 @@ func (ec *executionContext) _ComparedUnique_tradeoffs(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_ComparedUnique_tradeoffs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ComparedUnique",
 		Field:      field,
 		IsMethod:   false,
@@ -12127,7 +12163,7 @@ func (ec *executionContext) _ComparedUnique_tags(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_ComparedUnique_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("ComparedUnique", field, false, false, "String")
+	return ec.arena.scalarFieldContext("ComparedUnique", field, false, false, "String")
 }
 
 func (ec *executionContext) _Comparison_entities(ctx context.Context, field graphql.CollectedField, obj *model.Comparison) (ret graphql.Marshaler) {
@@ -12150,7 +12186,8 @@ func (ec *executionContext) _Comparison_entities(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Comparison_entities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Comparison",
 		Field:      field,
 		IsMethod:   false,
@@ -12182,7 +12219,8 @@ func (ec *executionContext) _Comparison_tradeoffs(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Comparison_tradeoffs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Comparison",
 		Field:      field,
 		IsMethod:   false,
@@ -12214,7 +12252,8 @@ func (ec *executionContext) _Comparison_neighbors(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Comparison_neighbors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Comparison",
 		Field:      field,
 		IsMethod:   false,
@@ -12246,7 +12285,8 @@ func (ec *executionContext) _Comparison_sharedNeighbors(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_Comparison_sharedNeighbors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Comparison",
 		Field:      field,
 		IsMethod:   false,
@@ -12278,7 +12318,8 @@ func (ec *executionContext) _Comparison_sharedTradeoffs(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_Comparison_sharedTradeoffs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Comparison",
 		Field:      field,
 		IsMethod:   false,
@@ -12310,7 +12351,7 @@ func (ec *executionContext) _Comparison_sharedTags(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Comparison_sharedTags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Comparison", field, false, false, "String")
+	return ec.arena.scalarFieldContext("Comparison", field, false, false, "String")
 }
 
 func (ec *executionContext) _Comparison_unique(ctx context.Context, field graphql.CollectedField, obj *model.Comparison) (ret graphql.Marshaler) {
@@ -12333,7 +12374,8 @@ func (ec *executionContext) _Comparison_unique(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Comparison_unique(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Comparison",
 		Field:      field,
 		IsMethod:   false,
@@ -12365,7 +12407,8 @@ func (ec *executionContext) _Comparison_assessments(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Comparison_assessments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Comparison",
 		Field:      field,
 		IsMethod:   false,
@@ -12397,7 +12440,7 @@ func (ec *executionContext) _CreateEntityPayload_clientMutationId(ctx context.Co
 	)
 }
 func (ec *executionContext) fieldContext_CreateEntityPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("CreateEntityPayload", field, false, false, "String")
+	return ec.arena.scalarFieldContext("CreateEntityPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateEntityPayload_entity(ctx context.Context, field graphql.CollectedField, obj *model.CreateEntityPayload) (ret graphql.Marshaler) {
@@ -12420,7 +12463,8 @@ func (ec *executionContext) _CreateEntityPayload_entity(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_CreateEntityPayload_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "CreateEntityPayload",
 		Field:      field,
 		IsMethod:   false,
@@ -12452,7 +12496,8 @@ func (ec *executionContext) _CreateEntityPayload_changeSet(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_CreateEntityPayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "CreateEntityPayload",
 		Field:      field,
 		IsMethod:   false,
@@ -12484,7 +12529,7 @@ func (ec *executionContext) _Edition_date(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Edition_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Edition", field, false, false, "Date")
+	return ec.arena.scalarFieldContext("Edition", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Edition_name(ctx context.Context, field graphql.CollectedField, obj *model.Edition) (ret graphql.Marshaler) {
@@ -12507,7 +12552,7 @@ func (ec *executionContext) _Edition_name(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Edition_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Edition", field, false, false, "String")
+	return ec.arena.scalarFieldContext("Edition", field, false, false, "String")
 }
 
 func (ec *executionContext) _EntityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.EntityConnection) (ret graphql.Marshaler) {
@@ -12530,7 +12575,8 @@ func (ec *executionContext) _EntityConnection_edges(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_EntityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "EntityConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -12562,7 +12608,8 @@ func (ec *executionContext) _EntityConnection_nodes(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_EntityConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "EntityConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -12594,7 +12641,8 @@ func (ec *executionContext) _EntityConnection_pageInfo(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_EntityConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "EntityConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -12626,7 +12674,7 @@ func (ec *executionContext) _EntityConnection_totalCount(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_EntityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("EntityConnection", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("EntityConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _EntityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.EntityEdge) (ret graphql.Marshaler) {
@@ -12649,7 +12697,7 @@ func (ec *executionContext) _EntityEdge_cursor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_EntityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("EntityEdge", field, false, false, "String")
+	return ec.arena.scalarFieldContext("EntityEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _EntityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.EntityEdge) (ret graphql.Marshaler) {
@@ -12672,7 +12720,8 @@ func (ec *executionContext) _EntityEdge_node(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_EntityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "EntityEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -12704,7 +12753,7 @@ func (ec *executionContext) _FacetCount_value(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_FacetCount_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("FacetCount", field, false, false, "String")
+	return ec.arena.scalarFieldContext("FacetCount", field, false, false, "String")
 }
 
 func (ec *executionContext) _FacetCount_count(ctx context.Context, field graphql.CollectedField, obj *model.FacetCount) (ret graphql.Marshaler) {
@@ -12727,7 +12776,7 @@ func (ec *executionContext) _FacetCount_count(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_FacetCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("FacetCount", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("FacetCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Facets_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Facets) (ret graphql.Marshaler) {
@@ -12750,7 +12799,7 @@ func (ec *executionContext) _Facets_totalCount(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Facets_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Facets", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("Facets", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Facets_types(ctx context.Context, field graphql.CollectedField, obj *model.Facets) (ret graphql.Marshaler) {
@@ -12773,7 +12822,8 @@ func (ec *executionContext) _Facets_types(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Facets_types(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Facets",
 		Field:      field,
 		IsMethod:   false,
@@ -12805,7 +12855,8 @@ func (ec *executionContext) _Facets_kinds(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Facets_kinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Facets",
 		Field:      field,
 		IsMethod:   false,
@@ -12837,7 +12888,8 @@ func (ec *executionContext) _Facets_statuses(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Facets_statuses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Facets",
 		Field:      field,
 		IsMethod:   false,
@@ -12869,7 +12921,8 @@ func (ec *executionContext) _Facets_lifecycles(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Facets_lifecycles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Facets",
 		Field:      field,
 		IsMethod:   false,
@@ -12901,7 +12954,8 @@ func (ec *executionContext) _Facets_tradeoffTypes(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Facets_tradeoffTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Facets",
 		Field:      field,
 		IsMethod:   false,
@@ -12933,7 +12987,8 @@ func (ec *executionContext) _Facets_tags(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Facets_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Facets",
 		Field:      field,
 		IsMethod:   false,
@@ -12965,7 +13020,8 @@ func (ec *executionContext) _Facets_rings(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Facets_rings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Facets",
 		Field:      field,
 		IsMethod:   false,
@@ -12998,7 +13054,8 @@ func (ec *executionContext) _Mutation_createEntity(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createEntity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
@@ -13042,7 +13099,8 @@ func (ec *executionContext) _Mutation_updateEntity(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateEntity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
@@ -13086,7 +13144,8 @@ func (ec *executionContext) _Mutation_archiveEntity(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_archiveEntity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
@@ -13130,7 +13189,8 @@ func (ec *executionContext) _Mutation_relate(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_relate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
@@ -13174,7 +13234,8 @@ func (ec *executionContext) _Mutation_unrelate(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_unrelate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
@@ -13218,7 +13279,8 @@ func (ec *executionContext) _Mutation_assess(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_assess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
@@ -13262,7 +13324,8 @@ func (ec *executionContext) _Mutation_addSource(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_addSource(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
@@ -13306,7 +13369,8 @@ func (ec *executionContext) _Mutation_addCitation(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_addCitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
@@ -13350,7 +13414,8 @@ func (ec *executionContext) _Mutation_revert(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_revert(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
@@ -13393,7 +13458,8 @@ func (ec *executionContext) _Neighborhood_center(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Neighborhood_center(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Neighborhood",
 		Field:      field,
 		IsMethod:   false,
@@ -13425,7 +13491,8 @@ func (ec *executionContext) _Neighborhood_nodes(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Neighborhood_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Neighborhood",
 		Field:      field,
 		IsMethod:   false,
@@ -13457,7 +13524,8 @@ func (ec *executionContext) _Neighborhood_relationships(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_Neighborhood_relationships(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Neighborhood",
 		Field:      field,
 		IsMethod:   false,
@@ -13489,7 +13557,7 @@ func (ec *executionContext) _Neighborhood_truncated(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Neighborhood_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Neighborhood", field, false, false, "Boolean")
+	return ec.arena.scalarFieldContext("Neighborhood", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _NeighborhoodNode_entity(ctx context.Context, field graphql.CollectedField, obj *model.NeighborhoodNode) (ret graphql.Marshaler) {
@@ -13512,7 +13580,8 @@ func (ec *executionContext) _NeighborhoodNode_entity(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_NeighborhoodNode_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "NeighborhoodNode",
 		Field:      field,
 		IsMethod:   false,
@@ -13544,7 +13613,7 @@ func (ec *executionContext) _NeighborhoodNode_depth(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_NeighborhoodNode_depth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("NeighborhoodNode", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("NeighborhoodNode", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13567,7 +13636,7 @@ func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Organization_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Organization", field, true, false, "ID")
+	return ec.arena.scalarFieldContext("Organization", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Organization_slug(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13590,7 +13659,7 @@ func (ec *executionContext) _Organization_slug(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Organization_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Organization", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Organization", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organization_name(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13613,7 +13682,7 @@ func (ec *executionContext) _Organization_name(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Organization_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Organization", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Organization", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organization_summary(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13636,7 +13705,7 @@ func (ec *executionContext) _Organization_summary(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Organization_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Organization", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Organization", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organization_tags(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13659,7 +13728,7 @@ func (ec *executionContext) _Organization_tags(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Organization_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Organization", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Organization", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organization_citations(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13682,7 +13751,8 @@ func (ec *executionContext) _Organization_citations(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Organization_citations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Organization",
 		Field:      field,
 		IsMethod:   true,
@@ -13714,7 +13784,7 @@ func (ec *executionContext) _Organization_revision(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Organization_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Organization", field, true, false, "Int")
+	return ec.arena.scalarFieldContext("Organization", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Organization_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13737,7 +13807,7 @@ func (ec *executionContext) _Organization_createdAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Organization_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Organization", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("Organization", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Organization_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13760,7 +13830,7 @@ func (ec *executionContext) _Organization_updatedAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Organization_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Organization", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("Organization", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Organization_url(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13783,7 +13853,7 @@ func (ec *executionContext) _Organization_url(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Organization_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Organization", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Organization", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organization_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13806,7 +13876,7 @@ func (ec *executionContext) _Organization_playgroundUrl(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_Organization_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Organization", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Organization", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organization_related(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -13830,7 +13900,8 @@ func (ec *executionContext) _Organization_related(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Organization_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Organization",
 		Field:      field,
 		IsMethod:   true,
@@ -13874,7 +13945,8 @@ func (ec *executionContext) _Organization_history(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Organization_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Organization",
 		Field:      field,
 		IsMethod:   true,
@@ -13918,7 +13990,8 @@ func (ec *executionContext) _Organization_relationships(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_Organization_relationships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Organization",
 		Field:      field,
 		IsMethod:   true,
@@ -13961,7 +14034,8 @@ func (ec *executionContext) _Organization_assessments(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Organization_assessments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Organization",
 		Field:      field,
 		IsMethod:   true,
@@ -13993,7 +14067,7 @@ func (ec *executionContext) _Organization_aliases(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Organization_aliases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Organization", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Organization", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organization_technologies(ctx context.Context, field graphql.CollectedField, obj *model.Organization) (ret graphql.Marshaler) {
@@ -14017,7 +14091,8 @@ func (ec *executionContext) _Organization_technologies(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_Organization_technologies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Organization",
 		Field:      field,
 		IsMethod:   true,
@@ -14061,7 +14136,8 @@ func (ec *executionContext) _Organization_created(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Organization_created(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Organization",
 		Field:      field,
 		IsMethod:   true,
@@ -14104,7 +14180,8 @@ func (ec *executionContext) _OrganizationConnection_edges(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_OrganizationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "OrganizationConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -14136,7 +14213,8 @@ func (ec *executionContext) _OrganizationConnection_nodes(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_OrganizationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "OrganizationConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -14168,7 +14246,8 @@ func (ec *executionContext) _OrganizationConnection_pageInfo(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_OrganizationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "OrganizationConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -14200,7 +14279,7 @@ func (ec *executionContext) _OrganizationConnection_totalCount(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_OrganizationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("OrganizationConnection", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("OrganizationConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _OrganizationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationEdge) (ret graphql.Marshaler) {
@@ -14223,7 +14302,7 @@ func (ec *executionContext) _OrganizationEdge_cursor(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_OrganizationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("OrganizationEdge", field, false, false, "String")
+	return ec.arena.scalarFieldContext("OrganizationEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _OrganizationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationEdge) (ret graphql.Marshaler) {
@@ -14246,7 +14325,8 @@ func (ec *executionContext) _OrganizationEdge_node(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_OrganizationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "OrganizationEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -14278,7 +14358,7 @@ func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("PageInfo", field, false, false, "Boolean")
+	return ec.arena.scalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -14301,7 +14381,7 @@ func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("PageInfo", field, false, false, "Boolean")
+	return ec.arena.scalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -14324,7 +14404,7 @@ func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("PageInfo", field, false, false, "String")
+	return ec.arena.scalarFieldContext("PageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -14347,7 +14427,7 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("PageInfo", field, false, false, "String")
+	return ec.arena.scalarFieldContext("PageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _Path_length(ctx context.Context, field graphql.CollectedField, obj *model.Path) (ret graphql.Marshaler) {
@@ -14370,7 +14450,7 @@ func (ec *executionContext) _Path_length(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Path_length(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Path", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("Path", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Path_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Path) (ret graphql.Marshaler) {
@@ -14393,7 +14473,8 @@ func (ec *executionContext) _Path_nodes(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Path_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Path",
 		Field:      field,
 		IsMethod:   false,
@@ -14425,7 +14506,8 @@ func (ec *executionContext) _Path_steps(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Path_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Path",
 		Field:      field,
 		IsMethod:   false,
@@ -14457,7 +14539,8 @@ func (ec *executionContext) _PathStep_from(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_PathStep_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "PathStep",
 		Field:      field,
 		IsMethod:   false,
@@ -14489,7 +14572,8 @@ func (ec *executionContext) _PathStep_relationship(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_PathStep_relationship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "PathStep",
 		Field:      field,
 		IsMethod:   false,
@@ -14521,7 +14605,8 @@ func (ec *executionContext) _PathStep_to(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_PathStep_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "PathStep",
 		Field:      field,
 		IsMethod:   false,
@@ -14553,7 +14638,7 @@ func (ec *executionContext) _PathStep_direction(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_PathStep_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("PathStep", field, false, false, "Direction")
+	return ec.arena.scalarFieldContext("PathStep", field, false, false, "Direction")
 }
 
 func (ec *executionContext) _Quadrant_slug(ctx context.Context, field graphql.CollectedField, obj *model.Quadrant) (ret graphql.Marshaler) {
@@ -14576,7 +14661,7 @@ func (ec *executionContext) _Quadrant_slug(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Quadrant_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Quadrant", field, false, false, "String")
+	return ec.arena.scalarFieldContext("Quadrant", field, false, false, "String")
 }
 
 func (ec *executionContext) _Quadrant_name(ctx context.Context, field graphql.CollectedField, obj *model.Quadrant) (ret graphql.Marshaler) {
@@ -14599,7 +14684,7 @@ func (ec *executionContext) _Quadrant_name(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Quadrant_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Quadrant", field, false, false, "String")
+	return ec.arena.scalarFieldContext("Quadrant", field, false, false, "String")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -14623,7 +14708,8 @@ func (ec *executionContext) _Query_node(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -14667,7 +14753,8 @@ func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -14711,7 +14798,8 @@ func (ec *executionContext) _Query_entity(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Query_entity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -14755,7 +14843,8 @@ func (ec *executionContext) _Query_trend(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Query_trend(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -14799,7 +14888,8 @@ func (ec *executionContext) _Query_technology(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Query_technology(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -14843,7 +14933,8 @@ func (ec *executionContext) _Query_tradeoff(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Query_tradeoff(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -14887,7 +14978,8 @@ func (ec *executionContext) _Query_useCase(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Query_useCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -14931,7 +15023,8 @@ func (ec *executionContext) _Query_organization(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Query_organization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -14975,7 +15068,8 @@ func (ec *executionContext) _Query_skill(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Query_skill(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15019,7 +15113,8 @@ func (ec *executionContext) _Query_entities(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Query_entities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15063,7 +15158,8 @@ func (ec *executionContext) _Query_trends(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Query_trends(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15107,7 +15203,8 @@ func (ec *executionContext) _Query_technologies(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Query_technologies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15151,7 +15248,8 @@ func (ec *executionContext) _Query_tradeoffs(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Query_tradeoffs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15195,7 +15293,8 @@ func (ec *executionContext) _Query_useCases(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Query_useCases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15239,7 +15338,8 @@ func (ec *executionContext) _Query_organizations(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Query_organizations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15283,7 +15383,8 @@ func (ec *executionContext) _Query_skills(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Query_skills(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15327,7 +15428,8 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15371,7 +15473,8 @@ func (ec *executionContext) _Query_path(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Query_path(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15415,7 +15518,8 @@ func (ec *executionContext) _Query_neighborhood(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Query_neighborhood(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15459,7 +15563,8 @@ func (ec *executionContext) _Query_compare(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Query_compare(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15503,7 +15608,8 @@ func (ec *executionContext) _Query_facets(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Query_facets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15547,7 +15653,8 @@ func (ec *executionContext) _Query_radar(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Query_radar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15591,7 +15698,8 @@ func (ec *executionContext) _Query_radars(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Query_radars(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15635,7 +15743,8 @@ func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15679,7 +15788,8 @@ func (ec *executionContext) _Query_changeSet(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Query_changeSet(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15722,7 +15832,7 @@ func (ec *executionContext) _Query_dataVersion(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Query_dataVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Query", field, true, true, "Int")
+	return ec.arena.scalarFieldContext("Query", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Query_recordAsOf(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -15746,7 +15856,8 @@ func (ec *executionContext) _Query_recordAsOf(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Query_recordAsOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15790,7 +15901,8 @@ func (ec *executionContext) _Query_sources(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Query_sources(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15834,7 +15946,8 @@ func (ec *executionContext) _Query__entities(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Query__entities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15877,7 +15990,8 @@ func (ec *executionContext) _Query__service(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Query__service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15910,7 +16024,8 @@ func (ec *executionContext) _Query___type(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15953,7 +16068,8 @@ func (ec *executionContext) _Query___schema(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -15985,7 +16101,7 @@ func (ec *executionContext) _Radar_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Radar_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Radar", field, true, false, "ID")
+	return ec.arena.scalarFieldContext("Radar", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Radar_slug(ctx context.Context, field graphql.CollectedField, obj *model.Radar) (ret graphql.Marshaler) {
@@ -16008,7 +16124,7 @@ func (ec *executionContext) _Radar_slug(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Radar_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Radar", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Radar", field, true, false, "String")
 }
 
 func (ec *executionContext) _Radar_name(ctx context.Context, field graphql.CollectedField, obj *model.Radar) (ret graphql.Marshaler) {
@@ -16031,7 +16147,7 @@ func (ec *executionContext) _Radar_name(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Radar_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Radar", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Radar", field, true, false, "String")
 }
 
 func (ec *executionContext) _Radar_description(ctx context.Context, field graphql.CollectedField, obj *model.Radar) (ret graphql.Marshaler) {
@@ -16054,7 +16170,7 @@ func (ec *executionContext) _Radar_description(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Radar_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Radar", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Radar", field, true, false, "String")
 }
 
 func (ec *executionContext) _Radar_quadrants(ctx context.Context, field graphql.CollectedField, obj *model.Radar) (ret graphql.Marshaler) {
@@ -16077,7 +16193,8 @@ func (ec *executionContext) _Radar_quadrants(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Radar_quadrants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Radar",
 		Field:      field,
 		IsMethod:   true,
@@ -16109,7 +16226,8 @@ func (ec *executionContext) _Radar_rings(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Radar_rings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Radar",
 		Field:      field,
 		IsMethod:   true,
@@ -16141,7 +16259,8 @@ func (ec *executionContext) _Radar_editions(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Radar_editions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Radar",
 		Field:      field,
 		IsMethod:   true,
@@ -16173,7 +16292,8 @@ func (ec *executionContext) _Radar_latestEdition(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Radar_latestEdition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Radar",
 		Field:      field,
 		IsMethod:   true,
@@ -16206,7 +16326,8 @@ func (ec *executionContext) _Radar_entries(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Radar_entries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Radar",
 		Field:      field,
 		IsMethod:   true,
@@ -16249,7 +16370,8 @@ func (ec *executionContext) _RadarConnection_edges(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_RadarConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RadarConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -16281,7 +16403,8 @@ func (ec *executionContext) _RadarConnection_nodes(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_RadarConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RadarConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -16313,7 +16436,8 @@ func (ec *executionContext) _RadarConnection_pageInfo(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_RadarConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RadarConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -16345,7 +16469,7 @@ func (ec *executionContext) _RadarConnection_totalCount(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_RadarConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("RadarConnection", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("RadarConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RadarEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RadarEdge) (ret graphql.Marshaler) {
@@ -16368,7 +16492,7 @@ func (ec *executionContext) _RadarEdge_cursor(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_RadarEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("RadarEdge", field, false, false, "String")
+	return ec.arena.scalarFieldContext("RadarEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _RadarEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.RadarEdge) (ret graphql.Marshaler) {
@@ -16391,7 +16515,8 @@ func (ec *executionContext) _RadarEdge_node(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_RadarEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RadarEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -16423,7 +16548,7 @@ func (ec *executionContext) _RelatePayload_clientMutationId(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_RelatePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("RelatePayload", field, false, false, "String")
+	return ec.arena.scalarFieldContext("RelatePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _RelatePayload_relationship(ctx context.Context, field graphql.CollectedField, obj *model.RelatePayload) (ret graphql.Marshaler) {
@@ -16446,7 +16571,8 @@ func (ec *executionContext) _RelatePayload_relationship(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_RelatePayload_relationship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RelatePayload",
 		Field:      field,
 		IsMethod:   false,
@@ -16478,7 +16604,8 @@ func (ec *executionContext) _RelatePayload_changeSet(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_RelatePayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RelatePayload",
 		Field:      field,
 		IsMethod:   false,
@@ -16510,7 +16637,7 @@ func (ec *executionContext) _Relationship_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Relationship", field, true, false, "ID")
+	return ec.arena.scalarFieldContext("Relationship", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Relationship_kind(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
@@ -16533,7 +16660,7 @@ func (ec *executionContext) _Relationship_kind(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Relationship", field, true, false, "RelationshipKind")
+	return ec.arena.scalarFieldContext("Relationship", field, true, false, "RelationshipKind")
 }
 
 func (ec *executionContext) _Relationship_from(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
@@ -16556,7 +16683,8 @@ func (ec *executionContext) _Relationship_from(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Relationship",
 		Field:      field,
 		IsMethod:   true,
@@ -16588,7 +16716,8 @@ func (ec *executionContext) _Relationship_to(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Relationship",
 		Field:      field,
 		IsMethod:   true,
@@ -16620,7 +16749,7 @@ func (ec *executionContext) _Relationship_rationale(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_rationale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Relationship", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Relationship", field, true, false, "String")
 }
 
 func (ec *executionContext) _Relationship_derived(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
@@ -16643,7 +16772,7 @@ func (ec *executionContext) _Relationship_derived(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_derived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Relationship", field, true, false, "Boolean")
+	return ec.arena.scalarFieldContext("Relationship", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _Relationship_citations(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
@@ -16666,7 +16795,8 @@ func (ec *executionContext) _Relationship_citations(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_citations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Relationship",
 		Field:      field,
 		IsMethod:   true,
@@ -16698,7 +16828,7 @@ func (ec *executionContext) _Relationship_revision(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Relationship", field, true, false, "Int")
+	return ec.arena.scalarFieldContext("Relationship", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Relationship_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
@@ -16721,7 +16851,7 @@ func (ec *executionContext) _Relationship_createdAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Relationship", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("Relationship", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Relationship_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
@@ -16744,7 +16874,7 @@ func (ec *executionContext) _Relationship_updatedAt(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Relationship", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("Relationship", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Relationship_history(ctx context.Context, field graphql.CollectedField, obj *model.Relationship) (ret graphql.Marshaler) {
@@ -16768,7 +16898,8 @@ func (ec *executionContext) _Relationship_history(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Relationship",
 		Field:      field,
 		IsMethod:   true,
@@ -16811,7 +16942,8 @@ func (ec *executionContext) _RelationshipConnection_edges(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_RelationshipConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RelationshipConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -16843,7 +16975,8 @@ func (ec *executionContext) _RelationshipConnection_nodes(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_RelationshipConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RelationshipConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -16875,7 +17008,8 @@ func (ec *executionContext) _RelationshipConnection_pageInfo(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_RelationshipConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RelationshipConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -16907,7 +17041,7 @@ func (ec *executionContext) _RelationshipConnection_totalCount(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_RelationshipConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("RelationshipConnection", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("RelationshipConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RelationshipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipEdge) (ret graphql.Marshaler) {
@@ -16930,7 +17064,7 @@ func (ec *executionContext) _RelationshipEdge_cursor(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_RelationshipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("RelationshipEdge", field, false, false, "String")
+	return ec.arena.scalarFieldContext("RelationshipEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _RelationshipEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipEdge) (ret graphql.Marshaler) {
@@ -16953,7 +17087,8 @@ func (ec *executionContext) _RelationshipEdge_node(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_RelationshipEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RelationshipEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -16985,7 +17120,7 @@ func (ec *executionContext) _RelationshipEdge_direction(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_RelationshipEdge_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("RelationshipEdge", field, false, false, "Direction")
+	return ec.arena.scalarFieldContext("RelationshipEdge", field, false, false, "Direction")
 }
 
 func (ec *executionContext) _RelationshipEdge_other(ctx context.Context, field graphql.CollectedField, obj *model.RelationshipEdge) (ret graphql.Marshaler) {
@@ -17008,7 +17143,8 @@ func (ec *executionContext) _RelationshipEdge_other(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_RelationshipEdge_other(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RelationshipEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -17040,7 +17176,7 @@ func (ec *executionContext) _RevertPayload_clientMutationId(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_RevertPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("RevertPayload", field, false, false, "String")
+	return ec.arena.scalarFieldContext("RevertPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _RevertPayload_changeSet(ctx context.Context, field graphql.CollectedField, obj *model.RevertPayload) (ret graphql.Marshaler) {
@@ -17063,7 +17199,8 @@ func (ec *executionContext) _RevertPayload_changeSet(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_RevertPayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RevertPayload",
 		Field:      field,
 		IsMethod:   false,
@@ -17095,7 +17232,7 @@ func (ec *executionContext) _Ring_slug(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Ring_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Ring", field, false, false, "String")
+	return ec.arena.scalarFieldContext("Ring", field, false, false, "String")
 }
 
 func (ec *executionContext) _Ring_name(ctx context.Context, field graphql.CollectedField, obj *model.Ring) (ret graphql.Marshaler) {
@@ -17118,7 +17255,7 @@ func (ec *executionContext) _Ring_name(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Ring_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Ring", field, false, false, "String")
+	return ec.arena.scalarFieldContext("Ring", field, false, false, "String")
 }
 
 func (ec *executionContext) _Ring_color(ctx context.Context, field graphql.CollectedField, obj *model.Ring) (ret graphql.Marshaler) {
@@ -17141,7 +17278,7 @@ func (ec *executionContext) _Ring_color(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Ring_color(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Ring", field, false, false, "String")
+	return ec.arena.scalarFieldContext("Ring", field, false, false, "String")
 }
 
 func (ec *executionContext) _Ring_description(ctx context.Context, field graphql.CollectedField, obj *model.Ring) (ret graphql.Marshaler) {
@@ -17164,7 +17301,7 @@ func (ec *executionContext) _Ring_description(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Ring_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Ring", field, false, false, "String")
+	return ec.arena.scalarFieldContext("Ring", field, false, false, "String")
 }
 
 func (ec *executionContext) _Ring_position(ctx context.Context, field graphql.CollectedField, obj *model.Ring) (ret graphql.Marshaler) {
@@ -17187,7 +17324,7 @@ func (ec *executionContext) _Ring_position(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Ring_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Ring", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("Ring", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
@@ -17210,7 +17347,8 @@ func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_SearchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SearchConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -17242,7 +17380,8 @@ func (ec *executionContext) _SearchConnection_nodes(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_SearchConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SearchConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -17274,7 +17413,8 @@ func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_SearchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SearchConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -17306,7 +17446,7 @@ func (ec *executionContext) _SearchConnection_totalCount(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_SearchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("SearchConnection", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("SearchConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SearchConnection_didYouMean(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
@@ -17329,7 +17469,7 @@ func (ec *executionContext) _SearchConnection_didYouMean(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_SearchConnection_didYouMean(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("SearchConnection", field, false, false, "String")
+	return ec.arena.scalarFieldContext("SearchConnection", field, false, false, "String")
 }
 
 func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
@@ -17352,7 +17492,7 @@ func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_SearchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("SearchEdge", field, false, false, "String")
+	return ec.arena.scalarFieldContext("SearchEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _SearchEdge_score(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
@@ -17375,7 +17515,7 @@ func (ec *executionContext) _SearchEdge_score(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_SearchEdge_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("SearchEdge", field, false, false, "Float")
+	return ec.arena.scalarFieldContext("SearchEdge", field, false, false, "Float")
 }
 
 func (ec *executionContext) _SearchEdge_matchedWords(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
@@ -17398,7 +17538,7 @@ func (ec *executionContext) _SearchEdge_matchedWords(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_SearchEdge_matchedWords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("SearchEdge", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("SearchEdge", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
@@ -17421,7 +17561,8 @@ func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SearchEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -17453,7 +17594,8 @@ func (ec *executionContext) _SearchEdge_passage(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_SearchEdge_passage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SearchEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -17485,7 +17627,7 @@ func (ec *executionContext) _SharedNeighborGroup_type(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_SharedNeighborGroup_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("SharedNeighborGroup", field, false, false, "EntityType")
+	return ec.arena.scalarFieldContext("SharedNeighborGroup", field, false, false, "EntityType")
 }
 
 func (ec *executionContext) _SharedNeighborGroup_neighbors(ctx context.Context, field graphql.CollectedField, obj *model.SharedNeighborGroup) (ret graphql.Marshaler) {
@@ -17508,7 +17650,8 @@ func (ec *executionContext) _SharedNeighborGroup_neighbors(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_SharedNeighborGroup_neighbors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SharedNeighborGroup",
 		Field:      field,
 		IsMethod:   false,
@@ -17540,7 +17683,7 @@ func (ec *executionContext) _Skill_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Skill_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Skill", field, true, false, "ID")
+	return ec.arena.scalarFieldContext("Skill", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Skill_slug(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17563,7 +17706,7 @@ func (ec *executionContext) _Skill_slug(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Skill_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Skill", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Skill", field, true, false, "String")
 }
 
 func (ec *executionContext) _Skill_name(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17586,7 +17729,7 @@ func (ec *executionContext) _Skill_name(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Skill_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Skill", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Skill", field, true, false, "String")
 }
 
 func (ec *executionContext) _Skill_summary(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17609,7 +17752,7 @@ func (ec *executionContext) _Skill_summary(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Skill_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Skill", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Skill", field, true, false, "String")
 }
 
 func (ec *executionContext) _Skill_tags(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17632,7 +17775,7 @@ func (ec *executionContext) _Skill_tags(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Skill_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Skill", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Skill", field, true, false, "String")
 }
 
 func (ec *executionContext) _Skill_citations(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17655,7 +17798,8 @@ func (ec *executionContext) _Skill_citations(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Skill_citations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Skill",
 		Field:      field,
 		IsMethod:   true,
@@ -17687,7 +17831,7 @@ func (ec *executionContext) _Skill_revision(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Skill_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Skill", field, true, false, "Int")
+	return ec.arena.scalarFieldContext("Skill", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Skill_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17710,7 +17854,7 @@ func (ec *executionContext) _Skill_createdAt(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Skill_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Skill", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("Skill", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Skill_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17733,7 +17877,7 @@ func (ec *executionContext) _Skill_updatedAt(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Skill_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Skill", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("Skill", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Skill_url(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17756,7 +17900,7 @@ func (ec *executionContext) _Skill_url(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Skill_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Skill", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Skill", field, true, false, "String")
 }
 
 func (ec *executionContext) _Skill_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17779,7 +17923,7 @@ func (ec *executionContext) _Skill_playgroundUrl(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Skill_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Skill", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Skill", field, true, false, "String")
 }
 
 func (ec *executionContext) _Skill_related(ctx context.Context, field graphql.CollectedField, obj *model.Skill) (ret graphql.Marshaler) {
@@ -17803,7 +17947,8 @@ func (ec *executionContext) _Skill_related(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Skill_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Skill",
 		Field:      field,
 		IsMethod:   true,
@@ -17847,7 +17992,8 @@ func (ec *executionContext) _Skill_history(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Skill_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Skill",
 		Field:      field,
 		IsMethod:   true,
@@ -17891,7 +18037,8 @@ func (ec *executionContext) _Skill_relationships(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Skill_relationships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Skill",
 		Field:      field,
 		IsMethod:   true,
@@ -17934,7 +18081,8 @@ func (ec *executionContext) _Skill_assessments(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Skill_assessments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Skill",
 		Field:      field,
 		IsMethod:   true,
@@ -17967,7 +18115,8 @@ func (ec *executionContext) _Skill_requiredBy(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Skill_requiredBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Skill",
 		Field:      field,
 		IsMethod:   true,
@@ -18010,7 +18159,8 @@ func (ec *executionContext) _SkillConnection_edges(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_SkillConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SkillConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -18042,7 +18192,8 @@ func (ec *executionContext) _SkillConnection_nodes(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_SkillConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SkillConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -18074,7 +18225,8 @@ func (ec *executionContext) _SkillConnection_pageInfo(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_SkillConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SkillConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -18106,7 +18258,7 @@ func (ec *executionContext) _SkillConnection_totalCount(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_SkillConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("SkillConnection", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("SkillConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SkillEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SkillEdge) (ret graphql.Marshaler) {
@@ -18129,7 +18281,7 @@ func (ec *executionContext) _SkillEdge_cursor(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_SkillEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("SkillEdge", field, false, false, "String")
+	return ec.arena.scalarFieldContext("SkillEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _SkillEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SkillEdge) (ret graphql.Marshaler) {
@@ -18152,7 +18304,8 @@ func (ec *executionContext) _SkillEdge_node(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_SkillEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SkillEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -18184,7 +18337,7 @@ func (ec *executionContext) _Source_id(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Source_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Source", field, true, false, "ID")
+	return ec.arena.scalarFieldContext("Source", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Source_slug(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18207,7 +18360,7 @@ func (ec *executionContext) _Source_slug(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Source_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Source", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Source", field, true, false, "String")
 }
 
 func (ec *executionContext) _Source_title(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18230,7 +18383,7 @@ func (ec *executionContext) _Source_title(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Source_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Source", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Source", field, true, false, "String")
 }
 
 func (ec *executionContext) _Source_publisher(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18253,7 +18406,7 @@ func (ec *executionContext) _Source_publisher(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Source_publisher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Source", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Source", field, true, false, "String")
 }
 
 func (ec *executionContext) _Source_published(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18276,7 +18429,7 @@ func (ec *executionContext) _Source_published(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Source_published(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Source", field, true, false, "Date")
+	return ec.arena.scalarFieldContext("Source", field, true, false, "Date")
 }
 
 func (ec *executionContext) _Source_url(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18299,7 +18452,7 @@ func (ec *executionContext) _Source_url(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Source_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Source", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Source", field, true, false, "String")
 }
 
 func (ec *executionContext) _Source_revision(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18322,7 +18475,7 @@ func (ec *executionContext) _Source_revision(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Source_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Source", field, true, false, "Int")
+	return ec.arena.scalarFieldContext("Source", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Source_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18345,7 +18498,7 @@ func (ec *executionContext) _Source_createdAt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Source_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Source", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("Source", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Source_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18368,7 +18521,7 @@ func (ec *executionContext) _Source_updatedAt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Source_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Source", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("Source", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Source_history(ctx context.Context, field graphql.CollectedField, obj *model.Source) (ret graphql.Marshaler) {
@@ -18392,7 +18545,8 @@ func (ec *executionContext) _Source_history(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Source_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
 		IsMethod:   true,
@@ -18435,7 +18589,8 @@ func (ec *executionContext) _SourceConnection_edges(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_SourceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SourceConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -18467,7 +18622,8 @@ func (ec *executionContext) _SourceConnection_nodes(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_SourceConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SourceConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -18499,7 +18655,8 @@ func (ec *executionContext) _SourceConnection_pageInfo(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_SourceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SourceConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -18531,7 +18688,7 @@ func (ec *executionContext) _SourceConnection_totalCount(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_SourceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("SourceConnection", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("SourceConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SourceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SourceEdge) (ret graphql.Marshaler) {
@@ -18554,7 +18711,7 @@ func (ec *executionContext) _SourceEdge_cursor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_SourceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("SourceEdge", field, false, false, "String")
+	return ec.arena.scalarFieldContext("SourceEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _SourceEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SourceEdge) (ret graphql.Marshaler) {
@@ -18577,7 +18734,8 @@ func (ec *executionContext) _SourceEdge_node(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_SourceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SourceEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -18610,7 +18768,8 @@ func (ec *executionContext) _Subscription_changes(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Subscription_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
 		IsMethod:   true,
@@ -18653,7 +18812,7 @@ func (ec *executionContext) _Technology_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Technology_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Technology", field, true, false, "ID")
+	return ec.arena.scalarFieldContext("Technology", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Technology_slug(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18676,7 +18835,7 @@ func (ec *executionContext) _Technology_slug(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Technology_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Technology", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Technology", field, true, false, "String")
 }
 
 func (ec *executionContext) _Technology_name(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18699,7 +18858,7 @@ func (ec *executionContext) _Technology_name(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Technology_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Technology", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Technology", field, true, false, "String")
 }
 
 func (ec *executionContext) _Technology_summary(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18722,7 +18881,7 @@ func (ec *executionContext) _Technology_summary(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Technology_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Technology", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Technology", field, true, false, "String")
 }
 
 func (ec *executionContext) _Technology_tags(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18745,7 +18904,7 @@ func (ec *executionContext) _Technology_tags(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Technology_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Technology", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Technology", field, true, false, "String")
 }
 
 func (ec *executionContext) _Technology_citations(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18768,7 +18927,8 @@ func (ec *executionContext) _Technology_citations(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Technology_citations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
 		IsMethod:   true,
@@ -18800,7 +18960,7 @@ func (ec *executionContext) _Technology_revision(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Technology_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Technology", field, true, false, "Int")
+	return ec.arena.scalarFieldContext("Technology", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Technology_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18823,7 +18983,7 @@ func (ec *executionContext) _Technology_createdAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Technology_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Technology", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("Technology", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Technology_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18846,7 +19006,7 @@ func (ec *executionContext) _Technology_updatedAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Technology_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Technology", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("Technology", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Technology_url(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18869,7 +19029,7 @@ func (ec *executionContext) _Technology_url(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Technology_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Technology", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Technology", field, true, false, "String")
 }
 
 func (ec *executionContext) _Technology_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18892,7 +19052,7 @@ func (ec *executionContext) _Technology_playgroundUrl(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Technology_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Technology", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Technology", field, true, false, "String")
 }
 
 func (ec *executionContext) _Technology_related(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -18916,7 +19076,8 @@ func (ec *executionContext) _Technology_related(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Technology_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
 		IsMethod:   true,
@@ -18960,7 +19121,8 @@ func (ec *executionContext) _Technology_history(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Technology_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
 		IsMethod:   true,
@@ -19004,7 +19166,8 @@ func (ec *executionContext) _Technology_relationships(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Technology_relationships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
 		IsMethod:   true,
@@ -19047,7 +19210,8 @@ func (ec *executionContext) _Technology_assessments(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Technology_assessments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
 		IsMethod:   true,
@@ -19079,7 +19243,7 @@ func (ec *executionContext) _Technology_kind(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Technology_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Technology", field, true, false, "TechnologyKind")
+	return ec.arena.scalarFieldContext("Technology", field, true, false, "TechnologyKind")
 }
 
 func (ec *executionContext) _Technology_lifecycle(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -19102,7 +19266,7 @@ func (ec *executionContext) _Technology_lifecycle(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Technology_lifecycle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Technology", field, true, false, "Lifecycle")
+	return ec.arena.scalarFieldContext("Technology", field, true, false, "Lifecycle")
 }
 
 func (ec *executionContext) _Technology_aliases(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -19125,7 +19289,7 @@ func (ec *executionContext) _Technology_aliases(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Technology_aliases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Technology", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Technology", field, true, false, "String")
 }
 
 func (ec *executionContext) _Technology_vendor(ctx context.Context, field graphql.CollectedField, obj *model.Technology) (ret graphql.Marshaler) {
@@ -19148,7 +19312,8 @@ func (ec *executionContext) _Technology_vendor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Technology_vendor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
 		IsMethod:   true,
@@ -19181,7 +19346,8 @@ func (ec *executionContext) _Technology_trends(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Technology_trends(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
 		IsMethod:   true,
@@ -19225,7 +19391,8 @@ func (ec *executionContext) _Technology_tradeoffs(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Technology_tradeoffs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
 		IsMethod:   true,
@@ -19269,7 +19436,8 @@ func (ec *executionContext) _Technology_useCases(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Technology_useCases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
 		IsMethod:   true,
@@ -19313,7 +19481,8 @@ func (ec *executionContext) _Technology_alternatives(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Technology_alternatives(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
 		IsMethod:   true,
@@ -19357,7 +19526,8 @@ func (ec *executionContext) _Technology_implements(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Technology_implements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
 		IsMethod:   true,
@@ -19401,7 +19571,8 @@ func (ec *executionContext) _Technology_implementations(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_Technology_implementations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Technology",
 		Field:      field,
 		IsMethod:   true,
@@ -19444,7 +19615,8 @@ func (ec *executionContext) _TechnologyConnection_edges(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_TechnologyConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TechnologyConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -19476,7 +19648,8 @@ func (ec *executionContext) _TechnologyConnection_nodes(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_TechnologyConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TechnologyConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -19508,7 +19681,8 @@ func (ec *executionContext) _TechnologyConnection_pageInfo(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_TechnologyConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TechnologyConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -19540,7 +19714,7 @@ func (ec *executionContext) _TechnologyConnection_totalCount(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_TechnologyConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("TechnologyConnection", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("TechnologyConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TechnologyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TechnologyEdge) (ret graphql.Marshaler) {
@@ -19563,7 +19737,7 @@ func (ec *executionContext) _TechnologyEdge_cursor(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_TechnologyEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("TechnologyEdge", field, false, false, "String")
+	return ec.arena.scalarFieldContext("TechnologyEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _TechnologyEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TechnologyEdge) (ret graphql.Marshaler) {
@@ -19586,7 +19760,8 @@ func (ec *executionContext) _TechnologyEdge_node(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_TechnologyEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TechnologyEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -19618,7 +19793,7 @@ func (ec *executionContext) _Tradeoff_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Tradeoff", field, true, false, "ID")
+	return ec.arena.scalarFieldContext("Tradeoff", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Tradeoff_slug(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19641,7 +19816,7 @@ func (ec *executionContext) _Tradeoff_slug(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Tradeoff", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Tradeoff", field, true, false, "String")
 }
 
 func (ec *executionContext) _Tradeoff_name(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19664,7 +19839,7 @@ func (ec *executionContext) _Tradeoff_name(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Tradeoff", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Tradeoff", field, true, false, "String")
 }
 
 func (ec *executionContext) _Tradeoff_summary(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19687,7 +19862,7 @@ func (ec *executionContext) _Tradeoff_summary(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Tradeoff", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Tradeoff", field, true, false, "String")
 }
 
 func (ec *executionContext) _Tradeoff_tags(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19710,7 +19885,7 @@ func (ec *executionContext) _Tradeoff_tags(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Tradeoff", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Tradeoff", field, true, false, "String")
 }
 
 func (ec *executionContext) _Tradeoff_citations(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19733,7 +19908,8 @@ func (ec *executionContext) _Tradeoff_citations(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_citations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Tradeoff",
 		Field:      field,
 		IsMethod:   true,
@@ -19765,7 +19941,7 @@ func (ec *executionContext) _Tradeoff_revision(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Tradeoff", field, true, false, "Int")
+	return ec.arena.scalarFieldContext("Tradeoff", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Tradeoff_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19788,7 +19964,7 @@ func (ec *executionContext) _Tradeoff_createdAt(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Tradeoff", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("Tradeoff", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Tradeoff_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19811,7 +19987,7 @@ func (ec *executionContext) _Tradeoff_updatedAt(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Tradeoff", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("Tradeoff", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Tradeoff_url(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19834,7 +20010,7 @@ func (ec *executionContext) _Tradeoff_url(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Tradeoff", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Tradeoff", field, true, false, "String")
 }
 
 func (ec *executionContext) _Tradeoff_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19857,7 +20033,7 @@ func (ec *executionContext) _Tradeoff_playgroundUrl(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Tradeoff", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Tradeoff", field, true, false, "String")
 }
 
 func (ec *executionContext) _Tradeoff_related(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -19881,7 +20057,8 @@ func (ec *executionContext) _Tradeoff_related(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Tradeoff",
 		Field:      field,
 		IsMethod:   true,
@@ -19925,7 +20102,8 @@ func (ec *executionContext) _Tradeoff_history(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Tradeoff",
 		Field:      field,
 		IsMethod:   true,
@@ -19969,7 +20147,8 @@ func (ec *executionContext) _Tradeoff_relationships(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_relationships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Tradeoff",
 		Field:      field,
 		IsMethod:   true,
@@ -20012,7 +20191,8 @@ func (ec *executionContext) _Tradeoff_assessments(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_assessments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Tradeoff",
 		Field:      field,
 		IsMethod:   true,
@@ -20044,7 +20224,7 @@ func (ec *executionContext) _Tradeoff_type(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Tradeoff", field, true, false, "TradeoffType")
+	return ec.arena.scalarFieldContext("Tradeoff", field, true, false, "TradeoffType")
 }
 
 func (ec *executionContext) _Tradeoff_appliesTo(ctx context.Context, field graphql.CollectedField, obj *model.Tradeoff) (ret graphql.Marshaler) {
@@ -20068,7 +20248,8 @@ func (ec *executionContext) _Tradeoff_appliesTo(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_appliesTo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Tradeoff",
 		Field:      field,
 		IsMethod:   true,
@@ -20112,7 +20293,8 @@ func (ec *executionContext) _Tradeoff_addressedBy(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Tradeoff_addressedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Tradeoff",
 		Field:      field,
 		IsMethod:   true,
@@ -20155,7 +20337,8 @@ func (ec *executionContext) _TradeoffConnection_edges(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_TradeoffConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TradeoffConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -20187,7 +20370,8 @@ func (ec *executionContext) _TradeoffConnection_nodes(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_TradeoffConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TradeoffConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -20219,7 +20403,8 @@ func (ec *executionContext) _TradeoffConnection_pageInfo(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_TradeoffConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TradeoffConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -20251,7 +20436,7 @@ func (ec *executionContext) _TradeoffConnection_totalCount(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_TradeoffConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("TradeoffConnection", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("TradeoffConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TradeoffEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TradeoffEdge) (ret graphql.Marshaler) {
@@ -20274,7 +20459,7 @@ func (ec *executionContext) _TradeoffEdge_cursor(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_TradeoffEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("TradeoffEdge", field, false, false, "String")
+	return ec.arena.scalarFieldContext("TradeoffEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _TradeoffEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TradeoffEdge) (ret graphql.Marshaler) {
@@ -20297,7 +20482,8 @@ func (ec *executionContext) _TradeoffEdge_node(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_TradeoffEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TradeoffEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -20329,7 +20515,7 @@ func (ec *executionContext) _Trend_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Trend_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Trend", field, true, false, "ID")
+	return ec.arena.scalarFieldContext("Trend", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Trend_slug(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20352,7 +20538,7 @@ func (ec *executionContext) _Trend_slug(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Trend_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Trend", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Trend", field, true, false, "String")
 }
 
 func (ec *executionContext) _Trend_name(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20375,7 +20561,7 @@ func (ec *executionContext) _Trend_name(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Trend_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Trend", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Trend", field, true, false, "String")
 }
 
 func (ec *executionContext) _Trend_summary(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20398,7 +20584,7 @@ func (ec *executionContext) _Trend_summary(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Trend_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Trend", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Trend", field, true, false, "String")
 }
 
 func (ec *executionContext) _Trend_tags(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20421,7 +20607,7 @@ func (ec *executionContext) _Trend_tags(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Trend_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Trend", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Trend", field, true, false, "String")
 }
 
 func (ec *executionContext) _Trend_citations(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20444,7 +20630,8 @@ func (ec *executionContext) _Trend_citations(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Trend_citations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Trend",
 		Field:      field,
 		IsMethod:   true,
@@ -20476,7 +20663,7 @@ func (ec *executionContext) _Trend_revision(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Trend_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Trend", field, true, false, "Int")
+	return ec.arena.scalarFieldContext("Trend", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Trend_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20499,7 +20686,7 @@ func (ec *executionContext) _Trend_createdAt(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Trend_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Trend", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("Trend", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Trend_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20522,7 +20709,7 @@ func (ec *executionContext) _Trend_updatedAt(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Trend_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Trend", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("Trend", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Trend_url(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20545,7 +20732,7 @@ func (ec *executionContext) _Trend_url(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Trend_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Trend", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Trend", field, true, false, "String")
 }
 
 func (ec *executionContext) _Trend_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20568,7 +20755,7 @@ func (ec *executionContext) _Trend_playgroundUrl(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Trend_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Trend", field, true, false, "String")
+	return ec.arena.scalarFieldContext("Trend", field, true, false, "String")
 }
 
 func (ec *executionContext) _Trend_related(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20592,7 +20779,8 @@ func (ec *executionContext) _Trend_related(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Trend_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Trend",
 		Field:      field,
 		IsMethod:   true,
@@ -20636,7 +20824,8 @@ func (ec *executionContext) _Trend_history(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Trend_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Trend",
 		Field:      field,
 		IsMethod:   true,
@@ -20680,7 +20869,8 @@ func (ec *executionContext) _Trend_relationships(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Trend_relationships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Trend",
 		Field:      field,
 		IsMethod:   true,
@@ -20723,7 +20913,8 @@ func (ec *executionContext) _Trend_assessments(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Trend_assessments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Trend",
 		Field:      field,
 		IsMethod:   true,
@@ -20755,7 +20946,7 @@ func (ec *executionContext) _Trend_status(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Trend_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("Trend", field, true, false, "TrendStatus")
+	return ec.arena.scalarFieldContext("Trend", field, true, false, "TrendStatus")
 }
 
 func (ec *executionContext) _Trend_parent(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -20778,7 +20969,8 @@ func (ec *executionContext) _Trend_parent(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Trend_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Trend",
 		Field:      field,
 		IsMethod:   true,
@@ -20811,7 +21003,8 @@ func (ec *executionContext) _Trend_children(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Trend_children(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Trend",
 		Field:      field,
 		IsMethod:   true,
@@ -20855,7 +21048,8 @@ func (ec *executionContext) _Trend_technologies(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Trend_technologies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Trend",
 		Field:      field,
 		IsMethod:   true,
@@ -20899,7 +21093,8 @@ func (ec *executionContext) _Trend_tradeoffs(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Trend_tradeoffs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Trend",
 		Field:      field,
 		IsMethod:   true,
@@ -20943,7 +21138,8 @@ func (ec *executionContext) _Trend_requiredSkills(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Trend_requiredSkills(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Trend",
 		Field:      field,
 		IsMethod:   true,
@@ -20987,7 +21183,8 @@ func (ec *executionContext) _Trend_useCases(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Trend_useCases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Trend",
 		Field:      field,
 		IsMethod:   true,
@@ -21030,7 +21227,8 @@ func (ec *executionContext) _TrendConnection_edges(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_TrendConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TrendConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -21062,7 +21260,8 @@ func (ec *executionContext) _TrendConnection_nodes(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_TrendConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TrendConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -21094,7 +21293,8 @@ func (ec *executionContext) _TrendConnection_pageInfo(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_TrendConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TrendConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -21126,7 +21326,7 @@ func (ec *executionContext) _TrendConnection_totalCount(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_TrendConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("TrendConnection", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("TrendConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TrendEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TrendEdge) (ret graphql.Marshaler) {
@@ -21149,7 +21349,7 @@ func (ec *executionContext) _TrendEdge_cursor(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_TrendEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("TrendEdge", field, false, false, "String")
+	return ec.arena.scalarFieldContext("TrendEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _TrendEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TrendEdge) (ret graphql.Marshaler) {
@@ -21172,7 +21372,8 @@ func (ec *executionContext) _TrendEdge_node(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_TrendEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TrendEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -21204,7 +21405,7 @@ func (ec *executionContext) _UnrelatePayload_clientMutationId(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_UnrelatePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("UnrelatePayload", field, false, false, "String")
+	return ec.arena.scalarFieldContext("UnrelatePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _UnrelatePayload_archivedId(ctx context.Context, field graphql.CollectedField, obj *model.UnrelatePayload) (ret graphql.Marshaler) {
@@ -21227,7 +21428,7 @@ func (ec *executionContext) _UnrelatePayload_archivedId(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_UnrelatePayload_archivedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("UnrelatePayload", field, false, false, "ID")
+	return ec.arena.scalarFieldContext("UnrelatePayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _UnrelatePayload_changeSet(ctx context.Context, field graphql.CollectedField, obj *model.UnrelatePayload) (ret graphql.Marshaler) {
@@ -21250,7 +21451,8 @@ func (ec *executionContext) _UnrelatePayload_changeSet(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_UnrelatePayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "UnrelatePayload",
 		Field:      field,
 		IsMethod:   false,
@@ -21282,7 +21484,7 @@ func (ec *executionContext) _UpdateEntityPayload_clientMutationId(ctx context.Co
 	)
 }
 func (ec *executionContext) fieldContext_UpdateEntityPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("UpdateEntityPayload", field, false, false, "String")
+	return ec.arena.scalarFieldContext("UpdateEntityPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _UpdateEntityPayload_entity(ctx context.Context, field graphql.CollectedField, obj *model.UpdateEntityPayload) (ret graphql.Marshaler) {
@@ -21305,7 +21507,8 @@ func (ec *executionContext) _UpdateEntityPayload_entity(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_UpdateEntityPayload_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "UpdateEntityPayload",
 		Field:      field,
 		IsMethod:   false,
@@ -21337,7 +21540,8 @@ func (ec *executionContext) _UpdateEntityPayload_changeSet(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_UpdateEntityPayload_changeSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "UpdateEntityPayload",
 		Field:      field,
 		IsMethod:   false,
@@ -21369,7 +21573,7 @@ func (ec *executionContext) _UseCase_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("UseCase", field, true, false, "ID")
+	return ec.arena.scalarFieldContext("UseCase", field, true, false, "ID")
 }
 
 func (ec *executionContext) _UseCase_slug(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21392,7 +21596,7 @@ func (ec *executionContext) _UseCase_slug(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("UseCase", field, true, false, "String")
+	return ec.arena.scalarFieldContext("UseCase", field, true, false, "String")
 }
 
 func (ec *executionContext) _UseCase_name(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21415,7 +21619,7 @@ func (ec *executionContext) _UseCase_name(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("UseCase", field, true, false, "String")
+	return ec.arena.scalarFieldContext("UseCase", field, true, false, "String")
 }
 
 func (ec *executionContext) _UseCase_summary(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21438,7 +21642,7 @@ func (ec *executionContext) _UseCase_summary(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("UseCase", field, true, false, "String")
+	return ec.arena.scalarFieldContext("UseCase", field, true, false, "String")
 }
 
 func (ec *executionContext) _UseCase_tags(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21461,7 +21665,7 @@ func (ec *executionContext) _UseCase_tags(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("UseCase", field, true, false, "String")
+	return ec.arena.scalarFieldContext("UseCase", field, true, false, "String")
 }
 
 func (ec *executionContext) _UseCase_citations(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21484,7 +21688,8 @@ func (ec *executionContext) _UseCase_citations(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_citations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "UseCase",
 		Field:      field,
 		IsMethod:   true,
@@ -21516,7 +21721,7 @@ func (ec *executionContext) _UseCase_revision(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("UseCase", field, true, false, "Int")
+	return ec.arena.scalarFieldContext("UseCase", field, true, false, "Int")
 }
 
 func (ec *executionContext) _UseCase_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21539,7 +21744,7 @@ func (ec *executionContext) _UseCase_createdAt(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("UseCase", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("UseCase", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _UseCase_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21562,7 +21767,7 @@ func (ec *executionContext) _UseCase_updatedAt(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("UseCase", field, true, false, "DateTime")
+	return ec.arena.scalarFieldContext("UseCase", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _UseCase_url(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21585,7 +21790,7 @@ func (ec *executionContext) _UseCase_url(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("UseCase", field, true, false, "String")
+	return ec.arena.scalarFieldContext("UseCase", field, true, false, "String")
 }
 
 func (ec *executionContext) _UseCase_playgroundUrl(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21608,7 +21813,7 @@ func (ec *executionContext) _UseCase_playgroundUrl(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_playgroundUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("UseCase", field, true, false, "String")
+	return ec.arena.scalarFieldContext("UseCase", field, true, false, "String")
 }
 
 func (ec *executionContext) _UseCase_related(ctx context.Context, field graphql.CollectedField, obj *model.UseCase) (ret graphql.Marshaler) {
@@ -21632,7 +21837,8 @@ func (ec *executionContext) _UseCase_related(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "UseCase",
 		Field:      field,
 		IsMethod:   true,
@@ -21676,7 +21882,8 @@ func (ec *executionContext) _UseCase_history(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "UseCase",
 		Field:      field,
 		IsMethod:   true,
@@ -21720,7 +21927,8 @@ func (ec *executionContext) _UseCase_relationships(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_relationships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "UseCase",
 		Field:      field,
 		IsMethod:   true,
@@ -21763,7 +21971,8 @@ func (ec *executionContext) _UseCase_assessments(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_assessments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "UseCase",
 		Field:      field,
 		IsMethod:   true,
@@ -21796,7 +22005,8 @@ func (ec *executionContext) _UseCase_usedBy(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_UseCase_usedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "UseCase",
 		Field:      field,
 		IsMethod:   true,
@@ -21839,7 +22049,8 @@ func (ec *executionContext) _UseCaseConnection_edges(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_UseCaseConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "UseCaseConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -21871,7 +22082,8 @@ func (ec *executionContext) _UseCaseConnection_nodes(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_UseCaseConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "UseCaseConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -21903,7 +22115,8 @@ func (ec *executionContext) _UseCaseConnection_pageInfo(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_UseCaseConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "UseCaseConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -21935,7 +22148,7 @@ func (ec *executionContext) _UseCaseConnection_totalCount(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_UseCaseConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("UseCaseConnection", field, false, false, "Int")
+	return ec.arena.scalarFieldContext("UseCaseConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _UseCaseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.UseCaseEdge) (ret graphql.Marshaler) {
@@ -21958,7 +22171,7 @@ func (ec *executionContext) _UseCaseEdge_cursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_UseCaseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("UseCaseEdge", field, false, false, "String")
+	return ec.arena.scalarFieldContext("UseCaseEdge", field, false, false, "String")
 }
 
 func (ec *executionContext) _UseCaseEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.UseCaseEdge) (ret graphql.Marshaler) {
@@ -21981,7 +22194,8 @@ func (ec *executionContext) _UseCaseEdge_node(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_UseCaseEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "UseCaseEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -22013,7 +22227,7 @@ func (ec *executionContext) __Service_sdl(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext__Service_sdl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("_Service", field, false, false, "String")
+	return ec.arena.scalarFieldContext("_Service", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -22036,7 +22250,7 @@ func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__Directive", field, false, false, "String")
+	return ec.arena.scalarFieldContext("__Directive", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -22059,7 +22273,7 @@ func (ec *executionContext) ___Directive_description(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext___Directive_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__Directive", field, true, false, "String")
+	return ec.arena.scalarFieldContext("__Directive", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -22082,7 +22296,7 @@ func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__Directive", field, false, false, "Boolean")
+	return ec.arena.scalarFieldContext("__Directive", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -22105,7 +22319,7 @@ func (ec *executionContext) ___Directive_locations(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Directive_locations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__Directive", field, false, false, "__DirectiveLocation")
+	return ec.arena.scalarFieldContext("__Directive", field, false, false, "__DirectiveLocation")
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -22129,7 +22343,8 @@ func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Directive",
 		Field:      field,
 		IsMethod:   true,
@@ -22172,7 +22387,7 @@ func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__EnumValue", field, false, false, "String")
+	return ec.arena.scalarFieldContext("__EnumValue", field, false, false, "String")
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -22195,7 +22410,7 @@ func (ec *executionContext) ___EnumValue_description(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__EnumValue", field, true, false, "String")
+	return ec.arena.scalarFieldContext("__EnumValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -22218,7 +22433,7 @@ func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__EnumValue", field, true, false, "Boolean")
+	return ec.arena.scalarFieldContext("__EnumValue", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -22241,7 +22456,7 @@ func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__EnumValue", field, true, false, "String")
+	return ec.arena.scalarFieldContext("__EnumValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -22264,7 +22479,7 @@ func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__Field", field, false, false, "String")
+	return ec.arena.scalarFieldContext("__Field", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -22287,7 +22502,7 @@ func (ec *executionContext) ___Field_description(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext___Field_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__Field", field, true, false, "String")
+	return ec.arena.scalarFieldContext("__Field", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -22311,7 +22526,8 @@ func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Field",
 		Field:      field,
 		IsMethod:   true,
@@ -22354,7 +22570,8 @@ func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext___Field_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Field",
 		Field:      field,
 		IsMethod:   false,
@@ -22386,7 +22603,7 @@ func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__Field", field, true, false, "Boolean")
+	return ec.arena.scalarFieldContext("__Field", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -22409,7 +22626,7 @@ func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__Field", field, true, false, "String")
+	return ec.arena.scalarFieldContext("__Field", field, true, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -22432,7 +22649,7 @@ func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__InputValue", field, false, false, "String")
+	return ec.arena.scalarFieldContext("__InputValue", field, false, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -22455,7 +22672,7 @@ func (ec *executionContext) ___InputValue_description(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__InputValue", field, true, false, "String")
+	return ec.arena.scalarFieldContext("__InputValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -22478,7 +22695,8 @@ func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__InputValue",
 		Field:      field,
 		IsMethod:   false,
@@ -22510,7 +22728,7 @@ func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__InputValue", field, false, false, "String")
+	return ec.arena.scalarFieldContext("__InputValue", field, false, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -22533,7 +22751,7 @@ func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__InputValue", field, true, false, "Boolean")
+	return ec.arena.scalarFieldContext("__InputValue", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -22556,7 +22774,7 @@ func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__InputValue", field, true, false, "String")
+	return ec.arena.scalarFieldContext("__InputValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -22579,7 +22797,7 @@ func (ec *executionContext) ___Schema_description(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Schema_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__Schema", field, true, false, "String")
+	return ec.arena.scalarFieldContext("__Schema", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -22602,7 +22820,8 @@ func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext___Schema_types(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
@@ -22634,7 +22853,8 @@ func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext___Schema_queryType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
@@ -22666,7 +22886,8 @@ func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Schema_mutationType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
@@ -22698,7 +22919,8 @@ func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___Schema_subscriptionType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
@@ -22730,7 +22952,8 @@ func (ec *executionContext) ___Schema_directives(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext___Schema_directives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
@@ -22762,7 +22985,7 @@ func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__Type", field, true, false, "__TypeKind")
+	return ec.arena.scalarFieldContext("__Type", field, true, false, "__TypeKind")
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -22785,7 +23008,7 @@ func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext___Type_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__Type", field, true, false, "String")
+	return ec.arena.scalarFieldContext("__Type", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -22808,7 +23031,7 @@ func (ec *executionContext) ___Type_description(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext___Type_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__Type", field, true, false, "String")
+	return ec.arena.scalarFieldContext("__Type", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -22831,7 +23054,7 @@ func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__Type", field, true, false, "String")
+	return ec.arena.scalarFieldContext("__Type", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -22855,7 +23078,8 @@ func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
@@ -22898,7 +23122,8 @@ func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext___Type_interfaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
@@ -22930,7 +23155,8 @@ func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Type_possibleTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
@@ -22963,7 +23189,8 @@ func (ec *executionContext) ___Type_enumValues(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
@@ -23007,7 +23234,8 @@ func (ec *executionContext) ___Type_inputFields(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
@@ -23050,7 +23278,8 @@ func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.arena.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
@@ -23082,7 +23311,7 @@ func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return newScalarFieldContext("__Type", field, true, false, "Boolean")
+	return ec.arena.scalarFieldContext("__Type", field, true, false, "Boolean")
 }
 
 // endregion **************************** field.gotpl *****************************
@@ -24588,7 +24817,7 @@ var addCitationPayloadImplementors = []string{"AddCitationPayload"}
 func (ec *executionContext) _AddCitationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddCitationPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, addCitationPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -24623,7 +24852,7 @@ func (ec *executionContext) _AddCitationPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var addSourcePayloadImplementors = []string{"AddSourcePayload"}
@@ -24631,7 +24860,7 @@ var addSourcePayloadImplementors = []string{"AddSourcePayload"}
 func (ec *executionContext) _AddSourcePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddSourcePayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, addSourcePayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -24666,7 +24895,7 @@ func (ec *executionContext) _AddSourcePayload(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var archiveEntityPayloadImplementors = []string{"ArchiveEntityPayload"}
@@ -24674,7 +24903,7 @@ var archiveEntityPayloadImplementors = []string{"ArchiveEntityPayload"}
 func (ec *executionContext) _ArchiveEntityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArchiveEntityPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, archiveEntityPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -24709,7 +24938,7 @@ func (ec *executionContext) _ArchiveEntityPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var assessPayloadImplementors = []string{"AssessPayload"}
@@ -24717,7 +24946,7 @@ var assessPayloadImplementors = []string{"AssessPayload"}
 func (ec *executionContext) _AssessPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssessPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, assessPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -24752,7 +24981,7 @@ func (ec *executionContext) _AssessPayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var assessmentImplementors = []string{"Assessment"}
@@ -24760,7 +24989,7 @@ var assessmentImplementors = []string{"Assessment"}
 func (ec *executionContext) _Assessment(ctx context.Context, sel ast.SelectionSet, obj *model.Assessment) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, assessmentImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -24845,7 +25074,7 @@ func (ec *executionContext) _Assessment(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var assessmentConnectionImplementors = []string{"AssessmentConnection"}
@@ -24853,7 +25082,7 @@ var assessmentConnectionImplementors = []string{"AssessmentConnection"}
 func (ec *executionContext) _AssessmentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AssessmentConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, assessmentConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -24893,7 +25122,7 @@ func (ec *executionContext) _AssessmentConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var assessmentEdgeImplementors = []string{"AssessmentEdge"}
@@ -24901,7 +25130,7 @@ var assessmentEdgeImplementors = []string{"AssessmentEdge"}
 func (ec *executionContext) _AssessmentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AssessmentEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, assessmentEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -24931,7 +25160,7 @@ func (ec *executionContext) _AssessmentEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var changeImplementors = []string{"Change"}
@@ -24939,7 +25168,7 @@ var changeImplementors = []string{"Change"}
 func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *model.Change) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25004,7 +25233,7 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var changeConnectionImplementors = []string{"ChangeConnection"}
@@ -25012,7 +25241,7 @@ var changeConnectionImplementors = []string{"ChangeConnection"}
 func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25047,7 +25276,7 @@ func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var changeEdgeImplementors = []string{"ChangeEdge"}
@@ -25055,7 +25284,7 @@ var changeEdgeImplementors = []string{"ChangeEdge"}
 func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25085,7 +25314,7 @@ func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var changeSetImplementors = []string{"ChangeSet", "Node"}
@@ -25093,7 +25322,7 @@ var changeSetImplementors = []string{"ChangeSet", "Node"}
 func (ec *executionContext) _ChangeSet(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeSet) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeSetImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25153,7 +25382,7 @@ func (ec *executionContext) _ChangeSet(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var citationImplementors = []string{"Citation"}
@@ -25161,7 +25390,7 @@ var citationImplementors = []string{"Citation"}
 func (ec *executionContext) _Citation(ctx context.Context, sel ast.SelectionSet, obj *model.Citation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, citationImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25206,7 +25435,7 @@ func (ec *executionContext) _Citation(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var comparedNeighborImplementors = []string{"ComparedNeighbor"}
@@ -25214,7 +25443,7 @@ var comparedNeighborImplementors = []string{"ComparedNeighbor"}
 func (ec *executionContext) _ComparedNeighbor(ctx context.Context, sel ast.SelectionSet, obj *model.ComparedNeighbor) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, comparedNeighborImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25259,7 +25488,7 @@ func (ec *executionContext) _ComparedNeighbor(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var comparedTradeoffImplementors = []string{"ComparedTradeoff"}
@@ -25267,7 +25496,7 @@ var comparedTradeoffImplementors = []string{"ComparedTradeoff"}
 func (ec *executionContext) _ComparedTradeoff(ctx context.Context, sel ast.SelectionSet, obj *model.ComparedTradeoff) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, comparedTradeoffImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25302,7 +25531,7 @@ func (ec *executionContext) _ComparedTradeoff(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var comparedUniqueImplementors = []string{"ComparedUnique"}
@@ -25310,7 +25539,7 @@ var comparedUniqueImplementors = []string{"ComparedUnique"}
 func (ec *executionContext) _ComparedUnique(ctx context.Context, sel ast.SelectionSet, obj *model.ComparedUnique) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, comparedUniqueImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25350,7 +25579,7 @@ func (ec *executionContext) _ComparedUnique(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var comparisonImplementors = []string{"Comparison"}
@@ -25358,7 +25587,7 @@ var comparisonImplementors = []string{"Comparison"}
 func (ec *executionContext) _Comparison(ctx context.Context, sel ast.SelectionSet, obj *model.Comparison) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, comparisonImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25418,7 +25647,7 @@ func (ec *executionContext) _Comparison(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var createEntityPayloadImplementors = []string{"CreateEntityPayload"}
@@ -25426,7 +25655,7 @@ var createEntityPayloadImplementors = []string{"CreateEntityPayload"}
 func (ec *executionContext) _CreateEntityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateEntityPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, createEntityPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25461,7 +25690,7 @@ func (ec *executionContext) _CreateEntityPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var editionImplementors = []string{"Edition"}
@@ -25469,7 +25698,7 @@ var editionImplementors = []string{"Edition"}
 func (ec *executionContext) _Edition(ctx context.Context, sel ast.SelectionSet, obj *model.Edition) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, editionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25499,7 +25728,7 @@ func (ec *executionContext) _Edition(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var entityConnectionImplementors = []string{"EntityConnection"}
@@ -25507,7 +25736,7 @@ var entityConnectionImplementors = []string{"EntityConnection"}
 func (ec *executionContext) _EntityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.EntityConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, entityConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25547,7 +25776,7 @@ func (ec *executionContext) _EntityConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var entityEdgeImplementors = []string{"EntityEdge"}
@@ -25555,7 +25784,7 @@ var entityEdgeImplementors = []string{"EntityEdge"}
 func (ec *executionContext) _EntityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.EntityEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, entityEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25585,7 +25814,7 @@ func (ec *executionContext) _EntityEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var facetCountImplementors = []string{"FacetCount"}
@@ -25593,7 +25822,7 @@ var facetCountImplementors = []string{"FacetCount"}
 func (ec *executionContext) _FacetCount(ctx context.Context, sel ast.SelectionSet, obj *model.FacetCount) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, facetCountImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25623,7 +25852,7 @@ func (ec *executionContext) _FacetCount(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var facetsImplementors = []string{"Facets"}
@@ -25631,7 +25860,7 @@ var facetsImplementors = []string{"Facets"}
 func (ec *executionContext) _Facets(ctx context.Context, sel ast.SelectionSet, obj *model.Facets) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, facetsImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25691,7 +25920,7 @@ func (ec *executionContext) _Facets(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -25702,7 +25931,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -25790,7 +26019,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var neighborhoodImplementors = []string{"Neighborhood"}
@@ -25798,7 +26027,7 @@ var neighborhoodImplementors = []string{"Neighborhood"}
 func (ec *executionContext) _Neighborhood(ctx context.Context, sel ast.SelectionSet, obj *model.Neighborhood) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, neighborhoodImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25838,7 +26067,7 @@ func (ec *executionContext) _Neighborhood(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var neighborhoodNodeImplementors = []string{"NeighborhoodNode"}
@@ -25846,7 +26075,7 @@ var neighborhoodNodeImplementors = []string{"NeighborhoodNode"}
 func (ec *executionContext) _NeighborhoodNode(ctx context.Context, sel ast.SelectionSet, obj *model.NeighborhoodNode) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, neighborhoodNodeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25876,7 +26105,7 @@ func (ec *executionContext) _NeighborhoodNode(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var organizationImplementors = []string{"Organization", "Node", "Entity", "_Entity"}
@@ -25884,7 +26113,7 @@ var organizationImplementors = []string{"Organization", "Node", "Entity", "_Enti
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *model.Organization) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -25994,7 +26223,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var organizationConnectionImplementors = []string{"OrganizationConnection"}
@@ -26002,7 +26231,7 @@ var organizationConnectionImplementors = []string{"OrganizationConnection"}
 func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.OrganizationConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -26042,7 +26271,7 @@ func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var organizationEdgeImplementors = []string{"OrganizationEdge"}
@@ -26050,7 +26279,7 @@ var organizationEdgeImplementors = []string{"OrganizationEdge"}
 func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.OrganizationEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -26080,7 +26309,7 @@ func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -26088,7 +26317,7 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -26128,7 +26357,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var pathImplementors = []string{"Path"}
@@ -26136,7 +26365,7 @@ var pathImplementors = []string{"Path"}
 func (ec *executionContext) _Path(ctx context.Context, sel ast.SelectionSet, obj *model.Path) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pathImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -26171,7 +26400,7 @@ func (ec *executionContext) _Path(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var pathStepImplementors = []string{"PathStep"}
@@ -26179,7 +26408,7 @@ var pathStepImplementors = []string{"PathStep"}
 func (ec *executionContext) _PathStep(ctx context.Context, sel ast.SelectionSet, obj *model.PathStep) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pathStepImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -26219,7 +26448,7 @@ func (ec *executionContext) _PathStep(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var quadrantImplementors = []string{"Quadrant"}
@@ -26227,7 +26456,7 @@ var quadrantImplementors = []string{"Quadrant"}
 func (ec *executionContext) _Quadrant(ctx context.Context, sel ast.SelectionSet, obj *model.Quadrant) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, quadrantImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -26257,7 +26486,7 @@ func (ec *executionContext) _Quadrant(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var queryImplementors = []string{"Query"}
@@ -26268,7 +26497,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		Object: "Query",
 	})
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -26487,7 +26716,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var radarImplementors = []string{"Radar", "Node"}
@@ -26495,7 +26724,7 @@ var radarImplementors = []string{"Radar", "Node"}
 func (ec *executionContext) _Radar(ctx context.Context, sel ast.SelectionSet, obj *model.Radar) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, radarImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -26560,7 +26789,7 @@ func (ec *executionContext) _Radar(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var radarConnectionImplementors = []string{"RadarConnection"}
@@ -26568,7 +26797,7 @@ var radarConnectionImplementors = []string{"RadarConnection"}
 func (ec *executionContext) _RadarConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RadarConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, radarConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -26608,7 +26837,7 @@ func (ec *executionContext) _RadarConnection(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var radarEdgeImplementors = []string{"RadarEdge"}
@@ -26616,7 +26845,7 @@ var radarEdgeImplementors = []string{"RadarEdge"}
 func (ec *executionContext) _RadarEdge(ctx context.Context, sel ast.SelectionSet, obj *model.RadarEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, radarEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -26646,7 +26875,7 @@ func (ec *executionContext) _RadarEdge(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var relatePayloadImplementors = []string{"RelatePayload"}
@@ -26654,7 +26883,7 @@ var relatePayloadImplementors = []string{"RelatePayload"}
 func (ec *executionContext) _RelatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RelatePayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, relatePayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -26689,7 +26918,7 @@ func (ec *executionContext) _RelatePayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var relationshipImplementors = []string{"Relationship", "Node"}
@@ -26697,7 +26926,7 @@ var relationshipImplementors = []string{"Relationship", "Node"}
 func (ec *executionContext) _Relationship(ctx context.Context, sel ast.SelectionSet, obj *model.Relationship) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, relationshipImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -26772,7 +27001,7 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var relationshipConnectionImplementors = []string{"RelationshipConnection"}
@@ -26780,7 +27009,7 @@ var relationshipConnectionImplementors = []string{"RelationshipConnection"}
 func (ec *executionContext) _RelationshipConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RelationshipConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, relationshipConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -26820,7 +27049,7 @@ func (ec *executionContext) _RelationshipConnection(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var relationshipEdgeImplementors = []string{"RelationshipEdge"}
@@ -26828,7 +27057,7 @@ var relationshipEdgeImplementors = []string{"RelationshipEdge"}
 func (ec *executionContext) _RelationshipEdge(ctx context.Context, sel ast.SelectionSet, obj *model.RelationshipEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, relationshipEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -26868,7 +27097,7 @@ func (ec *executionContext) _RelationshipEdge(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var revertPayloadImplementors = []string{"RevertPayload"}
@@ -26876,7 +27105,7 @@ var revertPayloadImplementors = []string{"RevertPayload"}
 func (ec *executionContext) _RevertPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevertPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, revertPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -26906,7 +27135,7 @@ func (ec *executionContext) _RevertPayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var ringImplementors = []string{"Ring"}
@@ -26914,7 +27143,7 @@ var ringImplementors = []string{"Ring"}
 func (ec *executionContext) _Ring(ctx context.Context, sel ast.SelectionSet, obj *model.Ring) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ringImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -26959,7 +27188,7 @@ func (ec *executionContext) _Ring(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var searchConnectionImplementors = []string{"SearchConnection"}
@@ -26967,7 +27196,7 @@ var searchConnectionImplementors = []string{"SearchConnection"}
 func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, searchConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -27012,7 +27241,7 @@ func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var searchEdgeImplementors = []string{"SearchEdge"}
@@ -27020,7 +27249,7 @@ var searchEdgeImplementors = []string{"SearchEdge"}
 func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, searchEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -27065,7 +27294,7 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var sharedNeighborGroupImplementors = []string{"SharedNeighborGroup"}
@@ -27073,7 +27302,7 @@ var sharedNeighborGroupImplementors = []string{"SharedNeighborGroup"}
 func (ec *executionContext) _SharedNeighborGroup(ctx context.Context, sel ast.SelectionSet, obj *model.SharedNeighborGroup) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, sharedNeighborGroupImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -27103,7 +27332,7 @@ func (ec *executionContext) _SharedNeighborGroup(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var skillImplementors = []string{"Skill", "Node", "Entity", "_Entity"}
@@ -27111,7 +27340,7 @@ var skillImplementors = []string{"Skill", "Node", "Entity", "_Entity"}
 func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, obj *model.Skill) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, skillImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -27211,7 +27440,7 @@ func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var skillConnectionImplementors = []string{"SkillConnection"}
@@ -27219,7 +27448,7 @@ var skillConnectionImplementors = []string{"SkillConnection"}
 func (ec *executionContext) _SkillConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SkillConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, skillConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -27259,7 +27488,7 @@ func (ec *executionContext) _SkillConnection(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var skillEdgeImplementors = []string{"SkillEdge"}
@@ -27267,7 +27496,7 @@ var skillEdgeImplementors = []string{"SkillEdge"}
 func (ec *executionContext) _SkillEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SkillEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, skillEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -27297,7 +27526,7 @@ func (ec *executionContext) _SkillEdge(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var sourceImplementors = []string{"Source", "Node"}
@@ -27305,7 +27534,7 @@ var sourceImplementors = []string{"Source", "Node"}
 func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, obj *model.Source) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, sourceImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -27375,7 +27604,7 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var sourceConnectionImplementors = []string{"SourceConnection"}
@@ -27383,7 +27612,7 @@ var sourceConnectionImplementors = []string{"SourceConnection"}
 func (ec *executionContext) _SourceConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SourceConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, sourceConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -27423,7 +27652,7 @@ func (ec *executionContext) _SourceConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var sourceEdgeImplementors = []string{"SourceEdge"}
@@ -27431,7 +27660,7 @@ var sourceEdgeImplementors = []string{"SourceEdge"}
 func (ec *executionContext) _SourceEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SourceEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, sourceEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -27461,7 +27690,7 @@ func (ec *executionContext) _SourceEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var subscriptionImplementors = []string{"Subscription"}
@@ -27489,7 +27718,7 @@ var technologyImplementors = []string{"Technology", "Node", "Entity", "_Entity"}
 func (ec *executionContext) _Technology(ctx context.Context, sel ast.SelectionSet, obj *model.Technology) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, technologyImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -27634,7 +27863,7 @@ func (ec *executionContext) _Technology(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var technologyConnectionImplementors = []string{"TechnologyConnection"}
@@ -27642,7 +27871,7 @@ var technologyConnectionImplementors = []string{"TechnologyConnection"}
 func (ec *executionContext) _TechnologyConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TechnologyConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, technologyConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -27682,7 +27911,7 @@ func (ec *executionContext) _TechnologyConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var technologyEdgeImplementors = []string{"TechnologyEdge"}
@@ -27690,7 +27919,7 @@ var technologyEdgeImplementors = []string{"TechnologyEdge"}
 func (ec *executionContext) _TechnologyEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TechnologyEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, technologyEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -27720,7 +27949,7 @@ func (ec *executionContext) _TechnologyEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var tradeoffImplementors = []string{"Tradeoff", "Node", "Entity", "_Entity"}
@@ -27728,7 +27957,7 @@ var tradeoffImplementors = []string{"Tradeoff", "Node", "Entity", "_Entity"}
 func (ec *executionContext) _Tradeoff(ctx context.Context, sel ast.SelectionSet, obj *model.Tradeoff) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, tradeoffImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -27838,7 +28067,7 @@ func (ec *executionContext) _Tradeoff(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var tradeoffConnectionImplementors = []string{"TradeoffConnection"}
@@ -27846,7 +28075,7 @@ var tradeoffConnectionImplementors = []string{"TradeoffConnection"}
 func (ec *executionContext) _TradeoffConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TradeoffConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, tradeoffConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -27886,7 +28115,7 @@ func (ec *executionContext) _TradeoffConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var tradeoffEdgeImplementors = []string{"TradeoffEdge"}
@@ -27894,7 +28123,7 @@ var tradeoffEdgeImplementors = []string{"TradeoffEdge"}
 func (ec *executionContext) _TradeoffEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TradeoffEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, tradeoffEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -27924,7 +28153,7 @@ func (ec *executionContext) _TradeoffEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var trendImplementors = []string{"Trend", "Node", "Entity", "_Entity"}
@@ -27932,7 +28161,7 @@ var trendImplementors = []string{"Trend", "Node", "Entity", "_Entity"}
 func (ec *executionContext) _Trend(ctx context.Context, sel ast.SelectionSet, obj *model.Trend) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, trendImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -28062,7 +28291,7 @@ func (ec *executionContext) _Trend(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var trendConnectionImplementors = []string{"TrendConnection"}
@@ -28070,7 +28299,7 @@ var trendConnectionImplementors = []string{"TrendConnection"}
 func (ec *executionContext) _TrendConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TrendConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, trendConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -28110,7 +28339,7 @@ func (ec *executionContext) _TrendConnection(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var trendEdgeImplementors = []string{"TrendEdge"}
@@ -28118,7 +28347,7 @@ var trendEdgeImplementors = []string{"TrendEdge"}
 func (ec *executionContext) _TrendEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TrendEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, trendEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -28148,7 +28377,7 @@ func (ec *executionContext) _TrendEdge(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var unrelatePayloadImplementors = []string{"UnrelatePayload"}
@@ -28156,7 +28385,7 @@ var unrelatePayloadImplementors = []string{"UnrelatePayload"}
 func (ec *executionContext) _UnrelatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UnrelatePayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, unrelatePayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -28191,7 +28420,7 @@ func (ec *executionContext) _UnrelatePayload(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var updateEntityPayloadImplementors = []string{"UpdateEntityPayload"}
@@ -28199,7 +28428,7 @@ var updateEntityPayloadImplementors = []string{"UpdateEntityPayload"}
 func (ec *executionContext) _UpdateEntityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateEntityPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, updateEntityPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -28234,7 +28463,7 @@ func (ec *executionContext) _UpdateEntityPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var useCaseImplementors = []string{"UseCase", "Node", "Entity", "_Entity"}
@@ -28242,7 +28471,7 @@ var useCaseImplementors = []string{"UseCase", "Node", "Entity", "_Entity"}
 func (ec *executionContext) _UseCase(ctx context.Context, sel ast.SelectionSet, obj *model.UseCase) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, useCaseImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -28342,7 +28571,7 @@ func (ec *executionContext) _UseCase(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var useCaseConnectionImplementors = []string{"UseCaseConnection"}
@@ -28350,7 +28579,7 @@ var useCaseConnectionImplementors = []string{"UseCaseConnection"}
 func (ec *executionContext) _UseCaseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.UseCaseConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, useCaseConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -28390,7 +28619,7 @@ func (ec *executionContext) _UseCaseConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var useCaseEdgeImplementors = []string{"UseCaseEdge"}
@@ -28398,7 +28627,7 @@ var useCaseEdgeImplementors = []string{"UseCaseEdge"}
 func (ec *executionContext) _UseCaseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.UseCaseEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, useCaseEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -28428,7 +28657,7 @@ func (ec *executionContext) _UseCaseEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var _ServiceImplementors = []string{"_Service"}
@@ -28436,7 +28665,7 @@ var _ServiceImplementors = []string{"_Service"}
 func (ec *executionContext) __Service(ctx context.Context, sel ast.SelectionSet, obj *fedruntime.Service) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, _ServiceImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -28461,7 +28690,7 @@ func (ec *executionContext) __Service(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -28469,7 +28698,7 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -28514,7 +28743,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -28522,7 +28751,7 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -28562,7 +28791,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -28570,7 +28799,7 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -28620,7 +28849,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -28628,7 +28857,7 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -28678,7 +28907,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -28686,7 +28915,7 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -28736,7 +28965,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -28744,7 +28973,7 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := ec.arena.fieldSet(fields)
 	deferred := graphql.DeferredGroup{} // no @defer: see graph/gen
 	for i, field := range fields {
 		switch field.Name {
@@ -28819,7 +29048,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return ec.arena.object(fields, out.Values)
 }
 
 // endregion **************************** object.gotpl ****************************
@@ -28879,7 +29108,7 @@ func (ec *executionContext) marshalNAssessPayload2ᚖgithubᚗcomᚋtrendgraph�
 }
 
 func (ec *executionContext) marshalNAssessment2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAssessmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Assessment) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssessment2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAssessment(ctx, sel, v[i])
@@ -28911,7 +29140,7 @@ func (ec *executionContext) marshalNAssessmentConnection2ᚖgithubᚗcomᚋtrend
 }
 
 func (ec *executionContext) marshalNAssessmentEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAssessmentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AssessmentEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssessmentEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐAssessmentEdge(ctx, sel, v[i])
@@ -28949,7 +29178,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Change) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNChange2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChange(ctx, sel, v[i])
@@ -28991,7 +29220,7 @@ func (ec *executionContext) marshalNChangeConnection2ᚖgithubᚗcomᚋtrendgrap
 }
 
 func (ec *executionContext) marshalNChangeEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNChangeEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐChangeEdge(ctx, sel, v[i])
@@ -29023,7 +29252,7 @@ func (ec *executionContext) marshalNChangeSet2ᚖgithubᚗcomᚋtrendgraphᚋtre
 }
 
 func (ec *executionContext) marshalNCitation2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Citation) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCitation2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐCitation(ctx, sel, v[i])
@@ -29066,7 +29295,7 @@ func (ec *executionContext) unmarshalNCitationInput2ᚖgithubᚗcomᚋtrendgraph
 }
 
 func (ec *executionContext) marshalNComparedNeighbor2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparedNeighborᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ComparedNeighbor) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNComparedNeighbor2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparedNeighbor(ctx, sel, v[i])
@@ -29090,7 +29319,7 @@ func (ec *executionContext) marshalNComparedNeighbor2ᚖgithubᚗcomᚋtrendgrap
 }
 
 func (ec *executionContext) marshalNComparedTradeoff2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparedTradeoffᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ComparedTradeoff) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNComparedTradeoff2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparedTradeoff(ctx, sel, v[i])
@@ -29114,7 +29343,7 @@ func (ec *executionContext) marshalNComparedTradeoff2ᚖgithubᚗcomᚋtrendgrap
 }
 
 func (ec *executionContext) marshalNComparedUnique2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparedUniqueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ComparedUnique) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNComparedUnique2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐComparedUnique(ctx, sel, v[i])
@@ -29189,7 +29418,7 @@ func (ec *executionContext) marshalNDirection2githubᚗcomᚋtrendgraphᚋtrendg
 }
 
 func (ec *executionContext) marshalNEdition2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEditionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Edition) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEdition2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEdition(ctx, sel, v[i])
@@ -29221,7 +29450,7 @@ func (ec *executionContext) marshalNEntity2githubᚗcomᚋtrendgraphᚋtrendgrap
 }
 
 func (ec *executionContext) marshalNEntity2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Entity) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEntity2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntity(ctx, sel, v[i])
@@ -29245,7 +29474,7 @@ func (ec *executionContext) marshalNEntityConnection2ᚖgithubᚗcomᚋtrendgrap
 }
 
 func (ec *executionContext) marshalNEntityEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EntityEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEntityEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityEdge(ctx, sel, v[i])
@@ -29294,7 +29523,7 @@ func (ec *executionContext) marshalNEntityType2githubᚗcomᚋtrendgraphᚋtrend
 }
 
 func (ec *executionContext) marshalNFacetCount2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐFacetCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FacetCount) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFacetCount2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐFacetCount(ctx, sel, v[i])
@@ -29425,7 +29654,7 @@ func (ec *executionContext) marshalNNeighborhood2ᚖgithubᚗcomᚋtrendgraphᚋ
 }
 
 func (ec *executionContext) marshalNNeighborhoodNode2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐNeighborhoodNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NeighborhoodNode) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNeighborhoodNode2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐNeighborhoodNode(ctx, sel, v[i])
@@ -29457,7 +29686,7 @@ func (ec *executionContext) marshalNNode2githubᚗcomᚋtrendgraphᚋtrendgraph�
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
@@ -29477,7 +29706,7 @@ func (ec *executionContext) marshalNOrderDirection2githubᚗcomᚋtrendgraphᚋt
 }
 
 func (ec *executionContext) marshalNOrganization2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐOrganizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Organization) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganization2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐOrganization(ctx, sel, v[i])
@@ -29509,7 +29738,7 @@ func (ec *executionContext) marshalNOrganizationConnection2ᚖgithubᚗcomᚋtre
 }
 
 func (ec *executionContext) marshalNOrganizationEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐOrganizationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrganizationEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganizationEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐOrganizationEdge(ctx, sel, v[i])
@@ -29541,7 +29770,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋtrendgraphᚋtren
 }
 
 func (ec *executionContext) marshalNPathStep2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐPathStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PathStep) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPathStep2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐPathStep(ctx, sel, v[i])
@@ -29565,7 +29794,7 @@ func (ec *executionContext) marshalNPathStep2ᚖgithubᚗcomᚋtrendgraphᚋtren
 }
 
 func (ec *executionContext) marshalNQuadrant2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐQuadrantᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Quadrant) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQuadrant2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐQuadrant(ctx, sel, v[i])
@@ -29589,7 +29818,7 @@ func (ec *executionContext) marshalNQuadrant2ᚖgithubᚗcomᚋtrendgraphᚋtren
 }
 
 func (ec *executionContext) marshalNRadar2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRadarᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Radar) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRadar2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRadar(ctx, sel, v[i])
@@ -29621,7 +29850,7 @@ func (ec *executionContext) marshalNRadarConnection2ᚖgithubᚗcomᚋtrendgraph
 }
 
 func (ec *executionContext) marshalNRadarEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRadarEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RadarEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRadarEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRadarEdge(ctx, sel, v[i])
@@ -29668,7 +29897,7 @@ func (ec *executionContext) marshalNRelatePayload2ᚖgithubᚗcomᚋtrendgraph�
 }
 
 func (ec *executionContext) marshalNRelationship2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Relationship) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelationship2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationship(ctx, sel, v[i])
@@ -29700,7 +29929,7 @@ func (ec *executionContext) marshalNRelationshipConnection2ᚖgithubᚗcomᚋtre
 }
 
 func (ec *executionContext) marshalNRelationshipEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RelationshipEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelationshipEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipEdge(ctx, sel, v[i])
@@ -29747,7 +29976,7 @@ func (ec *executionContext) marshalNRevertPayload2ᚖgithubᚗcomᚋtrendgraph�
 }
 
 func (ec *executionContext) marshalNRing2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRingᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Ring) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRing2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRing(ctx, sel, v[i])
@@ -29779,7 +30008,7 @@ func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋtrendgrap
 }
 
 func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSearchEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSearchEdge(ctx, sel, v[i])
@@ -29803,7 +30032,7 @@ func (ec *executionContext) marshalNSearchEdge2ᚖgithubᚗcomᚋtrendgraphᚋtr
 }
 
 func (ec *executionContext) marshalNSharedNeighborGroup2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSharedNeighborGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SharedNeighborGroup) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSharedNeighborGroup2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSharedNeighborGroup(ctx, sel, v[i])
@@ -29827,7 +30056,7 @@ func (ec *executionContext) marshalNSharedNeighborGroup2ᚖgithubᚗcomᚋtrendg
 }
 
 func (ec *executionContext) marshalNSkill2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSkillᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Skill) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSkill2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSkill(ctx, sel, v[i])
@@ -29859,7 +30088,7 @@ func (ec *executionContext) marshalNSkillConnection2ᚖgithubᚗcomᚋtrendgraph
 }
 
 func (ec *executionContext) marshalNSkillEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSkillEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SkillEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSkillEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSkillEdge(ctx, sel, v[i])
@@ -29883,7 +30112,7 @@ func (ec *executionContext) marshalNSkillEdge2ᚖgithubᚗcomᚋtrendgraphᚋtre
 }
 
 func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Source) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSource2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSource(ctx, sel, v[i])
@@ -29915,7 +30144,7 @@ func (ec *executionContext) marshalNSourceConnection2ᚖgithubᚗcomᚋtrendgrap
 }
 
 func (ec *executionContext) marshalNSourceEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSourceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SourceEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSourceEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐSourceEdge(ctx, sel, v[i])
@@ -29982,7 +30211,7 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) marshalNTechnology2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTechnologyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Technology) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTechnology2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTechnology(ctx, sel, v[i])
@@ -30014,7 +30243,7 @@ func (ec *executionContext) marshalNTechnologyConnection2ᚖgithubᚗcomᚋtrend
 }
 
 func (ec *executionContext) marshalNTechnologyEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTechnologyEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TechnologyEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTechnologyEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTechnologyEdge(ctx, sel, v[i])
@@ -30048,7 +30277,7 @@ func (ec *executionContext) marshalNTechnologyKind2githubᚗcomᚋtrendgraphᚋt
 }
 
 func (ec *executionContext) marshalNTradeoff2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTradeoffᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Tradeoff) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTradeoff2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTradeoff(ctx, sel, v[i])
@@ -30080,7 +30309,7 @@ func (ec *executionContext) marshalNTradeoffConnection2ᚖgithubᚗcomᚋtrendgr
 }
 
 func (ec *executionContext) marshalNTradeoffEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTradeoffEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TradeoffEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTradeoffEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTradeoffEdge(ctx, sel, v[i])
@@ -30114,7 +30343,7 @@ func (ec *executionContext) marshalNTradeoffType2githubᚗcomᚋtrendgraphᚋtre
 }
 
 func (ec *executionContext) marshalNTrend2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTrendᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Trend) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrend2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTrend(ctx, sel, v[i])
@@ -30146,7 +30375,7 @@ func (ec *executionContext) marshalNTrendConnection2ᚖgithubᚗcomᚋtrendgraph
 }
 
 func (ec *executionContext) marshalNTrendEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTrendEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TrendEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrendEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTrendEdge(ctx, sel, v[i])
@@ -30206,7 +30435,7 @@ func (ec *executionContext) marshalNUpdateEntityPayload2ᚖgithubᚗcomᚋtrendg
 }
 
 func (ec *executionContext) marshalNUseCase2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUseCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UseCase) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUseCase2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUseCase(ctx, sel, v[i])
@@ -30238,7 +30467,7 @@ func (ec *executionContext) marshalNUseCaseConnection2ᚖgithubᚗcomᚋtrendgra
 }
 
 func (ec *executionContext) marshalNUseCaseEdge2ᚕᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUseCaseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UseCaseEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUseCaseEdge2ᚖgithubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐUseCaseEdge(ctx, sel, v[i])
@@ -30309,7 +30538,7 @@ func (ec *executionContext) marshalN_Any2ᚕmapᚄ(ctx context.Context, sel ast.
 }
 
 func (ec *executionContext) marshalN_Entity2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx context.Context, sel ast.SelectionSet, v []fedruntime.Entity) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalO_Entity2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx, sel, v[i])
@@ -30327,7 +30556,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -30371,7 +30600,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -30399,7 +30628,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -30427,7 +30656,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -30663,7 +30892,7 @@ func (ec *executionContext) marshalOEntityType2ᚕgithubᚗcomᚋtrendgraphᚋtr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEntityType2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐEntityType(ctx, sel, v[i])
@@ -30767,7 +30996,7 @@ func (ec *executionContext) marshalOLifecycle2ᚕgithubᚗcomᚋtrendgraphᚋtre
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLifecycle2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐLifecycle(ctx, sel, v[i])
@@ -30855,7 +31084,7 @@ func (ec *executionContext) marshalORelationshipKind2ᚕgithubᚗcomᚋtrendgrap
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelationshipKind2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐRelationshipKind(ctx, sel, v[i])
@@ -31001,7 +31230,7 @@ func (ec *executionContext) marshalOTechnologyKind2ᚕgithubᚗcomᚋtrendgraph�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTechnologyKind2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTechnologyKind(ctx, sel, v[i])
@@ -31060,7 +31289,7 @@ func (ec *executionContext) marshalOTradeoffType2ᚕgithubᚗcomᚋtrendgraphᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTradeoffType2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTradeoffType(ctx, sel, v[i])
@@ -31119,7 +31348,7 @@ func (ec *executionContext) marshalOTrendStatus2ᚕgithubᚗcomᚋtrendgraphᚋt
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrendStatus2githubᚗcomᚋtrendgraphᚋtrendgraphᚋgraphᚋmodelᚐTrendStatus(ctx, sel, v[i])
@@ -31168,7 +31397,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -31187,7 +31416,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -31206,7 +31435,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -31225,7 +31454,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

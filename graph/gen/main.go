@@ -10,6 +10,8 @@ import (
 	"go/format"
 	"maps"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 
 	"github.com/99designs/gqlgen/api"
@@ -23,16 +25,25 @@ func main() {
 		fmt.Fprintf(os.Stderr, "gen: load gqlgen.yml: %v\n", err)
 		os.Exit(1)
 	}
+	// gqlgen builds what it wrote to validate it, but our edits (arenaEdits) are what make
+	// graph compile again: it is built once they are made, below.
+	cfg.SkipValidation = true
 	if err := api.Generate(cfg, api.AddPlugin(sequentialFields{}), api.AddPlugin(waitingFields{file: waitingFile})); err != nil {
 		fmt.Fprintf(os.Stderr, "gen: %v\n", err)
 		os.Exit(1)
 	}
-	if err := apply(cfg.Exec.Filename, execEdits); err != nil {
+	if err := apply(cfg.Exec.Filename, append(execEdits, arenaEdits...)); err != nil {
 		fmt.Fprintf(os.Stderr, "gen: %v\n", err)
 		os.Exit(1)
 	}
 	if err := apply(cfg.Model.Filename, modelEdits); err != nil {
 		fmt.Fprintf(os.Stderr, "gen: %v\n", err)
+		os.Exit(1)
+	}
+	build := exec.Command("go", "build", filepath.Dir(cfg.Exec.Filename)+"/...")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "gen: build what was generated: %v\n", err)
 		os.Exit(1)
 	}
 }
@@ -70,7 +81,7 @@ var execEdits = []edit{
 		// gqlgen's field set writer, which keeps a map and heap copies to skip names that
 		// CollectFields has already merged.
 		old:    "\n\treturn out\n}\n",
-		new:    "\n\treturn objectJSON{fields, out.Values}\n}\n",
+		new:    "\n\treturn ec.arena.object(fields, out.Values)\n}\n",
 		marker: "Implementors = []string{",
 		less:   1,
 		why:    "an object's writer",
@@ -80,15 +91,15 @@ var execEdits = []edit{
 		// gave before (graph/encode.go), rather than one that doubles its way up from 64
 		// bytes, copying all it holds each time.
 		old:    "\t\t\tvar buf bytes.Buffer\n\t\t\tdata.MarshalGQL(&buf)\n\t\t\tresponse.Data = buf.Bytes()\n",
-		new:    "\t\t\tresponse.Data = marshalResponse(opCtx, data)\n",
+		new:    "\t\t\tresponse.Data = ec.marshalResponse(opCtx, data)\n",
 		marker: "\tcase ast.Query:\n",
 		why:    "a query's response buffer",
 	},
 	{
-		// A scalar field's context comes from newScalarFieldContext (graph/encode.go), which
-		// gives it the one Child function of its type instead of a new closure per field.
+		// A scalar field's context comes from the query's arena (graph/arena.go), with the
+		// one Child function of its type instead of a new closure per field.
 		old:    "\treturn graphql.NewScalarFieldContext(",
-		new:    "\treturn newScalarFieldContext(",
+		new:    "\treturn ec.arena.scalarFieldContext(",
 		marker: "\treturn graphql.NewScalarFieldContext(",
 		why:    "a scalar field's context",
 	},
@@ -97,9 +108,41 @@ var execEdits = []edit{
 		// calling goroutine when nothing selected below the elements may wait, as gqlgen
 		// does otherwise, in a goroutine each.
 		old:    "\tret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {\n",
-		new:    "\tret := marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {\n",
+		new:    "\tret := ec.marshalSlice(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {\n",
 		marker: "graphql.MarshalSliceConcurrently(",
 		why:    "a list's marshaller",
+	},
+}
+
+// arenaEdits give a query an arena (graph/arena.go) that the executor's per-field and
+// per-object objects come from, and that the next query reuses.
+var arenaEdits = []edit{
+	{
+		old:    "type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n}\n",
+		new:    "type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n\tarena *execArena // a query's, from its start until its answer is written; see graph/arena.go\n}\n",
+		marker: "type executionContext struct {\n",
+		why:    "the executor's arena",
+	},
+	{
+		// Only a query's first answer: there is no @defer, so it is the only one. Mutations
+		// and subscriptions run without an arena.
+		old:    "\t\t\t\tdata = ec._Query(ctx, opCtx.Operation.SelectionSet)\n",
+		new:    "\t\t\t\tec.arena = getArena()\n\t\t\t\tdata = ec._Query(ctx, opCtx.Operation.SelectionSet)\n",
+		marker: "\tcase ast.Query:\n",
+		why:    "a query's arena",
+	},
+	{
+		old:    "\tfc = &graphql.FieldContext{\n",
+		new:    "\tfc = ec.arena.fieldContext()\n\t*fc = graphql.FieldContext{\n",
+		marker: "\tfc = &graphql.FieldContext{\n",
+		why:    "a field's context",
+	},
+	{
+		old:    "\tout := graphql.NewFieldSet(fields)\n",
+		new:    "\tout := ec.arena.fieldSet(fields)\n",
+		marker: "Implementors = []string{",
+		less:   1,
+		why:    "an object's field set",
 	},
 }
 
