@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -97,4 +99,49 @@ func FuzzNoDuplicateKeys(f *testing.F) {
 			t.Fatalf("%q: from the scan %+v %v, through a map %+v %v", b, p, err, q, errMap)
 		}
 	})
+}
+
+// A body read again is answered from recentBodies only when it qualifies, and then with what
+// reading it gives; every other body is read again, refusals included.
+func TestRecentBodies(t *testing.T) {
+	read := func(body string) ([]params, bool, *requestError) {
+		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		r.Header.Set("Content-Type", mediaJSON)
+		return paramsFromBody(r, 1<<20, 10)
+	}
+	for _, c := range []struct {
+		body string
+		kept bool
+	}{
+		{`{"query":"{ a }","operationName":"A"}`, true},
+		{`{"query":"{ b }","documentId":"d1"}`, true},
+		{`{"query":"query Q($x: Int) { c(x: $x) }","variables":{"x":1}}`, false},
+		{`{"query":"{ d }","extensions":{"persistedQuery":{"version":1}}}`, false},
+		{`{"query":"{ e }","query":"{ f }"}`, false},
+		{`{"operationName":"G"}`, false},
+		{`[{"query":"{ h }"}]`, false},
+		{`{"query":"{ i }","pad":"` + strings.Repeat("x", maxMemoBody) + `"}`, false},
+	} {
+		want, wantBatch, wantBad := read(c.body)
+		if _, hit := recentBodies.get([]byte(c.body)); hit != c.kept {
+			t.Errorf("%.60s: kept %v, want %v", c.body, hit, c.kept)
+		}
+		for range 2 {
+			got, gotBatch, gotBad := read(c.body)
+			if !reflect.DeepEqual(got, want) || gotBatch != wantBatch || !reflect.DeepEqual(gotBad, wantBad) {
+				t.Errorf("%.60s read again: %+v %v %+v, want %+v %v %+v", c.body, got, gotBatch, gotBad, want, wantBatch, wantBad)
+			}
+		}
+		if c.kept {
+			// Another body in the slot takes it, and the first is read again.
+			other := []byte(c.body + " ")
+			recentBodies.slot([]byte(c.body)).Store(&memoBody{body: string(other), p: params{}})
+			if p, hit := recentBodies.get([]byte(c.body)); hit {
+				t.Errorf("%.60s: found the slot's other body's parameters %+v", c.body, p)
+			}
+			if got, _, _ := read(c.body); !reflect.DeepEqual(got, want) {
+				t.Errorf("%.60s: %+v, want %+v", c.body, got, want)
+			}
+		}
+	}
 }
