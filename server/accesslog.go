@@ -84,21 +84,24 @@ func (s *Server) observe(route string, next http.Handler) http.Handler {
 				sw.status = http.StatusOK
 			}
 			info.mu.Lock()
-			attrs := []any{"request_id", id, "method", r.Method, "route", route, "status", sw.status,
-				"duration_ms", float64(elapsed.Microseconds()) / 1000, "bytes", sw.bytes}
-			if info.opType != "" {
-				attrs = append(attrs, "operation", logOperationName(info.opName), "operation_type", info.opType, "cost", info.cost)
-			}
-			if info.cached {
-				attrs = append(attrs, "cache", "hit")
-			}
-			if len(info.codes) > 0 {
-				attrs = append(attrs, "error_codes", strings.Join(info.codes, ","))
-			}
-			if info.rejected != "" {
-				attrs = append(attrs, "rejected_by", info.rejected)
-			}
 			opName, opType, codes := info.opName, info.opType, slices.Clone(info.codes)
+			var attrs []any
+			if s.cfg.AccessLog {
+				attrs = []any{"request_id", id, "method", r.Method, "route", route, "status", sw.status,
+					"duration_ms", float64(elapsed.Microseconds()) / 1000, "bytes", sw.bytes}
+				if info.opType != "" {
+					attrs = append(attrs, "operation", logOperationName(info.opName), "operation_type", info.opType, "cost", info.cost)
+				}
+				if info.cached {
+					attrs = append(attrs, "cache", "hit")
+				}
+				if len(info.codes) > 0 {
+					attrs = append(attrs, "error_codes", strings.Join(info.codes, ","))
+				}
+				if info.rejected != "" {
+					attrs = append(attrs, "rejected_by", info.rejected)
+				}
+			}
 			info.mu.Unlock()
 			s.metrics.observeRequest(route, opName, opType, sw.status, elapsed, codes)
 			if s.cfg.AccessLog {

@@ -66,21 +66,25 @@ func (c *responseCache) put(e *cachedResponse) {
 // caller's scope, the operation name, the document and the variables (JSON encoding sorts
 // their keys, so equal variables give equal keys).
 func cacheKey(version uint64, scope, opName, query string, vars map[string]any) (string, bool) {
-	v, err := json.Marshal(vars)
-	if err != nil {
-		return "", false
-	}
-	h := sha256.New()
-	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], version)
-	h.Write(n[:])
+	// The parts are hashed from one buffer, on the stack for a usual query, rather than
+	// written one by one to a hash.Hash, which copies each to the heap.
+	var stack [1024]byte
+	b := binary.BigEndian.AppendUint64(stack[:0], version)
 	for _, part := range []string{scope, opName, query} {
-		binary.BigEndian.PutUint64(n[:], uint64(len(part)))
-		h.Write(n[:])
-		h.Write([]byte(part))
+		b = binary.BigEndian.AppendUint64(b, uint64(len(part)))
+		b = append(b, part...)
 	}
-	h.Write(v)
-	return hex.EncodeToString(h.Sum(nil)), true
+	if vars == nil {
+		b = append(b, "null"...) // as json.Marshal writes it
+	} else {
+		v, err := json.Marshal(vars)
+		if err != nil {
+			return "", false
+		}
+		b = append(b, v...)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), true
 }
 
 // etagOf is a strong validator of a response body.
