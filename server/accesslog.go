@@ -18,6 +18,10 @@ import (
 // RequestIDHeader carries the request ID, taken from the client when it sends a sane one.
 const RequestIDHeader = "X-Request-ID"
 
+// requestIDKey is RequestIDHeader as http.Header keys it. Header's Get and Set canonicalize a
+// key that is not, a new string on every request.
+var requestIDKey = http.CanonicalHeaderKey(RequestIDHeader)
+
 // requestIDRe is a client-sent request ID we repeat: short and safe in headers and logs.
 var requestIDRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
@@ -61,11 +65,14 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) observe(route string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get(RequestIDHeader)
+		var id string
+		if v := r.Header[requestIDKey]; len(v) > 0 {
+			id = v[0]
+		}
 		if !requestIDRe.MatchString(id) {
 			id = newRequestID()
 		}
-		w.Header().Set(RequestIDHeader, id)
+		w.Header()[requestIDKey] = []string{id}
 		info := &requestInfo{id: id}
 		ctx := context.WithValue(r.Context(), requestInfoKey{}, info)
 		sw := &statusWriter{ResponseWriter: w}

@@ -90,6 +90,20 @@ func get(h http.Handler, query string, headers map[string]string) response {
 	return do(h, http.MethodGet, "/graphql?query="+url.QueryEscape(query), nil, headers)
 }
 
+// A sane request ID from the client is repeated; anything else is replaced by one of ours.
+func TestRequestIDRepeated(t *testing.T) {
+	h := newHandler(t, newStore(t), nil)
+	for sent, repeated := range map[string]bool{"abc-123.X_y": true, "x-request-id": true, "": false, "has space": false, strings.Repeat("a", 65): false} {
+		for _, name := range []string{RequestIDHeader, "x-request-id"} {
+			r := post(h, `{ technology(slug: "go") { name } }`, nil, map[string]string{name: sent})
+			got := r.header.Values(RequestIDHeader)
+			if len(got) != 1 || (got[0] == sent) != repeated || !requestIDRe.MatchString(got[0]) {
+				t.Errorf("sent %q as %s: got %q", sent, name, got)
+			}
+		}
+	}
+}
+
 func TestEndpoints(t *testing.T) {
 	h := newHandler(t, newStore(t), nil)
 	r := post(h, `{ technology(slug: "go") { name } }`, nil, nil)
