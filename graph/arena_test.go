@@ -32,6 +32,7 @@ func TestArenaAnswersUnderLoad(t *testing.T) {
 	}
 	want := make([]string, len(queries))
 	withoutArenas = true
+	defer func() { withoutArenas = false }()
 	for i, q := range queries {
 		want[i] = post(t, e, q)
 		if i != 2 && !strings.Contains(want[i], `"data":{"`) {
