@@ -3,8 +3,6 @@ package graph
 import (
 	"bytes"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -61,18 +59,14 @@ func TestArenaAnswersUnderLoad(t *testing.T) {
 // post returns the answer to q, its errors sorted: errors from list elements that run side by
 // side come in the order they happen to be made.
 func post(t *testing.T, e *testEnv, q string) string {
-	body, _ := json.Marshal(map[string]any{"query": q})
-	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	e.handler.ServeHTTP(rec, req)
+	body := e.raw(q, nil)
 	var resp struct {
 		Data   json.RawMessage   `json:"data"`
 		Errors []json.RawMessage `json:"errors,omitempty"`
 	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
-		t.Errorf("not JSON: %v\n%s", err, rec.Body)
-		return rec.Body.String()
+	if err := json.Unmarshal(body, &resp); err != nil {
+		t.Errorf("not JSON: %v\n%s", err, body)
+		return string(body)
 	}
 	slices.SortFunc(resp.Errors, func(a, b json.RawMessage) int { return bytes.Compare(a, b) })
 	out, _ := json.Marshal(resp)

@@ -1,12 +1,9 @@
 package graph
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"testing"
 
@@ -23,11 +20,7 @@ func TestObjectFieldsWrittenOnce(t *testing.T) {
 	q := `query { technology(slug: "amazon-aurora") { slug n: name slug ...F ... on Technology { n: name kind }
 		tradeoffs(first: 1) { nodes { slug } } tradeoffs(first: 1) { nodes { name } } } }
 		fragment F on Technology { kind slug __typename }`
-	body, _ := json.Marshal(map[string]any{"query": q})
-	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	e.handler.ServeHTTP(rec, req)
+	body := e.raw(q, nil)
 	var tradeoff struct {
 		Data struct {
 			Technology struct {
@@ -37,16 +30,16 @@ func TestObjectFieldsWrittenOnce(t *testing.T) {
 			}
 		}
 	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &tradeoff); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, rec.Body)
+	if err := json.Unmarshal(body, &tradeoff); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, body)
 	}
 	nodes := tradeoff.Data.Technology.Tradeoffs.Nodes
 	if len(nodes) != 1 || nodes[0].Slug == "" || nodes[0].Name == "" {
-		t.Fatalf("the two tradeoffs selections were not merged: %s", rec.Body)
+		t.Fatalf("the two tradeoffs selections were not merged: %s", body)
 	}
 	want := `{"data":{"technology":{"slug":"amazon-aurora","n":"Amazon Aurora","kind":"DATABASE","__typename":"Technology","tradeoffs":{"nodes":[{"slug":"` +
 		nodes[0].Slug + `","name":` + mustJSON(t, nodes[0].Name) + `}]}}}}`
-	if got := rec.Body.String(); got != want {
+	if got := string(body); got != want {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}
 }

@@ -54,24 +54,34 @@ func (e *testEnv) query(t testing.TB, q string, out any, opts ...client.Option) 
 // the client package turns validation failures (HTTP 422) into Go errors.
 func (e *testEnv) gqlErrors(t testing.TB, q string, vars ...map[string]any) []gqlError {
 	t.Helper()
-	body := map[string]any{"query": q}
+	var v map[string]any
 	if len(vars) > 0 {
-		body["variables"] = vars[0]
+		v = vars[0]
 	}
-	b, _ := json.Marshal(body)
-	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(b))
-	req.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	e.handler.ServeHTTP(rec, req)
+	body := e.raw(q, v)
 	var resp struct{ Errors []gqlError }
-	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
-		t.Fatalf("response is not JSON: %v\n%s", err, rec.Body)
+	if err := json.Unmarshal(body, &resp); err != nil {
+		t.Fatalf("response is not JSON: %v\n%s", err, body)
 	}
 	errs := resp.Errors
 	if len(errs) == 0 {
 		t.Fatalf("query succeeded, want an error:\n%s", q)
 	}
 	return errs
+}
+
+// raw posts q (with vars, when not nil) over HTTP and returns the response body as it is.
+func (e *testEnv) raw(q string, vars map[string]any) []byte {
+	body := map[string]any{"query": q}
+	if vars != nil {
+		body["variables"] = vars
+	}
+	b, _ := json.Marshal(body)
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, req)
+	return rec.Body.Bytes()
 }
 
 type gqlError struct {
