@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -172,6 +173,54 @@ func TestScalarFieldContextAsGqlgens(t *testing.T) {
 		want.Child, got.Child = nil, nil
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("got %+v\nwant %+v", got, want)
+		}
+	}
+}
+
+// Errors come in the order of their paths, whatever order the list elements that made them
+// finished in: the same query gives the same bytes every time.
+func TestErrorsInPathOrder(t *testing.T) {
+	e := newEnv(t)
+	q := `{ trends(first: 6) { nodes { slug technologies(first: 2, after: "not a cursor") { nodes { slug } } } } }`
+	first := string(e.raw(q, nil))
+	var resp struct{ Errors []gqlError }
+	if err := json.Unmarshal([]byte(first), &resp); err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Errors) != 6 {
+		t.Fatalf("want an error per trend: %s", first)
+	}
+	for i, err := range resp.Errors {
+		if fmt.Sprint(err.Path) != fmt.Sprint([]any{"trends", "nodes", float64(i), "technologies"}) {
+			t.Fatalf("error %d at %v: %s", i, err.Path, first)
+		}
+	}
+	for range 30 {
+		if got := string(e.raw(q, nil)); got != first {
+			t.Fatalf("the answer changed:\n%s\nwas\n%s", got, first)
+		}
+	}
+}
+
+func TestComparePaths(t *testing.T) {
+	p := func(elems ...any) ast.Path {
+		var path ast.Path
+		for _, e := range elems {
+			switch e := e.(type) {
+			case string:
+				path = append(path, ast.PathName(e))
+			case int:
+				path = append(path, ast.PathIndex(e))
+			}
+		}
+		return path
+	}
+	ordered := []ast.Path{nil, p("a"), p("a", "z"), p("a", 2), p("a", 2, "x"), p("a", 10), p("b")}
+	for i := range ordered {
+		for j := range ordered {
+			if got, want := comparePaths(ordered[i], ordered[j]), cmp.Compare(i, j); got != want {
+				t.Errorf("comparePaths(%v, %v) = %d, want %d", ordered[i], ordered[j], got, want)
+			}
 		}
 	}
 }

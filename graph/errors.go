@@ -1,14 +1,17 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/trendgraph/trendgraph/graph/model"
@@ -183,4 +186,42 @@ func enumInputError(err error) (string, bool) {
 		return "an enum value must be a string", true
 	}
 	return fmt.Sprintf("%q is not a value of %s (enum values are upper case, such as DATABASE)", m[1], m[2]), true
+}
+
+// sortErrors puts errors in the order of their paths: field names alphabetically, list
+// indexes in order, a path before those it leads to, errors without a path first. Fields that
+// resolve side by side (list elements that wait on loaders, root fields) report errors in
+// whatever order they finish; sorted, the same query over the same data gives the same bytes.
+// Errors at the same path keep the order they were made in.
+func sortErrors(errs gqlerror.List) {
+	if len(errs) < 2 {
+		return
+	}
+	slices.SortStableFunc(errs, func(a, b *gqlerror.Error) int { return comparePaths(a.Path, b.Path) })
+}
+
+func comparePaths(a, b ast.Path) int {
+	for i := range min(len(a), len(b)) {
+		if c := comparePathElements(a[i], b[i]); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// comparePathElements orders names before indexes, which never meet under one parent.
+func comparePathElements(a, b ast.PathElement) int {
+	switch a := a.(type) {
+	case ast.PathName:
+		if b, ok := b.(ast.PathName); ok {
+			return strings.Compare(string(a), string(b))
+		}
+		return -1
+	case ast.PathIndex:
+		if b, ok := b.(ast.PathIndex); ok {
+			return cmp.Compare(a, b)
+		}
+		return 1
+	}
+	return 0
 }

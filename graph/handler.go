@@ -85,6 +85,7 @@ type executorConfig interface {
 	SetErrorPresenter(graphql.ErrorPresenterFunc)
 	SetRecoverFunc(graphql.RecoverFunc)
 	AroundOperations(graphql.OperationMiddleware)
+	AroundResponses(graphql.ResponseMiddleware)
 }
 
 // configure gives an executor the document cache, introspection setting, error presenter and
@@ -104,6 +105,13 @@ func configure(srv executorConfig, s *store.Store, o Options) {
 	// batched operations each get their own.
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(withLoaders(ctx, s, o.Loaders, o.OnBatch))
+	})
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		if resp != nil {
+			sortErrors(resp.Errors)
+		}
+		return resp
 	})
 }
 
