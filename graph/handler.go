@@ -89,7 +89,7 @@ type executorConfig interface {
 }
 
 // configure gives an executor the document cache, introspection setting, error presenter and
-// per-operation loaders of o.
+// per-operation loaders of o, and answers with their errors in path order (sortErrors).
 func configure(srv executorConfig, s *store.Store, o Options) {
 	// Without a cache every request is parsed and validated again.
 	srv.SetQueryCache(bytelru.NewStrings(o.QueryCacheBytes, astBytesPerByte*MaxCachedDocumentBytes,
