@@ -411,9 +411,6 @@ func (m *measure) check(s *summary) {
 		{code: graph.CodeCostLimit, limit: "analysis steps", max: maxAnalysisSteps, actual: m.steps},
 	} {
 		if c.max > 0 && c.actual > c.max {
-			if c.limit == "cost" {
-				c.drivers = s.heavy
-			}
 			stopped := c // a copy, so that only a stop allocates
 			m.stopped = &stopped
 			return
