@@ -78,11 +78,7 @@ func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 				return
 			}
 		}
-		if res.body == nil && res.parts != nil {
-			writeParts(w, media, res.status, res.parts)
-		} else {
-			writeBody(w, media, res.status, res.body)
-		}
+		writeParts(w, media, res.status, res.pieces())
 		return
 	}
 	if t.chargeBatch != nil && !t.chargeBatch(w, r, len(ops)) {
@@ -108,13 +104,16 @@ type result struct {
 	httpCacheable bool
 }
 
-// bytes is the body in one piece.
-func (r result) bytes() []byte {
+// pieces is the body as it is held: in parts, or whole.
+func (r result) pieces() [][]byte {
 	if r.body == nil && r.parts != nil {
-		return joinParts(r.parts)
+		return r.parts
 	}
-	return r.body
+	return [][]byte{r.body}
 }
+
+// bytes is the body in one piece.
+func (r result) bytes() []byte { return joinParts(r.pieces()) }
 
 // failed is an operation refused with status and errs, without a data key.
 func failed(status int, errs gqlerror.List) result {
