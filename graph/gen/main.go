@@ -20,40 +20,43 @@ import (
 )
 
 func main() {
+	if err := run(); err != nil {
+		fmt.Fprintf(os.Stderr, "gen: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
 	cfg, err := config.LoadConfig("gqlgen.yml")
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "gen: load gqlgen.yml: %v\n", err)
-		os.Exit(1)
+		return fmt.Errorf("load gqlgen.yml: %w", err)
 	}
 	// gqlgen builds what it wrote to validate it, but our edits (arenaEdits) are what make
 	// graph compile again: it is built once they are made, below.
 	cfg.SkipValidation = true
 	if err := api.Generate(cfg, api.AddPlugin(sequentialFields{}), api.AddPlugin(waitingFields{file: waitingFile})); err != nil {
-		fmt.Fprintf(os.Stderr, "gen: %v\n", err)
-		os.Exit(1)
+		return err
 	}
 	if err := apply(cfg.Exec.Filename, append(execEdits, arenaEdits...)); err != nil {
-		fmt.Fprintf(os.Stderr, "gen: %v\n", err)
-		os.Exit(1)
+		return err
 	}
 	if err := apply(cfg.Model.Filename, modelEdits); err != nil {
-		fmt.Fprintf(os.Stderr, "gen: %v\n", err)
-		os.Exit(1)
+		return err
 	}
 	build := exec.Command("go", "build", filepath.Dir(cfg.Exec.Filename)+"/...")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "gen: build what was generated: %v\n", err)
-		os.Exit(1)
+		return fmt.Errorf("build what was generated: %w", err)
 	}
+	return nil
 }
 
 // An edit is a change to the code gqlgen writes that no template or plugin can make: it
 // replaces a line (or a few) wherever it occurs, and it must occur exactly once per item that
 // the marker counts (object types, enums), or generation fails: a gqlgen upgrade that changes
 // such a line must be looked at, not silently skipped. (Where the marker is the line itself,
-// only its absence fails; a test keeps what replaces it alike.) What each bought is in BENCHMARKS.md ("What
-// each lever bought").
+// only its absence fails; a test keeps what replaces it alike.) What each bought is in
+// BENCHMARKS.md ("What each lever bought").
 type edit struct {
 	old, new string
 	// marker occurs once per item that must have the line; less is how many lack it.
