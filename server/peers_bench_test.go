@@ -25,39 +25,32 @@ func BenchmarkPeerQueries(b *testing.B) {
 	})
 	cached := newHandler(b, st, func(c *Config) { c.RatePerSecond, c.AccessLog, c.ReportCost = 0, false, false })
 	for _, q := range []struct{ name, body string }{{"nested", peerNested}, {"page", peerPage}} {
+		request := func() *http.Request {
+			req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader([]byte(q.body)))
+			req.Header.Set("Content-Type", "application/json")
+			return req
+		}
 		b.Run(q.name, func(b *testing.B) {
-			run := func() *httptest.ResponseRecorder {
-				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader([]byte(q.body)))
-				req.Header.Set("Content-Type", "application/json")
-				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, req)
-				return rec
-			}
-			first := run()
+			first := httptest.NewRecorder()
+			h.ServeHTTP(first, request())
 			if first.Code != http.StatusOK || bytes.Contains(first.Body.Bytes(), []byte(`"errors"`)) {
 				b.Fatalf("query failed: %d %s", first.Code, first.Body)
 			}
 			size := first.Body.Len()
 			b.ReportAllocs()
-			var ms0, ms1 runtimeMemStats
-			ms0.read()
+			before := totalAlloc()
 			for b.Loop() {
 				// A writer that keeps nothing, so that what is counted is the server's.
-				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader([]byte(q.body)))
-				req.Header.Set("Content-Type", "application/json")
-				h.ServeHTTP(&discard{header: http.Header{}}, req)
+				h.ServeHTTP(&discard{header: http.Header{}}, request())
 			}
-			ms1.read()
-			b.ReportMetric(float64(ms1.bytes-ms0.bytes)/float64(b.N)/float64(size), "B/resp-B")
+			b.ReportMetric(float64(totalAlloc()-before)/float64(b.N)/float64(size), "B/resp-B")
 			b.ReportMetric(float64(size), "resp-bytes")
 		})
 		// The same answered from the response cache, as `serve` does by default.
 		b.Run(q.name+"-cached", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader([]byte(q.body)))
-				req.Header.Set("Content-Type", "application/json")
-				cached.ServeHTTP(&discard{header: http.Header{}}, req)
+				cached.ServeHTTP(&discard{header: http.Header{}}, request())
 			}
 		})
 		// Many requests at once, as under load: what the rate at 64 connections depends on.
@@ -66,21 +59,18 @@ func BenchmarkPeerQueries(b *testing.B) {
 			b.SetParallelism(32)
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader([]byte(q.body)))
-					req.Header.Set("Content-Type", "application/json")
-					h.ServeHTTP(&discard{header: http.Header{}}, req)
+					h.ServeHTTP(&discard{header: http.Header{}}, request())
 				}
 			})
 		})
 	}
 }
 
-type runtimeMemStats struct{ bytes uint64 }
-
-func (m *runtimeMemStats) read() {
+// totalAlloc is the bytes allocated by the process so far.
+func totalAlloc() uint64 {
 	var s runtime.MemStats
 	runtime.ReadMemStats(&s)
-	m.bytes = s.TotalAlloc
+	return s.TotalAlloc
 }
 
 // discard is a response writer that keeps only the headers.
